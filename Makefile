@@ -1,0 +1,76 @@
+# Blockdesk: `make run` serves the demo, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/blockdesk
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run install install-dev messages migrate demo test lint typecheck test-sqlite test-postgres services browser bench clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PIP) install -q -e .
+	@touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(PIP) install -q -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+messages: $(STAMP)
+	@cd src/blockdesk && ../../$(PY) ../../manage.py compilemessages -v0 2>/dev/null || ../../$(PY) ../../manage.py compilemessages -v0
+
+migrate: install messages
+	$(PY) manage.py migrate -v0
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# --- checks -----------------------------------------------------------------------
+lint: install-dev
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench || true
+
+typecheck: install-dev
+	$(VENV)/bin/mypy src
+
+services:
+	@bash scripts/ensure-services.sh
+
+browser:
+	@bash scripts/ensure-browser.sh
+
+test-sqlite: install-dev messages
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: install-dev messages services
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q -m "not sqlite_only" $(PYTEST_ARGS)
+
+test: install-dev messages services browser lint typecheck
+	@echo "== pytest on SQLite =="
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+	@echo "== pytest on PostgreSQL + Redis =="
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: install-dev
+	@ls bench/*.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,169 @@
+"""Writes for accounts: agents, teams, two-factor devices and API tokens."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import pyotp
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blockdesk.accounts.models import Account, ApiToken, Team, TotpDevice, User
+from blockdesk.common.crypto import hash_token, new_token
+from blockdesk.common.errors import Conflict, Forbidden, ValidationFailed
+
+
+def check_admin(*, actor: User) -> None:
+    if not actor.is_authenticated or not actor.is_account_admin:
+        raise Forbidden(_("Only administrators can do this."))
+
+
+# --- agents and teams -------------------------------------------------------------
+
+
+def do_create_agent(
+    *,
+    account: Account,
+    username: str,
+    email: str,
+    password: str,
+    role: str = User.Role.AGENT,
+    display_name: str = "",
+    actor: User | None = None,
+) -> User:
+    if actor is not None:
+        check_admin(actor=actor)
+    if role not in User.Role.values:
+        raise ValidationFailed.field("role", _("Unknown role."))
+    user = User(
+        account=account, username=username, email=email, role=role, display_name=display_name
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed("; ".join(exc.messages), fields={"password": exc.messages}) from exc
+    user.set_password(password)
+    try:
+        user.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    user.save()
+    return user
+
+
+def do_update_agent(
+    *, actor: User, agent: User, role: str, display_name: str, is_active: bool
+) -> User:
+    check_admin(actor=actor)
+    if agent.account_id != actor.account_id:
+        raise Forbidden()
+    if agent.pk == actor.pk and (role != User.Role.ADMIN or not is_active):
+        raise ValidationFailed.field("role", _("You cannot demote or deactivate yourself."))
+    agent.role = role
+    agent.display_name = display_name
+    agent.is_active = is_active
+    agent.full_clean()
+    agent.save(update_fields=["role", "display_name", "is_active"])
+    return agent
+
+
+def do_create_team(*, actor: User, name: str, members: Sequence[User] = ()) -> Team:
+    check_admin(actor=actor)
+    assert actor.account is not None
+    team = Team(account=actor.account, name=name.strip())
+    try:
+        team.full_clean()
+        with transaction.atomic():
+            team.save()
+            team.members.set([m for m in members if m.account_id == actor.account_id])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    except IntegrityError as exc:
+        raise Conflict(_("A team with this name exists already.")) from exc
+    return team
+
+
+# --- two-factor (TOTP) ------------------------------------------------------------
+
+
+def do_start_totp_enrolment(*, user: User) -> tuple[TotpDevice, str]:
+    """Returns the device and its provisioning URI (for the QR code)."""
+    secret = pyotp.random_base32()
+    device, _created = TotpDevice.objects.update_or_create(
+        user=user, defaults={"secret": secret, "confirmed": False, "last_used_step": 0}
+    )
+    uri = pyotp.TOTP(secret).provisioning_uri(
+        name=user.email or user.username, issuer_name="Blockdesk"
+    )
+    return device, uri
+
+
+def verify_totp(*, user: User, code: str, confirm: bool = False) -> bool:
+    """Checks a code (±1 step of drift) and refuses a code that was already used."""
+    device = TotpDevice.objects.filter(user=user).first()
+    if device is None or (not device.confirmed and not confirm):
+        return False
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return False
+    totp = pyotp.TOTP(device.secret)
+    now_step = int(time.time()) // totp.interval
+    for step in (now_step - 1, now_step, now_step + 1):
+        if step <= device.last_used_step:
+            continue
+        if pyotp.utils.strings_equal(totp.at(step * totp.interval), code):
+            # Conditional update: two concurrent logins cannot both spend one code.
+            updated = TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
+                last_used_step=step, confirmed=True
+            )
+            return updated == 1
+    return False
+
+
+def do_disable_totp(*, user: User) -> None:
+    TotpDevice.objects.filter(user=user).delete()
+
+
+def do_set_require_two_factor(*, actor: User, required: bool) -> None:
+    check_admin(actor=actor)
+    Account.objects.filter(pk=actor.account_pk).update(require_two_factor=required)
+
+
+# --- API tokens -------------------------------------------------------------------
+
+
+def do_create_api_token(*, actor: User, name: str, scopes: Sequence[str]) -> tuple[ApiToken, str]:
+    """Returns the token row and the plain token, which is never stored or shown again."""
+    check_admin(actor=actor)
+    unknown = [s for s in scopes if s not in ApiToken.Scope.values]
+    if unknown:
+        raise ValidationFailed.field(
+            "scopes", _("Unknown scopes: %(s)s") % {"s": ", ".join(unknown)}
+        )
+    if not scopes:
+        raise ValidationFailed.field("scopes", _("Choose at least one scope."))
+    if not name.strip():
+        raise ValidationFailed.field("name", _("Give the token a name."))
+    plain = new_token("bd")
+    assert actor.account is not None
+    token = ApiToken.objects.create(
+        account=actor.account,
+        name=name.strip()[:80],
+        prefix=plain[:10],
+        token_hash=hash_token(plain),
+        scopes=sorted(set(scopes)),
+        created_by=actor,
+    )
+    return token, plain
+
+
+def do_revoke_api_token(*, actor: User, token: ApiToken) -> None:
+    check_admin(actor=actor)
+    if token.account_id != actor.account_id:
+        raise Forbidden()
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])

@@ -1,0 +1,75 @@
+"""The REST API root. Each domain adds its router; all failures share one shape:
+{"error": {"code": ..., "message": ..., "fields": {...}}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from blockdesk.api.auth import TokenAuth
+from blockdesk.common.errors import BlockdeskError
+
+api = NinjaAPI(
+    title="Blockdesk API",
+    version="1",
+    description="Conversations, contacts, messages, inboxes and agents.",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **extra: Any
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    body.update(extra)
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(BlockdeskError)
+def _blockdesk_error(request: HttpRequest, exc: BlockdeskError) -> HttpResponse:
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    for key, value in exc.headers.items():
+        response[key] = value
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "request", []).append(str(err.get("msg", "invalid")))
+    first = next(iter(fields.items()))
+    return _error(request, 422, "validation_error", f"{first[0]}: {first[1][0]}", fields=fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "A valid API token is required.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+def register_routers() -> None:
+    """Routers live next to their domain; they are attached here, once."""
+    from blockdesk.conversations.api import router as conversations_router
+
+    api.add_router("/v1/", conversations_router)
+
+
+register_routers()

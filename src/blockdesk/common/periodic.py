@@ -1,0 +1,35 @@
+"""Periodic jobs (snooze wake-ups; later SLA checks). Each job is idempotent, so running
+it on several nodes at once is harmless."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+def _jobs() -> list[Callable[[], object]]:
+    from blockdesk.conversations.services import do_reopen_due_snoozed
+
+    return [do_reopen_due_snoozed]
+
+
+def run_periodic_once() -> None:
+    for job in _jobs():
+        try:
+            job()
+        except Exception:
+            # One failing job must not stop the others or the loop; it is logged loudly.
+            logger.exception("periodic job %s failed", getattr(job, "__name__", job))
+        finally:
+            close_old_connections()
+
+
+def run_periodic_forever(interval: float = 30.0) -> None:
+    while True:
+        run_periodic_once()
+        time.sleep(interval)

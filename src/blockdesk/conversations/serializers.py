@@ -1,0 +1,127 @@
+"""Plain-dict views of conversations and messages, shared by the real-time push,
+the widget endpoints and webhooks. Customer-facing views never carry internal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blockdesk.conversations.models import (
+    Attachment,
+    Contact,
+    Conversation,
+    ConversationEvent,
+    Message,
+)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def attachment_dict(att: Attachment) -> dict[str, Any]:
+    return {
+        "id": att.pk,
+        "filename": att.filename,
+        "content_type": att.content_type,
+        "size": att.size,
+        "url": f"/attachments/{att.pk}/",
+    }
+
+
+def sender_name(message: Message) -> str:
+    if message.sender_type == Message.SenderType.AGENT and message.sender_user:
+        return message.sender_user.public_name
+    if message.sender_type == Message.SenderType.CONTACT and message.sender_contact:
+        return str(message.sender_contact.display_name)
+    return str(message.get_sender_type_display())
+
+
+def message_dict(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.pk,
+        "conversation_id": message.conversation_id,
+        "sender_type": message.sender_type,
+        "sender_name": sender_name(message),
+        "sender_user_id": message.sender_user_id,
+        "content": message.content,
+        "private": message.is_private,
+        "created_at": _iso(message.created_at),
+        "attachments": [attachment_dict(a) for a in message.attachments.all()],
+    }
+
+
+def public_message_dict(message: Message) -> dict[str, Any]:
+    data = message_dict(message)
+    data.pop("private")
+    data.pop("sender_user_id")
+    return data
+
+
+def contact_dict(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "name": contact.name,
+        "display_name": str(contact.display_name),
+        "email": contact.email,
+        "locale": contact.locale,
+        "attributes": contact.attributes,
+        "created_at": _iso(contact.created_at),
+    }
+
+
+def conversation_dict(conv: Conversation) -> dict[str, Any]:
+    return {
+        "id": conv.pk,
+        "display_id": conv.display_id,
+        "inbox_id": conv.inbox_id,
+        "contact_id": conv.contact_id,
+        "contact_name": str(conv.contact.display_name),
+        "subject": conv.subject,
+        "status": conv.status,
+        "snoozed_until": _iso(conv.snoozed_until),
+        "priority": PRIORITY_NAMES[Conversation.Priority(conv.priority)],
+        "assignee_id": conv.assignee_id,
+        "assignee_name": conv.assignee.public_name if conv.assignee else None,
+        "team_id": conv.team_id,
+        "tags": sorted(t.name for t in conv.tags.all()),
+        "created_at": _iso(conv.created_at),
+        "last_activity_at": _iso(conv.last_activity_at),
+        "first_response_at": _iso(conv.first_response_at),
+        "resolved_at": _iso(conv.resolved_at),
+        "last_message_id": conv.last_message_id,
+    }
+
+
+PRIORITY_NAMES = {
+    Conversation.Priority.URGENT: "urgent",
+    Conversation.Priority.HIGH: "high",
+    Conversation.Priority.NORMAL: "normal",
+    Conversation.Priority.LOW: "low",
+}
+PRIORITY_BY_NAME = {v: k for k, v in PRIORITY_NAMES.items()}
+
+
+def public_conversation_dict(conv: Conversation) -> dict[str, Any]:
+    return {
+        "id": conv.pk,
+        "display_id": conv.display_id,
+        "status": conv.status,
+        "subject": conv.subject,
+        "assignee_name": conv.assignee.public_name if conv.assignee else None,
+        "created_at": _iso(conv.created_at),
+        "last_activity_at": _iso(conv.last_activity_at),
+        "resolved_at": _iso(conv.resolved_at),
+        "last_message_id": conv.last_message_id,
+    }
+
+
+def event_dict(event: ConversationEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "label": str(event.get_kind_display()),
+        "public": event.is_public,
+        "actor_name": event.actor.public_name if event.actor else None,
+        "data": event.data,
+        "created_at": _iso(event.created_at),
+    }

@@ -1,0 +1,586 @@
+"""Writes for conversations, following Zulip's shape: `check_*` validates and
+authorises, `do_*` mutates in one transaction and emits events after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blockdesk.accounts.models import Team, User
+from blockdesk.common.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from blockdesk.common.events import emit_on_commit
+from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit, user_group
+from blockdesk.conversations import selectors
+from blockdesk.conversations.models import (
+    Attachment,
+    Contact,
+    Conversation,
+    ConversationEvent,
+    ConversationSequence,
+    Inbox,
+    Message,
+    ReadMarker,
+    Tag,
+)
+from blockdesk.conversations.serializers import (
+    PRIORITY_BY_NAME,
+    conversation_dict,
+    event_dict,
+    message_dict,
+    public_conversation_dict,
+    public_message_dict,
+)
+
+Status = Conversation.Status
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    message: Message
+    created: bool  # False when an idempotent retry returned the stored message
+
+
+# --- checks -----------------------------------------------------------------------
+
+
+def check_content(*, content: str, attachments: Sequence[UploadedFile] = ()) -> str:
+    content = (content or "").strip()
+    if not content and not attachments:
+        raise ValidationFailed.field("content", _("A message cannot be empty."))
+    if len(content) > settings.MESSAGE_MAX_LENGTH:
+        raise ValidationFailed.field(
+            "content",
+            _("A message can be at most %(max)d characters long.")
+            % {"max": settings.MESSAGE_MAX_LENGTH},
+        )
+    if "\x00" in content:
+        raise ValidationFailed.field("content", _("The message contains invalid characters."))
+    for upload in attachments:
+        check_attachment(upload=upload)
+    return content
+
+
+def check_attachment(*, upload: UploadedFile) -> None:
+    size = upload.size or 0
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise PayloadTooLarge(
+            _("The file “%(name)s” is larger than %(mb)d MB.")
+            % {"name": upload.name, "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            fields={"attachments": [_("File too large.")]},
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in settings.ATTACHMENT_ALLOWED_TYPES:
+        raise ValidationFailed.field(
+            "attachments",
+            _("Files of type “%(type)s” are not allowed.") % {"type": content_type or "?"},
+        )
+    if not _content_matches_type(upload, content_type):
+        raise ValidationFailed.field(
+            "attachments", _("The file’s content does not match its type.")
+        )
+
+
+_MAGIC = {
+    "image/png": [b"\x89PNG\r\n\x1a\n"],
+    "image/jpeg": [b"\xff\xd8\xff"],
+    "image/gif": [b"GIF87a", b"GIF89a"],
+    "image/webp": [b"RIFF"],
+    "application/pdf": [b"%PDF-"],
+}
+
+
+def _content_matches_type(upload: UploadedFile, content_type: str) -> bool:
+    # The declared type is the client's word; the first bytes are the file's.
+    head = upload.read(16)
+    upload.seek(0)
+    signatures = _MAGIC.get(content_type)
+    if signatures is None:  # text/plain: refuse binary blobs posing as text
+        return b"\x00" not in head
+    return any(head.startswith(sig) for sig in signatures)
+
+
+def check_agent_can_access(*, user: User, conversation: Conversation) -> None:
+    if not selectors.agent_can_access_inbox(user=user, inbox_id=conversation.inbox_id):
+        # 404, not 403: an agent outside the inbox must not learn the case exists.
+        raise NotFound()
+
+
+def check_status_change(
+    *, conversation: Conversation, status: str, snoozed_until: dt.datetime | None
+) -> None:
+    if status not in Status.values:
+        raise ValidationFailed.field("status", _("Unknown status “%(s)s”.") % {"s": status})
+    if status == Status.SNOOZED:
+        if snoozed_until is None:
+            raise ValidationFailed.field("snoozed_until", _("Choose until when to snooze."))
+        if snoozed_until <= timezone.now():
+            raise ValidationFailed.field(
+                "snoozed_until", _("The snooze time must be in the future.")
+            )
+    elif snoozed_until is not None:
+        raise ValidationFailed.field(
+            "snoozed_until", _("Only snoozed conversations have a snooze time.")
+        )
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _next_display_id(account_id: int) -> int:
+    ConversationSequence.objects.get_or_create(account_id=account_id)
+    ConversationSequence.objects.filter(account_id=account_id).update(
+        last_number=F("last_number") + 1
+    )
+    return ConversationSequence.objects.get(account_id=account_id).last_number
+
+
+def _record_event(
+    *,
+    conversation: Conversation,
+    kind: str,
+    actor: User | None,
+    data: dict[str, object] | None = None,
+    public: bool = False,
+) -> ConversationEvent:
+    event = ConversationEvent.objects.create(
+        conversation=conversation, kind=kind, actor=actor, data=data or {}, is_public=public
+    )
+    payload = {
+        "type": "conversation.event",
+        "conversation_id": conversation.pk,
+        "event": event_dict(event),
+    }
+    groups = [inbox_group(conversation.inbox_id)]
+    if public:
+        groups.append(contact_group(conversation.contact_id))
+    publish_on_commit(groups, payload)
+    return event
+
+
+def _publish_conversation(conversation: Conversation) -> None:
+    conversation.refresh_from_db()
+    publish_on_commit(
+        [inbox_group(conversation.inbox_id)],
+        {"type": "conversation.updated", "conversation": conversation_dict(conversation)},
+    )
+    publish_on_commit(
+        [contact_group(conversation.contact_id)],
+        {"type": "conversation.updated", "conversation": public_conversation_dict(conversation)},
+    )
+
+
+def _store_attachments(message: Message, attachments: Sequence[UploadedFile]) -> None:
+    for upload in attachments:
+        content_type = (upload.content_type or "").split(";")[0].strip().lower()
+        att = Attachment(
+            message=message,
+            filename=(upload.name or "file")[:200],
+            content_type=content_type,
+            size=upload.size or 0,
+        )
+        att.file.save(upload.name or "file", upload, save=False)
+        att.full_clean(exclude=["file"])
+        att.save()
+
+
+# --- conversations ----------------------------------------------------------------
+
+
+def do_create_conversation(
+    *, inbox: Inbox, contact: Contact, subject: str = "", actor: User | None = None
+) -> Conversation:
+    if contact.account_id != inbox.account_id:
+        raise ValidationFailed.field("contact", _("The contact belongs to another account."))
+    with transaction.atomic():
+        conversation = Conversation(
+            account_id=inbox.account_id,
+            inbox=inbox,
+            contact=contact,
+            subject=subject[:200],
+            display_id=_next_display_id(inbox.account_id),
+            team=inbox.default_team,
+        )
+        conversation.full_clean()
+        conversation.save()
+        _record_event(
+            conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=actor, public=True
+        )
+        payload = conversation_dict(conversation)
+        publish_on_commit(
+            [inbox_group(inbox.pk)], {"type": "conversation.created", "conversation": payload}
+        )
+        emit_on_commit(account_id=inbox.account_id, name="conversation.created", payload=payload)
+    return conversation
+
+
+def _persist_message(
+    *,
+    conversation: Conversation,
+    message: Message,
+    attachments: Sequence[UploadedFile],
+) -> Message:
+    message.full_clean()
+    message.save()
+    _store_attachments(message, attachments)
+    now = timezone.now()
+    updates: dict[str, object] = {"last_activity_at": now, "last_message_id": message.pk}
+    if message.sender_type == Message.SenderType.CONTACT:
+        updates["last_incoming_id"] = message.pk
+    is_reply = message.sender_type in (Message.SenderType.AGENT, Message.SenderType.ASSISTANT)
+    if is_reply and not message.is_private and conversation.first_response_at is None:
+        updates["first_response_at"] = now
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    for key, value in updates.items():
+        setattr(conversation, key, value)
+
+    full = message_dict(message)
+    publish_on_commit(
+        [inbox_group(conversation.inbox_id)], {"type": "message.created", "message": full}
+    )
+    if not message.is_private:
+        publish_on_commit(
+            [contact_group(conversation.contact_id)],
+            {"type": "message.created", "message": public_message_dict(message)},
+        )
+    emit_on_commit(
+        account_id=conversation.account_id,
+        name="message.created",
+        payload={"message": full, "conversation": conversation_dict(conversation)},
+    )
+    return message
+
+
+def do_send_contact_message(
+    *,
+    contact: Contact,
+    inbox: Inbox,
+    conversation: Conversation | None,
+    content: str,
+    idempotency_key: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> SentMessage:
+    """A customer writes. Without a conversation (or to a resolved one) a new case opens."""
+    content = check_content(content=content, attachments=attachments)
+    if idempotency_key:
+        existing = Message.objects.filter(
+            sender_contact=contact, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return SentMessage(existing, created=False)
+    if conversation is not None and conversation.contact_id != contact.pk:
+        raise NotFound()
+    try:
+        with transaction.atomic():
+            if conversation is None or conversation.status == Status.RESOLVED:
+                conversation = do_create_conversation(inbox=inbox, contact=contact)
+            elif conversation.status in (Status.SNOOZED, Status.PENDING):
+                # A customer writing back wakes a snoozed or waiting case.
+                _set_status(
+                    conversation=conversation, status=Status.OPEN, snoozed_until=None, actor=None
+                )
+            message = Message(
+                conversation=conversation,
+                sender_type=Message.SenderType.CONTACT,
+                sender_contact=contact,
+                content=content,
+                idempotency_key=idempotency_key or None,
+            )
+            _persist_message(conversation=conversation, message=message, attachments=attachments)
+            Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
+    except IntegrityError:
+        # Two retries raced; the other one stored it.
+        if idempotency_key:
+            existing = Message.objects.filter(
+                sender_contact=contact, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return SentMessage(existing, created=False)
+        raise
+    return SentMessage(message, created=True)
+
+
+def do_send_agent_message(
+    *,
+    agent: User,
+    conversation: Conversation,
+    content: str,
+    private: bool = False,
+    idempotency_key: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> SentMessage:
+    check_agent_can_access(user=agent, conversation=conversation)
+    content = check_content(content=content, attachments=attachments)
+    if idempotency_key:
+        existing = Message.objects.filter(
+            sender_user=agent, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return SentMessage(existing, created=False)
+    with transaction.atomic():
+        message = Message(
+            conversation=conversation,
+            sender_type=Message.SenderType.AGENT,
+            sender_user=agent,
+            content=content,
+            is_private=private,
+            idempotency_key=idempotency_key or None,
+        )
+        _persist_message(conversation=conversation, message=message, attachments=attachments)
+        if not private and conversation.assignee_id is None:
+            # Whoever answers an unassigned case takes it, as agents expect.
+            _assign(conversation=conversation, assignee=agent, actor=agent)
+        _mark_read(user=agent, conversation=conversation, message_id=message.pk)
+        transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
+    return SentMessage(message, created=True)
+
+
+def do_send_system_message(*, conversation: Conversation, content: str) -> Message:
+    with transaction.atomic():
+        message = Message(
+            conversation=conversation, sender_type=Message.SenderType.SYSTEM, content=content
+        )
+        return _persist_message(conversation=conversation, message=message, attachments=())
+
+
+# --- status, assignment, priority, tags -------------------------------------------
+
+
+def _set_status(
+    *,
+    conversation: Conversation,
+    status: str,
+    snoozed_until: dt.datetime | None,
+    actor: User | None,
+) -> None:
+    old = conversation.status
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None
+    if status == Status.RESOLVED:
+        conversation.resolved_at = timezone.now()
+    elif old == Status.RESOLVED:
+        conversation.resolved_at = None
+    conversation.save(update_fields=["status", "snoozed_until", "resolved_at"])
+    _record_event(
+        conversation=conversation,
+        kind=ConversationEvent.Kind.STATUS_CHANGED,
+        actor=actor,
+        data={
+            "from": old,
+            "to": status,
+            "until": snoozed_until.isoformat() if snoozed_until else None,
+        },
+        public=True,
+    )
+    emit_on_commit(
+        account_id=conversation.account_id,
+        name="conversation.status_changed",
+        payload={"conversation": conversation_dict(conversation), "from": old, "to": status},
+    )
+
+
+def do_change_status(
+    *,
+    actor: User | None,
+    conversation: Conversation,
+    status: str,
+    snoozed_until: dt.datetime | None = None,
+) -> Conversation:
+    if actor is not None:
+        check_agent_can_access(user=actor, conversation=conversation)
+    check_status_change(conversation=conversation, status=status, snoozed_until=snoozed_until)
+    if status == conversation.status and snoozed_until == conversation.snoozed_until:
+        return conversation
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        _set_status(
+            conversation=conversation, status=status, snoozed_until=snoozed_until, actor=actor
+        )
+        _publish_conversation(conversation)
+    return conversation
+
+
+def _assign(*, conversation: Conversation, assignee: User | None, actor: User | None) -> None:
+    conversation.assignee = assignee
+    conversation.save(update_fields=["assignee"])
+    if assignee is None:
+        _record_event(
+            conversation=conversation, kind=ConversationEvent.Kind.UNASSIGNED, actor=actor
+        )
+    else:
+        _record_event(
+            conversation=conversation,
+            kind=ConversationEvent.Kind.ASSIGNED,
+            actor=actor,
+            data={"assignee_id": assignee.pk, "assignee_name": assignee.public_name},
+            public=True,
+        )
+        publish_on_commit(
+            [user_group(assignee.pk)],
+            {"type": "conversation.assigned_to_you", "conversation_id": conversation.pk},
+        )
+    emit_on_commit(
+        account_id=conversation.account_id,
+        name="conversation.assigned",
+        payload={"conversation": conversation_dict(conversation)},
+    )
+    _publish_conversation(conversation)
+
+
+def do_assign(
+    *,
+    actor: User,
+    conversation: Conversation,
+    assignee: User | None = None,
+    team: Team | None = None,
+    set_team: bool = False,
+) -> Conversation:
+    """Assign to an agent (or nobody). With `set_team`, also move it to `team` (or none)."""
+    check_agent_can_access(user=actor, conversation=conversation)
+    if assignee is not None:
+        if assignee.account_id != conversation.account_id or not assignee.is_active:
+            raise ValidationFailed.field("assignee", _("No such agent."))
+        if not selectors.agent_can_access_inbox(user=assignee, inbox_id=conversation.inbox_id):
+            raise ValidationFailed.field("assignee", _("That agent has no access to this inbox."))
+    if team is not None and team.account_id != conversation.account_id:
+        raise ValidationFailed.field("team", _("No such team."))
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if set_team and conversation.team_id != (team.pk if team else None):
+            conversation.team = team
+            conversation.save(update_fields=["team"])
+            _record_event(
+                conversation=conversation,
+                kind=ConversationEvent.Kind.TEAM_CHANGED,
+                actor=actor,
+                data={
+                    "team_id": team.pk if team else None,
+                    "team_name": team.name if team else None,
+                },
+            )
+        if conversation.assignee_id != (assignee.pk if assignee else None):
+            _assign(conversation=conversation, assignee=assignee, actor=actor)
+        else:
+            _publish_conversation(conversation)
+    return conversation
+
+
+def do_change_priority(*, actor: User, conversation: Conversation, priority: str) -> Conversation:
+    check_agent_can_access(user=actor, conversation=conversation)
+    if priority not in PRIORITY_BY_NAME:
+        raise ValidationFailed.field("priority", _("Unknown priority “%(p)s”.") % {"p": priority})
+    value = PRIORITY_BY_NAME[priority]
+    if conversation.priority == value:
+        return conversation
+    with transaction.atomic():
+        old = conversation.priority
+        conversation.priority = value
+        conversation.save(update_fields=["priority"])
+        _record_event(
+            conversation=conversation,
+            kind=ConversationEvent.Kind.PRIORITY_CHANGED,
+            actor=actor,
+            data={"from": int(old), "to": int(value)},
+        )
+        _publish_conversation(conversation)
+    return conversation
+
+
+def do_set_tags(*, actor: User, conversation: Conversation, names: Sequence[str]) -> Conversation:
+    check_agent_can_access(user=actor, conversation=conversation)
+    cleaned = sorted({n.strip().lower() for n in names if n.strip()})
+    tags = []
+    with transaction.atomic():
+        for name in cleaned:
+            tag = Tag(account_id=conversation.account_id, name=name)
+            try:
+                tag.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                raise ValidationFailed.field(
+                    "tags", _("“%(t)s” is not a valid tag.") % {"t": name}
+                ) from exc
+            tags.append(Tag.objects.get_or_create(account_id=conversation.account_id, name=name)[0])
+        before = sorted(t.name for t in conversation.tags.all())
+        if before == cleaned:
+            return conversation
+        conversation.tags.set(tags)
+        _record_event(
+            conversation=conversation,
+            kind=ConversationEvent.Kind.TAGS_CHANGED,
+            actor=actor,
+            data={"from": before, "to": cleaned},
+        )
+        _publish_conversation(conversation)
+    return conversation
+
+
+def do_leave_followup_email(*, contact: Contact, conversation: Conversation, email: str) -> None:
+    if conversation.contact_id != contact.pk:
+        raise NotFound()
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationFailed.field("email", _("Enter a valid email address.")) from exc
+    with transaction.atomic():
+        conversation.followup_email = email
+        conversation.save(update_fields=["followup_email"])
+        if not contact.email:
+            contact.email = email
+            contact.save(update_fields=["email"])
+        _record_event(
+            conversation=conversation,
+            kind=ConversationEvent.Kind.FOLLOWUP_EMAIL,
+            actor=None,
+            public=True,
+        )
+        _publish_conversation(conversation)
+
+
+def do_reopen_due_snoozed(*, now: dt.datetime | None = None) -> int:
+    """Wake snoozed conversations whose time has come; run periodically."""
+    now = now or timezone.now()
+    count = 0
+    for conv in Conversation.objects.filter(status=Status.SNOOZED, snoozed_until__lte=now):
+        do_change_status(actor=None, conversation=conv, status=Status.OPEN)
+        count += 1
+    return count
+
+
+# --- read state -------------------------------------------------------------------
+
+
+def _mark_read(*, user: User, conversation: Conversation, message_id: int) -> None:
+    marker, _created = ReadMarker.objects.get_or_create(user=user, conversation=conversation)
+    if message_id > marker.last_read_message_id:
+        marker.last_read_message_id = message_id
+        marker.save(update_fields=["last_read_message_id"])
+        publish_on_commit(
+            [user_group(user.pk)],
+            {
+                "type": "conversation.read",
+                "conversation_id": conversation.pk,
+                "message_id": message_id,
+            },
+        )
+
+
+def do_mark_read(*, user: User, conversation: Conversation) -> None:
+    check_agent_can_access(user=user, conversation=conversation)
+    with transaction.atomic():
+        _mark_read(user=user, conversation=conversation, message_id=conversation.last_message_id)
+
+
+def require_agent(user: object) -> User:
+    if not isinstance(user, User) or not user.is_authenticated or user.account_id is None:
+        raise Forbidden()
+    return user

@@ -1,0 +1,33 @@
+"""Prints where to go and how to sign in after `make run`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from blockdesk.demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Print the demo URLs and logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        base = f"http://{options['host']}:{options['port']}"
+        lines = [
+            "",
+            "Blockdesk is starting on " + base,
+            f"  Agent console   {base}/app/",
+            f"  Widget demo     {base}/widget-demo/",
+            f"  Help center     {base}/help/",
+            f"  API docs        {base}/api/docs",
+            "",
+            "Demo logins (password for all: " + DEMO_PASSWORD + "):",
+        ]
+        lines += [f"  {username:<8} {role:<6} {email}" for username, email, role, _ in DEMO_USERS]
+        lines.append("")
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,128 @@
+"""Loads demo data: an admin, two agents, a web-chat inbox and a few conversations in
+Chinese and English. Safe to run twice: it does nothing when the demo account exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from blockdesk.accounts.models import Account, Team, User
+from blockdesk.accounts.services import do_create_agent
+from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.conversations import services as conv
+from blockdesk.conversations.models import CannedReply, Contact, ContactIdentity
+
+DEMO_ACCOUNT = "Blockdesk Demo Exchange"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (published demo credentials, local use only)
+DEMO_USERS = [
+    ("admin", "admin@demo.blockdesk.local", User.Role.ADMIN, "Ada Admin"),
+    ("alice", "alice@demo.blockdesk.local", User.Role.AGENT, "Alice (Support)"),
+    ("li", "li@demo.blockdesk.local", User.Role.AGENT, "李娜"),
+]
+
+CONVERSATIONS = [
+    (
+        "Wang Wei",
+        "wang@example.com",
+        "zh-hans",
+        ["我充值的USDT还没到账，已经过了一个小时了", "我用的是TRC20网络"],
+    ),
+    (
+        "Maria Lopez",
+        "maria@example.com",
+        "en",
+        ["Hi, my ETH withdrawal has been pending for 3 hours. Is something wrong?"],
+    ),
+    ("张伟", "", "zh-hans", ["你好，我的谷歌验证器手机丢了，怎么重置2FA？"]),
+    (
+        "John Smith",
+        "john@example.com",
+        "en",
+        [
+            "Someone on Telegram says they're your support and asked for my seed phrase. "
+            "Is that you?"
+        ],
+    ),
+]
+
+CANNED = [
+    ("greeting", "Hi! Thanks for reaching out. I'm looking into this now."),
+    ("nihao", "您好！感谢您的耐心等待，我正在为您查询。"),
+    (
+        "seed",
+        "Please never share your seed phrase or private key with anyone, including us. "
+        "Blockdesk support will never ask for it.",
+    ),
+    ("txid", "Could you share the transaction hash (TxID) and the network you used?"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Account.objects.filter(name=DEMO_ACCOUNT).exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        with transaction.atomic():
+            account = Account.objects.create(name=DEMO_ACCOUNT)
+            users = [
+                do_create_agent(
+                    account=account,
+                    username=u,
+                    email=e,
+                    password=DEMO_PASSWORD,
+                    role=r,
+                    display_name=n,
+                )
+                for u, e, r, n in DEMO_USERS
+            ]
+            admin, alice, li = users
+            admin.is_staff = True
+            admin.is_superuser = True
+            admin.save(update_fields=["is_staff", "is_superuser"])
+            team = Team.objects.create(account=account, name="Tier 1")
+            team.members.set([alice, li])
+            channel = do_create_web_widget_inbox(
+                account=account,
+                name="Website chat",
+                website_url="http://127.0.0.1:8000/widget-demo/",
+                members=[alice, li],
+                welcome_title="Hi there 👋",
+                welcome_tagline="We usually reply in a few minutes. 通常几分钟内回复。",
+            )
+            for shortcut, content in CANNED:
+                CannedReply.objects.create(account=account, shortcut=shortcut, content=content)
+            for name, email, locale, lines in CONVERSATIONS:
+                contact = Contact.objects.create(
+                    account=account, name=name, email=email, locale=locale
+                )
+                if email:
+                    ContactIdentity.objects.create(
+                        account=account,
+                        contact=contact,
+                        kind=ContactIdentity.Kind.EMAIL,
+                        value=email,
+                    )
+                conversation = None
+                for line in lines:
+                    sent = conv.do_send_contact_message(
+                        contact=contact,
+                        inbox=channel.inbox,
+                        conversation=conversation,
+                        content=line,
+                    )
+                    conversation = sent.message.conversation
+            assert conversation is not None
+            conv.do_send_agent_message(
+                agent=alice,
+                conversation=conversation,
+                content=(
+                    "No, that is not us. Blockdesk support never asks for a seed phrase. "
+                    "Please block that account."
+                ),
+            )
+            conv.do_change_priority(actor=alice, conversation=conversation, priority="high")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))

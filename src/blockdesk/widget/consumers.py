@@ -1,0 +1,97 @@
+"""The visitor's live socket. The first frame must authenticate with the visitor token
+(never in the URL, which ends up in logs); then the socket hears only this contact's
+public events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from blockdesk.common.errors import BlockdeskError
+from blockdesk.common.realtime import contact_group, inbox_group
+from blockdesk.conversations.models import Conversation
+from blockdesk.widget import services
+
+
+class VisitorConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+    contact_id: int | None = None
+
+    async def connect(self) -> None:
+        token = self.scope["url_route"]["kwargs"]["public_token"]
+        try:
+            self.channel = await database_sync_to_async(services.get_widget_channel)(
+                public_token=token
+            )
+        except BlockdeskError:
+            await self.close(code=4404)
+            return
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "auth":
+            await self._auth(str(content.get("token", "")))
+        elif self.contact_id is None:
+            await self.send_json({"type": "error", "code": "unauthenticated"})
+            await self.close(code=4401)
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "typing":
+            await self._typing(content)
+
+    async def _auth(self, token: str) -> None:
+        try:
+            session = await database_sync_to_async(services.resolve_visitor)(
+                channel=self.channel, token=token
+            )
+        except BlockdeskError:
+            await self.send_json({"type": "error", "code": "unauthenticated"})
+            await self.close(code=4401)
+            return
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        self.contact_id = session.contact.pk
+        self.group = contact_group(session.contact.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_json({"type": "ready", "contact_id": self.contact_id})
+
+    async def _typing(self, content: dict[str, Any]) -> None:
+        contact_id = self.contact_id
+        assert contact_id is not None
+        try:
+            conversation_id = int(content.get("conversation_id", 0))
+        except (TypeError, ValueError):
+            return
+        inbox_id = await database_sync_to_async(
+            lambda: (
+                Conversation.objects.filter(pk=conversation_id, contact_id=contact_id)
+                .values_list("inbox_id", flat=True)
+                .first()
+            )
+        )()
+        if inbox_id is None:
+            return
+        await self.channel_layer.group_send(
+            inbox_group(inbox_id),
+            {
+                "type": "broadcast",
+                "event": {
+                    "type": "typing",
+                    "conversation_id": conversation_id,
+                    "actor": "contact",
+                    "on": bool(content.get("on")),
+                },
+            },
+        )
+
+    async def broadcast(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])

@@ -1,0 +1,81 @@
+"""Shared fixtures. The suite runs against SQLite by default and against PostgreSQL
+when DATABASE_URL points there (`make test` runs both)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from blockdesk.accounts.models import Account, User
+from blockdesk.accounts.services import do_create_agent
+from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.conversations.models import Contact
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "correct-horse-battery-9"
+
+
+def require_or_skip(condition: bool, reason: str) -> None:
+    """Outside CI a missing service skips with a reason; in CI it fails."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def account(db: None) -> Account:
+    return Account.objects.create(name="Test Exchange")
+
+
+@pytest.fixture
+def other_account(db: None) -> Account:
+    return Account.objects.create(name="Other Exchange")
+
+
+@pytest.fixture
+def admin_user(account: Account) -> User:
+    return do_create_agent(
+        account=account,
+        username="root",
+        email="root@example.com",
+        password=PASSWORD,
+        role=User.Role.ADMIN,
+    )
+
+
+@pytest.fixture
+def agent(account: Account) -> User:
+    return do_create_agent(
+        account=account, username="alice", email="alice@example.com", password=PASSWORD
+    )
+
+
+@pytest.fixture
+def outsider(account: Account) -> User:
+    """An agent of the same account with no access to the test inbox."""
+    return do_create_agent(
+        account=account, username="bob", email="bob@example.com", password=PASSWORD
+    )
+
+
+@pytest.fixture
+def channel(account: Account, agent: User) -> WebWidgetChannel:
+    return do_create_web_widget_inbox(account=account, name="Website", members=[agent])
+
+
+@pytest.fixture
+def contact(account: Account) -> Contact:
+    return Contact.objects.create(account=account, name="Carol", email="carol@example.com")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path: Path, settings: object) -> Iterator[None]:
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    yield
