@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from blockdesk.api.api import api
+from blockdesk.widget.views import widget_demo
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -16,8 +17,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("blockdesk.accounts.urls")),
+    path("app/settings/webhooks/", include("blockdesk.webhooks.urls")),
+    path("app/settings/api-tokens/", include("blockdesk.api.urls")),
     path("app/", include("blockdesk.workspace.urls")),
     path("widget/", include("blockdesk.widget.urls")),
+    path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
