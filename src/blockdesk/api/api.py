@@ -20,7 +20,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=TokenAuth(),
-    urls_namespace="api",
+    urls_namespace="rest",
 )
 
 

@@ -1,4 +1,4 @@
 from django.urls import URLPattern
 
-app_name = "api"
+app_name = "api_tokens"
 urlpatterns: list[URLPattern] = []
