@@ -1,0 +1,34 @@
+"""Every environment variable the settings read is documented in .env.example."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_env_example_documents_every_variable():
+    settings_src = (ROOT / "src" / "blockdesk" / "settings.py").read_text()
+    used = set(re.findall(r'env(?:_bool|_list)?\(\s*"([A-Z0-9_]+)"', settings_src))
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert used, "no variables found: the pattern is wrong"
+    assert used - documented == set()
+
+
+def test_embedded_database_is_sqlite_in_wal_mode(tmp_path):
+    """A fresh install (no DATABASE_URL) migrates into a WAL-mode SQLite file."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["BLOCKDESK_DATA_DIR"] = str(tmp_path)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, timeout=120
+    )
+    db_file = tmp_path / "blockdesk.sqlite3"
+    assert db_file.exists()
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
