@@ -31,7 +31,7 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
 messages: $(STAMP)
-	@cd src/blockdesk && ../../$(PY) ../../manage.py compilemessages -v0 2>/dev/null || ../../$(PY) ../../manage.py compilemessages -v0
+	$(PY) manage.py compilemessages -v0 --ignore '.venv*' --ignore node_modules
 
 migrate: install messages
 	$(PY) manage.py migrate -v0
