@@ -45,8 +45,7 @@ run: demo
 
 # --- checks -----------------------------------------------------------------------
 lint: install-dev
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench || true
+	$(VENV)/bin/ruff check src tests $(wildcard bench)
 
 typecheck: install-dev
 	$(VENV)/bin/mypy src

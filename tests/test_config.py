@@ -24,9 +24,8 @@ def test_embedded_database_is_sqlite_in_wal_mode(tmp_path):
     """A fresh install (no DATABASE_URL) migrates into a WAL-mode SQLite file."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["BLOCKDESK_DATA_DIR"] = str(tmp_path)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, timeout=120
-    )
+    command = [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"]
+    subprocess.run(command, env=env, check=True, timeout=120)
     db_file = tmp_path / "blockdesk.sqlite3"
     assert db_file.exists()
     with sqlite3.connect(db_file) as conn:
