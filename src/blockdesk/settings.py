@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "blockdesk.common",
@@ -192,6 +193,8 @@ TIME_ZONE = "UTC"
 # --- Static and uploads -------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide static/ (blockdesk/, workspace/, …) belongs to no app, so list it.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -214,6 +217,10 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
 PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_PUBLIC_RATE_LIMIT", "20"))
 PUBLIC_RATE_WINDOW = int(env("BLOCKDESK_PUBLIC_RATE_WINDOW", "10"))
 LOGIN_RATE_LIMIT = int(env("BLOCKDESK_LOGIN_RATE_LIMIT", "10"))
+
+# --- Knowledge base -----------------------------------------------------------------
+# Languages the help center offers articles in, in fallback order (the first is the default).
+KB_LANGUAGES = env_list("BLOCKDESK_KB_LANGUAGES", "en,zh-hans")
 
 # --- Webhooks -----------------------------------------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = float(env("BLOCKDESK_WEBHOOK_TIMEOUT", "10"))

@@ -1,6 +1,47 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
-from blockdesk.workspace import views
+from blockdesk.workspace import settings_views as s
+from blockdesk.workspace import views as v
 
 app_name = "workspace"
-urlpatterns: list = [path("", views.inbox, name="inbox")]
+
+_conversation = "c/<int:display_id>/"
+urlpatterns: list[URLPattern] = [
+    path("", v.inbox, name="inbox"),
+    path("list.json", v.list_json, name="list_json"),
+    path("canned-replies.json", v.canned_json, name="canned_json"),
+    path(_conversation, v.conversation, name="conversation"),
+    path(_conversation + "updates.json", v.updates_json, name="updates"),
+    path(_conversation + "reply/", v.reply, name="reply"),
+    path(_conversation + "status/", v.change_status, name="status"),
+    path(_conversation + "priority/", v.change_priority, name="priority"),
+    path(_conversation + "assign/", v.assign, name="assign"),
+    path(_conversation + "tags/", v.change_tags, name="tags"),
+    path(_conversation + "read/", v.mark_read, name="read"),
+    path(_conversation + "contact-notes/", v.contact_notes, name="notes"),
+    # Settings. /app/settings/webhooks/ and /app/settings/api-tokens/ live in other apps.
+    path("settings/", s.index, name="settings"),
+    path("settings/profile/", s.profile, name="profile"),
+    path("settings/agents/", s.agents, name="settings_agents"),
+    path("settings/agents/new/", s.agent_new, name="settings_agent_new"),
+    path("settings/agents/<int:user_id>/", s.agent_edit, name="settings_agent"),
+    path("settings/teams/", s.teams, name="settings_teams"),
+    path("settings/teams/<int:team_id>/", s.team_edit, name="settings_team"),
+    path("settings/teams/<int:team_id>/delete/", s.team_delete, name="settings_team_delete"),
+    path("settings/inboxes/", s.inboxes, name="settings_inboxes"),
+    path("settings/inboxes/new/", s.inbox_new, name="settings_inbox_new"),
+    path("settings/inboxes/<int:inbox_id>/", s.inbox_edit, name="settings_inbox"),
+    path("settings/canned-replies/", s.canned_replies, name="settings_canned"),
+    path(
+        "settings/canned-replies/<int:reply_id>/", s.canned_reply_edit, name="settings_canned_edit"
+    ),
+    path(
+        "settings/canned-replies/<int:reply_id>/delete/",
+        s.canned_reply_delete,
+        name="settings_canned_delete",
+    ),
+    path("settings/tags/", s.tags, name="settings_tags"),
+    path("settings/tags/<int:tag_id>/", s.tag_edit, name="settings_tag"),
+    path("settings/tags/<int:tag_id>/delete/", s.tag_delete, name="settings_tag_delete"),
+    path("settings/security/", s.security, name="settings_security"),
+]

@@ -1,0 +1,144 @@
+"""Administrator writes for conversation settings: canned replies, tags and inboxes.
+
+Every function checks that the actor is an administrator and that the object belongs to
+the actor's account; a row of another account is reported as not found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from blockdesk.accounts.models import User
+from blockdesk.accounts.services import check_admin
+from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
+from blockdesk.conversations.models import CannedReply, Inbox, Tag
+
+
+def _check_same_account(*, actor: User, account_id: int) -> None:
+    if account_id != actor.account_pk:
+        raise NotFound()
+
+
+def _save(obj: CannedReply | Tag, *, conflict_message: str) -> None:
+    try:
+        obj.full_clean(validate_constraints=False, validate_unique=False)
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    try:
+        # The savepoint keeps an outer transaction usable after a unique violation.
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise Conflict(conflict_message) from exc
+
+
+# --- canned replies ---------------------------------------------------------------
+
+
+def _clean_shortcut(shortcut: str) -> str:
+    return shortcut.strip().lstrip("/").strip().lower()
+
+
+def do_create_canned_reply(*, actor: User, shortcut: str, content: str) -> CannedReply:
+    check_admin(actor=actor)
+    reply = CannedReply(
+        account_id=actor.account_pk, shortcut=_clean_shortcut(shortcut), content=content.strip()
+    )
+    _save(reply, conflict_message=_("A canned reply with this shortcut exists already."))
+    return reply
+
+
+def do_update_canned_reply(
+    *, actor: User, reply: CannedReply, shortcut: str, content: str
+) -> CannedReply:
+    check_admin(actor=actor)
+    _check_same_account(actor=actor, account_id=reply.account_id)
+    reply.shortcut = _clean_shortcut(shortcut)
+    reply.content = content.strip()
+    _save(reply, conflict_message=_("A canned reply with this shortcut exists already."))
+    return reply
+
+
+def do_delete_canned_reply(*, actor: User, reply: CannedReply) -> None:
+    check_admin(actor=actor)
+    _check_same_account(actor=actor, account_id=reply.account_id)
+    reply.delete()
+
+
+# --- tags -------------------------------------------------------------------------
+
+
+def do_create_tag(*, actor: User, name: str) -> Tag:
+    check_admin(actor=actor)
+    # Tags are matched lower-case everywhere (see do_set_tags), so they are stored so.
+    tag = Tag(account_id=actor.account_pk, name=name.strip().lower())
+    _save(tag, conflict_message=_("This tag exists already."))
+    return tag
+
+
+def do_rename_tag(*, actor: User, tag: Tag, name: str) -> Tag:
+    check_admin(actor=actor)
+    _check_same_account(actor=actor, account_id=tag.account_id)
+    tag.name = name.strip().lower()
+    _save(tag, conflict_message=_("This tag exists already."))
+    return tag
+
+
+def do_delete_tag(*, actor: User, tag: Tag) -> None:
+    check_admin(actor=actor)
+    _check_same_account(actor=actor, account_id=tag.account_id)
+    tag.delete()
+
+
+# --- inboxes ----------------------------------------------------------------------
+
+
+def do_update_web_widget_inbox(
+    *,
+    actor: User,
+    channel: WebWidgetChannel,
+    name: str,
+    members: Sequence[User],
+    website_url: str = "",
+    welcome_title: str = "",
+    welcome_tagline: str = "",
+    color: str = "#1f6feb",
+    allowed_origins: str = "",
+) -> WebWidgetChannel:
+    check_admin(actor=actor)
+    inbox: Inbox = channel.inbox
+    _check_same_account(actor=actor, account_id=inbox.account_id)
+    if not name.strip():
+        raise ValidationFailed.field("name", _("Give the inbox a name."))
+    color = color.strip().lower()
+    if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdef" for c in color[1:]):
+        raise ValidationFailed.field("color", _("Enter a colour like #1f6feb."))
+    origins = [o.strip().rstrip("/") for o in allowed_origins.split() if o.strip()]
+    for origin in origins:
+        # They end up in a CSP frame-ancestors directive: only plain origins are allowed.
+        scheme, _sep, host = origin.partition("://")
+        if scheme not in ("http", "https") or not host or any(c in host for c in "/;,'\" "):
+            raise ValidationFailed.field(
+                "allowed_origins",
+                _("“%(origin)s” is not an origin like https://example.com.") % {"origin": origin},
+            )
+    with transaction.atomic():
+        inbox.name = name.strip()[:120]
+        channel.website_url = website_url.strip()
+        channel.welcome_title = welcome_title.strip()
+        channel.welcome_tagline = welcome_tagline.strip()
+        channel.color = color
+        channel.allowed_origins = "\n".join(origins)
+        try:
+            inbox.full_clean()
+            channel.full_clean()
+        except ValidationError as exc:
+            raise ValidationFailed.from_django(exc) from exc
+        inbox.save(update_fields=["name"])
+        channel.save()
+        inbox.members.set([m for m in members if m.account_id == inbox.account_id])
+    return channel

@@ -1,0 +1,372 @@
+"""Reads shaped for the agent console. Authorisation comes from the conversation
+selectors (visible_conversations and friends); this module only arranges the results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from blockdesk.accounts.models import Team, User
+from blockdesk.conversations import selectors as conv_selectors
+from blockdesk.conversations.models import (
+    CannedReply,
+    Contact,
+    ContactIdentity,
+    Conversation,
+    ConversationEvent,
+    Message,
+    Tag,
+)
+from blockdesk.conversations.serializers import PRIORITY_NAMES
+
+VIEWS = ("mine", "unassigned", "all")
+STATUS_ANY = "any"
+PAGE_SIZE = 25
+TIMELINE_LIMIT = 300
+SNIPPET_LENGTH = 120
+
+
+def priority_name(value: int) -> str:
+    return PRIORITY_NAMES[Conversation.Priority(value)]
+
+
+def priority_label(value: int) -> str:
+    return str(Conversation.Priority(value).label)
+
+
+def status_label(value: str) -> str:
+    return str(Conversation.Status(value).label)
+
+
+def time_label(value: dt.datetime | None) -> str:
+    """Short, local time: the clock for today, the date otherwise."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local, "H:i")
+    if local.year == timezone.localdate().year:
+        return formats.date_format(local, "M j")
+    return formats.date_format(local, "SHORT_DATE_FORMAT")
+
+
+def full_time_label(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+# --- the conversation list --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListParams:
+    """The list's query string, normalised, plus what it means for the filters."""
+
+    filters: conv_selectors.ConversationFilters
+    status_param: str  # "open", …, or "any"
+    cursor: str | None
+
+    def querystring(self, **overrides: Any) -> str:
+        from urllib.parse import urlencode
+
+        f = self.filters
+        values: dict[str, Any] = {
+            "view": f.view,
+            "status": self.status_param,
+            "inbox": f.inbox_id or "",
+            "priority": f.priority or "",
+            "tag": f.tag or "",
+            "q": f.q or "",
+        }
+        values.update(overrides)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def parse_list_params(query: Mapping[str, str]) -> ListParams:
+    """Unknown values fall back to the defaults rather than erroring: these come from
+    bookmarks and hand-edited URLs."""
+    view = query.get("view") or "all"
+    if view not in VIEWS:
+        view = "all"
+    status_param = query.get("status") or "open"
+    if status_param != STATUS_ANY and status_param not in Conversation.Status.values:
+        status_param = "open"
+    priority = query.get("priority") or None
+    if priority is not None and priority not in PRIORITY_NAMES.values():
+        priority = None
+    inbox_raw = query.get("inbox") or ""
+    inbox_id = int(inbox_raw) if inbox_raw.isdigit() else None
+    q = (query.get("q") or "").strip()[:200] or None
+    tag = (query.get("tag") or "").strip()[:50] or None
+    filters = conv_selectors.ConversationFilters(
+        view=view,
+        status=None if status_param == STATUS_ANY else status_param,
+        inbox_id=inbox_id,
+        priority=priority,
+        tag=tag,
+        q=q,
+    )
+    return ListParams(filters=filters, status_param=status_param, cursor=query.get("cursor"))
+
+
+def _with_snippet(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-id")
+    return qs.annotate(
+        snippet=Subquery(last.values("content")[:1]),
+        snippet_private=Subquery(last.values("is_private")[:1]),
+        snippet_sender=Subquery(last.values("sender_type")[:1]),
+    )
+
+
+def conversation_list(
+    *, user: User, params: ListParams, only_id: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[Conversation], str | None]:
+    qs = conv_selectors.filter_conversations(user=user, filters=params.filters)
+    if only_id is not None:
+        qs = qs.filter(pk=only_id)
+    qs = _with_snippet(qs)
+    return conv_selectors.paginate_conversations(qs, cursor=params.cursor, limit=limit)
+
+
+def row_dict(conv: Conversation, *, url: str) -> dict[str, Any]:
+    snippet = (getattr(conv, "snippet", None) or "").strip().replace("\n", " ")
+    return {
+        "id": conv.pk,
+        "display_id": conv.display_id,
+        "url": url,
+        "contact_name": str(conv.contact.display_name),
+        "subject": conv.subject,
+        "snippet": snippet[:SNIPPET_LENGTH],
+        "snippet_private": bool(getattr(conv, "snippet_private", False)),
+        "snippet_outgoing": getattr(conv, "snippet_sender", "") in ("agent", "assistant"),
+        "status": conv.status,
+        "status_label": status_label(conv.status),
+        "priority": priority_name(conv.priority),
+        "priority_label": priority_label(conv.priority),
+        "assignee_name": conv.assignee.public_name if conv.assignee else "",
+        "inbox_name": conv.inbox.name,
+        "tags": sorted(t.name for t in conv.tags.all()),
+        "last_activity_at": conv.last_activity_at.isoformat(),
+        "time_label": time_label(conv.last_activity_at),
+        "unread": bool(getattr(conv, "has_unread", False)),
+    }
+
+
+def tag_names(*, user: User) -> list[str]:
+    return list(Tag.objects.filter(account_id=user.account_pk).values_list("name", flat=True))
+
+
+# --- one conversation -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str  # "message" | "event"
+    created_at: dt.datetime
+    message: Message | None = None
+    event: ConversationEvent | None = None
+    text: str = ""
+
+
+def timeline(
+    *, conversation: Conversation, after_message: int = 0, after_event: int = 0
+) -> list[TimelineItem]:
+    """Messages (notes included: only agents read this) and events, oldest first."""
+    messages = (
+        conversation.messages.filter(id__gt=after_message)
+        .select_related("sender_user", "sender_contact")
+        .prefetch_related("attachments")
+        .order_by("-id")[:TIMELINE_LIMIT]
+    )
+    events = conversation.events.filter(id__gt=after_event).select_related("actor")
+    items = [TimelineItem("message", m.created_at, message=m) for m in messages]
+    # The opening event says nothing the first message doesn't.
+    items += [
+        TimelineItem("event", e.created_at, event=e, text=describe_event(e))
+        for e in events.order_by("-id")[:TIMELINE_LIMIT]
+        if e.kind != ConversationEvent.Kind.OPENED
+    ]
+    items.sort(key=lambda i: (i.created_at, 0 if i.kind == "event" else 1))
+    return items
+
+
+def _actor(event: ConversationEvent) -> str:
+    if event.actor is not None:
+        return event.actor.public_name
+    data = event.data or {}
+    if data.get("via") == "api":
+        # Changes made through the REST API record the token instead of an agent.
+        if data.get("api_token_name"):
+            return _("API token “%(name)s”") % {"name": data["api_token_name"]}
+        return _("The API")
+    return _("Blockdesk")
+
+
+def describe_event(event: ConversationEvent) -> str:
+    kind = ConversationEvent.Kind
+    data = event.data or {}
+    actor = _actor(event)
+    if event.kind == kind.ASSIGNED:
+        if event.actor_id and data.get("assignee_id") == event.actor_id:
+            return _("%(actor)s took this conversation") % {"actor": actor}
+        return _("%(actor)s assigned this to %(assignee)s") % {
+            "actor": actor,
+            "assignee": data.get("assignee_name") or "?",
+        }
+    if event.kind == kind.UNASSIGNED:
+        return _("%(actor)s removed the assignee") % {"actor": actor}
+    if event.kind == kind.TEAM_CHANGED:
+        if data.get("team_name"):
+            return _("%(actor)s moved this to team %(team)s") % {
+                "actor": actor,
+                "team": data["team_name"],
+            }
+        return _("%(actor)s removed the team") % {"actor": actor}
+    if event.kind == kind.STATUS_CHANGED:
+        to = str(data.get("to") or "")
+        label = status_label(to) if to in Conversation.Status.values else to
+        if to == Conversation.Status.SNOOZED and data.get("until"):
+            until = dt.datetime.fromisoformat(str(data["until"]))
+            return _("%(actor)s snoozed this until %(until)s") % {
+                "actor": actor,
+                "until": full_time_label(until),
+            }
+        if event.actor is None and not data.get("via"):
+            return _("Status changed to %(status)s") % {"status": label}
+        return _("%(actor)s changed the status to %(status)s") % {"actor": actor, "status": label}
+    if event.kind == kind.PRIORITY_CHANGED:
+        try:
+            label = priority_label(int(data.get("to", 2)))
+        except (TypeError, ValueError):
+            label = "?"
+        return _("%(actor)s set the priority to %(priority)s") % {
+            "actor": actor,
+            "priority": label,
+        }
+    if event.kind == kind.TAGS_CHANGED:
+        before, after = set(data.get("from") or []), set(data.get("to") or [])
+        changes = [f"+{t}" for t in sorted(after - before)]
+        changes += [f"−{t}" for t in sorted(before - after)]
+        return _("%(actor)s changed the tags: %(changes)s") % {
+            "actor": actor,
+            "changes": " ".join(changes),
+        }
+    if event.kind == kind.FOLLOWUP_EMAIL:
+        return _("The customer left an email address for a follow-up")
+    return str(event.get_kind_display())
+
+
+def message_item_dict(message: Message) -> dict[str, Any]:
+    from blockdesk.conversations.serializers import sender_name
+
+    return {
+        "type": "message",
+        "id": message.pk,
+        "sender_type": message.sender_type,
+        "sender_name": sender_name(message),
+        "content": message.content,
+        "private": message.is_private,
+        "created_at": message.created_at.isoformat(),
+        "time_label": time_label(message.created_at),
+        "full_time": full_time_label(message.created_at),
+        "attachments": [
+            {
+                "filename": a.filename,
+                "url": f"/attachments/{a.pk}/",
+                "image": a.content_type.startswith("image/"),
+            }
+            for a in message.attachments.all()
+        ],
+    }
+
+
+def timeline_item_dict(item: TimelineItem) -> dict[str, Any]:
+    if item.message is not None:
+        return message_item_dict(item.message)
+    assert item.event is not None
+    return {
+        "type": "event",
+        "id": item.event.pk,
+        "text": item.text,
+        "created_at": item.created_at.isoformat(),
+        "time_label": time_label(item.created_at),
+        "full_time": full_time_label(item.created_at),
+    }
+
+
+def conversation_state(conv: Conversation) -> dict[str, Any]:
+    """What the header controls show; sent after every change so that other agents'
+    edits show up live too."""
+    return {
+        "id": conv.pk,
+        "display_id": conv.display_id,
+        "status": conv.status,
+        "status_label": status_label(conv.status),
+        "snoozed_until": conv.snoozed_until.isoformat() if conv.snoozed_until else None,
+        "snoozed_until_label": full_time_label(conv.snoozed_until),
+        "priority": priority_name(conv.priority),
+        "assignee_id": conv.assignee_id,
+        "assignee_name": conv.assignee.public_name if conv.assignee else "",
+        "team_id": conv.team_id,
+        "tags": sorted(t.name for t in conv.tags.all()),
+    }
+
+
+def assignable_agents(*, conversation: Conversation) -> QuerySet[User]:
+    """Active agents who can open the conversation: inbox members and the admins."""
+    return (
+        User.objects.filter(account_id=conversation.account_id, is_active=True)
+        .filter(Q(role=User.Role.ADMIN) | Q(inboxes=conversation.inbox_id))
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def account_teams(*, user: User) -> QuerySet[Team]:
+    return Team.objects.filter(account_id=user.account_pk).order_by("name")
+
+
+@dataclass(frozen=True)
+class ContactPanel:
+    contact: Contact
+    identities: list[Any]
+    attributes: list[tuple[str, str]]
+    other_conversations: list[Conversation]
+
+
+def contact_panel(*, user: User, conversation: Conversation) -> ContactPanel:
+    contact = conversation.contact
+    visible = conv_selectors.visible_conversations(user=user)
+    others = list(
+        conv_selectors.contact_conversations(contact=contact)
+        .filter(pk__in=visible.values("pk"))
+        .exclude(pk=conversation.pk)[:20]
+    )
+    attributes = [
+        (str(k), v if isinstance(v, str) else str(v))
+        for k, v in sorted((contact.attributes or {}).items())
+    ]
+    return ContactPanel(
+        contact=contact,
+        # The email identity repeats the email shown at the top.
+        identities=[
+            i
+            for i in contact.identities.all()
+            if not (i.kind == ContactIdentity.Kind.EMAIL and i.value == contact.email)
+        ],
+        attributes=attributes,
+        other_conversations=others,
+    )
+
+
+def canned_reply_dicts(*, user: User, prefix: str = "") -> list[dict[str, Any]]:
+    prefix = prefix.strip().lstrip("/").lower()
+    qs: QuerySet[CannedReply] = conv_selectors.canned_replies(user=user, prefix=prefix)
+    return [{"id": r.pk, "shortcut": r.shortcut, "content": r.content} for r in qs[:50]]
