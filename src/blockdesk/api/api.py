@@ -67,9 +67,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def register_routers() -> None:
     """Routers live next to their domain; they are attached here, once."""
+    from blockdesk.accounts.api import router as agents_router
+    from blockdesk.api.fallback import router as fallback_router
     from blockdesk.conversations.api import router as conversations_router
 
     api.add_router("/v1/", conversations_router)
+    api.add_router("/v1/", agents_router)
+    # Last: unknown paths answer in the one error shape instead of an HTML page.
+    api.add_router("/", fallback_router)
 
 
 register_routers()

@@ -14,8 +14,9 @@ logger = logging.getLogger(__name__)
 
 def _jobs() -> list[Callable[[], object]]:
     from blockdesk.conversations.services import do_reopen_due_snoozed
+    from blockdesk.webhooks.services import do_requeue_due_deliveries
 
-    return [do_reopen_due_snoozed]
+    return [do_reopen_due_snoozed, do_requeue_due_deliveries]
 
 
 def run_periodic_once() -> None:

@@ -150,9 +150,12 @@ def _record_event(
     actor: User | None,
     data: dict[str, object] | None = None,
     public: bool = False,
+    event_extra: dict[str, object] | None = None,
 ) -> ConversationEvent:
+    # event_extra says who acted when no agent did (e.g. which API token).
+    data = {**(data or {}), **(event_extra or {})}
     event = ConversationEvent.objects.create(
-        conversation=conversation, kind=kind, actor=actor, data=data or {}, is_public=public
+        conversation=conversation, kind=kind, actor=actor, data=data, is_public=public
     )
     payload = {
         "type": "conversation.event",
@@ -360,6 +363,7 @@ def _set_status(
     status: str,
     snoozed_until: dt.datetime | None,
     actor: User | None,
+    event_extra: dict[str, object] | None = None,
 ) -> None:
     old = conversation.status
     conversation.status = status
@@ -379,6 +383,7 @@ def _set_status(
             "until": snoozed_until.isoformat() if snoozed_until else None,
         },
         public=True,
+        event_extra=event_extra,
     )
     emit_on_commit(
         account_id=conversation.account_id,
@@ -393,6 +398,7 @@ def do_change_status(
     conversation: Conversation,
     status: str,
     snoozed_until: dt.datetime | None = None,
+    event_extra: dict[str, object] | None = None,
 ) -> Conversation:
     if actor is not None:
         check_agent_can_access(user=actor, conversation=conversation)
@@ -402,18 +408,31 @@ def do_change_status(
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         _set_status(
-            conversation=conversation, status=status, snoozed_until=snoozed_until, actor=actor
+            conversation=conversation,
+            status=status,
+            snoozed_until=snoozed_until,
+            actor=actor,
+            event_extra=event_extra,
         )
         _publish_conversation(conversation)
     return conversation
 
 
-def _assign(*, conversation: Conversation, assignee: User | None, actor: User | None) -> None:
+def _assign(
+    *,
+    conversation: Conversation,
+    assignee: User | None,
+    actor: User | None,
+    event_extra: dict[str, object] | None = None,
+) -> None:
     conversation.assignee = assignee
     conversation.save(update_fields=["assignee"])
     if assignee is None:
         _record_event(
-            conversation=conversation, kind=ConversationEvent.Kind.UNASSIGNED, actor=actor
+            conversation=conversation,
+            kind=ConversationEvent.Kind.UNASSIGNED,
+            actor=actor,
+            event_extra=event_extra,
         )
     else:
         _record_event(
@@ -422,6 +441,7 @@ def _assign(*, conversation: Conversation, assignee: User | None, actor: User | 
             actor=actor,
             data={"assignee_id": assignee.pk, "assignee_name": assignee.public_name},
             public=True,
+            event_extra=event_extra,
         )
         publish_on_commit(
             [user_group(assignee.pk)],
@@ -437,14 +457,17 @@ def _assign(*, conversation: Conversation, assignee: User | None, actor: User | 
 
 def do_assign(
     *,
-    actor: User,
+    actor: User | None,
     conversation: Conversation,
     assignee: User | None = None,
     team: Team | None = None,
     set_team: bool = False,
+    event_extra: dict[str, object] | None = None,
 ) -> Conversation:
-    """Assign to an agent (or nobody). With `set_team`, also move it to `team` (or none)."""
-    check_agent_can_access(user=actor, conversation=conversation)
+    """Assign to an agent (or nobody). With `set_team`, also move it to `team` (or none).
+    `actor=None` is a system or API-token action; the caller has scoped the conversation."""
+    if actor is not None:
+        check_agent_can_access(user=actor, conversation=conversation)
     if assignee is not None:
         if assignee.account_id != conversation.account_id or not assignee.is_active:
             raise ValidationFailed.field("assignee", _("No such agent."))
@@ -465,16 +488,29 @@ def do_assign(
                     "team_id": team.pk if team else None,
                     "team_name": team.name if team else None,
                 },
+                event_extra=event_extra,
             )
         if conversation.assignee_id != (assignee.pk if assignee else None):
-            _assign(conversation=conversation, assignee=assignee, actor=actor)
+            _assign(
+                conversation=conversation,
+                assignee=assignee,
+                actor=actor,
+                event_extra=event_extra,
+            )
         else:
             _publish_conversation(conversation)
     return conversation
 
 
-def do_change_priority(*, actor: User, conversation: Conversation, priority: str) -> Conversation:
-    check_agent_can_access(user=actor, conversation=conversation)
+def do_change_priority(
+    *,
+    actor: User | None,
+    conversation: Conversation,
+    priority: str,
+    event_extra: dict[str, object] | None = None,
+) -> Conversation:
+    if actor is not None:
+        check_agent_can_access(user=actor, conversation=conversation)
     if priority not in PRIORITY_BY_NAME:
         raise ValidationFailed.field("priority", _("Unknown priority “%(p)s”.") % {"p": priority})
     value = PRIORITY_BY_NAME[priority]
@@ -489,13 +525,21 @@ def do_change_priority(*, actor: User, conversation: Conversation, priority: str
             kind=ConversationEvent.Kind.PRIORITY_CHANGED,
             actor=actor,
             data={"from": int(old), "to": int(value)},
+            event_extra=event_extra,
         )
         _publish_conversation(conversation)
     return conversation
 
 
-def do_set_tags(*, actor: User, conversation: Conversation, names: Sequence[str]) -> Conversation:
-    check_agent_can_access(user=actor, conversation=conversation)
+def do_set_tags(
+    *,
+    actor: User | None,
+    conversation: Conversation,
+    names: Sequence[str],
+    event_extra: dict[str, object] | None = None,
+) -> Conversation:
+    if actor is not None:
+        check_agent_can_access(user=actor, conversation=conversation)
     cleaned = sorted({n.strip().lower() for n in names if n.strip()})
     tags = []
     with transaction.atomic():
@@ -517,6 +561,7 @@ def do_set_tags(*, actor: User, conversation: Conversation, names: Sequence[str]
             kind=ConversationEvent.Kind.TAGS_CHANGED,
             actor=actor,
             data={"from": before, "to": cleaned},
+            event_extra=event_extra,
         )
         _publish_conversation(conversation)
     return conversation

@@ -1,0 +1,234 @@
+"""Typed inputs and outputs of the REST API (they are what /api/docs shows).
+
+Outputs are built from the plain dicts in conversations.serializers, so the API, the
+real-time push and webhooks describe a conversation the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.conf import settings
+from ninja import Field, Schema
+from pydantic import AwareDatetime
+
+# --- errors -----------------------------------------------------------------------
+
+
+class ErrorBody(Schema):
+    code: str = Field(description="Stable machine-readable code, e.g. `not_found`.")
+    message: str
+    fields: dict[str, list[str]] | None = Field(
+        None, description="Per-field messages for validation errors."
+    )
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+# Every operation can fail this way; declaring it puts the shape into the docs.
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
+
+StatusName = Literal["open", "pending", "snoozed", "resolved"]
+PriorityName = Literal["urgent", "high", "normal", "low"]
+# web_visitor identities hold hashed widget tokens: never set or shown through the API.
+IdentityKind = Literal["email", "telegram", "discord", "wallet", "external"]
+
+
+def _idempotency_key() -> Any:
+    return Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Retries with the same key store the message once.",
+    )
+
+
+# --- contacts ---------------------------------------------------------------------
+
+
+class IdentityIn(Schema):
+    kind: IdentityKind
+    value: str = Field(min_length=1, max_length=255)
+
+
+class IdentityOut(Schema):
+    kind: str
+    value: str
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    display_name: str
+    email: str
+    locale: str
+    attributes: dict[str, Any]
+    notes: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime | None
+    identities: list[IdentityOut]
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class ContactQuery(Schema):
+    q: str | None = Field(None, max_length=200, description="Name, email or identity value.")
+    identity_kind: IdentityKind | None = None
+    identity_value: str | None = Field(None, max_length=255)
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(25, ge=1, le=100)
+
+
+class ContactCreateIn(Schema):
+    name: str = Field("", max_length=160)
+    email: str = Field("", max_length=254)
+    locale: str = Field("", max_length=16)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    notes: str = Field("", max_length=10_000)
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
+
+
+class ContactUpdateIn(Schema):
+    name: str | None = Field(None, max_length=160)
+    email: str | None = Field(None, max_length=254)
+    locale: str | None = Field(None, max_length=16)
+    attributes: dict[str, Any] | None = Field(
+        None, description="Merged into the stored attributes; a key set to null is removed."
+    )
+    notes: str | None = Field(None, max_length=10_000)
+
+
+# --- conversations ----------------------------------------------------------------
+
+
+class ConversationOut(Schema):
+    id: int
+    display_id: int = Field(description="The number agents see (#12), unique per account.")
+    inbox_id: int
+    contact_id: int
+    contact_name: str
+    subject: str
+    status: StatusName
+    snoozed_until: dt.datetime | None
+    priority: PriorityName
+    assignee_id: int | None
+    assignee_name: str | None
+    team_id: int | None
+    tags: list[str]
+    created_at: dt.datetime
+    last_activity_at: dt.datetime
+    first_response_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    last_message_id: int
+
+
+class ConversationPage(Schema):
+    items: list[ConversationOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class ConversationQuery(Schema):
+    status: StatusName | None = None
+    inbox_id: int | None = None
+    assignee_id: int | None = None
+    priority: PriorityName | None = None
+    tag: str | None = Field(None, max_length=50)
+    contact_id: int | None = None
+    q: str | None = Field(None, max_length=200, description="Contact, subject, content or #id.")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(25, ge=1, le=100)
+
+
+class ConversationCreateIn(Schema):
+    inbox_id: int
+    contact_id: int
+    content: str = Field(max_length=settings.MESSAGE_MAX_LENGTH, description="First message.")
+    subject: str = Field("", max_length=200)
+    idempotency_key: str | None = _idempotency_key()
+
+
+class ConversationUpdateIn(Schema):
+    """Only the fields sent are changed. `assignee_id` and `team_id` accept null."""
+
+    status: StatusName | None = None
+    snoozed_until: AwareDatetime | None = Field(None, description="Required with `snoozed`.")
+    assignee_id: int | None = None
+    team_id: int | None = None
+    priority: PriorityName | None = None
+    tags: list[str] | None = Field(None, max_length=50)
+
+
+# --- messages ---------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str
+
+
+class MessageOut(Schema):
+    id: int
+    conversation_id: int
+    sender_type: Literal["contact", "agent", "assistant", "system"]
+    sender_name: str
+    sender_user_id: int | None
+    content: str
+    private: bool = Field(description="An internal note, never shown to the customer.")
+    created_at: dt.datetime
+    attachments: list[AttachmentOut]
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    next_after_id: int | None = Field(description="Pass as `after_id` for the next page.")
+
+
+class MessageQuery(Schema):
+    after_id: int = Field(0, ge=0, description="Only messages with a greater id.")
+    limit: int = Field(100, ge=1, le=200)
+
+
+class MessageCreateIn(Schema):
+    sender: Literal["contact", "agent"] = Field(
+        description="`contact`: the conversation's customer writes; `agent`: `agent_id` replies."
+    )
+    content: str = Field(max_length=settings.MESSAGE_MAX_LENGTH)
+    agent_id: int | None = Field(None, description="Required when `sender` is `agent`.")
+    private: bool = Field(False, description="An internal note (agents only).")
+    idempotency_key: str | None = _idempotency_key()
+
+
+# --- inboxes and agents -----------------------------------------------------------
+
+
+class InboxOut(Schema):
+    id: int
+    name: str
+    channel_kind: str
+    member_ids: list[int]
+    default_team_id: int | None
+    created_at: dt.datetime
+
+
+class AgentOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    role: Literal["admin", "agent"]
+    is_active: bool
+    team_ids: list[int]
+
+
+class ConversationCreatedOut(Schema):
+    conversation: ConversationOut
+    message: MessageOut

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from blockdesk.common.events import EVENT_NAMES
+
+EVENT_DESCRIPTIONS = {
+    "conversation.created": _("A conversation is opened"),
+    "conversation.status_changed": _("A conversation's status changes"),
+    "conversation.assigned": _("A conversation is assigned or unassigned"),
+    "message.created": _("A message or note is written"),
+}
+
+
+def event_choices() -> list[tuple[str, str]]:
+    return [(name, str(EVENT_DESCRIPTIONS.get(name, name))) for name in EVENT_NAMES]
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("Endpoint URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Blockdesk sends a signed POST request here for each event."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=event_choices, widget=forms.CheckboxSelectMultiple
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
