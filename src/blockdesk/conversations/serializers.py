@@ -89,6 +89,7 @@ def conversation_dict(conv: Conversation) -> dict[str, Any]:
         "first_response_at": _iso(conv.first_response_at),
         "resolved_at": _iso(conv.resolved_at),
         "last_message_id": conv.last_message_id,
+        "secret_exposed": conv.secret_exposed,
     }
 
 

@@ -4,7 +4,7 @@ authorises, `do_*` mutates in one transaction and emits events after commit."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Team, User
+from blockdesk.assistant.nlu.language import has_cjk
 from blockdesk.common.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from blockdesk.common.events import emit_on_commit
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit, user_group
@@ -39,6 +40,7 @@ from blockdesk.conversations.serializers import (
     public_conversation_dict,
     public_message_dict,
 )
+from blockdesk.safety import scan_inbound, scan_outbound
 
 Status = Conversation.Status
 
@@ -271,8 +273,12 @@ def do_send_contact_message(
     idempotency_key: str | None = None,
     attachments: Sequence[UploadedFile] = (),
 ) -> SentMessage:
-    """A customer writes. Without a conversation (or to a resolved one) a new case opens."""
-    content = check_content(content=content, attachments=attachments)
+    """A customer writes. Without a conversation (or to a resolved one) a new case opens.
+
+    Seed phrases and private keys are cut out here, before anything is stored, indexed,
+    logged or pushed; only the redaction marker remains."""
+    guard = scan_inbound(content or "")
+    content = check_content(content=guard.redacted_text, attachments=attachments)
     if idempotency_key:
         existing = Message.objects.filter(
             sender_contact=contact, idempotency_key=idempotency_key
@@ -299,6 +305,13 @@ def do_send_contact_message(
             )
             _persist_message(conversation=conversation, message=message, attachments=attachments)
             Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
+            if guard.has_secrets:
+                _flag_exposed_secret(
+                    conversation=conversation,
+                    kinds=sorted(kind.value for kind in guard.kinds),
+                    language=contact.locale or ("zh-hans" if has_cjk(content) else "en"),
+                    warning=guard.warning,
+                )
     except IntegrityError:
         # Two retries raced; the other one stored it.
         if idempotency_key:
@@ -309,6 +322,43 @@ def do_send_contact_message(
                 return SentMessage(existing, created=False)
         raise
     return SentMessage(message, created=True)
+
+
+def _flag_exposed_secret(
+    *,
+    conversation: Conversation,
+    kinds: list[str],
+    language: str,
+    warning: Callable[[str], str],
+) -> None:
+    """The customer is warned at once in their language; the case is flagged urgent."""
+    conversation.secret_exposed = True
+    conversation.priority = Conversation.Priority.URGENT
+    conversation.save(update_fields=["secret_exposed", "priority"])
+    _record_event(
+        conversation=conversation,
+        kind=ConversationEvent.Kind.SECRET_REDACTED,
+        actor=None,
+        data={"kinds": kinds},
+    )
+    system = Message(
+        conversation=conversation,
+        sender_type=Message.SenderType.SYSTEM,
+        content=warning(language),
+    )
+    _persist_message(conversation=conversation, message=system, attachments=())
+    _publish_conversation(conversation)
+
+
+def check_outbound(*, content: str, private: bool) -> None:
+    """Support never asks for a seed phrase, private key, password or 2FA code."""
+    if private:
+        return  # a note between agents reaches no customer
+    result = scan_outbound(content)
+    if result.blocked:
+        raise ValidationFailed(
+            result.explanation, code="unsafe_request", fields={"content": [result.explanation]}
+        )
 
 
 def do_send_agent_message(
@@ -322,6 +372,7 @@ def do_send_agent_message(
 ) -> SentMessage:
     check_agent_can_access(user=agent, conversation=conversation)
     content = check_content(content=content, attachments=attachments)
+    check_outbound(content=content, private=private)
     if idempotency_key:
         existing = Message.objects.filter(
             sender_user=agent, idempotency_key=idempotency_key

@@ -55,6 +55,9 @@ class Conversation(models.Model):
     )
     team = models.ForeignKey("accounts.Team", on_delete=models.SET_NULL, null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # Set when a customer pasted a seed phrase or private key (redacted before storage):
+    # the wallet must be treated as exposed, so agents see the case flagged and urgent.
+    secret_exposed = models.BooleanField(default=False)
     # Customers may leave an email when they go, to be answered later.
     followup_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -99,6 +102,7 @@ class ConversationEvent(models.Model):
         PRIORITY_CHANGED = "priority_changed", _("Priority changed")
         TAGS_CHANGED = "tags_changed", _("Tags changed")
         FOLLOWUP_EMAIL = "followup_email", _("Follow-up email left")
+        SECRET_REDACTED = "secret_redacted", _("Secret removed from a message")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
