@@ -193,6 +193,7 @@ TIME_ZONE = "UTC"
 # --- Static and uploads -------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 # The project-wide static/ (blockdesk/, workspace/, …) belongs to no app, so list it.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"

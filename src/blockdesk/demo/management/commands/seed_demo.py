@@ -13,6 +13,7 @@ from blockdesk.accounts.services import do_create_agent
 from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import CannedReply, Contact, ContactIdentity
+from blockdesk.kb.importexport import load_starter
 
 DEMO_ACCOUNT = "Blockdesk Demo Exchange"
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (published demo credentials, local use only)
@@ -65,6 +66,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if Account.objects.filter(name=DEMO_ACCOUNT).exists():
             self.stdout.write("Demo data already loaded.")
+            load_starter(account=Account.objects.get(name=DEMO_ACCOUNT))  # idempotent
             return
         with transaction.atomic():
             account = Account.objects.create(name=DEMO_ACCOUNT)
@@ -125,4 +127,5 @@ class Command(BaseCommand):
                 ),
             )
             conv.do_change_priority(actor=alice, conversation=conversation, priority="high")
+            load_starter(account=account)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

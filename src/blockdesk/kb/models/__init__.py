@@ -1,0 +1,18 @@
+from blockdesk.kb.models.article import (
+    Article,
+    ArticleRevision,
+    ArticleTranslation,
+    Category,
+    SlugRedirect,
+)
+from blockdesk.kb.models.feedback import ArticleFeedback, KbAsset
+
+__all__ = [
+    "Article",
+    "ArticleFeedback",
+    "ArticleRevision",
+    "ArticleTranslation",
+    "Category",
+    "KbAsset",
+    "SlugRedirect",
+]
