@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Team, User
-from blockdesk.assistant.nlu.language import has_cjk
 from blockdesk.common.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from blockdesk.common.events import emit_on_commit
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit, user_group
+from blockdesk.common.text import has_cjk
 from blockdesk.conversations import selectors
 from blockdesk.conversations.models import (
     Attachment,
