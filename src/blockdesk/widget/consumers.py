@@ -4,6 +4,7 @@ public events."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -13,11 +14,55 @@ from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.realtime import contact_group, inbox_group
 from blockdesk.conversations.models import Conversation
 from blockdesk.widget import services
+from blockdesk.widget.serializers import (
+    public_conversation_update,
+    public_event_from_dict,
+    with_signed_attachments,
+)
+
+# A visitor's "still typing" frames are forwarded at most this often (seconds);
+# "stopped typing" always goes through so the indicator never sticks.
+TYPING_MIN_INTERVAL = 1.0
+
+
+def visitor_event(event: dict[str, Any]) -> dict[str, Any] | None:
+    """What the visitor's socket may carry of an event published to their contact group:
+    attachment links signed for them, timeline entries and case updates reduced to the
+    public facts. Unknown kinds are dropped rather than passed through."""
+    kind = event.get("type")
+    if kind == "message.created":
+        message = event.get("message") or {}
+        if message.get("private"):
+            return None
+        return {"type": kind, "message": with_signed_attachments(message)}
+    if kind == "conversation.updated":
+        conversation = event.get("conversation")
+        if not isinstance(conversation, dict):
+            return None
+        return {"type": kind, "conversation": public_conversation_update(conversation)}
+    if kind == "conversation.event":
+        inner = event.get("event") or {}
+        if not inner.get("public", False):
+            return None
+        return {
+            "type": kind,
+            "conversation_id": event.get("conversation_id"),
+            "event": public_event_from_dict(inner),
+        }
+    if kind == "typing":
+        return {
+            "type": "typing",
+            "conversation_id": event.get("conversation_id"),
+            "actor": event.get("actor"),
+            "on": bool(event.get("on")),
+        }
+    return None
 
 
 class VisitorConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     contact_id: int | None = None
+    last_typing_at: float = 0.0
 
     async def connect(self) -> None:
         token = self.scope["url_route"]["kwargs"]["public_token"]
@@ -71,6 +116,11 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             conversation_id = int(content.get("conversation_id", 0))
         except (TypeError, ValueError):
             return
+        on = bool(content.get("on"))
+        now = time.monotonic()
+        if on and now - self.last_typing_at < TYPING_MIN_INTERVAL:
+            return
+        self.last_typing_at = now if on else 0.0
         inbox_id = await database_sync_to_async(
             lambda: (
                 Conversation.objects.filter(pk=conversation_id, contact_id=contact_id)
@@ -88,10 +138,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
                     "type": "typing",
                     "conversation_id": conversation_id,
                     "actor": "contact",
-                    "on": bool(content.get("on")),
+                    "on": on,
                 },
             },
         )
 
     async def broadcast(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        event = visitor_event(message["event"])
+        if event is not None:
+            await self.send_json(event)

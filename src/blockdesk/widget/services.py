@@ -6,18 +6,28 @@ let anyone act as a visitor."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.crypto import hash_token, new_token
 from blockdesk.common.errors import NotFound, Unauthenticated, ValidationFailed
-from blockdesk.conversations.models import Contact, ContactIdentity
+from blockdesk.common.ratelimit import check_rate_limit
+from blockdesk.conversations import services as conversation_services
+from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
+from blockdesk.widget import selectors
 
 VISITOR_TOKEN_PREFIX = "bdv"  # noqa: S105  (a prefix, not a secret)
+# Client-generated (a UUID in the widget); bounded so it fits Message.idempotency_key.
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_ATTACHMENTS = 5
 
 
 @dataclass(frozen=True)
@@ -91,3 +101,85 @@ def do_update_visitor_profile(
             raise ValidationFailed.from_django(exc) from exc
         contact.save(update_fields=fields)
     return contact
+
+
+# --- rate limits ----------------------------------------------------------------------
+
+
+def check_public_rate_limit(*, scope: str, ip: str, session: VisitorSession | None = None) -> None:
+    """Counts one public write per IP and, once known, per visitor; raises RateLimited.
+
+    Both counters matter: per IP stops one host minting visitors, per visitor stops one
+    token being spread over many hosts."""
+    limit, window = settings.PUBLIC_RATE_LIMIT, settings.PUBLIC_RATE_WINDOW
+    check_rate_limit(scope=f"widget-{scope}-ip", key=ip, limit=limit, window=window)
+    if session is not None:
+        check_rate_limit(
+            scope=f"widget-{scope}-visitor",
+            key=f"{session.contact.account_id}:{session.contact.pk}",
+            limit=limit,
+            window=window,
+        )
+
+
+# --- visitor writes -------------------------------------------------------------------
+
+
+def check_idempotency_key(*, key: str) -> str:
+    key = (key or "").strip()
+    if not IDEMPOTENCY_KEY_RE.match(key):
+        raise ValidationFailed.field(
+            "idempotency_key", _("A message needs a valid idempotency key.")
+        )
+    return key
+
+
+def _visitor_conversation(
+    *, session: VisitorSession, conversation_id: int | None
+) -> Conversation | None:
+    if conversation_id is None:
+        return None
+    return selectors.get_visitor_conversation(
+        contact=session.contact, channel=session.channel, conversation_id=conversation_id
+    )
+
+
+def do_send_visitor_message(
+    *,
+    session: VisitorSession,
+    content: str,
+    idempotency_key: str,
+    conversation_id: int | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> conversation_services.SentMessage:
+    """The visitor writes. A retry with the same key returns the stored message, even if
+    the case was resolved in between (the core dedupes before routing)."""
+    key = check_idempotency_key(key=idempotency_key)
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationFailed.field(
+            "attachments",
+            _("At most %(n)d files can be sent at once.") % {"n": MAX_ATTACHMENTS},
+        )
+    conversation = _visitor_conversation(session=session, conversation_id=conversation_id)
+    return conversation_services.do_send_contact_message(
+        contact=session.contact,
+        inbox=session.channel.inbox,
+        conversation=conversation,
+        content=content,
+        idempotency_key=key,
+        attachments=attachments,
+    )
+
+
+def do_leave_visitor_followup(
+    *, session: VisitorSession, conversation_id: int, email: str
+) -> Conversation:
+    conversation = selectors.get_visitor_conversation(
+        contact=session.contact, channel=session.channel, conversation_id=conversation_id
+    )
+    conversation_services.do_leave_followup_email(
+        contact=session.contact, conversation=conversation, email=(email or "").strip()
+    )
+    return selectors.get_visitor_conversation(
+        contact=session.contact, channel=session.channel, conversation_id=conversation_id
+    )

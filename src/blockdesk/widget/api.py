@@ -1,0 +1,258 @@
+"""The widget's HTTP API under /widget/api/<public_token>/. Called same-origin from
+the widget frame; the visitor authenticates with `Authorization: Bearer <token>` (no
+cookies, hence no CSRF). Every failure has the one error shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.common.errors import (
+    BlockdeskError,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+    ValidationFailed,
+)
+from blockdesk.common.ratelimit import client_ip
+from blockdesk.widget import selectors, services
+from blockdesk.widget.serializers import (
+    public_event_dict,
+    visitor_dict,
+    widget_conversation_dict,
+    widget_message_dict,
+)
+
+
+class MethodNotAllowed(BlockdeskError):
+    status = 405
+    code = "method_not_allowed"
+
+
+def error_response(exc: BlockdeskError) -> JsonResponse:
+    response = JsonResponse(exc.as_dict(), status=exc.status)
+    for key, value in exc.headers.items():
+        response[key] = value
+    return response
+
+
+def _bearer(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated()
+    return token.strip()
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    """JSON or form fields, whichever the client sent."""
+    try:
+        if request.content_type == "application/json":
+            if not request.body:
+                return {}
+            data = json.loads(request.body)
+            if not isinstance(data, dict):
+                raise ValidationFailed(_("The request body must be a JSON object."))
+            return data
+        return {key: request.POST.get(key) for key in request.POST}
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(_("The request body is not valid JSON.")) from exc
+    except (RequestDataTooBig, TooManyFilesSent) as exc:
+        raise PayloadTooLarge() from exc
+
+
+def _int(value: Any, name: str, *, default: int | None = None) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed.field(name, _("Expected a whole number.")) from exc
+    if number < 0:
+        raise ValidationFailed.field(name, _("Expected a whole number."))
+    return number
+
+
+def _finish(response: HttpResponse) -> HttpResponse:
+    # Personal data: never cached by the browser or a proxy.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+ChannelView = Callable[..., HttpResponse]
+
+
+def channel_endpoint(*methods: str) -> Callable[[ChannelView], ChannelView]:
+    """For calls made before the visitor has a token: the view gets the channel."""
+
+    def decorate(view: ChannelView) -> ChannelView:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, public_token: str, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise MethodNotAllowed(_("This method is not allowed here."))
+                channel = services.get_widget_channel(public_token=public_token)
+                response = view(request, channel, **kwargs)
+            except BlockdeskError as exc:
+                response = error_response(exc)
+            return _finish(response)
+
+        return wrapper
+
+    return decorate
+
+
+def visitor_endpoint(*methods: str) -> Callable[[ChannelView], ChannelView]:
+    """For a visitor's own data: the view gets the resolved VisitorSession."""
+
+    def decorate(view: ChannelView) -> ChannelView:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, public_token: str, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise MethodNotAllowed(_("This method is not allowed here."))
+                channel = services.get_widget_channel(public_token=public_token)
+                session = services.resolve_visitor(channel=channel, token=_bearer(request))
+                response = view(request, session, **kwargs)
+            except BlockdeskError as exc:
+                response = error_response(exc)
+            return _finish(response)
+
+        return wrapper
+
+    return decorate
+
+
+# --- endpoints --------------------------------------------------------------------------
+
+
+@channel_endpoint("POST")
+def start_session(request: HttpRequest, channel: WebWidgetChannel) -> HttpResponse:
+    services.check_public_rate_limit(scope="session", ip=client_ip(request.META))
+    locale = str(_body(request).get("locale") or "")
+    session, token = services.do_start_visitor_session(channel=channel, locale=locale)
+    return JsonResponse(
+        {"visitor_token": token, "visitor": visitor_dict(session.contact)}, status=201
+    )
+
+
+@visitor_endpoint("GET", "POST")
+def me(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
+    if request.method == "POST":
+        data = _body(request)
+        services.check_public_rate_limit(
+            scope="profile", ip=client_ip(request.META), session=session
+        )
+        services.do_update_visitor_profile(
+            session=session,
+            name=str(data.get("name") or ""),
+            email=str(data.get("email") or ""),
+            locale=str(data.get("locale") or ""),
+        )
+    return JsonResponse({"visitor": visitor_dict(session.contact)})
+
+
+@visitor_endpoint("GET")
+def conversations(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
+    convs = selectors.visitor_conversations(contact=session.contact, channel=session.channel)
+    return JsonResponse({"conversations": [widget_conversation_dict(c) for c in convs[:100]]})
+
+
+@visitor_endpoint("GET")
+def conversation_detail(
+    request: HttpRequest, session: services.VisitorSession, conversation_id: int
+) -> HttpResponse:
+    conv = selectors.get_visitor_conversation(
+        contact=session.contact, channel=session.channel, conversation_id=conversation_id
+    )
+    timeline = selectors.visitor_timeline(conversation=conv)
+    return JsonResponse(
+        {
+            "conversation": widget_conversation_dict(conv),
+            "timeline": [public_event_dict(e) for e in timeline],
+        }
+    )
+
+
+@visitor_endpoint("GET", "POST")
+def messages(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
+    if request.method == "POST":
+        return _send_message(request, session)
+    after_id = _int(request.GET.get("after_id"), "after_id", default=0) or 0
+    limit = _int(request.GET.get("limit"), "limit", default=selectors.MAX_PAGE)
+    conversation_id = _int(request.GET.get("conversation_id"), "conversation_id")
+    conv = None
+    if conversation_id is not None:
+        conv = selectors.get_visitor_conversation(
+            contact=session.contact, channel=session.channel, conversation_id=conversation_id
+        )
+    page_size = max(1, min(limit or selectors.MAX_PAGE, selectors.MAX_PAGE))
+    items = selectors.visitor_messages(
+        contact=session.contact,
+        channel=session.channel,
+        after_id=after_id,
+        conversation=conv,
+        limit=page_size,
+    )
+    return JsonResponse(
+        {
+            "messages": [widget_message_dict(m) for m in items],
+            "has_more": len(items) == page_size,
+        }
+    )
+
+
+def _send_message(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
+    data = _body(request)
+    services.check_public_rate_limit(scope="message", ip=client_ip(request.META), session=session)
+    try:
+        files = request.FILES.getlist("attachments")
+    except (RequestDataTooBig, TooManyFilesSent) as exc:
+        raise PayloadTooLarge() from exc
+    sent = services.do_send_visitor_message(
+        session=session,
+        content=str(data.get("content") or ""),
+        idempotency_key=str(data.get("idempotency_key") or ""),
+        conversation_id=_int(data.get("conversation_id"), "conversation_id"),
+        attachments=files,
+    )
+    conv = selectors.get_visitor_conversation(
+        contact=session.contact,
+        channel=session.channel,
+        conversation_id=sent.message.conversation_id,
+    )
+    return JsonResponse(
+        {
+            "message": widget_message_dict(sent.message),
+            "conversation": widget_conversation_dict(conv),
+            "created": sent.created,
+        },
+        status=201 if sent.created else 200,
+    )
+
+
+@visitor_endpoint("POST")
+def followup(
+    request: HttpRequest, session: services.VisitorSession, conversation_id: int
+) -> HttpResponse:
+    data = _body(request)
+    services.check_public_rate_limit(scope="followup", ip=client_ip(request.META), session=session)
+    conv = services.do_leave_visitor_followup(
+        session=session, conversation_id=conversation_id, email=str(data.get("email") or "")
+    )
+    return JsonResponse({"conversation": widget_conversation_dict(conv)})
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, public_token: str, rest: str) -> HttpResponse:
+    return _finish(error_response(NotFound()))

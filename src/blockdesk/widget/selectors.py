@@ -1,0 +1,77 @@
+"""Reads for the web widget. Everything is scoped to one visitor (contact) in one
+widget inbox, so a visitor can never reach another visitor's case, nor internal data."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext as _
+
+from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.common.errors import NotFound
+from blockdesk.conversations import selectors as conversation_selectors
+from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
+
+PREVIEW_LENGTH = 140
+MAX_PAGE = 200
+
+
+def visitor_conversations(*, contact: Contact, channel: WebWidgetChannel) -> QuerySet[Conversation]:
+    """The visitor's cases in this widget's inbox, newest activity first.
+
+    `last_public_id` and `preview` come from public messages only: the core's
+    `last_message_id` also moves for internal notes, which must not show through."""
+    public = Message.objects.filter(conversation=OuterRef("pk"), is_private=False).order_by("-id")
+    return (
+        conversation_selectors.contact_conversations(contact=contact)
+        .filter(inbox_id=channel.inbox_id)
+        .annotate(
+            last_public_id=Coalesce(Subquery(public.values("id")[:1]), Value(0)),
+            preview=Coalesce(
+                Subquery(public.annotate(p=Substr("content", 1, PREVIEW_LENGTH)).values("p")[:1]),
+                Value(""),
+            ),
+        )
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+def get_visitor_conversation(
+    *, contact: Contact, channel: WebWidgetChannel, conversation_id: int
+) -> Conversation:
+    conv = (
+        visitor_conversations(contact=contact, channel=channel).filter(pk=conversation_id).first()
+    )
+    if conv is None:
+        # The same answer for "not yours" and "does not exist": ids are guessable.
+        raise NotFound(_("No such conversation."))
+    return conv
+
+
+def visitor_messages(
+    *,
+    contact: Contact,
+    channel: WebWidgetChannel,
+    after_id: int = 0,
+    conversation: Conversation | None = None,
+    limit: int = MAX_PAGE,
+) -> list[Message]:
+    """Public messages after `after_id`, oldest first: the catch-up after a reconnect."""
+    limit = max(1, min(limit, MAX_PAGE))
+    if conversation is not None:
+        return conversation_selectors.conversation_messages(
+            conversation=conversation, include_private=False, after_id=after_id, limit=limit
+        )
+    qs = Message.objects.filter(
+        conversation__contact=contact,
+        conversation__inbox_id=channel.inbox_id,
+        is_private=False,
+        id__gt=after_id,
+    ).order_by("id")
+    return list(
+        qs.select_related("sender_user", "sender_contact").prefetch_related("attachments")[:limit]
+    )
+
+
+def visitor_timeline(*, conversation: Conversation) -> list[ConversationEvent]:
+    return conversation_selectors.conversation_events(conversation=conversation, public_only=True)

@@ -1,0 +1,84 @@
+"""What the widget (and the visitor's socket) may show: the core's public views, with
+attachment links the visitor can open (signed, not the agent URL) and timeline entries
+stripped to what a customer should see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
+from blockdesk.conversations.serializers import (
+    event_dict,
+    public_conversation_dict,
+    public_message_dict,
+)
+from blockdesk.conversations.views import sign_attachment
+
+
+def signed_attachment_url(attachment_id: int) -> str:
+    return f"/attachments/{attachment_id}/{sign_attachment(attachment_id)}/"
+
+
+def with_signed_attachments(message: dict[str, Any]) -> dict[str, Any]:
+    """Rewrites a public message dict (from the core or a live event) for the visitor."""
+    data = dict(message)
+    data["attachments"] = [
+        {
+            "id": att["id"],
+            "filename": att["filename"],
+            "content_type": att["content_type"],
+            "size": att["size"],
+            "url": signed_attachment_url(int(att["id"])),
+        }
+        for att in message.get("attachments", [])
+    ]
+    data["mine"] = message.get("sender_type") == Message.SenderType.CONTACT
+    return data
+
+
+def widget_message_dict(message: Message) -> dict[str, Any]:
+    return with_signed_attachments(public_message_dict(message))
+
+
+def widget_conversation_dict(conv: Conversation) -> dict[str, Any]:
+    data = public_conversation_dict(conv)
+    # The core's last_message_id also counts internal notes; only public ones are shown.
+    last_public = getattr(conv, "last_public_id", None)
+    if last_public is None:
+        data.pop("last_message_id", None)
+    else:
+        data["last_message_id"] = last_public
+    if hasattr(conv, "preview"):
+        data["preview"] = conv.preview
+    return data
+
+
+def public_conversation_update(conversation: dict[str, Any]) -> dict[str, Any]:
+    """A live `conversation.updated` payload, minus the note-counting last_message_id."""
+    data = dict(conversation)
+    data.pop("last_message_id", None)
+    return data
+
+
+def public_event_from_dict(event: dict[str, Any]) -> dict[str, Any]:
+    """Only the facts a customer may see: what happened, when, to which status, by whom
+    it is now handled. No actor ids, no internal data."""
+    data = event.get("data") or {}
+    out: dict[str, Any] = {
+        "id": event.get("id"),
+        "kind": event.get("kind"),
+        "created_at": event.get("created_at"),
+    }
+    if event.get("kind") == ConversationEvent.Kind.STATUS_CHANGED:
+        out["status"] = data.get("to")
+    elif event.get("kind") == ConversationEvent.Kind.ASSIGNED:
+        out["assignee_name"] = data.get("assignee_name")
+    return out
+
+
+def public_event_dict(event: ConversationEvent) -> dict[str, Any]:
+    return public_event_from_dict(event_dict(event))
+
+
+def visitor_dict(contact: Contact) -> dict[str, Any]:
+    return {"id": contact.pk, "name": contact.name, "email": contact.email}

@@ -1,0 +1,257 @@
+"""Run real Blockdesk servers (uvicorn via `manage.py serve`) for end-to-end tests.
+
+The server is a subprocess with its own environment, so it cannot see the pytest test
+database. Give it a database of its own instead: a fresh SQLite file (`sqlite_url`) or a
+fresh PostgreSQL database (`create_postgres_database`), migrated with `migrate` and seeded
+with `run_django`. Several servers may share one DATABASE_URL and REDIS_URL (a two-node
+test); code run with `run_django` against the same URLs acts like one more node.
+
+    with temp_database(base_url=os.environ.get("DATABASE_URL")) as db_url:
+        env = server_env(database_url=db_url, redis_url=redis_url_or_none, data_dir=tmp)
+        migrate(env)
+        seed = run_django(env, "print(...)")
+        with live_server(env) as server:
+            httpx.get(server.url("/healthz"))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+MANAGE = REPO / "manage.py"
+# Variables of the parent test process that must not leak into a server's settings.
+_SCRUBBED = ("DATABASE_URL", "REDIS_URL", "BLOCKDESK_TEST_SQLITE_NAME", "DJANGO_SETTINGS_MODULE")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def redis_available(url: str = "redis://127.0.0.1:6379/15") -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def create_postgres_database(base_url: str) -> str:
+    """Creates an empty database next to the one `base_url` names; returns its URL."""
+    import psycopg
+
+    parts = urlsplit(base_url)
+    name = f"blockdesk_live_{uuid.uuid4().hex[:12]}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def temp_database(*, base_url: str | None, directory: Path | None = None) -> Iterator[str]:
+    """A fresh, empty database: PostgreSQL when `base_url` is a postgres URL, else a
+    SQLite file. Dropped (or deleted) afterwards."""
+    if base_url and base_url.startswith(("postgres://", "postgresql://")):
+        url = create_postgres_database(base_url)
+        try:
+            yield url
+        finally:
+            drop_postgres_database(url)
+        return
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        yield sqlite_url(Path(tmp) / "live.sqlite3")
+
+
+def server_env(
+    *,
+    database_url: str,
+    data_dir: Path,
+    redis_url: str | None = None,
+    secret_key: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment for servers and helper processes sharing one installation.
+    Every process given the same env (same secret, database, Redis prefix) is a node of
+    the same deployment."""
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "BLOCKDESK_DATA_DIR": str(data_dir),
+            "BLOCKDESK_SECRET_KEY": secret_key or secrets.token_urlsafe(40),
+            "BLOCKDESK_EMBEDDED_WORKER": "false",
+            "BLOCKDESK_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "BLOCKDESK_LOG_LEVEL": "WARNING",
+            # Separate key space per test run on a shared Redis.
+            "BLOCKDESK_REDIS_PREFIX": f"bdlive{uuid.uuid4().hex[:10]}",
+            "DJANGO_SETTINGS_MODULE": "blockdesk.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    env.update(extra or {})
+    return env
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def migrate(env: dict[str, str], timeout: float = 180) -> None:
+    subprocess.run(
+        [_python(), str(MANAGE), "migrate", "-v0", "--no-input"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        timeout=timeout,
+        capture_output=True,
+    )
+
+
+def run_django(env: dict[str, str], code: str, timeout: float = 120) -> str:
+    """Runs `code` in a fresh process with Django set up in `env`; returns its stdout.
+    Use it to seed the server's database or to act as another node (a service call
+    there publishes over the shared Redis channel layer)."""
+    prelude = "import django\ndjango.setup()\n"
+    done = subprocess.run(
+        [_python(), "-c", prelude + code],
+        env=env,
+        cwd=REPO,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"run_django failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+@dataclass
+class LiveServer:
+    host: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    env: dict[str, str] = field(repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        return self.base_url
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def ws_url(self, path: str) -> str:
+        return f"ws://{self.host}:{self.port}{path}"
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def wait_for_healthz(server: LiveServer, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    last_error = ""
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"server exited with {server.process.returncode}:\n{server.log()[-4000:]}"
+            )
+        try:
+            response = httpx.get(server.url("/healthz"), timeout=2)
+            if response.status_code == 200:
+                return
+            last_error = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            last_error = str(exc)
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(
+        f"server not healthy after {timeout}s ({last_error}):\n{server.log()[-4000:]}"
+    )
+
+
+def start_server(
+    env: dict[str, str],
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    timeout: float = 30,
+) -> LiveServer:
+    """Starts `manage.py serve --no-worker` and returns once /healthz answers."""
+    port = port or free_port()
+    env = {**env, "BLOCKDESK_PUBLIC_URL": f"http://{host}:{port}"}
+    log_path = Path(env["BLOCKDESK_DATA_DIR"]) / f"server-{port}.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [_python(), str(MANAGE), "serve", "--no-worker", "--host", host, "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    server = LiveServer(host=host, port=port, process=process, log_path=log_path, env=env)
+    wait_for_healthz(server, timeout=timeout)
+    return server
+
+
+@contextlib.contextmanager
+def live_server(
+    env: dict[str, str], *, port: int | None = None, host: str = "127.0.0.1", timeout: float = 30
+) -> Iterator[LiveServer]:
+    server = start_server(env, port=port, host=host, timeout=timeout)
+    try:
+        yield server
+    finally:
+        server.stop()
