@@ -776,7 +776,14 @@ import {
   }
   window.addEventListener("message", function (e) {
     if (e.source !== window.parent || !e.data || e.data.blockdesk !== 1) { return; }
-    if (e.data.type === "open") { opened(); } else if (e.data.type === "close") { S.visible = false; }
+    if (e.data.type === "open") {
+      opened();
+      // Never overwrite what the visitor is already typing.
+      if (typeof e.data.prefill === "string" && !els.input.value.trim()) {
+        els.input.value = e.data.prefill;
+        els.input.focus();
+      }
+    } else if (e.data.type === "close") { S.visible = false; }
   });
   window.addEventListener("online", function () { setConn(null); reconnectNow(); flush(true); });
   window.addEventListener("offline", function () { setConn(T.offline); });

@@ -118,9 +118,14 @@
     var isOpen = false;
     var frameLoaded = false;
 
+    // Text the page hands over (a help-center search), put into the composer on open.
+    var prefill = script.getAttribute("data-blockdesk-prefill") || "";
+
     function post(type) {
       if (frameLoaded && frame.contentWindow) {
-        frame.contentWindow.postMessage({blockdesk: 1, type: type}, origin);
+        var msg = {blockdesk: 1, type: type};
+        if (type === "open" && prefill) { msg.prefill = prefill.slice(0, 2000); prefill = ""; }
+        frame.contentWindow.postMessage(msg, origin);
       }
     }
     function setOpen(open) {
@@ -136,6 +141,14 @@
     }
 
     button.addEventListener("click", function () { setOpen(!isOpen); });
+    // The host page may open the chat itself ("Still need help?"), with a message to carry over.
+    document.addEventListener("blockdesk:open", function (event) {
+      var detail = event && event.detail;
+      if (detail && typeof detail.message === "string" && detail.message.trim()) {
+        prefill = detail.message.trim();
+      }
+      setOpen(true);
+    });
     frame.addEventListener("load", function () {
       frameLoaded = true;
       if (isOpen) { post("open"); }
