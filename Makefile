@@ -11,7 +11,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/blockdesk
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install install-dev messages migrate demo test lint typecheck test-sqlite test-postgres services browser bench clean
+.PHONY: run install install-dev messages migrate demo test lint typecheck test-sqlite test-postgres services browser node bench clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -56,13 +56,27 @@ services:
 browser:
 	@bash scripts/ensure-browser.sh
 
+# npm dev tools (ganache: the local EVM node of the chain tests; solc-js: contracts/), reinstalled
+# when package-lock.json changes. Without npm the node tests skip, except in CI.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+
+node: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$${CI:-}" = "true" ]; then echo "CI needs Node.js and npm (chain tests)" >&2; exit 1; fi; \
+	  echo "npm not found: the local EVM node tests will skip"; \
+	elif npm ci --no-audit --no-fund; then touch $@; \
+	elif [ "$${CI:-}" = "true" ]; then exit 1; \
+	else echo "npm ci failed: the local EVM node tests will skip"; fi
+
 test-sqlite: install-dev messages
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-postgres: install-dev messages services
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q -m "not sqlite_only" $(PYTEST_ARGS)
 
-test: install-dev messages services browser lint typecheck
+test: install-dev messages services browser node lint typecheck
 	@echo "== pytest on SQLite =="
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 	@echo "== pytest on PostgreSQL + Redis =="

@@ -13,10 +13,11 @@ logger = logging.getLogger(__name__)
 
 
 def _jobs() -> list[Callable[[], object]]:
+    from blockdesk.chain.services import do_requeue_due_watches
     from blockdesk.conversations.services import do_reopen_due_snoozed
     from blockdesk.webhooks.services import do_requeue_due_deliveries
 
-    return [do_reopen_due_snoozed, do_requeue_due_deliveries]
+    return [do_reopen_due_snoozed, do_requeue_due_deliveries, do_requeue_due_watches]
 
 
 def run_periodic_once() -> None:

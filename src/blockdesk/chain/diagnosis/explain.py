@@ -1,0 +1,627 @@
+"""Plain-language explanations of a :class:`Diagnosis`, in English and Simplified Chinese.
+
+The texts live here rather than in the gettext catalogue on purpose: they are the product of
+the diagnosis (tested in both languages, worded for customers, who may not speak the agent
+UI's language) and must stay in step with the facts. Other languages fall back to English.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_UP, Decimal
+from typing import Any
+
+from blockdesk.chain.diagnosis.facts import Advice, Diagnosis, RevertFacts, Status, format_amount
+
+EN, ZH = "en", "zh-hans"
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+T: dict[str, dict[str, str]] = {
+    # --- titles ---
+    "title.invalid_hash": {
+        EN: "This doesn't look like a transaction ID",
+        ZH: "这看起来不是一个交易哈希（TxID）",
+    },
+    "title.not_found": {EN: "We couldn't find this transaction", ZH: "我们没有找到这笔交易"},
+    "title.wrong_network": {
+        EN: "This transaction was sent on {found}, not on {requested}",
+        ZH: "这笔交易是在 {found} 上发出的，而不是 {requested}",
+    },
+    "title.pending": {
+        EN: "Your transaction is waiting to be confirmed",
+        ZH: "您的交易正在等待打包",
+    },
+    "title.dropped": {EN: "This transaction will not go through", ZH: "这笔交易不会被执行"},
+    "title.failed": {EN: "The transaction failed", ZH: "这笔交易执行失败了"},
+    "title.confirming": {
+        EN: "Your transaction went through and is being confirmed",
+        ZH: "您的交易已成功上链，正在等待确认",
+    },
+    "title.confirmed": {EN: "Your transaction is complete", ZH: "您的交易已完成"},
+    "title.unavailable": {
+        EN: "We can't check the network right now",
+        ZH: "我们暂时无法查询该网络",
+    },
+    # --- status paragraphs ---
+    "invalid_hash": {
+        EN: "A transaction ID (also called TxID or hash) is a long code of 64 letters and "
+        "digits, sometimes starting with 0x. What we received does not match that.",
+        ZH: "交易哈希（TxID）是一串由 64 个字母和数字组成的代码，有时以 0x 开头。"
+        "您提供的内容不符合这个格式。",
+    },
+    "not_found": {
+        EN: "We looked for it on {chains} and none of them know it. Usually this means the "
+        "transaction was never actually broadcast (the wallet or platform did not send it), it "
+        "was dropped while waiting, or it was replaced by another transaction.",
+        ZH: "我们在 {chains} 上查询了这笔交易，都没有找到。通常有三种可能：交易并没有真正广播出去"
+        "（钱包或平台实际上没有发送）；交易在等待期间被网络丢弃；或者它已被另一笔交易替换。",
+    },
+    "wrong_network": {
+        EN: "You told us the transfer was on {requested}, but it exists on {found}. These are "
+        "separate networks: what is sent on {found} only arrives on {found}.",
+        ZH: "您告诉我们转账是在 {requested} 上进行的，但这笔交易实际上在 {found} 上。"
+        "这是两个相互独立的网络：在 {found} 上发送的资金只会到达 {found} 上的地址。",
+    },
+    "wrong_network.ours_supported": {
+        EN: "It did reach our deposit address on {found}, and we accept deposits there.",
+        ZH: "它确实到达了我们在 {found} 上的充值地址，并且我们支持该网络的充值。",
+    },
+    "wrong_network.ours_unsupported": {
+        EN: "It reached an address of ours, but we don't support deposits on {found}. Whether the "
+        "funds can be recovered has to be checked by hand; it can take time and is not always "
+        "possible.",
+        ZH: "它到达了我们的地址，但我们不支持 {found} 网络的充值。资金能否找回需要人工核查，"
+        "可能需要一些时间，也不一定能成功。",
+    },
+    "wrong_network.not_ours": {
+        EN: "It was not sent to one of our deposit addresses on {found}, so we cannot credit or "
+        "recover it. If you sent it to another platform, please contact them.",
+        ZH: "它没有发送到我们在 {found} 上的充值地址，因此我们无法入账，也无法找回。"
+        "如果您是转到了其他平台，请联系该平台。",
+    },
+    "pending": {
+        EN: "It has been sent to {chain} and is waiting to be included in a block.",
+        ZH: "它已发送到 {chain}，正在等待被打包进区块。",
+    },
+    "pending.too_low": {
+        EN: "The most it is willing to pay ({offered} gwei per unit of gas) is below what the "
+        "network charges right now ({needed} gwei), so it cannot be included until fees drop. "
+        "That may take a long time, or never happen.",
+        ZH: "它愿意支付的最高费用（每单位 Gas {offered} Gwei）低于网络当前的基础费用"
+        "（{needed} Gwei），因此在网络费用下降之前无法被打包，"
+        "这可能需要很长时间，也可能一直无法完成。",
+    },
+    "pending.low": {
+        EN: "Its fee is lower than most transactions are paying right now, so it may take longer "
+        "than usual.",
+        ZH: "它的手续费低于目前大多数交易，因此可能比平时更慢。",
+    },
+    "pending.btc_rate": {
+        EN: "It pays {rate} sat/vB. Right now about {next} sat/vB gets into the next block and "
+        "{hour} sat/vB within about an hour.",
+        ZH: "它支付的费率是 {rate} sat/vB。目前大约 {next} sat/vB 可以进入下一个区块，"
+        "{hour} sat/vB 大约一小时内可以确认。",
+    },
+    "pending.nonce_gap": {
+        EN: "It can't go through yet: {count} earlier transaction(s) from the same wallet have "
+        "not been confirmed, and a wallet's transactions are always processed in order.",
+        ZH: "它暂时无法执行：同一钱包更早的 {count} 笔交易还没有确认，"
+        "而同一钱包的交易必须按顺序处理。",
+    },
+    "pending.fine": {
+        EN: "The fee looks fine, so it should be confirmed soon.",
+        ZH: "手续费看起来没有问题，应该很快就会被确认。",
+    },
+    "dropped.replaced": {
+        EN: "Another transaction from the same wallet with the same number (nonce {nonce}) has "
+        "already been confirmed, so this one was replaced and will never go through. Look in "
+        "your wallet history for the transaction that replaced it.",
+        ZH: "同一钱包中序号相同（nonce {nonce}）的另一笔交易已经确认，因此这笔交易已被替换，"
+        "永远不会执行。请在钱包记录中查找替换它的那笔交易。",
+    },
+    "dropped.expired": {
+        EN: "It expired before it was included in a block, so the network dropped it. The funds "
+        "never left your wallet.",
+        ZH: "它在被打包之前就已过期，网络已将其丢弃。资金从未离开您的钱包。",
+    },
+    "failed": {
+        EN: "It was included in block {block} but failed, so nothing was transferred. Only the "
+        "network fee ({fee} {symbol}) was spent.",
+        ZH: "它已被打包进区块 {block}，但执行失败，因此没有任何资产被转出，"
+        "只扣除了网络手续费（{fee} {symbol}）。",
+    },
+    "revert.error_string": {
+        EN: "The contract refused it with this message: “{message}”.",
+        ZH: "合约拒绝了这笔交易，返回的信息是：“{message}”。",
+    },
+    "revert.custom": {
+        EN: "The contract refused it with the error {name}{args}.",
+        ZH: "合约拒绝了这笔交易，返回的错误是 {name}{args}。",
+    },
+    "revert.panic": {
+        EN: "The contract stopped because of an internal error: {meaning}.",
+        ZH: "合约因内部错误而停止：{meaning}。",
+    },
+    "revert.no_data": {
+        EN: "The contract refused it without giving a reason.",
+        ZH: "合约拒绝了这笔交易，但没有给出原因。",
+    },
+    "revert.unknown_selector": {
+        EN: "The contract refused it with an error we can't name (code {selector}).",
+        ZH: "合约拒绝了这笔交易，返回了一个我们无法识别的错误（代码 {selector}）。",
+    },
+    "revert.unavailable": {
+        EN: "We couldn't work out the exact reason.",
+        ZH: "我们无法确定具体原因。",
+    },
+    "revert.out_of_gas": {
+        EN: "It ran out of gas: all {limit} units of gas it was allowed were used up before it "
+        "finished. Gas is the fuel a transaction burns; this one needed more than its limit.",
+        ZH: "Gas 耗尽了：交易在完成之前就用光了允许的全部 {limit} 单位 Gas。"
+        "Gas 可以理解为交易消耗的“燃料”，这次需要的比设定的上限更多。",
+    },
+    "revert.out_of_energy": {
+        EN: "It ran out of energy (the fuel TRON contracts burn) because its fee limit was too "
+        "low.",
+        ZH: "它耗尽了能量（波场合约执行所需的“燃料”），因为设置的手续费上限太低。",
+    },
+    "confirming": {
+        EN: "It succeeded and has {confirmations} of the {required} confirmations we need, "
+        "which should take {eta} more.",
+        ZH: "交易已成功，目前有 {confirmations} 个确认，我们需要 {required} 个，预计还需要{eta}。",
+    },
+    "confirmed": {
+        EN: "It succeeded and has {confirmations} confirmations, which is enough.",
+        ZH: "交易已成功，并且已有 {confirmations} 个确认，已经足够。",
+    },
+    "transfer": {
+        EN: "It moves {amount} {symbol} from {source} to {target}.",
+        ZH: "它从 {source} 转出 {amount} {symbol} 到 {target}。",
+    },
+    "unavailable": {
+        EN: "We couldn't reach {chain} just now, so we can't tell you its status yet.",
+        ZH: "我们刚才无法连接 {chain}，所以暂时无法告诉您交易状态。",
+    },
+    # --- deposit problems ---
+    "deposit.wrong_address": {
+        EN: "It was not sent to our deposit address ({ours}); it went to {target}. We can only "
+        "credit funds that arrive at our address, and blockchain transfers cannot be reversed.",
+        ZH: "这笔交易没有发送到我们的充值地址（{ours}），而是发到了 {target}。"
+        "我们只能为到达我们地址的资金入账，且区块链上的转账无法撤回。",
+    },
+    "deposit.nothing_received": {
+        EN: "It doesn't transfer anything to our deposit address.",
+        ZH: "它没有向我们的充值地址转入任何资产。",
+    },
+    "deposit.unsupported_token": {
+        EN: "It sent {asset}, which we don't accept as a deposit on {chain}.",
+        ZH: "它转入的是 {asset}，我们不支持在 {chain} 上充值该资产。",
+    },
+    "deposit.unsupported_network": {
+        EN: "We don't accept deposits on {chain}.",
+        ZH: "我们不支持 {chain} 网络的充值。",
+    },
+    "deposit.asset_mismatch": {
+        EN: "You mentioned {expected}, but it transferred {asset}.",
+        ZH: "您提到的是 {expected}，但这笔交易转的是 {asset}。",
+    },
+    "deposit.amount_mismatch": {
+        EN: "We see {received} {asset} arriving, not the {expected} {asset} you mentioned.",
+        ZH: "我们看到到账的是 {received} {asset}，而不是您提到的 {expected} {asset}。",
+    },
+    "deposit.memo_missing": {
+        EN: "Deposits on {chain} need a memo (tag) that tells us which account they belong to, "
+        "and none was given.",
+        ZH: "{chain} 上的充值需要填写备注（Memo/Tag），我们才能识别属于哪个账户，"
+        "但这笔交易没有填写。",
+    },
+    "deposit.ok": {
+        EN: "It was sent to our deposit address, on a network and in an asset we accept.",
+        ZH: "它已发送到我们的充值地址，网络和币种都是我们支持的。",
+    },
+    # --- next steps ---
+    "step.check_hash": {
+        EN: "Copy the transaction ID again from your wallet or the sending platform's withdrawal "
+        "history and check that it is complete.",
+        ZH: "请从钱包或转出平台的提币记录中重新复制交易哈希（TxID），确认完整无误。",
+    },
+    "step.check_network": {
+        EN: "Check which network you picked when sending (for example Ethereum, BNB Smart Chain "
+        "or TRON).",
+        ZH: "请确认您转账时选择的网络（例如以太坊、BNB 智能链或波场）。",
+    },
+    "step.rebroadcast": {
+        EN: "If your wallet shows it as failed or cancelled, or doesn't show it at all, the funds "
+        "have not left your wallet and you can send again.",
+        ZH: "如果钱包显示交易失败、已取消，或者根本没有这笔记录，"
+        "说明资金并未转出，您可以重新转账。",
+    },
+    "step.wait": {
+        EN: "There is nothing you need to do; please wait a little.",
+        ZH: "您无需任何操作，请稍等片刻。",
+    },
+    "step.wait_for_confirmations": {
+        EN: "It will be credited automatically once it has {required} confirmations.",
+        ZH: "达到 {required} 个确认后会自动入账。",
+    },
+    "step.credited": {
+        EN: "It should appear in your balance shortly. If it isn't there in a few minutes, tell "
+        "us and a colleague will check.",
+        ZH: "资金应该很快会显示在您的余额中。如果几分钟后仍未到账，请告诉我们，同事会为您核查。",
+    },
+    "step.speed_up": {
+        EN: "Speed it up in your wallet (“Speed up”), or send a replacement with the same nonce "
+        "({nonce}) and a higher fee: a max fee of at least {suggested} gwei.",
+        ZH: "在钱包中使用“加速”功能，或者用相同的 nonce（{nonce}）重新发送一笔手续费更高的交易："
+        "最高手续费至少 {suggested} Gwei。",
+    },
+    "step.cancel_same_nonce": {
+        EN: "To cancel it instead, send 0 {symbol} to your own address with the same nonce "
+        "({nonce}) and a higher fee (many wallets have a “Cancel” button for this). Only one of "
+        "the two can ever go through.",
+        ZH: "如果想取消，可以用相同的 nonce（{nonce}）向自己的地址发送 0 {symbol}，"
+        "并设置更高的手续费（很多钱包有“取消”按钮）。两笔交易最终只会有一笔成功。",
+    },
+    "step.fill_nonce_gap": {
+        EN: "First get the earlier transaction confirmed (speed it up) or cancel it: the network "
+        "is waiting for nonce {next_nonce}. This one will follow on its own.",
+        ZH: "请先让更早的那笔交易完成确认（加速）或将其取消：网络正在等待 nonce 为 {next_nonce} "
+        "的交易。之后这笔交易会自动继续。",
+    },
+    "step.rbf": {
+        EN: "Your wallet marked it as replaceable: use “Bump fee” (replace-by-fee, RBF) to resend "
+        "it at {target} sat/vB or more.",
+        ZH: "这笔交易支持替换（RBF）：在钱包中使用“提高手续费”功能，以不低于 {target} sat/vB "
+        "的费率重新发送。",
+    },
+    "step.cpfp": {
+        EN: "It can also be sped up with child-pays-for-parent (CPFP): spend one of its outputs "
+        "(for example your change) with a high fee, so miners take both together.",
+        ZH: "也可以用“子支付父”（CPFP）加速：用较高的手续费花费这笔交易的一个输出（例如找零），"
+        "矿工会把两笔交易一起打包。",
+    },
+    "step.retry_with_more_gas": {
+        EN: "Send it again with a higher gas limit; most wallets set a good one automatically if "
+        "you don't change it by hand. Your funds are still in your wallet.",
+        ZH: "请提高 Gas 上限后重新发送；如果不手动修改，大多数钱包会自动设置合适的值。"
+        "您的资金仍在钱包中。",
+    },
+    "step.fix_cause_and_retry": {
+        EN: "Fix what the message describes, then send again. Your funds are still in your wallet.",
+        ZH: "请先解决上述问题，再重新发送。您的资金仍在钱包中。",
+    },
+    "step.wrong_network_recovery": {
+        EN: "Please don't send the same funds again on {found}. Next time, choose {requested} "
+        "when withdrawing.",
+        ZH: "请不要再通过 {found} 重复发送。下次提币时请选择 {requested} 网络。",
+    },
+    "step.try_later": {
+        EN: "You can also follow it yourself on a block explorer.",
+        ZH: "您也可以自己在区块浏览器上查看。",
+    },
+    "step.agent_review": {
+        EN: "We've passed this to a colleague with all the details; they will reply here. You "
+        "don't need to send anything again.",
+        ZH: "我们已将所有细节转交给同事处理，他们会在这里回复您。您无需重复转账。",
+    },
+    "step.explorer": {
+        EN: "You can follow it on a block explorer: {url}",
+        ZH: "您可以在区块浏览器上查看：{url}",
+    },
+    # --- small words ---
+    "and": {EN: " and ", ZH: " 和 "},
+    "list_sep": {EN: ", ", ZH: "、"},
+    "duration.now": {EN: "less than a minute", ZH: "不到 1 分钟"},
+    "duration.minutes": {EN: "about {n} minutes", ZH: "约 {n} 分钟"},
+    "duration.hours": {EN: "about {n} hours", ZH: "约 {n} 小时"},
+    "no_networks": {EN: "the networks we support", ZH: "我们支持的网络"},
+}
+
+PANIC_MEANINGS: dict[str, dict[str, str]] = {
+    "generic": {EN: "a generic internal error", ZH: "一般性内部错误"},
+    "assert": {EN: "an internal safety check failed", ZH: "内部安全检查（assert）未通过"},
+    "overflow": {
+        EN: "a number became too large or went below zero",
+        ZH: "计算结果超出了范围（溢出或小于零）",
+    },
+    "division_by_zero": {EN: "it tried to divide by zero", ZH: "出现了除以零的运算"},
+    "invalid_enum": {EN: "a value outside the allowed options", ZH: "数值不在允许的选项范围内"},
+    "storage_encoding": {EN: "stored data was corrupted", ZH: "存储的数据编码有误"},
+    "pop_empty": {
+        EN: "it tried to remove an item from an empty list",
+        ZH: "试图从空列表中移除元素",
+    },
+    "out_of_bounds": {
+        EN: "it read past the end of a list",
+        ZH: "访问超出了列表的范围",
+    },
+    "out_of_memory": {EN: "it needed too much memory", ZH: "需要的内存过多"},
+    "zero_function": {
+        EN: "it called a function that was never set",
+        ZH: "调用了一个未设置的函数",
+    },
+    "unknown": {EN: "an unknown internal error", ZH: "未知的内部错误"},
+}
+
+ZH_CHAIN_NAMES = {
+    "ethereum": "以太坊（Ethereum）",
+    "bsc": "BNB 智能链（BSC）",
+    "polygon": "Polygon",
+    "arbitrum": "Arbitrum",
+    "optimism": "Optimism",
+    "base": "Base",
+    "bitcoin": "比特币（Bitcoin）",
+    "tron": "波场（TRON）",
+    "ton": "TON",
+    "xrp": "瑞波（XRP）",
+}
+
+
+def normalize_language(language: str | None) -> str:
+    tag = (language or EN).strip().lower().replace("_", "-")
+    return ZH if tag == "zh" or tag.startswith("zh-") else EN
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    language: str
+    title: str
+    paragraphs: tuple[str, ...]
+    steps: tuple[str, ...]
+    needs_agent: bool
+
+    @property
+    def text(self) -> str:
+        parts = [self.title, *self.paragraphs]
+        if self.steps:
+            parts.append("\n".join(f"• {s}" for s in self.steps))
+        return "\n\n".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "title": self.title,
+            "paragraphs": list(self.paragraphs),
+            "steps": list(self.steps),
+            "needs_agent": self.needs_agent,
+            "text": self.text,
+        }
+
+
+class _Writer:
+    def __init__(self, diagnosis: Diagnosis, lang: str) -> None:
+        self.d = diagnosis
+        self.lang = lang
+
+    def t(self, key: str, **values: Any) -> str:
+        text = T[key][self.lang].format(**values)
+        # Templates space out placeholders for Latin names; between two CJK characters (a
+        # localised network name) that space is wrong in Chinese typography.
+        return _CJK_SPACE.sub("", text) if self.lang == ZH else text
+
+    def chain(self, key: str, name: str) -> str:
+        if self.lang == ZH and key in ZH_CHAIN_NAMES:
+            return ZH_CHAIN_NAMES[key]
+        return name or key
+
+    def join(self, items: list[str]) -> str:
+        if len(items) <= 1:
+            return "".join(items)
+        return self.t("list_sep").join(items[:-1]) + self.t("and") + items[-1]
+
+    def duration(self, seconds: int) -> str:
+        if seconds < 60:
+            return self.t("duration.now")
+        if seconds < 5400:
+            return self.t("duration.minutes", n=max(1, round(seconds / 60)))
+        return self.t("duration.hours", n=round(seconds / 3600))
+
+
+def _gwei(wei: int | None, *, up: bool = False) -> str:
+    if wei is None:
+        return "?"
+    value = Decimal(wei).scaleb(-9)
+    step = Decimal("0.0001")
+    return format_amount(value.quantize(step, rounding=ROUND_UP) if up else value.quantize(step))
+
+
+def _rate(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return format_amount(Decimal(str(round(value, 1))))
+
+
+def _revert_text(w: _Writer, revert: RevertFacts, gas_limit: int | None) -> str:
+    if revert.kind == "error_string":
+        return w.t("revert.error_string", message=revert.message)
+    if revert.kind == "custom":
+        args = ", ".join(f"{k}={v}" for k, v in revert.error_args.items())
+        return w.t("revert.custom", name=revert.error_name, args=f" ({args})" if args else "")
+    if revert.kind == "panic":
+        meaning = PANIC_MEANINGS.get(revert.panic_reason, PANIC_MEANINGS["unknown"])[w.lang]
+        return w.t("revert.panic", meaning=meaning)
+    if revert.kind == "out_of_gas":
+        return w.t("revert.out_of_gas", limit=gas_limit if gas_limit is not None else "?")
+    if revert.kind == "unknown_selector":
+        return w.t("revert.unknown_selector", selector=revert.raw_data[:10])
+    if revert.kind in ("no_data", "out_of_energy"):
+        return w.t(f"revert.{revert.kind}")
+    return w.t("revert.unavailable")
+
+
+def explain(diagnosis: Diagnosis, language: str | None = EN) -> Explanation:
+    """Customer-facing text; every number in it comes from ``diagnosis``."""
+    w = _Writer(diagnosis, normalize_language(language))
+    d = diagnosis
+    here = w.chain(d.chain_key, d.chain_name)
+    requested = w.chain(d.requested_chain_key, d.requested_chain_name)
+    paragraphs: list[str] = []
+    status = d.status
+    title_values = {"found": here, "requested": requested}
+
+    if status is Status.INVALID_HASH:
+        paragraphs.append(w.t("invalid_hash"))
+    elif status is Status.NOT_FOUND:
+        pairs = zip(d.checked_chains, d.checked_chain_names, strict=False)
+        names = [w.chain(k, n) for k, n in pairs] or [w.t("no_networks")]
+        paragraphs.append(w.t("not_found", chains=w.join(names)))
+    elif status is Status.UNAVAILABLE:
+        paragraphs.append(w.t("unavailable", chain=requested or here or w.t("no_networks")))
+    elif status is Status.WRONG_NETWORK:
+        paragraphs.append(w.t("wrong_network", **title_values))
+        dep = d.deposit
+        if dep is not None and dep.to_deposit_address:
+            key = "ours_supported" if dep.network_supported else "ours_unsupported"
+            paragraphs.append(w.t(f"wrong_network.{key}", found=here))
+        elif dep is not None:
+            paragraphs.append(w.t("wrong_network.not_ours", found=here))
+        there = d.found_elsewhere[0].status if d.found_elsewhere else None
+        if there is Status.PENDING:
+            paragraphs += _pending_paragraphs(w)
+        elif there is Status.FAILED:
+            paragraphs += _failed_paragraphs(w)
+    elif status is Status.PENDING:
+        paragraphs.append(w.t("pending", chain=here))
+        paragraphs += _pending_paragraphs(w)
+    elif status is Status.DROPPED:
+        if d.expired or d.nonce is None:
+            paragraphs.append(w.t("dropped.expired"))
+        else:
+            paragraphs.append(w.t("dropped.replaced", nonce=d.nonce.nonce))
+    elif status is Status.FAILED:
+        paragraphs += _failed_paragraphs(w)
+    elif status in (Status.CONFIRMING, Status.CONFIRMED) and d.confirmation is not None:
+        c = d.confirmation
+        if status is Status.CONFIRMING:
+            paragraphs.append(
+                w.t(
+                    "confirming",
+                    confirmations=c.confirmations,
+                    required=c.required,
+                    eta=w.duration(c.eta_seconds),
+                )
+            )
+        else:
+            paragraphs.append(w.t("confirmed", confirmations=c.confirmations))
+
+    if status not in (Status.FAILED, Status.DROPPED, Status.NOT_FOUND, Status.INVALID_HASH):
+        for transfer in d.transfers[:3]:
+            amount = format_amount(transfer.amount) if transfer.amount is not None else "?"
+            paragraphs.append(
+                w.t(
+                    "transfer",
+                    amount=amount,
+                    symbol=transfer.symbol,
+                    source=transfer.from_address,
+                    target=transfer.to_address,
+                )
+            )
+    paragraphs += _deposit_paragraphs(w)
+
+    title_key = f"title.{status.value}"
+    return Explanation(
+        language=w.lang,
+        title=w.t(title_key, **title_values),
+        paragraphs=tuple(dict.fromkeys(paragraphs)),
+        steps=tuple(_steps(w)),
+        needs_agent=d.needs_agent,
+    )
+
+
+def _failed_paragraphs(w: _Writer) -> list[str]:
+    d = w.d
+    block = d.confirmation.block_number if d.confirmation else "?"
+    fee = format_amount(d.fee.paid) if d.fee and d.fee.paid is not None else "?"
+    out = [w.t("failed", block=block, fee=fee, symbol=d.native_symbol)]
+    if d.revert is not None:
+        out.append(_revert_text(w, d.revert, d.fee.gas_limit if d.fee else None))
+    return out
+
+
+def _pending_paragraphs(w: _Writer) -> list[str]:
+    d, fee, out = w.d, w.d.fee, []
+    if d.nonce is not None and d.nonce.gap:
+        out.append(w.t("pending.nonce_gap", count=d.nonce.gap))
+    if fee is not None and fee.kind == "bitcoin":
+        out.append(
+            w.t(
+                "pending.btc_rate",
+                rate=_rate(fee.fee_rate),
+                next=_rate(fee.rate_next_block),
+                hour=_rate(fee.rate_hour),
+            )
+        )
+    if fee is not None and fee.too_low and fee.kind != "bitcoin":
+        offered = fee.max_fee_per_gas if fee.max_fee_per_gas is not None else fee.gas_price
+        out.append(w.t("pending.too_low", offered=_gwei(offered), needed=_gwei(fee.base_fee_now)))
+    elif fee is not None and (fee.too_low or fee.low):
+        out.append(w.t("pending.low"))
+    elif not (d.nonce is not None and d.nonce.gap):
+        out.append(w.t("pending.fine"))
+    return out
+
+
+def _deposit_paragraphs(w: _Writer) -> list[str]:
+    d, dep = w.d, w.d.deposit
+    if dep is None:
+        return []
+    here = w.chain(d.chain_key, d.chain_name)
+    out = []
+    for problem in dep.problems:
+        if problem is Advice.WRONG_ADDRESS:
+            target = d.transfers[0].to_address if d.transfers else d.to_address
+            ours = w.join(list(dep.addresses_checked)) if dep.addresses_checked else "?"
+            out.append(w.t("deposit.wrong_address", ours=ours, target=target))
+        elif problem is Advice.NOTHING_RECEIVED:
+            out.append(w.t("deposit.nothing_received"))
+        elif problem is Advice.UNSUPPORTED_TOKEN:
+            out.append(w.t("deposit.unsupported_token", asset=dep.asset, chain=here))
+        elif problem is Advice.UNSUPPORTED_NETWORK and d.status is not Status.WRONG_NETWORK:
+            out.append(w.t("deposit.unsupported_network", chain=here))
+        elif problem is Advice.ASSET_MISMATCH:
+            out.append(w.t("deposit.asset_mismatch", expected=dep.expected_asset, asset=dep.asset))
+        elif problem is Advice.AMOUNT_MISMATCH:
+            out.append(
+                w.t(
+                    "deposit.amount_mismatch",
+                    asset=dep.asset,
+                    received=format_amount(dep.received_amount or Decimal(0)),
+                    expected=format_amount(dep.expected_amount or Decimal(0)),
+                )
+            )
+        elif problem is Advice.MEMO_MISSING:
+            out.append(w.t("deposit.memo_missing", chain=here))
+    if dep.ok and d.status is not Status.WRONG_NETWORK:
+        out.append(w.t("deposit.ok"))
+    return out
+
+
+def _steps(w: _Writer) -> list[str]:
+    d, steps = w.d, []
+    nonce = d.nonce.nonce if d.nonce else "?"
+    here = w.chain(d.chain_key, d.chain_name)
+    requested = w.chain(d.requested_chain_key, d.requested_chain_name)
+    for advice in d.advice:
+        if advice is Advice.SPEED_UP:
+            fee = d.fee
+            suggested = _gwei(fee.suggested_max_fee_per_gas, up=True) if fee else "?"
+            steps.append(w.t("step.speed_up", nonce=nonce, suggested=suggested))
+        elif advice is Advice.CANCEL_SAME_NONCE:
+            steps.append(w.t("step.cancel_same_nonce", nonce=nonce, symbol=d.native_symbol))
+        elif advice is Advice.FILL_NONCE_GAP and d.nonce is not None:
+            steps.append(w.t("step.fill_nonce_gap", next_nonce=d.nonce.next_nonce))
+        elif advice is Advice.RBF:
+            target = (d.fee.rate_half_hour or d.fee.rate_next_block) if d.fee else None
+            steps.append(w.t("step.rbf", target=_rate(target)))
+        elif advice is Advice.WAIT_FOR_CONFIRMATIONS:
+            required = d.confirmation.required if d.confirmation else "?"
+            steps.append(w.t("step.wait_for_confirmations", required=required))
+        elif advice is Advice.WRONG_NETWORK_RECOVERY and d.status is Status.WRONG_NETWORK:
+            steps.append(w.t("step.wrong_network_recovery", found=here, requested=requested))
+        elif f"step.{advice.value}" in T and advice is not Advice.WRONG_NETWORK_RECOVERY:
+            steps.append(w.t(f"step.{advice.value}"))
+    if d.explorer_url and d.status not in (Status.NOT_FOUND, Status.INVALID_HASH):
+        steps.append(w.t("step.explorer", url=d.explorer_url))
+    return steps

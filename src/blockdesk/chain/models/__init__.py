@@ -1,0 +1,4 @@
+from blockdesk.chain.models.registry import Chain, ContractAbi, DepositAddress, Family, Token
+from blockdesk.chain.models.watch import TransactionWatch
+
+__all__ = ["Chain", "ContractAbi", "DepositAddress", "Family", "Token", "TransactionWatch"]

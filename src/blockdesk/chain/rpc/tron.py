@@ -1,0 +1,79 @@
+"""TRON full-node HTTP API (TronGrid-compatible): transactions, their receipts, the head block."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from blockdesk.chain.rpc import (
+    DEFAULT_TIMEOUT,
+    RpcUnavailable,
+    describe_http_error,
+    mask_url,
+    register_endpoints,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class TronClient:
+    def __init__(
+        self,
+        base_urls: Sequence[str],
+        *,
+        api_key: str = "",
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if not base_urls:
+            raise RpcUnavailable("no TRON API URL configured")
+        self._urls = [u.rstrip("/") for u in base_urls]
+        register_endpoints(self._urls)
+        headers = {"TRON-PRO-API-KEY": api_key} if api_key else {}
+        self._client = httpx.Client(timeout=timeout, transport=transport, headers=headers)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> TronClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        last: Exception | None = None
+        for base in self._urls:
+            try:
+                response = self._client.post(base + path, json=body)
+                response.raise_for_status()
+                result = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                logger.warning(
+                    "TRON %s via %s failed: %s", path, mask_url(base), describe_http_error(exc)
+                )
+                last = exc
+                continue
+            # The node answers {} for an unknown id.
+            return result if isinstance(result, dict) else {}
+        detail = describe_http_error(last) if last else "no endpoint"
+        raise RpcUnavailable(f"TRON {path}: every endpoint failed ({detail})")
+
+    def transaction(self, txid: str) -> dict[str, Any] | None:
+        result = self._post("/wallet/gettransactionbyid", {"value": txid})
+        return result or None
+
+    def transaction_info(self, txid: str) -> dict[str, Any] | None:
+        """The receipt; empty until the transaction is in a block."""
+        result = self._post("/wallet/gettransactioninfobyid", {"value": txid})
+        return result or None
+
+    def head_block_number(self) -> int:
+        block = self._post("/wallet/getnowblock", {})
+        try:
+            return int(block["block_header"]["raw_data"]["number"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RpcUnavailable("TRON getnowblock answered without a block number") from exc
