@@ -8,7 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/blockdesk
+# One test database per checkout, so two clones testing at once do not collide.
+CHECKOUT_ID := $(shell pwd | sha1sum | cut -c1-8)
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/blockdesk_$(CHECKOUT_ID)
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run install install-dev messages migrate demo test lint typecheck test-sqlite test-postgres services browser node bench clean
