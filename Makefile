@@ -43,7 +43,7 @@ demo: migrate
 
 run: demo
 	@$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
-	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+	BLOCKDESK_PUBLIC_URL=$${BLOCKDESK_PUBLIC_URL:-http://$(HOST):$(PORT)} $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # --- checks -----------------------------------------------------------------------
 lint: install-dev
