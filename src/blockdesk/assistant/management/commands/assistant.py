@@ -1,0 +1,179 @@
+"""``manage.py assistant eval|train``: evaluate and train the intent model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from blockdesk.assistant.nlu.datasets import DatasetError
+from blockdesk.assistant.nlu.embeddings import EmbedderUnavailable, available_embedders
+from blockdesk.assistant.nlu.evaluation import run_eval
+from blockdesk.assistant.nlu.model import ModelConfig
+from blockdesk.assistant.nlu.training import (
+    default_config,
+    default_model_path,
+    file_source,
+    train_model,
+)
+
+DATA_HELP = (
+    "CSV with a header row 'text,category' (also 'intent' or 'label'), or JSON: a list "
+    "of [text, intent] pairs, or an object of such lists with the keys chosen by a "
+    "suffix, FILE:key1+key2 (e.g. clinc150/train_val.json:train+oos_train). "
+    "The intent 'oos' marks an out-of-scope row."
+)
+
+
+def _threshold(value: str) -> float | None:
+    if value == "auto":
+        return None
+    try:
+        t = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected 'auto' or a probability") from None
+    if not 0.0 <= t <= 1.0:
+        raise argparse.ArgumentTypeError("the threshold is a probability in [0, 1]")
+    return t
+
+
+class Command(BaseCommand):
+    help = "Evaluate or train the assistant's intent model."
+    # Works on files only (no database, URLs or templates), so the project-wide
+    # system checks add start-up time and unrelated failure modes, nothing else.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{eval,train}")
+
+        def common(p: argparse.ArgumentParser) -> None:
+            p.add_argument(
+                "--embedders",
+                default=None,
+                help=(
+                    "comma-separated sentence embedders (default: use-m3, or "
+                    f"BLOCKDESK_ASSISTANT_EMBEDDERS); known: {', '.join(available_embedders())}"
+                ),
+            )
+            p.add_argument(
+                "--oos-threshold",
+                type=_threshold,
+                default=None,
+                metavar="auto|P",
+                help=(
+                    "refuse (predict 'oos') when the top intent's calibrated probability "
+                    "is below P; 'auto' (default) tunes it on held-out folds of the "
+                    "training data: on its 'oos' rows if any, else so ~1%% of in-scope "
+                    "messages are refused. 0 never refuses (except the 'oos' class)."
+                ),
+            )
+
+        ev = sub.add_parser(
+            "eval",
+            help="train on one file, report metrics on another",
+            description=(
+                "Train on --train, evaluate on --test. Prints accuracy, macro-F1, "
+                "in-scope accuracy, out-of-scope precision/recall (when --test has "
+                "'oos' rows) and p50/p95 single-message latency; the last line is a "
+                "JSON object with these figures. " + DATA_HELP
+            ),
+        )
+        ev.add_argument("--train", required=True, metavar="FILE[:KEYS]", help=DATA_HELP)
+        ev.add_argument(
+            "--test", required=True, metavar="FILE[:KEYS]", help="same formats as --train"
+        )
+        ev.add_argument(
+            "--predictions",
+            metavar="FILE",
+            help="write the predicted intent of each test row, one per line, in order",
+        )
+        ev.add_argument(
+            "--latency-sample",
+            type=int,
+            default=200,
+            help="messages timed one at a time for p50/p95 (default 200)",
+        )
+        ev.add_argument(
+            "--cache-dir",
+            type=Path,
+            default=None,
+            help="keep embeddings of the data files here between runs",
+        )
+        common(ev)
+
+        tr = sub.add_parser(
+            "train",
+            help="train from a labelled file and save the model",
+            description="Train the intent model and save it. " + DATA_HELP,
+        )
+        tr.add_argument("--data", required=True, metavar="FILE[:KEYS]", help=DATA_HELP)
+        tr.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            help="model file to write (default: DATA_DIR/assistant/intent-model.joblib)",
+        )
+        common(tr)
+
+    def _config(self, options: dict[str, Any]) -> ModelConfig:
+        names = options.get("embedders")
+        config = default_config(
+            tuple(n.strip() for n in names.split(",") if n.strip()) if names else None
+        )
+        threshold = options.get("oos_threshold")
+        if threshold is not None:
+            from dataclasses import replace
+
+            config = replace(config, oos_threshold=threshold)
+        return config
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "eval":
+                self._eval(options)
+            else:
+                self._train(options)
+        except (DatasetError, EmbedderUnavailable, ValueError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _eval(self, options: dict[str, Any]) -> None:
+        metrics = run_eval(
+            options["train"],
+            options["test"],
+            options.get("predictions"),
+            config=self._config(options),
+            latency_sample=options["latency_sample"],
+            cache_dir=options.get("cache_dir"),
+        )
+
+        def pct(key: str) -> str:
+            value = metrics.get(key)
+            return "n/a" if value is None else f"{value * 100:.2f}%"
+
+        w = self.stdout.write
+        w(
+            f"trained on {metrics['n_train']} rows, {metrics['n_intents']} intents, "
+            f"in {metrics['train_seconds']} s (embedders: {', '.join(metrics['embedders'])}; "
+            f"oos threshold {metrics['oos_threshold']})"
+        )
+        w(f"test rows:          {metrics['n_test']}")
+        w(f"accuracy:           {pct('accuracy')}")
+        w(f"macro-F1:           {pct('macro_f1')}")
+        w(f"in-scope accuracy:  {pct('in_scope_accuracy')}")
+        w(f"oos precision:      {pct('oos_precision')}")
+        w(f"oos recall:         {pct('oos_recall')}")
+        w(f"latency per message: p50 {metrics['p50_ms']} ms, p95 {metrics['p95_ms']} ms")
+        if options.get("predictions"):
+            w(f"predictions written to {options['predictions']}")
+        w(json.dumps(metrics))
+
+    def _train(self, options: dict[str, Any]) -> None:
+        out = options.get("out") or default_model_path()
+        model = train_model([file_source(options["data"])], self._config(options), out=out)
+        self.stdout.write(
+            f"trained on {model.meta['n_examples']} rows, {len(model.intents)} intents, "
+            f"oos threshold {model.threshold:.3f}; saved to {out}"
+        )
