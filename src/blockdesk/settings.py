@@ -81,8 +81,10 @@ INSTALLED_APPS = [
     "blockdesk.webhooks",
     "blockdesk.workspace",
     "blockdesk.widget",
+    "blockdesk.wallet_auth",
     "blockdesk.api",
     "blockdesk.demo",
+    "blockdesk.trust",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,14 @@ from blockdesk.conversations.serializers import (
     public_message_dict,
 )
 from blockdesk.conversations.views import sign_attachment
+from blockdesk.trust.selectors import anti_phishing_code_for_conversation
+
+# Messages from our side get a "verified" badge in the widget; the customer's never.
+VERIFIED_SENDERS = {
+    Message.SenderType.AGENT,
+    Message.SenderType.ASSISTANT,
+    Message.SenderType.SYSTEM,
+}
 
 
 def signed_attachment_url(attachment_id: int) -> str:
@@ -33,11 +41,19 @@ def with_signed_attachments(message: dict[str, Any]) -> dict[str, Any]:
         for att in message.get("attachments", [])
     ]
     data["mine"] = message.get("sender_type") == Message.SenderType.CONTACT
+    data["verified"] = message.get("sender_type") in VERIFIED_SENDERS
+    data["verified_as"] = message.get("sender_type") if data["verified"] else None
     return data
 
 
 def widget_message_dict(message: Message) -> dict[str, Any]:
-    return with_signed_attachments(public_message_dict(message))
+    data = with_signed_attachments(public_message_dict(message))
+    if data["verified"]:
+        # These dicts only go to the conversation's own customer (visitor endpoints), so
+        # their anti-phishing code rides along; live socket payloads leave it out (the
+        # frame reuses the code it already has) as they are built without a DB query.
+        data["anti_phishing_code"] = anti_phishing_code_for_conversation(message.conversation_id)
+    return data
 
 
 def widget_conversation_dict(conv: Conversation) -> dict[str, Any]:

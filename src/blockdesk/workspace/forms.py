@@ -237,4 +237,3 @@ class ProfileForm(forms.Form):
         required=False,
         choices=[("", _("Browser default")), *settings.LANGUAGES],
     )
-

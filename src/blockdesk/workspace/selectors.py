@@ -24,6 +24,7 @@ from blockdesk.conversations.models import (
     Tag,
 )
 from blockdesk.conversations.serializers import PRIORITY_NAMES
+from blockdesk.workspace import panels
 
 VIEWS = ("mine", "unassigned", "all")
 STATUS_ANY = "any"
@@ -173,12 +174,23 @@ class TimelineItem:
     message: Message | None = None
     event: ConversationEvent | None = None
     text: str = ""
+    # Transaction hashes and addresses in a customer message.
+    spans: tuple[panels.EntitySpan, ...] = ()
+
+    @property
+    def segments(self) -> list[panels.Segment]:
+        return panels.segments(self.message.content if self.message else "", self.spans)
 
 
 def timeline(
-    *, conversation: Conversation, after_message: int = 0, after_event: int = 0
+    *,
+    conversation: Conversation,
+    after_message: int = 0,
+    after_event: int = 0,
+    finder: panels.EntityFinder | None = None,
 ) -> list[TimelineItem]:
-    """Messages (notes included: only agents read this) and events, oldest first."""
+    """Messages (notes included: only agents read this) and events, oldest first. With a
+    `finder`, customer messages carry their entity spans."""
     messages = (
         conversation.messages.filter(id__gt=after_message)
         .select_related("sender_user", "sender_contact")
@@ -186,7 +198,19 @@ def timeline(
         .order_by("-id")[:TIMELINE_LIMIT]
     )
     events = conversation.events.filter(id__gt=after_event).select_related("actor")
-    items = [TimelineItem("message", m.created_at, message=m) for m in messages]
+    items = [
+        TimelineItem(
+            "message",
+            m.created_at,
+            message=m,
+            spans=(
+                finder.spans(m.content)
+                if finder is not None and m.sender_type == Message.SenderType.CONTACT
+                else ()
+            ),
+        )
+        for m in messages
+    ]
     # The opening event says nothing the first message doesn't.
     items += [
         TimelineItem("event", e.created_at, event=e, text=describe_event(e))
@@ -260,10 +284,14 @@ def describe_event(event: ConversationEvent) -> str:
         }
     if event.kind == kind.FOLLOWUP_EMAIL:
         return _("The customer left an email address for a follow-up")
+    if event.kind == kind.DIAGNOSIS:
+        return panels.describe_diagnosis(event, actor)
     return str(event.get_kind_display())
 
 
-def message_item_dict(message: Message) -> dict[str, Any]:
+def message_item_dict(
+    message: Message, spans: tuple[panels.EntitySpan, ...] = ()
+) -> dict[str, Any]:
     from blockdesk.conversations.serializers import sender_name
 
     return {
@@ -284,14 +312,15 @@ def message_item_dict(message: Message) -> dict[str, Any]:
             }
             for a in message.attachments.all()
         ],
+        "entities": [s.as_dict(message.content) for s in spans],
     }
 
 
 def timeline_item_dict(item: TimelineItem) -> dict[str, Any]:
     if item.message is not None:
-        return message_item_dict(item.message)
+        return message_item_dict(item.message, item.spans)
     assert item.event is not None
-    return {
+    data: dict[str, Any] = {
         "type": "event",
         "id": item.event.pk,
         "text": item.text,
@@ -299,6 +328,10 @@ def timeline_item_dict(item: TimelineItem) -> dict[str, Any]:
         "time_label": time_label(item.created_at),
         "full_time": full_time_label(item.created_at),
     }
+    if item.event.kind == ConversationEvent.Kind.DIAGNOSIS:
+        # The panel shows the newest diagnosis, live, whoever ran it.
+        data["diagnosis"] = panels.diagnosis_view(item.event)
+    return data
 
 
 def conversation_state(conv: Conversation) -> dict[str, Any]:
@@ -370,3 +403,28 @@ def canned_reply_dicts(*, user: User, prefix: str = "") -> list[dict[str, Any]]:
     prefix = prefix.strip().lstrip("/").lower()
     qs: QuerySet[CannedReply] = conv_selectors.canned_replies(user=user, prefix=prefix)
     return [{"id": r.pk, "shortcut": r.shortcut, "content": r.content} for r in qs[:50]]
+
+
+# --- chain registry settings ------------------------------------------------------
+
+
+def contract_abis(*, actor: User, chain: Any) -> list[dict[str, Any]]:
+    """ABIs that apply to `chain`: its own and the account-wide ones."""
+    from blockdesk.chain.models import ContractAbi
+
+    rows = ContractAbi.objects.filter(account_id=actor.account_pk).filter(
+        Q(chain=chain) | Q(chain__isnull=True)
+    )
+    return [
+        {
+            "name": abi.name,
+            "address": abi.address,
+            "every_chain": abi.chain_id is None,
+            "errors": sum(
+                1
+                for entry in (abi.abi if isinstance(abi.abi, list) else [])
+                if isinstance(entry, dict) and entry.get("type") == "error"
+            ),
+        }
+        for abi in rows.order_by("name")
+    ]

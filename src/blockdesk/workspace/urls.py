@@ -1,5 +1,7 @@
 from django.urls import URLPattern, path
 
+from blockdesk.workspace import panel_views as pv
+from blockdesk.workspace import settings_crypto as sc
 from blockdesk.workspace import settings_views as s
 from blockdesk.workspace import views as v
 
@@ -19,6 +21,9 @@ urlpatterns: list[URLPattern] = [
     path(_conversation + "tags/", v.change_tags, name="tags"),
     path(_conversation + "read/", v.mark_read, name="read"),
     path(_conversation + "contact-notes/", v.contact_notes, name="notes"),
+    path(_conversation + "diagnose/", pv.diagnose, name="diagnose"),
+    path(_conversation + "watch/", pv.watch, name="watch"),
+    path(_conversation + "knowledge.json", pv.knowledge_json, name="knowledge"),
     # Settings. /app/settings/webhooks/ and /app/settings/api-tokens/ live in other apps.
     path("settings/", s.index, name="settings"),
     path("settings/profile/", s.profile, name="profile"),
@@ -44,4 +49,21 @@ urlpatterns: list[URLPattern] = [
     path("settings/tags/<int:tag_id>/", s.tag_edit, name="settings_tag"),
     path("settings/tags/<int:tag_id>/delete/", s.tag_delete, name="settings_tag_delete"),
     path("settings/security/", s.security, name="settings_security"),
+    path("settings/chains/", sc.chains, name="settings_chains"),
+    path("settings/chains/load-defaults/", sc.load_defaults, name="settings_chains_defaults"),
+    path("settings/chains/<slug:key>/", sc.chain_edit, name="settings_chain"),
+    path("settings/chains/<slug:key>/tokens/", sc.token_add, name="settings_chain_token"),
+    path(
+        "settings/chains/<slug:key>/deposit-addresses/",
+        sc.deposit_add,
+        name="settings_chain_deposit",
+    ),
+    path("settings/chains/<slug:key>/abis/", sc.abi_add, name="settings_chain_abi"),
+    path("settings/synonyms/", sc.synonyms, name="settings_synonyms"),
+    path("settings/synonyms/<int:synonym_id>/", sc.synonym_edit, name="settings_synonym"),
+    path(
+        "settings/synonyms/<int:synonym_id>/delete/",
+        sc.synonym_delete,
+        name="settings_synonym_delete",
+    ),
 ]

@@ -20,7 +20,7 @@ from blockdesk.common.errors import BlockdeskError, ValidationFailed
 from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.conversations import services
 from blockdesk.conversations.models import Conversation
-from blockdesk.workspace import forms
+from blockdesk.workspace import forms, panels
 from blockdesk.workspace import selectors as ui
 from blockdesk.workspace.http import action_result, agent_required, current_agent
 from blockdesk.workspace.services import do_update_contact_notes
@@ -105,11 +105,23 @@ def conversation(request: HttpRequest, display_id: int) -> HttpResponse:
     services.do_mark_read(user=user, conversation=conv)
     params = ui.parse_list_params(request.GET)
     context = _list_context(request, user, params, conv)
-    items = ui.timeline(conversation=conv)
+    items = ui.timeline(conversation=conv, finder=panels.entity_finder(conversation=conv))
     state = ui.conversation_state(conv)
     urls = {
         name: f"{reverse(f'workspace:{name}', args=[conv.display_id])}?{context['query']}"
-        for name in ("reply", "status", "priority", "assign", "tags", "read", "notes", "updates")
+        for name in (
+            "reply",
+            "status",
+            "priority",
+            "assign",
+            "tags",
+            "read",
+            "notes",
+            "updates",
+            "diagnose",
+            "watch",
+            "knowledge",
+        )
     }
     context.update(
         {
@@ -123,6 +135,9 @@ def conversation(request: HttpRequest, display_id: int) -> HttpResponse:
             "snooze_presets": forms.SNOOZE_PRESETS,
             "idempotency_key": uuid.uuid4().hex,
             "urls": urls,
+            "diagnosis": panels.latest_diagnosis(conversation=conv),
+            "chain_choices": panels.account_chain_links(account_id=conv.account_id),
+            "kb_language": panels.kb_language(locale=conv.contact.locale, text=""),
         }
     )
     context["console_config"].update(
@@ -156,6 +171,7 @@ def updates_json(request: HttpRequest, display_id: int) -> JsonResponse:
         conversation=conv,
         after_message=_int(request.GET, "after_message"),
         after_event=_int(request.GET, "after_event"),
+        finder=panels.entity_finder(conversation=conv),
     )
     return JsonResponse(
         {

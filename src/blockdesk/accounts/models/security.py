@@ -27,6 +27,8 @@ class ApiToken(models.Model):
         CONVERSATIONS_WRITE = "conversations:write", _("Write conversations and messages")
         INBOXES_READ = "inboxes:read", _("Read inboxes")
         AGENTS_READ = "agents:read", _("Read agents")
+        TRUST_READ = "trust:read", _("Read official channels")
+        TRUST_WRITE = "trust:write", _("Write official channels")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)

@@ -103,6 +103,8 @@ class ConversationEvent(models.Model):
         TAGS_CHANGED = "tags_changed", _("Tags changed")
         FOLLOWUP_EMAIL = "followup_email", _("Follow-up email left")
         SECRET_REDACTED = "secret_redacted", _("Secret removed from a message")
+        # Internal: structured facts of a transaction check (agent panel or a finished watch).
+        DIAGNOSIS = "diagnosis", _("Transaction diagnosis")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -6,6 +6,7 @@ from blockdesk.kb.models.article import (
     SlugRedirect,
 )
 from blockdesk.kb.models.feedback import ArticleFeedback, KbAsset
+from blockdesk.kb.models.synonym import Synonym
 
 __all__ = [
     "Article",
@@ -15,4 +16,5 @@ __all__ = [
     "Category",
     "KbAsset",
     "SlugRedirect",
+    "Synonym",
 ]

@@ -10,6 +10,8 @@
 import {
   appendText, codePoints, createStore, el, makeApi, makeFormatter, makeTimeText, messageEl as buildMessage, readJson, uuid
 } from "./frame-lib.js";
+import {createTrust} from "../trust/widget-trust.js";
+import {mountWallet} from "../wallet_auth/widget.js";
 
 (function () {
   "use strict";
@@ -69,6 +71,8 @@ import {
 
   // --- HTTP -----------------------------------------------------------------------
   var api = makeApi(CFG.api, function () { return S.visitor; }, T);
+  // Verified badges + anti-phishing code (static/trust/widget-trust.js).
+  var trust = createTrust({token: function () { return S.visitor; }, session: ensureSession, strings: T});
 
   var sessionPromise = null;
   function ensureSession() {
@@ -216,7 +220,7 @@ import {
     return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
   }
   function scrollDown() { els.messages.scrollTop = els.messages.scrollHeight; }
-  function messageEl(m) { return buildMessage(m, T, timeText); }
+  function messageEl(m) { return trust.decorate(buildMessage(m, T, timeText), m); }
   function renderMessage(m) {
     if (S.rendered[m.id]) { return; }
     var stick = m.mine || nearBottom();
@@ -790,6 +794,28 @@ import {
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && S.visitor && !S.ws) { reconnectNow(); }
     if (!document.hidden && S.visible && S.unread) { S.unread = 0; notifyParent("unread", {count: 0}); }
+  });
+
+  // --- wallet sign-in (static/wallet_auth/widget.js) ---------------------------------
+  // A sign-in re-binds this browser's token to the wallet's contact (same token), a
+  // sign-out hands a new one: either way drop the old contact's state and reload.
+  function rebind(token) {
+    if (token && token !== S.visitor) {
+      forgetVisitor();
+      S.visitor = token;
+      store.set("visitor", token);
+    } else {
+      ["conv", "last", "draft"].forEach(store.del);
+      S.conv = null; S.draft = null; S.lastId = 0; S.convs = {}; S.order = [];
+      if (S.ws) { var dead = S.ws; S.ws = null; try { dead.close(); } catch (e) { /* gone */ } }
+    }
+    S.wsReady = false;
+    clearMessages();
+    reconnectNow();
+  }
+  mountWallet({
+    getVisitor: function () { return S.visitor; }, ensureSession: ensureSession, rebound: rebind,
+    lang: CFG.lang, storePrefix: "blockdesk:" + CFG.token + ":"
   });
 
   // --- boot -------------------------------------------------------------------------

@@ -73,6 +73,10 @@
     return (body && body.error && body.error.message) || t("error", "Error");
   }
 
+  function isWebUrl(url) { return typeof url === "string" && /^https?:\/\//.test(url); }
+
+  function shortHash(value) { return value.length <= 18 ? value : value.slice(0, 10) + "…" + value.slice(-6); }
+
   function withQuery(url, extra) {
     return url + (url.indexOf("?") === -1 ? "?" : "&") + extra;
   }
@@ -314,11 +318,211 @@
       case "typing":
         if (conversationView && ev.conversation_id === conversation.id) { conversationView.showTyping(ev); }
         return;
+      case "chain.watch_finished":
+        toast(t("watchFinished", "%(hash)s: %(outcome)s")
+          .replace("%(hash)s", shortHash(ev.tx_hash || ""))
+          .replace("%(id)s", String(ev.display_id))
+          .replace("%(outcome)s", ev.outcome_label || ev.outcome || ""), ev.outcome !== "confirmed");
+        refreshRow(ev.conversation_id);
+        if (conversationView && ev.conversation_id === conversation.id) { conversationView.fetchUpdates(); }
+        return;
     }
   }
 
-  // --- one conversation ------------------------------------------------------------
+  // --- crypto and knowledge panels ------------------------------------------------------
+  var panels = createPanels();
   var conversationView = conversation ? createConversationView() : null;
+
+  function createPanels() {
+    var holder = document.querySelector("[data-diagnosis]");
+
+    function hidden(name, value) {
+      var input = el("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      return input;
+    }
+
+    function actionForm(action, fields, label) {
+      var form = el("form");
+      form.method = "post";
+      form.setAttribute("action", action);
+      form.setAttribute("data-ajax", "");
+      form.appendChild(hidden("csrfmiddlewaretoken", csrfToken()));
+      fields.forEach(function (pair) {
+        if (pair[0] === "content") {
+          var area = el("textarea");
+          area.name = "content";
+          area.hidden = true;
+          area.value = pair[1];
+          form.appendChild(area);
+        } else {
+          form.appendChild(hidden(pair[0], pair[1]));
+        }
+      });
+      var button = el("button", null, label);
+      button.type = "submit";
+      form.appendChild(button);
+      return form;
+    }
+
+    // The same card as templates/workspace/_diagnosis.html, built from the same dict.
+    function buildDiagnosis(d) {
+      var card = el("div", "diag-card");
+      card.dataset.diagnosisEvent = String(d.event_id);
+      var head = el("div", "diag-head");
+      head.appendChild(el("span", "pill diag-status diag-" + d.status, d.status_label));
+      var code = el("code", "mono", d.short_hash);
+      code.title = d.tx_hash;
+      head.appendChild(code);
+      if (isWebUrl(d.explorer_url)) {
+        var link = el("a", null, t("explorer", "Explorer"));
+        link.href = d.explorer_url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        head.appendChild(link);
+      }
+      if (d.needs_agent) { head.appendChild(el("span", "pill pill-warn", t("needsAgent", "Needs an agent"))); }
+      card.appendChild(head);
+      var facts = el("dl", "facts diag-facts");
+      d.rows.forEach(function (r) {
+        facts.appendChild(el("dt", null, r.label));
+        facts.appendChild(el("dd", (r.mono ? "mono wrap" : "") + (r.warn ? " warn" : ""), r.value));
+      });
+      card.appendChild(facts);
+      var text = el("div", "diag-explanation");
+      if (d.customer.language) { text.lang = d.customer.language; }
+      text.appendChild(el("p", "muted small", t("forCustomer", "For the customer (%(lang)s)").replace("%(lang)s", d.customer.language)));
+      text.appendChild(el("p", "diag-title", d.customer.title));
+      d.customer.paragraphs.forEach(function (p) { text.appendChild(el("p", null, p)); });
+      if (d.customer.steps.length) {
+        var steps = el("ul");
+        d.customer.steps.forEach(function (s) { steps.appendChild(el("li", null, s)); });
+        text.appendChild(steps);
+      }
+      card.appendChild(text);
+      var actions = el("div", "diag-actions");
+      var insert = el("button", null, t("insertReply", "Insert into reply"));
+      insert.type = "button";
+      insert.dataset.insertText = d.customer.text;
+      actions.appendChild(insert);
+      if (conversation) {
+        actions.appendChild(actionForm(conversation.urls.reply, [["note", "1"], ["content", d.note_text]], t("postNote", "Post as internal note")));
+        if (d.can_watch) {
+          actions.appendChild(actionForm(conversation.urls.watch, [["tx_hash", d.tx_hash], ["chain", d.chain_key]], t("watch", "Watch until confirmed")));
+        }
+      }
+      card.appendChild(actions);
+      return card;
+    }
+
+    function showDiagnosis(d) {
+      if (!holder || !d) { return; }
+      var current = holder.querySelector("[data-diagnosis-event]");
+      // Only ever move forward: a late catch-up must not replace a newer result.
+      if (current && Number(current.dataset.diagnosisEvent) > d.event_id) { return; }
+      holder.textContent = "";
+      holder.appendChild(buildDiagnosis(d));
+    }
+
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (e.defaultPrevented || !form.matches("[data-diagnose]")) { return; }
+      e.preventDefault();
+      var submitter = e.submitter && e.submitter.name ? e.submitter : null;
+      if (main) { main.classList.add("contact-open"); }
+      var previous = Array.prototype.slice.call(holder.childNodes);
+      holder.textContent = "";
+      holder.appendChild(el("p", "muted small", t("diagnosing", "…")));
+      var buttons = form.querySelectorAll("button");
+      buttons.forEach(function (b) { b.disabled = true; });
+      postForm(form, submitter).then(function (res) {
+        holder.textContent = "";
+        if (!res.ok) {
+          previous.forEach(function (n) { holder.appendChild(n); });
+          toast(errorMessage(res.body), true);
+          return;
+        }
+        form.querySelector('input[name="tx_hash"]').value = "";
+        showDiagnosis(res.body.diagnosis);
+        if (holder.scrollIntoView) { holder.scrollIntoView({ block: "nearest" }); }
+      }).catch(function () {
+        holder.textContent = "";
+        previous.forEach(function (n) { holder.appendChild(n); });
+        toast(t("error", "Error"), true);
+      }).finally(function () {
+        buttons.forEach(function (b) { b.disabled = false; });
+      });
+    });
+
+    // knowledge: suggestions for the conversation, or what the agent searched
+    var kb = document.querySelector("[data-kb-panel]");
+    var kbList = kb && kb.querySelector("[data-kb-results]");
+    var kbStatus = kb && kb.querySelector("[data-kb-status]");
+    var kbSeq = 0;
+
+    function kbButton(label, text) {
+      var b = el("button", null, label);
+      b.type = "button";
+      b.dataset.insertText = text;
+      return b;
+    }
+
+    function renderArticles(body, typed) {
+      kbList.textContent = "";
+      kbStatus.textContent = body.articles.length
+        ? (typed ? t("kbResults", "%(q)s").replace("%(q)s", typed) : t("kbSuggested", ""))
+        : t("kbNone", "");
+      body.articles.forEach(function (a) {
+        var li = el("li");
+        var title = el("a", "kb-title", a.title);
+        if (isWebUrl(a.url)) { title.href = a.url; }
+        title.target = "_blank";
+        title.rel = "noopener";
+        li.appendChild(title);
+        if (a.cross_lingual) {
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(el("span", "pill", t("kbOtherLanguage", "") + " · " + a.language));
+        }
+        li.appendChild(el("p", "kb-snippet", a.snippet));
+        var actions = el("div", "kb-actions");
+        actions.appendChild(kbButton(t("insertLink", "Insert link"), a.title + "\n" + a.url));
+        if (a.summary) { actions.appendChild(kbButton(t("insertSummary", "Insert summary"), a.summary)); }
+        li.appendChild(actions);
+        kbList.appendChild(li);
+      });
+    }
+
+    function loadArticles(typed) {
+      if (!kb) { return; }
+      var seq = ++kbSeq;
+      kbStatus.textContent = t("kbSearching", "…");
+      var url = typed ? withQuery(kb.dataset.url, "q=" + encodeURIComponent(typed)) : kb.dataset.url;
+      getJSON(url).then(function (res) {
+        if (seq !== kbSeq) { return; }
+        if (!res.ok) { kbStatus.textContent = errorMessage(res.body); return; }
+        renderArticles(res.body, typed);
+      }).catch(function () {
+        if (seq === kbSeq) { kbStatus.textContent = t("error", "Error"); }
+      });
+    }
+
+    if (kb) {
+      kb.querySelector("[data-kb-search]").addEventListener("submit", function (e) {
+        e.preventDefault();
+        loadArticles(e.target.querySelector('input[name="q"]').value.trim());
+      });
+      loadArticles("");
+    }
+
+    document.addEventListener("click", function (e) {
+      var insert = e.target.closest("[data-insert-text]");
+      if (insert && conversationView) { conversationView.insertText(insert.dataset.insertText); }
+    });
+
+    return { showDiagnosis: showDiagnosis };
+  }
 
   function createConversationView() {
     var timeline = document.querySelector("[data-timeline]");
@@ -350,7 +554,7 @@
       if (m.private) { head.appendChild(el("span", "pill pill-note", t("privateNote", "Private note"))); }
       head.appendChild(buildTime(m));
       article.appendChild(head);
-      article.appendChild(el("div", "msg-body", m.content));
+      article.appendChild(m.entities && m.entities.length ? buildBody(m.content, m.entities) : el("div", "msg-body", m.content));
       if (m.attachments && m.attachments.length) {
         var files = el("ul", "msg-files");
         m.attachments.forEach(function (f) {
@@ -374,6 +578,41 @@
       return article;
     }
 
+    // Hashes and addresses arrive as UTF-16 offsets computed on the server; the text
+    // itself only ever goes in as text nodes.
+    function buildBody(content, entities) {
+      var body = el("div", "msg-body");
+      var pos = 0;
+      entities.slice().sort(function (a, b) { return a.start - b.start; }).forEach(function (e) {
+        if (e.start < pos || e.end > content.length) { return; }
+        if (e.start > pos) { body.appendChild(document.createTextNode(content.slice(pos, e.start))); }
+        var value = content.slice(e.start, e.end);
+        var span = el("span", "entity " + (e.kind === "tx" ? "entity-tx" : "entity-address"), value);
+        if (e.chain) { span.title = e.chain; }
+        body.appendChild(span);
+        if (isWebUrl(e.explorer_url)) {
+          var link = el("a", "entity-link", "↗");
+          link.href = e.explorer_url;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          link.title = t("openExplorer", "Open in explorer") + (e.chain ? " (" + e.chain + ")" : "");
+          link.setAttribute("aria-label", t("openExplorer", "Open in explorer"));
+          body.appendChild(link);
+        }
+        if (e.kind === "tx") {
+          var button = el("button", "entity-action", t("diagnose", "Diagnose"));
+          button.type = "submit";
+          button.setAttribute("form", "diagnose-form");
+          button.name = "message_hash";
+          button.value = value;
+          body.appendChild(button);
+        }
+        pos = e.end;
+      });
+      if (pos < content.length) { body.appendChild(document.createTextNode(content.slice(pos))); }
+      return body;
+    }
+
     function buildEvent(ev) {
       var div = el("div", "tl-event");
       div.dataset.eventId = String(ev.id);
@@ -395,6 +634,7 @@
         timeline.appendChild(node);
         if (item.type === "message") { lastMessageId = Math.max(lastMessageId, item.id); }
         else { lastEventId = Math.max(lastEventId, item.id); }
+        if (item.diagnosis) { panels.showDiagnosis(item.diagnosis); }
       });
       if (stick) { scrollDown(); }
     }
@@ -428,6 +668,8 @@
         button.textContent = resolved ? resolve.dataset.labelReopen : resolve.dataset.labelResolve;
         button.classList.toggle("primary", !resolved);
       }
+      var createArticle = document.querySelector("[data-create-article]");
+      if (createArticle) { createArticle.hidden = state.status !== "resolved"; }
       var me = document.querySelector("[data-assign-me] button");
       if (me) { me.hidden = state.assignee_id === config.user_id; }
       setSelect("[data-state-assignee]", state.assignee_id ? String(state.assignee_id) : "", state.assignee_name);
@@ -655,7 +897,22 @@
       toggle.addEventListener("click", function () { main.classList.toggle("contact-open"); });
     }
 
+    function insertText(text) {
+      setMode(false);
+      var start = textarea.selectionStart || 0;
+      var end = textarea.selectionEnd || 0;
+      var value = textarea.value;
+      if (document.activeElement !== textarea) { start = end = value.length; }
+      var before = value.slice(0, start);
+      var sep = before && !/\n\s*$/.test(before) ? "\n\n" : "";
+      textarea.value = before + sep + text + value.slice(end);
+      var caret = (before + sep + text).length;
+      textarea.focus();
+      textarea.setSelectionRange(caret, caret);
+    }
+
     return {
+      insertText: insertText,
       fetchUpdates: fetchUpdates,
       applyState: applyState,
       afterSend: afterSend,
@@ -682,6 +939,8 @@
       if (menu) { menu.removeAttribute("open"); }
       if (form.matches("[data-composer]") && conversationView) { conversationView.afterSend(res.body); return; }
       if (form.matches("[data-tag-add]")) { form.querySelector('input[name="tag"]').value = ""; }
+      if (res.body.notice) { toast(res.body.notice, false); }
+      if (res.body.message && typeof res.body.message === "object" && conversationView) { conversationView.fetchUpdates(); }
       if (res.body.conversation && conversationView) {
         conversationView.applyState(res.body.conversation);
         conversationView.fetchUpdates();

@@ -1,0 +1,3 @@
+from blockdesk.wallet_auth.models.nonce import WalletNonce
+
+__all__ = ["WalletNonce"]
