@@ -135,6 +135,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": env("BLOCKDESK_TEST_SQLITE_NAME", "") or None}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # A connection pool per process: under load, one connection per in-flight request
+    # exhausts PostgreSQL's max_connections (measured in bench/widget_load.py).
+    if env_bool("BLOCKDESK_DB_POOL", True):
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(env("BLOCKDESK_DB_POOL_SIZE", "10")),
+            "timeout": 20,
+        }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -155,7 +163,14 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The default capacity (100 queued events per channel) silently drops events for a
+    # busy socket; a larger buffer rides out bursts (clients also catch up by message id).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 5000, "expiry": 60},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background tasks ---------------------------------------------------------------
