@@ -167,7 +167,7 @@ else:
     # busy socket; a larger buffer rides out bursts (clients also catch up by message id).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "blockdesk.common.layers.LocalChannelLayer",
             "CONFIG": {"capacity": 5000, "expiry": 60},
         }
     }
