@@ -240,6 +240,10 @@ LOGIN_RATE_LIMIT = int(env("BLOCKDESK_LOGIN_RATE_LIMIT", "10"))
 # Languages the help center offers articles in, in fallback order (the first is the default).
 KB_LANGUAGES = env_list("BLOCKDESK_KB_LANGUAGES", "en,zh-hans")
 
+# The secret guard may ask the account's own chain endpoints whether an unexplained
+# 64-hex value is a transaction (else it is redacted as a possible private key).
+GUARD_TX_LOOKUP = env_bool("BLOCKDESK_GUARD_TX_LOOKUP", True)
+
 # --- Webhooks -----------------------------------------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = float(env("BLOCKDESK_WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_MAX_ATTEMPTS = int(env("BLOCKDESK_WEBHOOK_MAX_ATTEMPTS", "8"))
