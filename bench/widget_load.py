@@ -181,13 +181,19 @@ def api(node: LiveServer | Target, token: str, path: str) -> str:
 
 async def start_session(http: httpx.AsyncClient, v: Visitor, token: str, state: State) -> None:
     for attempt in range(4):
-        response = await http.post(api(v.node, token, "session"), json={"locale": "en"})
+        try:
+            response = await http.post(api(v.node, token, "session"), json={"locale": "en"})
+        except httpx.TransportError as exc:
+            # A pooled keep-alive connection the server closed as it was reused.
+            state.setup_errors[f"session {type(exc).__name__}"] += 1
+            await asyncio.sleep(0.5 * (attempt + 1))
+            continue
         if response.status_code == 201:
             v.token = response.json()["visitor_token"]
             return
         state.setup_errors[f"session HTTP {response.status_code}"] += 1
         await asyncio.sleep(0.5 * (attempt + 1))
-    response.raise_for_status()
+    raise RuntimeError(f"visitor {v.index}: no session after 4 attempts {dict(state.setup_errors)}")
 
 
 async def open_visitor_socket(v: Visitor, token: str) -> None:
@@ -463,6 +469,7 @@ def report(cfg, state, visitors, t0, usage, setup_sessions, setup_sockets) -> di
             "channel_layer": "redis" if cfg.redis else ("external" if cfg.url else "in-memory"),
             "http_pool": cfg.pool,
             "layer_capacity_override": cfg.layer_capacity or None,
+            "access_log": bool(cfg.access_log) if not cfg.url else None,
         },
         "setup": {
             "sessions_s": round(setup_sessions, 2),
@@ -588,6 +595,8 @@ def servers(cfg: Any) -> Iterator[tuple[list[LiveServer], str, list[int], dict[s
                     "BLOCKDESK_PUBLIC_RATE_LIMIT": "1000000000",
                     "BLOCKDESK_PUBLIC_RATE_WINDOW": "60",
                     "BLOCKDESK_LOG_LEVEL": "WARNING",
+                    # uvicorn's access log costs CPU per request; a proxy usually logs.
+                    "BLOCKDESK_ACCESS_LOG": "true" if cfg.access_log else "false",
                     **experiment_env(cfg),
                 },
             )
@@ -707,7 +716,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--layer-capacity",
         type=int,
         default=0,
-        help="experiment: in-memory channel layer capacity (channels' default 100)",
+        help="experiment: in-memory channel layer capacity (Blockdesk's default 5,000)",
+    )
+    p.add_argument(
+        "--access-log",
+        action="store_true",
+        help="keep uvicorn's per-request access log on (off by default since it costs CPU)",
     )
     p.add_argument("--logs", default="", help="copy the server logs into this directory")
     p.add_argument("--json", default="", help="append the result as one JSON line here")

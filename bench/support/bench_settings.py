@@ -2,7 +2,7 @@
 in BENCH_* variables, to test a suspected bottleneck without editing the product.
 
     BENCH_LAYER_CAPACITY=5000   in-memory channel layer: messages a channel may queue
-                                (channels' default is 100; beyond it sends are dropped)
+                                (Blockdesk's default 5,000; beyond it sends are dropped)
 """
 
 from __future__ import annotations
@@ -13,5 +13,11 @@ from blockdesk.settings import *  # noqa: F403
 from blockdesk.settings import CHANNEL_LAYERS
 
 _capacity = os.environ.get("BENCH_LAYER_CAPACITY")
-if _capacity and CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):
-    CHANNEL_LAYERS["default"]["CONFIG"] = {"capacity": int(_capacity)}
+# The embedded layer (blockdesk.common.layers.LocalChannelLayer) or upstream's.
+if _capacity and CHANNEL_LAYERS["default"]["BACKEND"].endswith(
+    ("InMemoryChannelLayer", "LocalChannelLayer")
+):
+    CHANNEL_LAYERS["default"]["CONFIG"] = {
+        **CHANNEL_LAYERS["default"].get("CONFIG", {}),
+        "capacity": int(_capacity),
+    }

@@ -183,6 +183,9 @@ TASKS = {
 # `make run` starts a worker inside the server process tree; set false when
 # workers run as their own processes (`manage.py db_worker`).
 RUN_EMBEDDED_WORKER = env_bool("BLOCKDESK_EMBEDDED_WORKER", True)
+# uvicorn's line per HTTP request in `manage.py serve` (also `serve --no-access-log`);
+# off saves CPU under load when a reverse proxy logs requests already.
+ACCESS_LOG = env_bool("BLOCKDESK_ACCESS_LOG", True)
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("blockdesk.accounts.urls")),
+    path("", include("blockdesk.assistant.urls")),  # /app/settings/assistant/ and more
     path("app/settings/webhooks/", include("blockdesk.webhooks.urls")),
     path("app/settings/official-channels/", include("blockdesk.trust.admin_urls")),
     path("app/settings/api-tokens/", include("blockdesk.api.urls")),

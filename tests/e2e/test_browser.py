@@ -119,7 +119,14 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     # suite's own DATABASE_URL: this test is about the browser side.
     env = server_env(database_url=f"sqlite:///{data_dir / 'browser.sqlite3'}", data_dir=data_dir)
     migrate(env)
-    run_django(env, "from django.core.management import call_command\ncall_command('seed_demo')")
+    # seed_demo switches the assistant on for its inbox; this test is about people chatting
+    # (the assistant has its own tests), so it is switched off again.
+    run_django(
+        env,
+        "from django.core.management import call_command\ncall_command('seed_demo')\n"
+        "from blockdesk.assistant.models import AssistantSettings\n"
+        "AssistantSettings.objects.update(enabled=False)",
+    )
     with live_server(env) as server:
         yield server
 

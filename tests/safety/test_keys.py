@@ -153,12 +153,17 @@ def test_lookup_hook_decides_ambiguous_values_only() -> None:
         calls.append(value)
         return value.endswith(KEY)
 
-    assert not scan_inbound(f"0x{KEY}", is_known_transaction=known).findings
-    assert scan_inbound(f"0x{OTHER}", is_known_transaction=known).kinds == {SecretKind.PRIVATE_KEY}
+    # A bare value the chain knows is a transaction hash, kept; one it does not know is
+    # redacted. "Not found" does not override the 0x default (a chain we do not serve).
+    assert not scan_inbound(f"see {KEY}", is_known_transaction=known).findings
+    assert scan_inbound(f"see {OTHER}", is_known_transaction=known).kinds == {
+        SecretKind.PRIVATE_KEY
+    }
+    assert not scan_inbound(f"0x{OTHER}", is_known_transaction=known).findings
     assert scan_inbound(f"private key {OTHER}", is_known_transaction=known).has_secrets
     assert scan_inbound(f"tx {OTHER}", is_known_transaction=known).findings == ()
     # Values with context never reach the hook: a key must not be sent for lookup.
-    assert calls == [f"0x{KEY}", f"0x{OTHER}"]
+    assert calls == [KEY, OTHER, f"0x{OTHER}"]
 
 
 def test_failing_hook_falls_back_without_logging_the_value(

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class AssistantConfig(AppConfig):
     name = "blockdesk.assistant"
     label = "assistant"
+
+    def ready(self) -> None:
+        from blockdesk.assistant import (
+            receivers,  # noqa: F401
+            selectors,
+        )
+        from blockdesk.conversations import services as conversations
+
+        # Cases in an inbox with the assistant on start `pending` and stay so while it
+        # handles them (see conversations.services.BOT_HANDLES_*).
+        if selectors.enabled_for_inbox not in conversations.BOT_HANDLES_INBOX:
+            conversations.BOT_HANDLES_INBOX.append(selectors.enabled_for_inbox)
+        if selectors.handles_conversation not in conversations.BOT_HANDLES_CONVERSATION:
+            conversations.BOT_HANDLES_CONVERSATION.append(selectors.handles_conversation)

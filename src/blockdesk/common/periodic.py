@@ -13,11 +13,17 @@ logger = logging.getLogger(__name__)
 
 
 def _jobs() -> list[Callable[[], object]]:
+    from blockdesk.assistant.services import do_resolve_timed_out
     from blockdesk.chain.services import do_requeue_due_watches
     from blockdesk.conversations.services import do_reopen_due_snoozed
     from blockdesk.webhooks.services import do_requeue_due_deliveries
 
-    return [do_reopen_due_snoozed, do_requeue_due_deliveries, do_requeue_due_watches]
+    return [
+        do_reopen_due_snoozed,
+        do_requeue_due_deliveries,
+        do_requeue_due_watches,
+        do_resolve_timed_out,
+    ]
 
 
 def run_periodic_once() -> None:

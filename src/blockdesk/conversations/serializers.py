@@ -47,13 +47,20 @@ def message_dict(message: Message) -> dict[str, Any]:
         "private": message.is_private,
         "created_at": _iso(message.created_at),
         "attachments": [attachment_dict(a) for a in message.attachments.all()],
+        "metadata": message.metadata or {},
     }
 
 
-def public_message_dict(message: Message) -> dict[str, Any]:
-    data = message_dict(message)
+def public_message_dict(
+    message: Message, *, full: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`full`: this message's message_dict when the caller already built it (the send
+    path builds both views of the message it just wrote)."""
+    data = dict(full) if full is not None else message_dict(message)
     data.pop("private")
     data.pop("sender_user_id")
+    # Agents' extras (confidence, intents) stay internal; only the public part goes out.
+    data["metadata"] = dict((message.metadata or {}).get("public") or {})
     return data
 
 

@@ -11,22 +11,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Team, User
+from blockdesk.chain.lookup import is_known_transaction
 from blockdesk.common.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from blockdesk.common.events import emit_on_commit
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit, user_group
 from blockdesk.common.text import has_cjk
-from blockdesk.conversations import selectors
+from blockdesk.conversations import numbering, selectors
 from blockdesk.conversations.models import (
     Attachment,
     Contact,
     Conversation,
     ConversationEvent,
-    ConversationSequence,
     Inbox,
     Message,
     ReadMarker,
@@ -49,6 +49,14 @@ Status = Conversation.Status
 class SentMessage:
     message: Message
     created: bool  # False when an idempotent retry returned the stored message
+
+
+# An app that answers customers itself (the assistant) registers predicates here from its
+# ready(), so the core does not import it: new cases in an inbox it handles start
+# `pending` (waiting on the bot, not on agents), and a customer writing to a case it is
+# still handling does not wake it to `open`.
+BOT_HANDLES_INBOX: list[Callable[[Inbox], bool]] = []
+BOT_HANDLES_CONVERSATION: list[Callable[[Conversation], bool]] = []
 
 
 # --- checks -----------------------------------------------------------------------
@@ -138,11 +146,8 @@ def check_status_change(
 
 
 def _next_display_id(account_id: int) -> int:
-    ConversationSequence.objects.get_or_create(account_id=account_id)
-    ConversationSequence.objects.filter(account_id=account_id).update(
-        last_number=F("last_number") + 1
-    )
-    return ConversationSequence.objects.get(account_id=account_id).last_number
+    # One statement, and on PostgreSQL its own short transaction (numbering.py).
+    return numbering.next_display_id(account_id)
 
 
 def _record_event(
@@ -214,7 +219,14 @@ def do_create_conversation(
             display_id=_next_display_id(inbox.account_id),
             team=inbox.default_team,
         )
-        conversation.full_clean()
+        if any(handles(inbox) for handles in BOT_HANDLES_INBOX):
+            conversation.status = Status.PENDING
+        # Field checks only: the foreign keys are objects we hold, the display number is
+        # fresh from the counter, and the database enforces both constraints.
+        conversation.full_clean(
+            exclude=["account", "inbox", "contact", "team", "assignee"],
+            validate_constraints=False,
+        )
         conversation.save()
         _record_event(
             conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=actor, public=True
@@ -233,9 +245,21 @@ def _persist_message(
     message: Message,
     attachments: Sequence[UploadedFile],
 ) -> Message:
-    message.full_clean()
+    # The hot path of every message: field checks only. The foreign keys are objects we
+    # hold and the constraints (idempotency key, contact never private) are enforced by
+    # the database; validating them here cost ~8 statements per message.
+    message.full_clean(
+        exclude=["conversation", "sender_user", "sender_contact"], validate_constraints=False
+    )
     message.save()
     _store_attachments(message, attachments)
+    # Known now: every later view of this message (push, webhooks, the HTTP response)
+    # reads its attachments from this cache instead of querying again.
+    if attachments:
+        prefetch_related_objects([message], "attachments")
+    else:
+        no_attachments = {"attachments": Attachment.objects.none()}
+        message._prefetched_objects_cache = no_attachments  # type: ignore[attr-defined]
     now = timezone.now()
     updates: dict[str, object] = {"last_activity_at": now, "last_message_id": message.pk}
     if message.sender_type == Message.SenderType.CONTACT:
@@ -254,7 +278,7 @@ def _persist_message(
     if not message.is_private:
         publish_on_commit(
             [contact_group(conversation.contact_id)],
-            {"type": "message.created", "message": public_message_dict(message)},
+            {"type": "message.created", "message": public_message_dict(message, full=full)},
         )
     emit_on_commit(
         account_id=conversation.account_id,
@@ -272,12 +296,19 @@ def do_send_contact_message(
     content: str,
     idempotency_key: str | None = None,
     attachments: Sequence[UploadedFile] = (),
+    metadata: dict[str, object] | None = None,
 ) -> SentMessage:
     """A customer writes. Without a conversation (or to a resolved one) a new case opens.
+    `metadata` marks structured input (a quick-reply button the customer pressed).
 
     Seed phrases and private keys are cut out here, before anything is stored, indexed,
     logged or pushed; only the redaction marker remains."""
-    guard = scan_inbound(content or "")
+    guard = scan_inbound(
+        content or "",
+        is_known_transaction=lambda value: is_known_transaction(
+            account_id=inbox.account_id, value=value
+        ),
+    )
     content = check_content(content=guard.redacted_text, attachments=attachments)
     if idempotency_key:
         existing = Message.objects.filter(
@@ -291,7 +322,10 @@ def do_send_contact_message(
         with transaction.atomic():
             if conversation is None or conversation.status == Status.RESOLVED:
                 conversation = do_create_conversation(inbox=inbox, contact=contact)
-            elif conversation.status in (Status.SNOOZED, Status.PENDING):
+            elif conversation.status == Status.SNOOZED or (
+                conversation.status == Status.PENDING
+                and not any(handles(conversation) for handles in BOT_HANDLES_CONVERSATION)
+            ):
                 # A customer writing back wakes a snoozed or waiting case.
                 _set_status(
                     conversation=conversation, status=Status.OPEN, snoozed_until=None, actor=None
@@ -302,6 +336,7 @@ def do_send_contact_message(
                 sender_contact=contact,
                 content=content,
                 idempotency_key=idempotency_key or None,
+                metadata=metadata or {},
             )
             _persist_message(conversation=conversation, message=message, attachments=attachments)
             Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
@@ -395,6 +430,31 @@ def do_send_agent_message(
         _mark_read(user=agent, conversation=conversation, message_id=message.pk)
         transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
     return SentMessage(message, created=True)
+
+
+def do_send_assistant_message(
+    *,
+    conversation: Conversation,
+    content: str,
+    private: bool = False,
+    metadata: dict[str, object] | None = None,
+) -> Message:
+    """The assistant writes (a reply, or with `private` a note for agents). Same outbound
+    checks as an agent's reply: it never asks for secrets."""
+    content = check_content(content=content)
+    check_outbound(content=content, private=private)
+    with transaction.atomic():
+        message = Message(
+            conversation=conversation,
+            sender_type=Message.SenderType.ASSISTANT,
+            content=content,
+            is_private=private,
+            metadata=metadata or {},
+        )
+        _persist_message(conversation=conversation, message=message, attachments=())
+        if not private:
+            transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
+    return message
 
 
 def do_send_system_message(*, conversation: Conversation, content: str) -> Message:

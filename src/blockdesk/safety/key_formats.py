@@ -97,9 +97,8 @@ def classify_hex(
        hex value, `lo`): key words ("private key", "私钥", "pk", "secret", "import", ...)
        or transaction words ("tx", "txid", "hash", "交易", "哈希", "/tx/", explorer names,
        ...). The nearest wins, a cue before the value counting as closer; a tie is a key.
-    2. No cue and a lookup hook: a known transaction is a hash, anything else a key. The
-       hook is never called for a value that key words mark as a key, so a key is not
-       sent to a node or an explorer.
+    2. No cue and a lookup hook: a known transaction is a hash. The hook is never called
+       for a value that key words mark as a key, so a key is not sent to a node.
     3. No cue and no answer: "0x" + 64 hex is a transaction hash (Ethereum-style tx
        hashes always carry the prefix); bare 64 hex is a key (wallets such as MetaMask
        export keys without "0x"; Bitcoin txids usually come with a cue or a URL).
@@ -117,9 +116,10 @@ def classify_hex(
             # The value may be a key: log the failure, never the value.
             logger.warning("is_known_transaction hook failed; using the default rule")
         else:
+            # Only a positive answer decides: "not found" may just mean a chain we do not
+            # serve, or no chain configured at all, so the default rule below applies.
             if known:
                 return HexVerdict.TRANSACTION_HASH, "lookup"
-            return HexVerdict.PRIVATE_KEY, "lookup"
     if prefixed:
         return HexVerdict.TRANSACTION_HASH, "default"
     return HexVerdict.PRIVATE_KEY, "default"

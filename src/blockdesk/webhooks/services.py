@@ -18,9 +18,11 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,8 +167,58 @@ def _create_deliveries(
     return deliveries
 
 
+# --- which events an account subscribes to (cached) ------------------------------------
+# Every domain event (several per customer message) asks this; most accounts have no
+# webhook at all. The answer is cached per account and dropped whenever a webhook is
+# saved or deleted (the services below, the admin, the ORM: post_save / post_delete).
+# Changes that bypass model signals (queryset.update, another process on the embedded
+# local-memory cache) are picked up within SUBSCRIPTIONS_TTL. A stale "subscribed" only
+# costs a query; the TTL bounds a stale "not subscribed".
+SUBSCRIPTIONS_TTL = 60
+
+
+def _subscriptions_key(account_id: int) -> str:
+    return f"webhooks:subscribed-events:{account_id}"
+
+
+def subscribed_events(*, account_id: int) -> frozenset[str]:
+    """Event names at least one active webhook of the account subscribes to."""
+    key = _subscriptions_key(account_id)
+    cached = cache.get(key)
+    if cached is not None:
+        return frozenset(cached)
+    events: set[str] = set()
+    rows = Webhook.objects.filter(account_id=account_id, active=True).values_list(
+        "events", flat=True
+    )
+    for names in rows:
+        events.update(str(n) for n in names or ())
+    cache.set(key, sorted(events), SUBSCRIPTIONS_TTL)
+    return frozenset(events)
+
+
+def forget_subscriptions(*, account_id: int) -> None:
+    """Drop the cached answer now and again after the transaction commits (a request
+    reading in between could otherwise cache the state from before the commit)."""
+    key = _subscriptions_key(account_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _on_webhook_changed(sender: type[Webhook], instance: Webhook, **kwargs: Any) -> None:
+    forget_subscriptions(account_id=instance.account_id)
+
+
+post_save.connect(_on_webhook_changed, sender=Webhook, dispatch_uid="webhooks.subscriptions.save")
+post_delete.connect(
+    _on_webhook_changed, sender=Webhook, dispatch_uid="webhooks.subscriptions.delete"
+)
+
+
 def do_queue_event(*, account_id: int, name: str, payload: dict[str, Any]) -> int:
     """One delivery per active webhook of the account subscribed to `name`."""
+    if name not in subscribed_events(account_id=account_id):
+        return 0
     webhooks = [
         w for w in Webhook.objects.filter(account_id=account_id, active=True) if name in w.events
     ]

@@ -23,6 +23,7 @@ from blockdesk.common.errors import (
     ValidationFailed,
 )
 from blockdesk.common.ratelimit import client_ip
+from blockdesk.conversations.services import SentMessage
 from blockdesk.widget import selectors, services
 from blockdesk.widget.serializers import (
     public_event_dict,
@@ -226,19 +227,32 @@ def _send_message(request: HttpRequest, session: services.VisitorSession) -> Htt
         conversation_id=_int(data.get("conversation_id"), "conversation_id"),
         attachments=files,
     )
-    conv = selectors.get_visitor_conversation(
-        contact=session.contact,
-        channel=session.channel,
-        conversation_id=sent.message.conversation_id,
-    )
     return JsonResponse(
         {
             "message": widget_message_dict(sent.message),
-            "conversation": widget_conversation_dict(conv),
+            "conversation": _sent_conversation_dict(session, sent),
             "created": sent.created,
         },
         status=201 if sent.created else 200,
     )
+
+
+def _sent_conversation_dict(session: services.VisitorSession, sent: SentMessage) -> dict[str, Any]:
+    """The case the message went to. A message just written is the case's newest, so
+    the case in hand (updated by the send) needs no second read; a retried key or a
+    case that moved on (the secret guard's warning) is read again from the database."""
+    message = sent.message
+    conv = message.conversation
+    if sent.created and not message.is_private and conv.last_message_id == message.pk:
+        return widget_conversation_dict(
+            conv,
+            last_public_id=message.pk,
+            preview=message.content[: selectors.PREVIEW_LENGTH],
+        )
+    conv = selectors.get_visitor_conversation(
+        contact=session.contact, channel=session.channel, conversation_id=message.conversation_id
+    )
+    return widget_conversation_dict(conv)
 
 
 @visitor_endpoint("POST")

@@ -37,11 +37,17 @@ def visitor_conversations(*, contact: Contact, channel: WebWidgetChannel) -> Que
 
 
 def get_visitor_conversation(
-    *, contact: Contact, channel: WebWidgetChannel, conversation_id: int
+    *, contact: Contact, channel: WebWidgetChannel, conversation_id: int, annotated: bool = True
 ) -> Conversation:
-    conv = (
-        visitor_conversations(contact=contact, channel=channel).filter(pk=conversation_id).first()
-    )
+    """`annotated=False` skips last_public_id and preview (two subqueries) for callers
+    that only need the case itself, such as a send, whose response knows both."""
+    if annotated:
+        qs = visitor_conversations(contact=contact, channel=channel)
+    else:
+        qs = conversation_selectors.contact_conversations(contact=contact).filter(
+            inbox_id=channel.inbox_id
+        )
+    conv = qs.filter(pk=conversation_id).first()
     if conv is None:
         # The same answer for "not yours" and "does not exist": ids are guessable.
         raise NotFound(_("No such conversation."))

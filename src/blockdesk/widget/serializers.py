@@ -56,15 +56,23 @@ def widget_message_dict(message: Message) -> dict[str, Any]:
     return data
 
 
-def widget_conversation_dict(conv: Conversation) -> dict[str, Any]:
+def widget_conversation_dict(
+    conv: Conversation, *, last_public_id: int | None = None, preview: str | None = None
+) -> dict[str, Any]:
+    """`conv` from selectors.visitor_conversations (annotated), or any conversation with
+    its last public message id and preview given by the caller."""
     data = public_conversation_dict(conv)
     # The core's last_message_id also counts internal notes; only public ones are shown.
-    last_public = getattr(conv, "last_public_id", None)
+    last_public = last_public_id
+    if last_public is None:
+        last_public = getattr(conv, "last_public_id", None)
     if last_public is None:
         data.pop("last_message_id", None)
     else:
         data["last_message_id"] = last_public
-    if hasattr(conv, "preview"):
+    if preview is not None:
+        data["preview"] = preview
+    elif hasattr(conv, "preview"):
         data["preview"] = conv.preview
     return data
 

@@ -140,7 +140,10 @@ def _visitor_conversation(
     if conversation_id is None:
         return None
     return selectors.get_visitor_conversation(
-        contact=session.contact, channel=session.channel, conversation_id=conversation_id
+        contact=session.contact,
+        channel=session.channel,
+        conversation_id=conversation_id,
+        annotated=False,  # the send's response builds preview and last id itself
     )
 
 

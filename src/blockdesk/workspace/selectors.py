@@ -292,6 +292,7 @@ def describe_event(event: ConversationEvent) -> str:
 def message_item_dict(
     message: Message, spans: tuple[panels.EntitySpan, ...] = ()
 ) -> dict[str, Any]:
+    from blockdesk.assistant.presenters import message_info
     from blockdesk.conversations.serializers import sender_name
 
     return {
@@ -313,6 +314,7 @@ def message_item_dict(
             for a in message.attachments.all()
         ],
         "entities": [s.as_dict(message.content) for s in spans],
+        "assistant": message_info(message),  # article + confidence of assistant replies
     }
 
 

@@ -26,6 +26,9 @@ class Message(models.Model):
     is_private = models.BooleanField(default=False)  # an internal note, never shown to the customer
     # Set by the client so that a retried send is stored once.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    # Structured extras (the assistant's article, confidence, quick replies). Only the
+    # "public" sub-object ever reaches the customer; the rest is for agents.
+    metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ import {
   appendText, codePoints, createStore, el, makeApi, makeFormatter, makeTimeText, messageEl as buildMessage, readJson, uuid
 } from "./frame-lib.js";
 import {createTrust} from "../trust/widget-trust.js";
+import {createAssistant} from "../assistant/widget.js";
 import {mountWallet} from "../wallet_auth/widget.js";
 
 (function () {
@@ -73,6 +74,12 @@ import {mountWallet} from "../wallet_auth/widget.js";
   var api = makeApi(CFG.api, function () { return S.visitor; }, T);
   // Verified badges + anti-phishing code (static/trust/widget-trust.js).
   var trust = createTrust({token: function () { return S.visitor; }, session: ensureSession, strings: T});
+  // Assistant article links and quick-reply buttons (static/assistant/widget.js).
+  var assistant = createAssistant({
+    token: function () { return S.visitor; }, session: ensureSession, strings: T,
+    isClosed: function (id) { var c = S.convs[id]; return !!(c && c.status === "resolved"); },
+    catchUp: function () { return catchUp(); }
+  });
 
   var sessionPromise = null;
   function ensureSession() {
@@ -184,6 +191,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
       rememberConversation(data.conversation);
       if (item.conv !== data.conversation.id) { remap(item.conv, data.conversation.id); }
       if (data.conversation.id === S.conv) { renderMessage(data.message); }
+      assistant.sent(data.conversation, data.message);
       setConn(S.wsReady || !S.visitor ? null : T.connecting);
       releaseDeferred();
       renderBar();
@@ -220,7 +228,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
     return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
   }
   function scrollDown() { els.messages.scrollTop = els.messages.scrollHeight; }
-  function messageEl(m) { return trust.decorate(buildMessage(m, T, timeText), m); }
+  function messageEl(m) { return assistant.decorate(trust.decorate(buildMessage(m, T, timeText), m), m); }
   function renderMessage(m) {
     if (S.rendered[m.id]) { return; }
     var stick = m.mine || nearBottom();

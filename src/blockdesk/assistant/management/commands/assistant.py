@@ -1,4 +1,5 @@
-"""``manage.py assistant eval|train``: evaluate and train the intent model."""
+"""``manage.py assistant eval|train|export-training``: evaluate, train and export the
+training set of the intent model."""
 
 from __future__ import annotations
 
@@ -47,7 +48,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{eval,train}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{eval,train,export-training}"
+        )
 
         def common(p: argparse.ArgumentParser) -> None:
             p.add_argument(
@@ -106,17 +109,43 @@ class Command(BaseCommand):
 
         tr = sub.add_parser(
             "train",
-            help="train from a labelled file and save the model",
-            description="Train the intent model and save it. " + DATA_HELP,
+            help="train from the knowledge base (default) or a labelled file; save the model",
+            description=(
+                "Train the intent model and save it. Without --data it learns from an "
+                "account's published articles (titles and example questions), resolved "
+                "conversations where an agent linked an article, and agents' corrections, "
+                "and writes the model the assistant loads for that account. With --data "
+                "it trains from that file only. " + DATA_HELP
+            ),
         )
-        tr.add_argument("--data", required=True, metavar="FILE[:KEYS]", help=DATA_HELP)
+        tr.add_argument("--data", default=None, metavar="FILE[:KEYS]", help=DATA_HELP)
+        tr.add_argument(
+            "--account",
+            type=int,
+            default=None,
+            help="account id (default: every account; ignored with --data)",
+        )
         tr.add_argument(
             "--out",
             type=Path,
             default=None,
-            help="model file to write (default: DATA_DIR/assistant/intent-model.joblib)",
+            help=(
+                "model file to write (default: the account's model under "
+                "DATA_DIR/assistant/, or DATA_DIR/assistant/intent-model.joblib with --data)"
+            ),
         )
         common(tr)
+
+        ex = sub.add_parser(
+            "export-training",
+            help="write the knowledge-base training set as CSV (text,category)",
+            description=(
+                "Write what `train` would learn from as a CSV that `eval --train` reads. "
+                "Without --account: the shipped starter articles (no database needed)."
+            ),
+        )
+        ex.add_argument("--out", type=Path, required=True, metavar="FILE")
+        ex.add_argument("--account", type=int, default=None, help="an account's KB + history")
 
     def _config(self, options: dict[str, Any]) -> ModelConfig:
         names = options.get("embedders")
@@ -134,6 +163,8 @@ class Command(BaseCommand):
         try:
             if options["action"] == "eval":
                 self._eval(options)
+            elif options["action"] == "export-training":
+                self._export(options)
             else:
                 self._train(options)
         except (DatasetError, EmbedderUnavailable, ValueError, RuntimeError) as exc:
@@ -171,9 +202,49 @@ class Command(BaseCommand):
         w(json.dumps(metrics))
 
     def _train(self, options: dict[str, Any]) -> None:
-        out = options.get("out") or default_model_path()
-        model = train_model([file_source(options["data"])], self._config(options), out=out)
+        if options.get("data"):
+            out = options.get("out") or default_model_path()
+            model = train_model([file_source(options["data"])], self._config(options), out=out)
+            self._trained(model, out)
+            return
+        from blockdesk.accounts.models import Account
+        from blockdesk.assistant.engine import model_path
+        from blockdesk.assistant.training_sources import account_sources
+
+        ids = (
+            [options["account"]]
+            if options.get("account")
+            else list(Account.objects.order_by("pk").values_list("pk", flat=True))
+        )
+        if not ids:
+            raise CommandError("no account yet: create one, or pass --data FILE")
+        if options.get("out") and len(ids) > 1:
+            raise CommandError("--out needs --account when there are several accounts")
+        for account_id in ids:
+            out = options.get("out") or model_path(account_id)
+            model = train_model(
+                account_sources(account_id=account_id), self._config(options), out=out
+            )
+            self.stdout.write(f"account {account_id}: ", ending="")
+            self._trained(model, out)
+
+    def _trained(self, model: Any, out: Path) -> None:
         self.stdout.write(
             f"trained on {model.meta['n_examples']} rows, {len(model.intents)} intents, "
             f"oos threshold {model.threshold:.3f}; saved to {out}"
         )
+
+    def _export(self, options: dict[str, Any]) -> None:
+        from blockdesk.assistant.training_sources import (
+            account_sources,
+            starter_examples,
+            write_examples_csv,
+        )
+
+        if options.get("account"):
+            examples = [e for src in account_sources(account_id=options["account"]) for e in src()]
+        else:
+            examples = starter_examples()
+        count = write_examples_csv(examples, options["out"])
+        intents = len({e.intent for e in examples})
+        self.stdout.write(f"wrote {count} rows, {intents} intents, to {options['out']}")

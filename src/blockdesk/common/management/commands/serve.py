@@ -23,10 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1)
         parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
+        parser.add_argument(
+            "--no-access-log",
+            action="store_true",
+            help="No log line per HTTP request (default: BLOCKDESK_ACCESS_LOG, true).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker: subprocess.Popen[bytes] | None = None
-        if settings.RUN_EMBEDDED_WORKER and not options["no_worker"]:
+        embedded = settings.RUN_EMBEDDED_WORKER and not options["no_worker"]
+        if embedded and not settings.REDIS_URL:
+            # The in-memory channel layer lives in this process: a worker in another process
+            # could not reach the sockets, so it runs here, in a thread.
+            threading.Thread(target=_run_worker_thread, daemon=True, name="tasks").start()
+            threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
+        elif embedded:
             worker = subprocess.Popen(
                 [
                     sys.executable,
@@ -47,6 +58,7 @@ class Command(BaseCommand):
                 port=options["port"],
                 workers=options["workers"],
                 log_level="info",
+                access_log=settings.ACCESS_LOG and not options["no_access_log"],
                 lifespan="off",
                 ws_max_size=1 << 20,
             )
@@ -54,3 +66,19 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+
+def _run_worker_thread() -> None:
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0.5,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="embedded-" + get_random_string(24),
+        excluded_queue_names=[],
+    ).run()

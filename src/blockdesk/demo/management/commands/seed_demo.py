@@ -10,6 +10,7 @@ from django.db import transaction
 
 from blockdesk.accounts.models import Account, Team, User
 from blockdesk.accounts.services import do_create_agent
+from blockdesk.assistant.services import do_set_enabled as do_set_assistant
 from blockdesk.chain.services import seed_default_chains
 from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
@@ -130,4 +131,5 @@ class Command(BaseCommand):
             conv.do_change_priority(actor=alice, conversation=conversation, priority="high")
             load_starter(account=account)
             seed_default_chains(account=account)  # disabled, no endpoints: admins configure
+            do_set_assistant(inbox_id=channel.inbox.pk, enabled=True)  # answers new chats
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

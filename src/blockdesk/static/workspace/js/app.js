@@ -555,6 +555,9 @@
       head.appendChild(buildTime(m));
       article.appendChild(head);
       article.appendChild(m.entities && m.entities.length ? buildBody(m.content, m.entities) : el("div", "msg-body", m.content));
+      // Article + confidence + correction under assistant messages (static/assistant/workspace.js).
+      var assistantMeta = m.assistant && window.BlockdeskAssistant ? window.BlockdeskAssistant.meta(m) : null;
+      if (assistantMeta) { article.appendChild(assistantMeta); }
       if (m.attachments && m.attachments.length) {
         var files = el("ul", "msg-files");
         m.attachments.forEach(function (f) {

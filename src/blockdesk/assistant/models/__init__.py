@@ -1,0 +1,4 @@
+from .records import AssistantConversation, AssistantTurn, Correction
+from .settings import AssistantSettings
+
+__all__ = ["AssistantConversation", "AssistantSettings", "AssistantTurn", "Correction"]

@@ -1,0 +1,81 @@
+"""What the assistant says, in the customer's language.
+
+Every phrase is a translatable msgid rendered under the customer's language (not the
+request's). Chinese wordings are built in as well, so the assistant speaks Chinese
+before the catalogue is compiled; a translated catalogue entry wins over them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+PHRASES: dict[str, Promise] = {
+    "greeting": _(
+        "Hi! I'm the virtual assistant. I answer from our help center, and I can pass you "
+        "to a person at any time."
+    ),
+    "did_it_help": _("Did this solve it?"),
+    "read_more": _("Read the full article: %(title)s %(url)s"),
+    "other_language": _(
+        "(This article is not available in your language yet, so here it is in another language.)"
+    ),
+    "solved": _("Yes, solved"),
+    "more_help": _("No, I need more help"),
+    "none_of_these": _("None of these"),
+    "clarify": _("I want to be sure I understand. Which of these is closest to your question?"),
+    "glad": _("Glad that solved it! If anything else comes up, just write here."),
+    "handoff": _(
+        "I'm passing you to a member of our team. A person will reply here, usually within "
+        "a few minutes."
+    ),
+    "handoff_sensitive": _(
+        "This needs a person from our team, so I'm passing you over now with priority. A "
+        "person will reply here shortly."
+    ),
+    "handoff_out_of_hours": _(
+        "I'm passing you to a member of our team. We are offline right now; a person will "
+        "reply here when we are back (around %(when)s, %(tz)s)."
+    ),
+    "meanwhile": _("While you wait, this article may help: %(title)s %(url)s"),
+    "never_ask": _(
+        "For your safety: we will never ask for your seed phrase, private key, password or "
+        "2FA code."
+    ),
+    "diagnosis_intro": _("I looked up the transaction you mentioned:"),
+}
+
+_ZH: dict[str, str] = {
+    "greeting": "您好！我是智能助手，会根据帮助中心的文章为您解答，您也可以随时要求转人工。",
+    "did_it_help": "这解决了您的问题吗？",
+    "read_more": "查看完整文章：%(title)s %(url)s",
+    "other_language": "（这篇文章暂时没有您所用语言的版本，以下为其他语言的内容。）",
+    "solved": "是的，已解决",
+    "more_help": "没有，我需要更多帮助",
+    "none_of_these": "都不是",
+    "clarify": "为了确认我理解正确：以下哪一项最接近您的问题？",
+    "glad": "很高兴问题已解决！如有其他问题，随时在这里留言。",
+    "handoff": "我正在为您转接人工客服，工作人员通常会在几分钟内在这里回复您。",
+    "handoff_sensitive": "这个问题需要人工处理，我已为您优先转接，工作人员会尽快在这里回复您。",
+    "handoff_out_of_hours": (
+        "我正在为您转接人工客服。我们现在不在工作时间，"
+        "工作人员会在上班后（约 %(when)s，%(tz)s）在这里回复您。"
+    ),
+    "meanwhile": "等待期间，这篇文章或许对您有帮助：%(title)s %(url)s",
+    "never_ask": "温馨提示：我们绝不会索要您的助记词、私钥、密码或二次验证码。",
+    "diagnosis_intro": "我查询了您提到的这笔交易：",
+}
+
+
+def phrase(key: str, language: str, **params: Any) -> str:
+    lazy = PHRASES[key]
+    with translation.override(language or "en"):
+        text = str(lazy)
+    with translation.override("en"):
+        untranslated = text == str(lazy)
+    if untranslated and language.lower().startswith("zh") and key in _ZH:
+        text = _ZH[key]
+    return text % params if params else text

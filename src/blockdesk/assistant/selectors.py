@@ -1,0 +1,159 @@
+"""Reads for the assistant: settings, approved articles, analytics per intent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from blockdesk.accounts.models import User
+from blockdesk.assistant.answer import Article
+from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
+from blockdesk.common.errors import NotFound
+from blockdesk.conversations.models import Conversation, Inbox, Message
+
+
+def settings_for_inbox(inbox: Inbox | int) -> AssistantSettings:
+    """The inbox's settings, or unsaved defaults (assistant off) when never configured."""
+    inbox_id = inbox if isinstance(inbox, int) else inbox.pk
+    found = AssistantSettings.objects.filter(inbox_id=inbox_id).first()
+    return found or AssistantSettings(inbox_id=inbox_id)
+
+
+def enabled_for_inbox(inbox: Inbox) -> bool:
+    return AssistantSettings.objects.filter(inbox_id=inbox.pk, enabled=True).exists()
+
+
+def handles_conversation(conversation: Conversation) -> bool:
+    """Still the assistant's case: its inbox has the assistant on and it has neither
+    handed off nor finished (a case it never saw yet counts as its own)."""
+    if not enabled_for_inbox(conversation.inbox):
+        return False
+    return not (
+        AssistantConversation.objects.filter(conversation_id=conversation.pk)
+        .exclude(state=AssistantConversation.State.ACTIVE)
+        .exists()
+    )
+
+
+def assistant_inboxes(*, user: User) -> QuerySet[Inbox]:
+    from blockdesk.conversations.selectors import visible_inboxes
+
+    return visible_inboxes(user=user).order_by("name")
+
+
+def get_inbox_for_admin(*, user: User, inbox_id: int) -> Inbox:
+    inbox = assistant_inboxes(user=user).filter(pk=inbox_id).first()
+    if inbox is None or not user.is_account_admin:
+        raise NotFound()
+    return inbox
+
+
+# --- articles -----------------------------------------------------------------------
+
+
+def _article(translation: Any) -> Article:
+    from blockdesk.kb.selectors import absolute, article_path
+
+    return Article(
+        key=translation.article.key,
+        language=translation.language,
+        title=translation.title,
+        summary=translation.summary,
+        body=translation.body,
+        url=absolute(article_path(translation)),
+    )
+
+
+def published_article(*, account_id: int, key: str, language: str) -> Article | None:
+    """The published article ``key`` in ``language``, else in the closest language."""
+    from blockdesk.kb.models import ArticleTranslation
+    from blockdesk.kb.selectors import PUBLISHED, pick
+
+    rows = ArticleTranslation.objects.filter(
+        account_id=account_id, article__key=key, status=PUBLISHED
+    ).select_related("article__category")
+    by_language = {tr.language: tr for tr in rows}
+    chosen = pick(by_language, language) if by_language else None
+    return _article(chosen) if chosen is not None else None
+
+
+def article_choices(*, account_id: int, language: str) -> list[tuple[str, str]]:
+    """(key, title) of every published article, titles in ``language`` where possible."""
+    from blockdesk.kb.models import ArticleTranslation
+    from blockdesk.kb.selectors import PUBLISHED, pick
+
+    grouped: dict[str, dict[str, Any]] = {}
+    rows = ArticleTranslation.objects.filter(account_id=account_id, status=PUBLISHED)
+    for tr in rows.select_related("article"):
+        grouped.setdefault(tr.article.key, {})[tr.language] = tr
+    out = []
+    for key, by_language in grouped.items():
+        chosen = pick(by_language, language)
+        out.append((key, chosen.title if chosen else key))
+    return sorted(out, key=lambda kv: kv[1].casefold())
+
+
+# --- workspace ----------------------------------------------------------------------
+
+
+def assistant_message_for_agent(*, user: User, message_id: int) -> Message:
+    from blockdesk.conversations.selectors import visible_conversations
+
+    message = (
+        Message.objects.filter(
+            pk=message_id,
+            sender_type=Message.SenderType.ASSISTANT,
+            is_private=False,
+            conversation__in=visible_conversations(user=user),
+        )
+        .select_related("conversation")
+        .first()
+    )
+    if message is None:
+        raise NotFound()
+    return message
+
+
+# --- analytics ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntentStats:
+    intent: str
+    turns: int
+    answered: int
+    resolved: int
+    handed_off: int
+    corrected: int
+
+    @property
+    def deflection_rate(self) -> float:
+        """Share of this intent's answered turns the assistant resolved on its own."""
+        return self.resolved / self.answered if self.answered else 0.0
+
+    @property
+    def handoff_rate(self) -> float:
+        return self.handed_off / self.turns if self.turns else 0.0
+
+
+def intent_stats(*, account_id: int, inbox_id: int | None = None) -> list[IntentStats]:
+    """Deflection and handoff rates per intent (article key; "oos" for out of scope)."""
+    qs = AssistantTurn.objects.filter(account_id=account_id).exclude(intent="")
+    qs = qs.exclude(action__in=[AssistantTurn.Action.CONFIRMED, AssistantTurn.Action.IGNORED])
+    if inbox_id is not None:
+        qs = qs.filter(conversation__inbox_id=inbox_id)
+    Outcome, Action = AssistantTurn.Outcome, AssistantTurn.Action
+    rows = (
+        qs.values("intent")
+        .annotate(
+            turns=Count("id"),
+            answered=Count("id", filter=Q(action__in=[Action.ANSWER, Action.DIAGNOSE])),
+            resolved=Count("id", filter=Q(outcome=Outcome.RESOLVED)),
+            handed_off=Count("id", filter=Q(outcome=Outcome.HANDED_OFF)),
+            corrected=Count("id", filter=Q(outcome=Outcome.CORRECTED)),
+        )
+        .order_by("-turns", "intent")
+    )
+    return [IntentStats(**row) for row in rows]

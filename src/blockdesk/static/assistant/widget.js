@@ -1,0 +1,119 @@
+/*
+ * The assistant in the chat frame: under an assistant message, the article it answered
+ * from (a link) and its quick replies ("Yes, solved", "No, I need more help", the
+ * options of a clarifying question). A press is posted to the assistant's widget
+ * endpoint, which stores it as the customer's message; it then arrives over the socket
+ * like any other. Only the newest message's buttons stay: anything the customer says
+ * later makes older questions moot. Text only (textContent), links only http(s).
+ *
+ * The reply is written by the task worker, another process: without a shared channel
+ * layer (embedded mode, no Redis) its live push never reaches this socket, so after the
+ * customer writes to a case the assistant handles, the frame catches up a few times
+ * (0.7 s … 12 s) until the assistant's message has arrived.
+ */
+import { el, makeApi, readJson } from "../widget/frame-lib.js";
+
+export function createAssistant(opts) {
+  var C = readJson("bdw-assistant");
+  var inert = {decorate: function (node) { return node; }, sent: function () {}};
+  if (!C || !C.endpoint) { return inert; }
+  var T = C.strings || {};
+  var api = makeApi(C.endpoint, opts.token, opts.strings || {});
+
+  var DELAYS = [700, 1500, 3000, 5000, 8000, 12000];
+  var waiting = {after: 0, step: 0, timer: null};
+  function expectReply(afterId) {
+    waiting.after = Math.max(waiting.after, afterId || 0);
+    waiting.step = 0;
+    if (waiting.timer) { clearTimeout(waiting.timer); }
+    function tick() {
+      waiting.timer = null;
+      if (!waiting.after || !opts.catchUp) { return; }
+      Promise.resolve(opts.catchUp()).then(function () {
+        if (waiting.after && waiting.step < DELAYS.length) {
+          waiting.timer = setTimeout(tick, DELAYS[waiting.step++]);
+        }
+      });
+    }
+    waiting.timer = setTimeout(tick, DELAYS[waiting.step++]);
+  }
+  function sent(conversation, message) {
+    if (conversation && conversation.status === "pending" && message && message.id) {
+      expectReply(message.id);
+    }
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+  }
+  function dropOlderReplies(id) {
+    var groups = document.querySelectorAll(".bdw-quick");
+    for (var i = 0; i < groups.length; i++) {
+      var owner = parseInt(groups[i].getAttribute("data-for") || "0", 10);
+      if (owner < id) { groups[i].parentNode.removeChild(groups[i]); }
+    }
+  }
+  function articleEl(article) {
+    var url = safeUrl(article && article.url);
+    if (!url) { return null; }
+    var box = el("div", "bdw-article");
+    box.appendChild(el("span", "bdw-article-label", T.article || ""));
+    var link = el("a", "bdw-article-link", article.title || url);
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    box.appendChild(link);
+    return box;
+  }
+  function quickEl(m, replies) {
+    var group = el("div", "bdw-quick");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", T.choose || "");
+    group.setAttribute("data-for", String(m.id));
+    var status = el("p", "bdw-quick-error");
+    status.hidden = true;
+    replies.forEach(function (reply) {
+      var button = el("button", "bdw-quick-button", String(reply.label || ""));
+      button.type = "button";
+      button.setAttribute("data-choice", String(reply.id || ""));
+      button.addEventListener("click", function () {
+        var buttons = group.querySelectorAll("button");
+        for (var i = 0; i < buttons.length; i++) { buttons[i].disabled = true; }
+        button.classList.add("bdw-quick-chosen");
+        status.hidden = true;
+        opts.session().then(function () {
+          return api("POST", "", {message_id: m.id, choice: reply.id});
+        }).then(function (data) {
+          if (group.parentNode) { group.parentNode.removeChild(group); }
+          expectReply(data && data.message && data.message.id);
+        }, function (err) {
+          for (var i = 0; i < buttons.length; i++) { buttons[i].disabled = false; }
+          button.classList.remove("bdw-quick-chosen");
+          status.textContent = (err && err.message) || T.failed || "";
+          status.hidden = false;
+        });
+      });
+      group.appendChild(button);
+    });
+    group.appendChild(status);
+    return group;
+  }
+
+  function decorate(node, m) {
+    if (!m || !m.id) { return node; }
+    if (m.mine) { dropOlderReplies(m.id); return node; }
+    if (m.sender_type !== "assistant") { dropOlderReplies(m.id); return node; }
+    if (m.id > waiting.after) { waiting.after = 0; }  // the reply is here: stop catching up
+    var meta = m.metadata || {};
+    var article = articleEl(meta.article);
+    var anchor = node.querySelector(".bdw-meta");
+    if (article) { node.insertBefore(article, anchor); }
+    var replies = Array.isArray(meta.quick_replies) ? meta.quick_replies : [];
+    dropOlderReplies(m.id);
+    if (replies.length && !opts.isClosed(m.conversation_id)) {
+      node.insertBefore(quickEl(m, replies), anchor);
+    }
+    return node;
+  }
+  return {decorate: decorate, sent: sent};
+}

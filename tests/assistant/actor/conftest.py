@@ -1,0 +1,69 @@
+"""Fixtures for the assistant-as-actor tests: the starter KB loaded into the test
+account, the assistant switched on for the test inbox, an intent model trained once
+per session from the starter articles, tasks run immediately, and helpers speaking to
+the real widget socket (channels' WebsocketCommunicator on blockdesk.asgi)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from blockdesk.assistant import engine
+from blockdesk.assistant.nlu.training import MODEL_FILENAME, default_config, train_model
+from blockdesk.assistant.services import do_set_enabled
+from blockdesk.assistant.training_sources import starter_examples
+from blockdesk.channels_.models import WebWidgetChannel
+from tests.widget.conftest import Visitor
+
+ORIGIN = (b"origin", b"http://testserver")
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(scope="session")
+def starter_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model trained from the starter KB's titles and example questions (~3 s)."""
+    directory = tmp_path_factory.mktemp("assistant-model")
+    train_model([starter_examples], default_config(), out=directory / MODEL_FILENAME)
+    return directory
+
+
+@pytest.fixture
+def assistant_env(settings: Any, starter_model_dir: Path) -> Iterator[None]:
+    settings.ASSISTANT_MODEL_DIR = str(starter_model_dir)
+    settings.TASKS = IMMEDIATE
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"assistant-tests-{uuid.uuid4().hex}",
+        }
+    }
+    settings.PUBLIC_RATE_LIMIT = 1000
+    settings.PUBLIC_RATE_WINDOW = 60
+    settings.PUBLIC_URL = "https://help.example.com"
+    yield
+    engine.forget_models()
+
+
+@pytest.fixture
+def assistant_channel(assistant_env: None, channel: WebWidgetChannel) -> WebWidgetChannel:
+    from blockdesk.kb.importexport import load_starter
+
+    load_starter(account=channel.inbox.account)
+    config = do_set_enabled(inbox_id=channel.inbox.pk, enabled=True)
+    # Open around the clock, so what the customer is told does not depend on the day the
+    # suite runs (business hours have their own tests).
+    config.business_days = [0, 1, 2, 3, 4, 5, 6]
+    config.business_start = dt.time(0, 0)
+    config.business_end = dt.time(23, 59, 59)
+    config.save()
+    return channel
+
+
+@pytest.fixture
+def customer(assistant_channel: WebWidgetChannel) -> Visitor:
+    return Visitor(assistant_channel).start()

@@ -1,0 +1,121 @@
+"""In a real browser against a real server + task worker (demo data, the assistant on for
+"Website chat"): the customer gets an answer with the article link and buttons in the
+widget, presses "Yes, solved"; the agent sees article + confidence on the assistant's
+message and files a correction."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import require_or_skip
+from tests.support.live_server import REPO, LiveServer, live_server, migrate, run_django, server_env
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    require_or_skip(Path(CHROMIUM).exists(), f"Chromium is needed at {CHROMIUM}")
+    data_dir = tmp_path_factory.mktemp("assistant-browser")
+    env = server_env(database_url=f"sqlite:///{data_dir / 'db.sqlite3'}", data_dir=data_dir)
+    migrate(env)
+    run_django(
+        env,
+        "from django.core.management import call_command\n"
+        "call_command('seed_demo')\ncall_command('assistant', 'train')",
+        timeout=300,
+    )
+    with live_server(env) as server:
+        # The task worker `make run` embeds, with the server's public URL for links.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--interval", "0.5"],
+            env={**env, "BLOCKDESK_PUBLIC_URL": server.url("").rstrip("/")},
+            cwd=REPO,
+            stdout=(data_dir / "worker.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield server
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def test_answer_buttons_and_correction_in_the_browser(demo: LiveServer) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    # The worker's first message loads the model and builds the KB search index.
+    expect.set_options(timeout=WAIT_MS)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            visitor = browser.new_context(base_url=demo.url("")).new_page()
+            visitor.set_default_timeout(WAIT_MS)
+            visitor.goto("/widget-demo/")
+            visitor.locator("button.bd-launcher").click()
+            widget = visitor.frame_locator("iframe.bd-frame")
+            widget.locator("#bdw-input").fill("My withdrawal has been pending for hours")
+            widget.locator("#bdw-input").press("Enter")
+
+            link = widget.locator(".bdw-article-link").last
+            expect(link).to_be_visible()
+            assert re.search(r"/help/en/withdrawals/[\w-]+/$", link.get_attribute("href") or "")
+            solved = widget.locator(".bdw-quick-button", has_text="Yes, solved")
+            expect(solved).to_be_visible()
+            solved.click()
+            expect(
+                widget.locator(".bdw-msg.bdw-mine .bdw-text", has_text="Yes, solved")
+            ).to_be_visible()
+            expect(
+                widget.locator(".bdw-msg .bdw-text", has_text="Glad that solved it")
+            ).to_be_visible()
+            expect(widget.locator(".bdw-quick")).to_have_count(0)
+
+            display_id = run_django(
+                demo.env,
+                "from blockdesk.assistant.models import AssistantTurn\n"
+                "t = AssistantTurn.objects.filter(action='answer').latest('id')\n"
+                "print(t.conversation.display_id, t.conversation.status)",
+            ).split()
+            assert display_id[1] == "resolved"
+
+            agent: Any = browser.new_context(base_url=demo.url("")).new_page()
+            agent.set_default_timeout(WAIT_MS)
+            agent.goto("/accounts/login/")
+            agent.fill("#id_username", "alice")
+            agent.fill("#id_password", "demo-pass-2026")
+            agent.click("button[type=submit]")
+            agent.wait_for_url(re.compile(r"/app/$"))
+            agent.goto(f"/app/c/{display_id[0]}/")
+            meta = agent.locator(".msg-assistant .asst-meta").first
+            expect(meta).to_contain_text("confidence")
+            expect(meta.locator("a")).to_have_attribute("href", re.compile(r"/help/en/"))
+            meta.locator("[data-assistant-correct]").click()
+            meta.locator("select[name=correct_key]").select_option("withdrawal-limits")
+            meta.locator("button[type=submit]").click()
+            expect(meta.locator(".asst-corrected")).to_be_visible()
+            saved = run_django(
+                demo.env,
+                "from blockdesk.assistant.models import Correction\n"
+                "print(Correction.objects.get().correct_key)",
+            )
+            assert saved.strip() == "withdrawal-limits"
+        finally:
+            browser.close()
