@@ -51,9 +51,7 @@ def message_dict(message: Message) -> dict[str, Any]:
     }
 
 
-def public_message_dict(
-    message: Message, *, full: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def public_message_dict(message: Message, *, full: dict[str, Any] | None = None) -> dict[str, Any]:
     """`full`: this message's message_dict when the caller already built it (the send
     path builds both views of the message it just wrote)."""
     data = dict(full) if full is not None else message_dict(message)
