@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_env_example_documents_every_variable():
     settings_src = (ROOT / "src" / "blockdesk" / "settings.py").read_text()
     used = set(re.findall(r'env(?:_bool|_list)?\(\s*"([A-Z0-9_]+)"', settings_src))
+    # Variables read straight from the environment elsewhere in the code count too.
+    for path in (ROOT / "src" / "blockdesk").rglob("*.py"):
+        used |= set(re.findall(r'os\.environ\.get\(\s*"(BLOCKDESK_[A-Z0-9_]+)"', path.read_text()))
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert used, "no variables found: the pattern is wrong"
     assert used - documented == set()

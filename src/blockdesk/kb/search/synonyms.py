@@ -124,11 +124,12 @@ def load_groups_file(path: Path) -> tuple[list[list[str]], bool]:
 def _override_path() -> Path | None:
     value = os.environ.get("BLOCKDESK_KB_SYNONYMS_FILE")
     if not value:
-        try:
-            from django.conf import settings
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
 
+        try:
             value = getattr(settings, "BLOCKDESK_KB_SYNONYMS_FILE", None)
-        except Exception:
+        except ImproperlyConfigured:  # used outside Django (the evaluation scripts)
             value = None
     return Path(value) if value else None
 
