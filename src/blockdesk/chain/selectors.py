@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from blockdesk.accounts.models import User
-from blockdesk.chain.models import Chain, ContractAbi, TransactionWatch
+from blockdesk.chain.diagnosis.facts import Sighting
+from blockdesk.chain.models import Chain, ContractAbi, TransactionSighting, TransactionWatch
 from blockdesk.chain.registry import (
     ChainInfo,
     DepositInfo,
@@ -124,3 +125,19 @@ def chain_admin_view(chain: Chain) -> dict[str, Any]:
 def watches(*, account_id: int, state: str | None = None) -> QuerySet[TransactionWatch]:
     qs = TransactionWatch.objects.filter(account_id=account_id)
     return qs.filter(state=state) if state else qs
+
+
+def sighting_for(*, account_id: int, tx_digits: str) -> Sighting | None:
+    """What an earlier diagnosis saw of this transaction while it was pending, if anything."""
+    row = TransactionSighting.objects.filter(account_id=account_id, tx_digits=tx_digits).first()
+    if row is None:
+        return None
+    return Sighting(
+        chain_key=row.chain_key,
+        from_address=row.from_address,
+        nonce=row.nonce,
+        to_address=row.to_address,
+        value_wei=int(row.value_wei),
+        input_digest=row.input_digest,
+        block_number=row.block_number,
+    )

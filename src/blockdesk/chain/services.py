@@ -30,7 +30,9 @@ from blockdesk.chain.diagnosis.facts import Diagnosis, Status
 from blockdesk.chain.diagnosis.run import diagnose_on_chains, normalize_tx_hash
 from blockdesk.chain.entities import extract_entities
 from blockdesk.chain.models import Chain, ContractAbi, DepositAddress, Family, Token
+from blockdesk.chain.models import TransactionSighting as SightingRow
 from blockdesk.chain.models import TransactionWatch as Watch
+from blockdesk.chain.models.sighting import SIGHTING_RETENTION
 from blockdesk.chain.registry import DEFAULT_CHAINS, errors_from_abi
 from blockdesk.chain.signals import watch_finished
 from blockdesk.common.errors import Forbidden, ValidationFailed
@@ -263,8 +265,13 @@ def diagnose_transaction(
     Makes network calls (sync httpx): call it from a worker or a sync view, or wrap it with
     ``sync_to_async`` from async code. Never raises for chain problems: an unreachable network
     gives ``Status.UNAVAILABLE``.
+
+    A pending EVM transaction is remembered (sender, nonce, payment), so that once the network
+    forgets the hash a later diagnosis can say whether it was sped up, cancelled or dropped.
     """
-    return diagnose_on_chains(
+    digits = normalize_tx_hash(tx_hash)
+    seen = selectors.sighting_for(account_id=account_id, tx_digits=digits) if digits else None
+    diagnosis = diagnose_on_chains(
         tx_hash=tx_hash,
         chains=selectors.chain_snapshots(account_id=account_id),
         errors=selectors.error_registry(account_id=account_id),
@@ -273,7 +280,37 @@ def diagnose_transaction(
         expected_amount=expected_amount,
         deposit_address=deposit_address,
         memo=memo,
+        sighting=seen,
     )
+    if digits and diagnosis.sighting is not None and not diagnosis.seen_before:
+        _remember_sighting(account_id=account_id, tx_digits=digits, diagnosis=diagnosis)
+    return diagnosis
+
+
+def _remember_sighting(*, account_id: int, tx_digits: str, diagnosis: Diagnosis) -> None:
+    seen = diagnosis.sighting
+    assert seen is not None
+    SightingRow.objects.update_or_create(
+        account_id=account_id,
+        tx_digits=tx_digits,
+        defaults={
+            "chain_key": seen.chain_key,
+            "from_address": seen.from_address,
+            "nonce": seen.nonce,
+            "to_address": seen.to_address,
+            "value_wei": str(seen.value_wei),
+            "input_digest": seen.input_digest,
+            "block_number": seen.block_number,
+            "seen_at": timezone.now(),
+        },
+    )
+
+
+def do_purge_old_sightings(*, now: dt.datetime | None = None) -> int:
+    """Periodic: forget pending transactions seen longer ago than the retention period."""
+    cutoff = (now or timezone.now()) - SIGHTING_RETENTION
+    deleted, _counts = SightingRow.objects.filter(seen_at__lt=cutoff).delete()
+    return deleted
 
 
 @dataclass(frozen=True)
@@ -467,6 +504,16 @@ def do_check_watch(*, watch_id: int, now: dt.datetime | None = None) -> str:
         watch.last_facts = diagnosis.as_dict()
         if not watch.chain_key and diagnosis.chain_key:
             watch.chain_key = diagnosis.chain_key  # found: later checks ask that chain only
+        replacement = diagnosis.replaced_by
+        if replacement is not None and replacement.kind == "speed_up" and now < watch.deadline:
+            # The wallet sped it up: the same payment goes on under the new hash.
+            replaced = [*watch.context.get("replaced_hashes", []), watch.tx_hash]
+            watch.context = {**watch.context, "replaced_hashes": replaced}
+            watch.tx_hash = replacement.tx_hash
+            watch.next_check_at = now
+            watch.save()
+            _enqueue_check(watch.pk, run_after=None)
+            return "following_replacement"
         outcome = _OUTCOMES.get(diagnosis.status)
         if outcome is not None:
             _finish(watch, outcome=outcome, diagnosis=diagnosis, now=now)

@@ -4,6 +4,7 @@ of gas) and succeeded (confirmations, ERC-20 transfers)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,7 @@ from blockdesk.chain.diagnosis.facts import (
     FeeFacts,
     NonceFacts,
     RevertFacts,
+    Sighting,
     Status,
     Transfer,
 )
@@ -53,6 +55,17 @@ class EvmFindings:
     nonce: NonceFacts | None = None
     revert: RevertFacts | None = None
     advice: tuple[Advice, ...] = ()
+    sighting: Sighting | None = None
+
+
+def input_digest(tx: dict[str, Any]) -> str:
+    """sha256 of a transaction's calldata (hex), to recognise the same payment re-sent."""
+    data = str(tx.get("input") or tx.get("data") or "0x").lower().removeprefix("0x")
+    try:
+        raw = bytes.fromhex(data)
+    except ValueError:  # a malformed node answer: still a stable digest
+        raw = data.encode()
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _address(value: Any) -> str:
@@ -147,6 +160,15 @@ def _pending(
         pending_count=_optional(lambda: client.get_transaction_count(sender, "pending")),
     )
     fee = _pending_fee(client, tx, latest)
+    sighting = Sighting(
+        chain_key=chain.key,
+        from_address=sender,
+        to_address=recipient,
+        nonce=nonce.nonce,
+        value_wei=to_int(tx.get("value", "0x0")),
+        input_digest=input_digest(tx),
+        block_number=to_int(latest.get("number", "0x0")),
+    )
     intended = tuple(_native_transfer(chain, sender, recipient, tx)) + _intended_token_transfer(
         client, chain, sender, recipient, tx
     )
@@ -161,6 +183,7 @@ def _pending(
             nonce=nonce,
             transfers=intended,
             advice=(Advice.CHECK_HASH,),
+            sighting=sighting,
         )
     advice: list[Advice] = []
     if nonce.gap:
@@ -178,6 +201,7 @@ def _pending(
         nonce=nonce,
         transfers=intended,
         advice=tuple(advice),
+        sighting=sighting,
     )
 
 

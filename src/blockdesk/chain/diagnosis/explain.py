@@ -34,6 +34,11 @@ T: dict[str, dict[str, str]] = {
         ZH: "您的交易正在等待打包",
     },
     "title.dropped": {EN: "This transaction will not go through", ZH: "这笔交易不会被执行"},
+    "title.dropped.speed_up": {
+        EN: "Your wallet replaced this transaction with a faster copy",
+        ZH: "您的钱包已用一笔更快的交易替换了这笔交易",
+    },
+    "title.dropped.cancel": {EN: "This transaction was cancelled", ZH: "这笔交易已被取消"},
     "title.failed": {EN: "The transaction failed", ZH: "这笔交易执行失败了"},
     "title.confirming": {
         EN: "Your transaction went through and is being confirmed",
@@ -120,6 +125,50 @@ T: dict[str, dict[str, str]] = {
         "your wallet history for the transaction that replaced it.",
         ZH: "同一钱包中序号相同（nonce {nonce}）的另一笔交易已经确认，因此这笔交易已被替换，"
         "永远不会执行。请在钱包记录中查找替换它的那笔交易。",
+    },
+    "dropped.speed_up": {
+        EN: "Your wallet sent the same payment again with a higher fee (a “speed up”), as "
+        "transaction {replacement}. The new one took this one's place (nonce {nonce}), so this "
+        "ID will never appear on the network: the payment is in the new transaction.",
+        ZH: "您的钱包以更高的手续费重新发送了同一笔付款（即“加速”），新的交易哈希是 "
+        "{replacement}。新交易取代了这笔交易（nonce {nonce}），因此这个交易哈希永远不会出现在链上，"
+        "这笔付款以新交易为准。",
+    },
+    "dropped.cancel": {
+        EN: "It was cancelled: your wallet sent 0 {symbol} to itself with the same number "
+        "(nonce {nonce}) in transaction {replacement}. This transaction will never go through, so "
+        "the amount in it did not leave your wallet; only the fee for the cancellation was paid.",
+        ZH: "这笔交易已被取消：您的钱包用相同的序号（nonce {nonce}）向自己发送了 0 {symbol}，"
+        "交易哈希是 {replacement}。原交易永远不会执行，其中的金额没有离开您的钱包，"
+        "只支付了取消操作的手续费。",
+    },
+    "dropped.other": {
+        EN: "Another transaction from the same wallet with the same number (nonce {nonce}) was "
+        "included instead: {replacement}. This one will never go through.",
+        ZH: "同一钱包中序号相同（nonce {nonce}）的另一笔交易 {replacement} 已被打包，"
+        "这笔交易永远不会执行。",
+    },
+    "dropped.evicted": {
+        EN: "We saw it waiting earlier, but the network no longer has it, and the wallet's next "
+        "number (nonce {nonce}) is still unused: it was dropped before being included in a "
+        "block, usually because its fee stayed too low for too long. Nothing was sent by it.",
+        ZH: "我们之前看到它在等待打包，但现在网络中已经没有这笔交易，而该钱包的序号（nonce "
+        "{nonce}）仍未被使用：它在被打包之前就被网络丢弃了，通常是因为手续费长时间过低。"
+        "这笔交易没有转出任何资产。",
+    },
+    "replacement.confirmed": {
+        EN: "The new transaction went through and has {confirmations} confirmations.",
+        ZH: "新交易已成功上链，已有 {confirmations} 个确认。",
+    },
+    "replacement.confirming": {
+        EN: "The new transaction went through and has {confirmations} of the {required} "
+        "confirmations needed.",
+        ZH: "新交易已成功上链，目前有 {confirmations} 个确认，共需要 {required} 个。",
+    },
+    "replacement.failed": {
+        EN: "The new transaction was included in a block but failed, so it did not transfer "
+        "anything either.",
+        ZH: "新交易已被打包，但执行失败，因此它也没有转出任何资产。",
     },
     "dropped.expired": {
         EN: "It expired before it was included in a block, so the network dropped it. The funds "
@@ -237,6 +286,22 @@ T: dict[str, dict[str, str]] = {
         "have not left your wallet and you can send again.",
         ZH: "如果钱包显示交易失败、已取消，或者根本没有这笔记录，"
         "说明资金并未转出，您可以重新转账。",
+    },
+    "step.follow_replacement": {
+        EN: "From now on, follow the new transaction {replacement}: that is the one the platform "
+        "will see.",
+        ZH: "之后请以新交易 {replacement} 为准：平台看到的是这一笔。",
+    },
+    "step.send_again": {
+        EN: "Look in your wallet: if it still shows the transaction as pending, cancel it or "
+        "speed it up there (the wallet can still re-send the old one). Otherwise you can send "
+        "the payment again with a normal fee.",
+        ZH: "请查看您的钱包：如果仍显示这笔交易在等待中，请在钱包中取消或加速它（钱包仍可能重新"
+        "广播旧交易）；否则，您可以按正常手续费重新转账。",
+    },
+    "step.replacement_explorer": {
+        EN: "See the new transaction in the block explorer: {url}",
+        ZH: "在区块浏览器中查看新交易：{url}",
     },
     "step.wait": {
         EN: "There is nothing you need to do; please wait a little.",
@@ -486,10 +551,7 @@ def explain(diagnosis: Diagnosis, language: str | None = EN) -> Explanation:
         paragraphs.append(w.t("pending", chain=here))
         paragraphs += _pending_paragraphs(w)
     elif status is Status.DROPPED:
-        if d.expired or d.nonce is None:
-            paragraphs.append(w.t("dropped.expired"))
-        else:
-            paragraphs.append(w.t("dropped.replaced", nonce=d.nonce.nonce))
+        paragraphs += _dropped_paragraphs(w)
     elif status is Status.FAILED:
         paragraphs += _failed_paragraphs(w)
     elif status in (Status.CONFIRMING, Status.CONFIRMED) and d.confirmation is not None:
@@ -521,6 +583,8 @@ def explain(diagnosis: Diagnosis, language: str | None = EN) -> Explanation:
     paragraphs += _deposit_paragraphs(w)
 
     title_key = f"title.{status.value}"
+    if d.replaced_by is not None and f"{title_key}.{d.replaced_by.kind}" in T:
+        title_key = f"{title_key}.{d.replaced_by.kind}"
     return Explanation(
         language=w.lang,
         title=w.t(title_key, **title_values),
@@ -528,6 +592,18 @@ def explain(diagnosis: Diagnosis, language: str | None = EN) -> Explanation:
         steps=tuple(_steps(w)),
         needs_agent=d.needs_agent,
     )
+
+
+def _dropped_paragraphs(w: _Writer) -> list[str]:
+    d, r = w.d, w.d.replaced_by
+    if d.expired or d.nonce is None:
+        return [w.t("dropped.expired")]
+    if r is None:
+        key = "dropped.replaced" if d.nonce.replaced else "dropped.evicted"
+        return [w.t(key, nonce=d.nonce.nonce)]
+    values = {"nonce": d.nonce.nonce, "replacement": r.tx_hash, "symbol": d.native_symbol}
+    counts = {"confirmations": r.confirmations, "required": r.required}
+    return [w.t(f"dropped.{r.kind}", **values), w.t(f"replacement.{r.status.value}", **counts)]
 
 
 def _failed_paragraphs(w: _Writer) -> list[str]:
@@ -618,10 +694,18 @@ def _steps(w: _Writer) -> list[str]:
         elif advice is Advice.WAIT_FOR_CONFIRMATIONS:
             required = d.confirmation.required if d.confirmation else "?"
             steps.append(w.t("step.wait_for_confirmations", required=required))
+        elif advice is Advice.FOLLOW_REPLACEMENT and d.replaced_by is not None:
+            steps.append(w.t("step.follow_replacement", replacement=d.replaced_by.tx_hash))
         elif advice is Advice.WRONG_NETWORK_RECOVERY and d.status is Status.WRONG_NETWORK:
             steps.append(w.t("step.wrong_network_recovery", found=here, requested=requested))
-        elif f"step.{advice.value}" in T and advice is not Advice.WRONG_NETWORK_RECOVERY:
+        elif f"step.{advice.value}" in T and advice not in _STEPS_WITH_VALUES:
             steps.append(w.t(f"step.{advice.value}"))
     if d.explorer_url and d.status not in (Status.NOT_FOUND, Status.INVALID_HASH):
         steps.append(w.t("step.explorer", url=d.explorer_url))
+    if d.replaced_by is not None and d.replaced_by.explorer_url:
+        steps.append(w.t("step.replacement_explorer", url=d.replaced_by.explorer_url))
     return steps
+
+
+# Steps whose text needs facts that may be missing: never rendered by the generic branch.
+_STEPS_WITH_VALUES = (Advice.WRONG_NETWORK_RECOVERY, Advice.FOLLOW_REPLACEMENT)

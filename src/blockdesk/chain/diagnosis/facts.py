@@ -20,7 +20,8 @@ class Status(enum.StrEnum):
     NOT_FOUND = "not_found"  # no configured network knows it
     WRONG_NETWORK = "wrong_network"  # not on the network asked about, but on another one
     PENDING = "pending"  # broadcast, waiting to be included in a block
-    DROPPED = "dropped"  # replaced by another transaction with the same nonce, or expired
+    DROPPED = "dropped"  # replaced by another transaction with the same nonce, expired, or
+    #                      evicted from the pool unmined (seen pending before, now gone)
     FAILED = "failed"  # included in a block, but reverted: nothing moved except the fee
     CONFIRMING = "confirming"  # succeeded, fewer confirmations than required
     CONFIRMED = "confirmed"  # succeeded with the required confirmations
@@ -51,6 +52,8 @@ class Advice(enum.StrEnum):
     NOTHING_RECEIVED = "nothing_received"
     TRY_LATER = "try_later"
     AGENT_REVIEW = "agent_review"
+    FOLLOW_REPLACEMENT = "follow_replacement"  # EVM: a sped-up copy carries the payment
+    SEND_AGAIN = "send_again"  # EVM: dropped unmined, the nonce is free again
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,34 @@ class DepositCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Sighting:
+    """What a look at a pending EVM transaction showed: enough to tell later, once the hash is
+    gone, whether it was replaced (the sender's nonce was used by another transaction) or
+    dropped unmined. Transactions are public data; nothing here is secret."""
+
+    chain_key: str
+    from_address: str
+    nonce: int
+    to_address: str
+    value_wei: int
+    input_digest: str  # sha256 of the calldata, hex: tells a speed-up from another payment
+    block_number: int  # the chain's latest block when it was seen
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacementFacts:
+    """The mined transaction that took a vanished transaction's nonce."""
+
+    tx_hash: str
+    kind: str  # "speed_up" (same payment, new fee), "cancel" (nothing, to itself), "other"
+    status: Status  # the replacement's own: CONFIRMING, CONFIRMED or FAILED
+    block_number: int
+    confirmations: int
+    required: int  # confirmations the platform needs
+    explorer_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class FoundElsewhere:
     chain_key: str
     chain_name: str
@@ -191,6 +222,9 @@ class Diagnosis:
     deposit: DepositCheck | None = None
     rbf_signalled: bool | None = None  # Bitcoin
     expired: bool = False  # TRON: past its expiration without being included
+    seen_before: bool = False  # not found now, but seen pending earlier (see Sighting)
+    replaced_by: ReplacementFacts | None = None
+    sighting: Sighting | None = None  # what to remember of a pending EVM transaction
     advice: tuple[Advice, ...] = ()
     needs_agent: bool = False
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from blockdesk.chain.diagnosis import bitcoin, evm, tron
 from blockdesk.chain.diagnosis.deposit import check_deposit
-from blockdesk.chain.diagnosis.facts import Advice, Diagnosis, FoundElsewhere, Status
+from blockdesk.chain.diagnosis.facts import Advice, Diagnosis, FoundElsewhere, Sighting, Status
+from blockdesk.chain.diagnosis.replacement import find_fate
 from blockdesk.chain.registry import ChainInfo, ErrorRegistry
 from blockdesk.chain.rpc import ChainApiError
 from blockdesk.chain.rpc.esplora import EsploraClient
@@ -82,7 +83,10 @@ def diagnose_on_chains(
     expected_amount: Decimal | str | None = None,
     deposit_address: str | None = None,
     memo: str | None = None,
+    sighting: Sighting | None = None,
 ) -> Diagnosis:
+    """``sighting``: what an earlier diagnosis saw of this transaction while it was pending, so
+    that a hash the network no longer knows can be told apart as replaced or dropped."""
     digits = normalize_tx_hash(tx_hash)
     shown = (tx_hash or "").strip()[:100]
     requested = next((c for c in chains if c.key == chain_key), None) if chain_key else None
@@ -125,6 +129,9 @@ def diagnose_on_chains(
             if chain.key in checked:
                 checked.remove(chain.key)
 
+    vanished = _vanished(chains, sighting, base=base, digits=digits, checked=checked)
+    if vanished is not None:
+        return vanished
     tx_text = chain_hash(requested, digits) if requested else shown
     names = {c.key: c.name for c in chains}
     requested_down = requested is not None and (
@@ -150,6 +157,54 @@ def diagnose_on_chains(
         unavailable_chains=tuple(unavailable),
         advice=advice,
         needs_agent=status is Status.UNAVAILABLE,
+    )
+
+
+def _vanished(
+    chains: Sequence[ChainInfo],
+    sighting: Sighting | None,
+    *,
+    base: Diagnosis,
+    digits: str,
+    checked: list[str],
+) -> Diagnosis | None:
+    """A transaction seen pending before and unknown now: replaced, or dropped unmined."""
+    if sighting is None:
+        return None
+    chain = next((c for c in chains if c.key == sighting.chain_key), None)
+    if chain is None or chain.family != "evm" or not chain.queryable:
+        return None
+    try:
+        with EvmRpcClient(chain.urls) as client:
+            fate = find_fate(client, chain, sighting)
+    except ChainApiError as exc:
+        logger.warning("replacement check on %s failed: %s", chain.key, exc)
+        return None
+    replacement = fate.replacement
+    if not fate.replaced:
+        advice: tuple[Advice, ...] = (Advice.SEND_AGAIN,)
+    elif replacement is None:
+        advice = (Advice.CHECK_HASH,)  # replaced, but the node cannot name the replacement
+    elif replacement.kind == "speed_up":
+        advice = (Advice.FOLLOW_REPLACEMENT,)
+    else:
+        advice = ()  # cancelled or another payment: the texts and the explorer link say it
+    return base.replace(
+        tx_hash=chain_hash(chain, digits),
+        status=Status.DROPPED,
+        chain_key=chain.key,
+        chain_name=chain.name,
+        family=chain.family,
+        native_symbol=chain.native_symbol,
+        checked_chains=tuple(checked),
+        from_address=sighting.from_address,
+        to_address=sighting.to_address,
+        value=Decimal(sighting.value_wei).scaleb(-chain.native_decimals),
+        nonce=fate.nonce,
+        seen_before=True,
+        replaced_by=replacement,
+        sighting=sighting,
+        advice=advice,
     )
 
 
@@ -237,6 +292,7 @@ def _diagnose_found(
         deposit=deposit,
         rbf_signalled=getattr(findings, "rbf_signalled", None),
         expired=getattr(findings, "expired", False),
+        sighting=getattr(findings, "sighting", None),
         advice=tuple(dict.fromkeys(advice)),
         needs_agent=needs_agent,
     )
