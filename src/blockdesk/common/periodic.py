@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 def _jobs() -> list[Callable[[], object]]:
     from blockdesk.assistant.services import do_resolve_timed_out
-    from blockdesk.chain.services import do_requeue_due_watches
+    from blockdesk.chain.services import do_purge_old_sightings, do_requeue_due_watches
     from blockdesk.conversations.services import do_reopen_due_snoozed
     from blockdesk.webhooks.services import do_requeue_due_deliveries
 
@@ -22,6 +22,7 @@ def _jobs() -> list[Callable[[], object]]:
         do_reopen_due_snoozed,
         do_requeue_due_deliveries,
         do_requeue_due_watches,
+        do_purge_old_sightings,
         do_resolve_timed_out,
     ]
 
