@@ -20,6 +20,40 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct-horse-battery-9"
 
 
+# Fixtures that reach the database; a test with none of them (and no service marker) gives
+# the same result on either database.
+_DB_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+# Live-server and browser tests start servers on the configured database: marked slow/browser.
+_SERVICE_MARKERS = frozenset({"django_db", "postgres", "redis", "browser", "slow"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With BLOCKDESK_TEST_DB_ONLY=1 (make test's PostgreSQL pass) run only the tests that
+    touch the database or a service: the pure ones already ran in the SQLite pass."""
+    if os.environ.get("BLOCKDESK_TEST_DB_ONLY") != "1":
+        return
+    keep: list[pytest.Item] = []
+    pure: list[pytest.Item] = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        markers = {m.name for m in item.iter_markers()}
+        needs = bool(fixtures & _DB_FIXTURES) or bool(markers & _SERVICE_MARKERS)
+        (keep if needs else pure).append(item)
+    if pure:
+        config.hook.pytest_deselected(items=pure)
+        items[:] = keep
+
+
 def require_or_skip(condition: bool, reason: str) -> None:
     """Outside CI a missing service skips with a reason; in CI it fails."""
     if condition:
