@@ -356,6 +356,24 @@ def test_watch_finished_hook_writes_in_the_contacts_language_and_notifies_the_as
     assert event["message_id"] == system.pk
 
 
+def test_watch_that_followed_a_sped_up_copy_says_so_first(channel, contact):
+    conv = open_conversation(channel, contact, f"{TX}")
+    faster = "0x" + "ab" * 32
+    context = {"conversation_id": conv.pk, "replaced_hashes": [TX]}
+    watch = TransactionWatch.objects.create(
+        account=conv.account, tx_hash=faster, context=context,
+        deadline="2030-01-01T00:00:00Z", state="finished", outcome="confirmed",
+    )  # fmt: skip
+    watch_finished.send(
+        sender=TransactionWatch, watch=watch, outcome="confirmed",
+        diagnosis=diagnosis(Status.CONFIRMED), context=context,
+    )  # fmt: skip
+    system = Message.objects.get(conversation=conv, sender_type=Message.SenderType.SYSTEM)
+    first, rest = system.content.split("\n\n", 1)
+    assert first.startswith(f"Your wallet replaced transaction {TX} with a faster copy, {faster}")
+    assert rest.startswith("Your transaction is complete")
+
+
 def test_watch_hook_ignores_contexts_of_other_accounts(other_account, channel, contact):
     conv = open_conversation(channel, contact, "hi")
     watch = TransactionWatch.objects.create(

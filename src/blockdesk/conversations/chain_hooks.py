@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from blockdesk.chain.diagnosis.explain import EN, ZH, explain
+from blockdesk.chain.diagnosis.explain import EN, ZH, explain, followed_replacement_note
 from blockdesk.chain.diagnosis.facts import Diagnosis
 from blockdesk.chain.models import TransactionWatch
 from blockdesk.chain.signals import on_watch_finished
@@ -83,6 +83,12 @@ def post_watch_result(
         if diagnosis is not None:
             # Cancelled watches have no news for the customer.
             text = explain(diagnosis, language).text
+            replaced = (context or {}).get("replaced_hashes") or []
+            if replaced:  # the customer asked about the first hash: say why this one
+                note = followed_replacement_note(
+                    original=str(replaced[0]), replacement=watch.tx_hash, language=language
+                )
+                text = f"{note}\n\n{text}"
             message_id = do_send_system_message(conversation=conversation, content=text).pk
             _record_event(
                 conversation=conversation,

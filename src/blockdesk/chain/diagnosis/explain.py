@@ -299,6 +299,12 @@ T: dict[str, dict[str, str]] = {
         ZH: "请查看您的钱包：如果仍显示这笔交易在等待中，请在钱包中取消或加速它（钱包仍可能重新"
         "广播旧交易）；否则，您可以按正常手续费重新转账。",
     },
+    "watch.followed_replacement": {
+        EN: "Your wallet replaced transaction {original} with a faster copy, {replacement}, so "
+        "we followed the new one. Here is where it stands:",
+        ZH: "您的钱包已用一笔更快的交易 {replacement} 替换了交易 {original}，"
+        "因此我们改为跟踪新交易。目前的情况如下：",
+    },
     "step.replacement_explorer": {
         EN: "See the new transaction in the block explorer: {url}",
         ZH: "在区块浏览器中查看新交易：{url}",
@@ -592,6 +598,12 @@ def explain(diagnosis: Diagnosis, language: str | None = EN) -> Explanation:
         steps=tuple(_steps(w)),
         needs_agent=d.needs_agent,
     )
+
+
+def followed_replacement_note(*, original: str, replacement: str, language: str | None) -> str:
+    """One line for a watch that switched to a wallet's sped-up copy of the transaction."""
+    lang = normalize_language(language)
+    return T["watch.followed_replacement"][lang].format(original=original, replacement=replacement)
 
 
 def _dropped_paragraphs(w: _Writer) -> list[str]:
