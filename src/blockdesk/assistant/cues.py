@@ -83,6 +83,35 @@ _SENSITIVE: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
         _zh(["律师", "起诉", "报警", "警察", "法院", "监管", "投诉到", "立案", "法律"]),
     ),
     (
+        # Someone posing as us reached the customer: a person, with the verify page. Questions
+        # about phishing in general ("is this site yours?") are answered from the articles.
+        "impersonation",
+        _en(
+            [
+                r"fake (?:support|admin|agent|staff|website|site|app|account|email)s?",
+                r"impersonat\w*",
+                r"(?:claim(?:s|ed|ing)?|pretend(?:s|ed|ing)?) to be",
+                r"asked (?:me )?(?:for|to (?:send|share|give|enter|type)) (?:him |her |them )?"
+                r"(?:my |the )?(?:seed|recovery phrase|secret phrase|mnemonic|private key|"
+                r"password|2fa|otp|verification code)",
+                r"(?:claim(?:s|ed|ing)?|pretend(?:s|ed|ing)?|said|says) (?:to be|he was|she was|"
+                r"they were|(?:he|she|they) (?:is|are)) (?:from )?(?:your |the )?"
+                r"(?:support|admin|agent|staff|team|official)",
+            ]
+        ),
+        _zh(
+            [
+                "冒充",
+                "假冒",
+                "假客服",
+                "假的客服",
+                "(?:让我|要我|叫我|要求我)(?:提供|发|给|输入|告诉)[^。？！]{0,4}"
+                "(?:助记词|私钥|密码|验证码)",
+                "自称(?:是)?(?:你们的|官方)?(?:客服|工作人员|管理员|官方)",
+            ]
+        ),
+    ),
+    (
         "lost_access",
         _en(
             [
@@ -197,7 +226,8 @@ class Mood:
 
 
 def sensitive_reason(text: str) -> str | None:
-    """Why ``text`` is a case for a person only (hacked, stolen, legal, lost access)."""
+    """Why ``text`` is a case for a person only (hacked, stolen, legal, someone posing as us,
+    lost access)."""
     for reason, en, zh in _SENSITIVE:
         if en.search(text) or zh.search(text):
             return reason

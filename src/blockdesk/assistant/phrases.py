@@ -46,6 +46,10 @@ PHRASES: dict[str, Promise] = {
         "2FA code."
     ),
     "diagnosis_intro": _("I looked up the transaction you mentioned:"),
+    "verify_channel": _(
+        "You can check whether a website, account, email, phone number or address is really "
+        "ours here: %(url)s"
+    ),
 }
 
 _ZH: dict[str, str] = {
@@ -67,6 +71,7 @@ _ZH: dict[str, str] = {
     "meanwhile": "等待期间，这篇文章或许对您有帮助：%(title)s %(url)s",
     "never_ask": "温馨提示：我们绝不会索要您的助记词、私钥、密码或二次验证码。",
     "diagnosis_intro": "我查询了您提到的这笔交易：",
+    "verify_channel": "您可以在这里核实网站、账号、邮箱、电话号码或地址是否真的属于我们：%(url)s",
 }
 
 

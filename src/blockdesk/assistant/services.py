@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -733,6 +734,11 @@ def _stop(state: AssistantConversation, *, reason: str) -> None:
     ).update(outcome=Outcome.HANDED_OFF)
 
 
+def _verify_url() -> str:
+    """The public "Is this really us?" page."""
+    return settings.PUBLIC_URL.rstrip("/") + reverse("trust:verify")
+
+
 def _hand_off(
     ctx: _Context, reason: str, *, meanwhile: str | None = None, turn: AssistantTurn | None = None
 ) -> AssistantTurn:
@@ -742,6 +748,8 @@ def _hand_off(
     if sensitive:
         # Hacked accounts and stolen funds attract fake "support": say what we never ask.
         text += "\n\n" + phrase("never_ask", ctx.language)
+    if reason == "impersonation":
+        text += "\n\n" + phrase("verify_channel", ctx.language, url=_verify_url())
     article = None
     if meanwhile:
         article = selectors.published_article(

@@ -188,3 +188,17 @@ def test_exposed_secret_always_goes_to_a_person(assistant_channel, customer):
     assert conv.secret_exposed and conv.status == "open"
     assert AssistantConversation.objects.get(conversation=conv).handoff_reason == "secret_exposed"
     assert words not in str(list(Message.objects.values_list("content", flat=True)))
+
+
+def test_someone_posing_as_us_gets_a_person_and_the_verify_page(assistant_channel, customer):
+    response = customer.send("有人冒充客服在电报上私信我，让我点一个链接")
+    conv = Conversation.objects.get(pk=response.json()["conversation"]["id"])
+    assert conv.status == "open"
+    state = AssistantConversation.objects.get(conversation=conv)
+    assert state.handoff_reason == "impersonation"
+    reply = Message.objects.filter(conversation=conv, is_private=False, sender_type="assistant")
+    text = reply.get().content
+    assert "我们绝不会索要您的助记词" in text
+    assert "核实" in text and text.rstrip().endswith("/verify/")
+    note = Message.objects.get(conversation=conv, is_private=True)
+    assert "someone may be posing as us" in note.content

@@ -50,6 +50,11 @@ def test_not_requests_for_a_person(text):
         ("我的币不见了", "funds_stolen_or_missing"),
         ("I will contact my lawyer", "legal_threat"),
         ("我要报警", "legal_threat"),
+        ("a guy on Telegram said he was from support", "impersonation"),
+        ("Someone claiming to be 客服 asked for my seed phrase", "impersonation"),
+        ("fake support DMed me on Discord", "impersonation"),
+        ("有人冒充客服加我微信", "impersonation"),
+        ("对方让我提供一下助记词", "impersonation"),
         ("I'm locked out and can't log in", "lost_access"),
         ("账户登不上了", "lost_access"),
     ],
@@ -60,7 +65,17 @@ def test_sensitive_cases(text, reason):
 
 @pytest.mark.parametrize(
     "text",
-    ["my deposit has not arrived", "how do I reset 2FA", "充值没有到账", "what is a seed phrase"],
+    [
+        "my deposit has not arrived",
+        "how do I reset 2FA",
+        "充值没有到账",
+        "what is a seed phrase",
+        # Questions about phishing are answered from the articles, not handed off.
+        "Where can I set up an anti-phishing code?",
+        "防钓鱼码在哪里设置？",
+        "怎么确认这个电报群是不是官方的？",
+        "how do I reset my password?",
+    ],
 )
 def test_ordinary_questions_are_not_sensitive(text):
     assert cues.sensitive_reason(text) is None
