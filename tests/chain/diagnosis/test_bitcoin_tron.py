@@ -113,7 +113,7 @@ def test_bitcoin_deposit_confirming_then_confirmed(account, esplora, chains):
     assert d.confirmation.eta_seconds == 600
     assert d.deposit.ok and d.deposit.received_amount == Decimal("0.25")
     assert d.fee.paid == Decimal("0.0000282") and d.fee.vsize == 141
-    assert "which should take about 10 minutes more" in explain(d, "en").text
+    assert "the rest should take about 10 minutes" in explain(d, "en").text
     assert "预计还需要约 10 分钟" in explain(d, "zh-hans").text
 
     esplora.get["/blocks/tip/height"] = (200, str(TIP + 1))

@@ -139,7 +139,7 @@ def test_revert_reason_string_is_replayed_and_decoded(account, nodes, deployed, 
     assert d.fee.paid > 0 and d.fee.gas_used < d.fee.gas_limit
     en, zh = explain(d, "en").text, explain(d, "zh-hans").text
     assert "“Withdrawal amount exceeds balance”" in en
-    assert "nothing was transferred" in en and "Your funds are still in your wallet" in en
+    assert "nothing was transferred" in en and "your funds are still in your wallet" in en
     assert "合约拒绝了这笔交易，返回的信息是：“Withdrawal amount exceeds balance”" in zh
     assert "没有任何资产被转出" in zh
 
@@ -202,7 +202,7 @@ def test_out_of_gas_is_recognised_from_the_receipt(account, nodes, deployed, reg
     assert d.revert.kind == "out_of_gas"
     assert d.advice == (Advice.RETRY_WITH_MORE_GAS,)
     en = explain(d, "en").text
-    assert "ran out of gas" in en and "60000 units" in en and "higher gas limit" in en
+    assert "ran out of gas" in en and "60,000 units" in en and "higher gas limit" in en
     assert "Gas 耗尽" in explain(d, "zh-hans").text
 
 
@@ -233,9 +233,9 @@ def test_max_fee_below_the_base_fee_stays_pending(account, nodes, deployed, regi
     assert Advice.SPEED_UP in d.advice and Advice.CANCEL_SAME_NONCE in d.advice
     assert d.deposit.to_deposit_address  # where it is headed is already checked
     en, zh = explain(d, "en").text, explain(d, "zh-hans").text
-    assert "below what the network charges right now" in en
+    assert "but the network currently charges" in en
     assert "same nonce (0)" in en and "send 0 ETH to your own address" in en
-    assert "低于网络当前的基础费用" in zh and "相同的 nonce（0）" in zh
+    assert "而网络当前收取" in zh and "相同的 nonce（0）" in zh
 
 
 def test_pending_with_a_fair_fee_just_waits(account, nodes, deployed, registry):
@@ -259,9 +259,9 @@ def test_nonce_gap_blocks_a_later_transaction(account, nodes, deployed, registry
     assert (d.nonce.nonce, d.nonce.next_nonce, d.nonce.gap) == (1, 0, 1)
     assert d.advice[0] is Advice.FILL_NONCE_GAP
     en = explain(d, "en").text
-    assert "1 earlier transaction(s) from the same wallet" in en
-    assert "waiting for nonce 0" in en
-    assert "同一钱包更早的 1 笔交易还没有确认" in explain(d, "zh-hans").text
+    assert "an earlier transaction from the same wallet" in en
+    assert "waiting for the one with nonce 0" in en
+    assert "同一钱包更早的一笔交易还没有确认" in explain(d, "zh-hans").text
 
     node.send(user, to=deployed.platform_deposit, value=1, gas=21_000, nonce=0)
     assert diagnose(account, later, chain_key="localnet").status is Status.CONFIRMING
@@ -319,7 +319,7 @@ def test_not_found_anywhere(account, registry):
     assert set(d.checked_chains) == {"localnet", "sidenet"}
     assert d.advice == (Advice.CHECK_HASH, Advice.CHECK_NETWORK, Advice.REBROADCAST)
     en, zh = explain(d, "en").text, explain(d, "zh-hans").text
-    assert "on Localnet and Sidenet and none of them know it" in en
+    assert "on Localnet and Sidenet, and it isn't on any of them" in en
     assert "never actually broadcast" in en
     assert "我们在 Localnet 和 Sidenet 上查询了这笔交易" in zh
 

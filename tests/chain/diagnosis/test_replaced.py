@@ -125,7 +125,7 @@ def test_dropped_unmined_leaves_the_nonce_free(account, nodes, deployed, registr
     assert d.nonce is not None and not d.nonce.replaced and d.nonce.next_nonce == 0
     assert d.advice == (Advice.SEND_AGAIN,)
     en, zh = explain(d, "en").text, explain(d, "zh-hans").text
-    assert "dropped before being included in a block" in en and "Nothing was sent by it" in en
+    assert "dropped before being included in a block" in en and "so it has not sent anything" in en
     assert "can still re-send the old one" in en
     assert "被网络丢弃" in zh and "没有转出任何资产" in zh
 

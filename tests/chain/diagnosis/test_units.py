@@ -12,7 +12,13 @@ from eth_utils import keccak
 
 from blockdesk.chain.diagnosis.deposit import check_deposit
 from blockdesk.chain.diagnosis.explain import PANIC_MEANINGS, T, explain, normalize_language
-from blockdesk.chain.diagnosis.facts import Advice, Diagnosis, Status, Transfer
+from blockdesk.chain.diagnosis.facts import (
+    Advice,
+    ConfirmationFacts,
+    Diagnosis,
+    Status,
+    Transfer,
+)
 from blockdesk.chain.diagnosis.revert import decode_revert, revert_data_from_error
 from blockdesk.chain.diagnosis.run import normalize_tx_hash
 from blockdesk.chain.registry import (
@@ -250,3 +256,34 @@ def test_named_the_wrong_network_but_paid_our_address_there():
         on_requested_network=False,
     )
     assert manual.to_deposit_address and Advice.WRONG_NETWORK_RECOVERY in manual.problems
+
+
+def test_a_deposit_with_a_problem_is_never_told_it_will_be_credited_by_waiting():
+    """Review finding: "complete" titles and "credited automatically" steps read as promises."""
+    stranger = (_usdt("0x" + "22" * 20, "1000000"),)
+    memo, elsewhere = (
+        check_deposit(
+            chain=_chain(memo_required=True),
+            transfers=transfers,
+            expected_asset="USDT",
+            expected_amount=None,
+            deposit_address=None,
+            memo=None,
+        )
+        for transfers in ([_usdt(OURS, "10")], list(stranger))
+    )
+    base = Diagnosis(
+        tx_hash="0x",
+        status=Status.CONFIRMING,
+        confirmation=ConfirmationFacts(1, 1, 12, 12.0),
+        advice=(Advice.WAIT_FOR_CONFIRMATIONS,),
+    )
+    review = explain(base.replace(deposit=memo), "en")
+    assert review.title.endswith("but a colleague needs to check this deposit")
+    assert not any("credited automatically" in step for step in review.steps)
+    missed = explain(base.replace(deposit=elsewhere, transfers=stranger), "zh-hans")
+    assert missed.title == "您的交易已成功上链，但没有转入我们的充值地址"
+    assert "1,000,000 USDT" in missed.text
+    fine = explain(base, "en")
+    assert fine.title == "Your transaction went through and is being confirmed"
+    assert any("credited automatically" in step for step in fine.steps)

@@ -33,7 +33,7 @@ T: dict[str, dict[str, str]] = {
         EN: "Your transaction is waiting to be confirmed",
         ZH: "您的交易正在等待打包",
     },
-    "title.dropped": {EN: "This transaction will not go through", ZH: "这笔交易不会被执行"},
+    "title.dropped": {EN: "This transaction will not go through", ZH: "这笔交易不会上链"},
     "title.dropped.speed_up": {
         EN: "Your wallet replaced this transaction with a faster copy",
         ZH: "您的钱包已用一笔更快的交易替换了这笔交易",
@@ -45,6 +45,14 @@ T: dict[str, dict[str, str]] = {
         ZH: "您的交易已成功上链，正在等待确认",
     },
     "title.confirmed": {EN: "Your transaction is complete", ZH: "您的交易已完成"},
+    "title.deposit_review": {
+        EN: "Your transaction went through, but a colleague needs to check this deposit",
+        ZH: "您的交易已成功上链，但这笔充值需要同事核查",
+    },
+    "title.deposit_elsewhere": {
+        EN: "Your transaction went through, but not to our deposit address",
+        ZH: "您的交易已成功上链，但没有转入我们的充值地址",
+    },
     "title.unavailable": {
         EN: "We can't check the network right now",
         ZH: "我们暂时无法查询该网络",
@@ -57,7 +65,7 @@ T: dict[str, dict[str, str]] = {
         "您提供的内容不符合这个格式。",
     },
     "not_found": {
-        EN: "We looked for it on {chains} and none of them know it. Usually this means the "
+        EN: "We looked for it on {chains}, and it isn't on any of them. Usually this means the "
         "transaction was never actually broadcast (the wallet or platform did not send it), it "
         "was dropped while waiting, or it was replaced by another transaction.",
         ZH: "我们在 {chains} 上查询了这笔交易，都没有找到。通常有三种可能：交易并没有真正广播出去"
@@ -87,16 +95,16 @@ T: dict[str, dict[str, str]] = {
         "如果您是转到了其他平台，请联系该平台。",
     },
     "pending": {
-        EN: "It has been sent to {chain} and is waiting to be included in a block.",
-        ZH: "它已发送到 {chain}，正在等待被打包进区块。",
+        EN: "It has been sent to the {chain} network and is waiting to be included in a block.",
+        ZH: "它已发送到 {chain} 网络，正在等待被打包进区块。",
     },
     "pending.too_low": {
-        EN: "The most it is willing to pay ({offered} gwei per unit of gas) is below what the "
-        "network charges right now ({needed} gwei), so it cannot be included until fees drop. "
-        "That may take a long time, or never happen.",
-        ZH: "它愿意支付的最高费用（每单位 Gas {offered} Gwei）低于网络当前的基础费用"
-        "（{needed} Gwei），因此在网络费用下降之前无法被打包，"
-        "这可能需要很长时间，也可能一直无法完成。",
+        EN: "Its fee is too low to go through right now: it offers at most {offered} Gwei per "
+        "unit of gas, but the network currently charges {needed} Gwei. It will wait until "
+        "network fees drop, which may take a long time or never happen.",
+        ZH: "它的手续费太低，目前无法被打包：它最多只愿支付每单位 Gas {offered} Gwei，"
+        "而网络当前收取 {needed} Gwei。它会一直等到网络费用下降，"
+        "这可能需要很长时间，也可能一直等不到。",
     },
     "pending.low": {
         EN: "Its fee is lower than most transactions are paying right now, so it may take longer "
@@ -104,13 +112,25 @@ T: dict[str, dict[str, str]] = {
         ZH: "它的手续费低于目前大多数交易，因此可能比平时更慢。",
     },
     "pending.btc_rate": {
-        EN: "It pays {rate} sat/vB. Right now about {next} sat/vB gets into the next block and "
-        "{hour} sat/vB within about an hour.",
-        ZH: "它支付的费率是 {rate} sat/vB。目前大约 {next} sat/vB 可以进入下一个区块，"
-        "{hour} sat/vB 大约一小时内可以确认。",
+        EN: "It pays {rate} sat/vB (Bitcoin fees are counted in satoshis per byte of "
+        "transaction). Right now about {next} sat/vB gets into the next block (about 10 "
+        "minutes) and about {hour} sat/vB within an hour.",
+        ZH: "它支付的费率是 {rate} sat/vB（比特币手续费按交易每字节支付多少聪计算）。"
+        "目前大约 {next} sat/vB 可以进入下一个区块（约 10 分钟），"
+        "大约 {hour} sat/vB 可以在一小时内确认。",
+    },
+    "pending.too_low.bitcoin": {
+        EN: "Its fee is below what even the slowest transactions pay right now, so it may wait "
+        "a very long time, or never be confirmed.",
+        ZH: "它的手续费甚至低于目前最慢的交易，因此可能要等待很长时间，也可能一直无法确认。",
+    },
+    "pending.nonce_gap.one": {
+        EN: "It can't go through yet: an earlier transaction from the same wallet has not been "
+        "confirmed, and a wallet's transactions are always processed in order.",
+        ZH: "它暂时无法执行：同一钱包更早的一笔交易还没有确认，而同一钱包的交易必须按顺序处理。",
     },
     "pending.nonce_gap": {
-        EN: "It can't go through yet: {count} earlier transaction(s) from the same wallet have "
+        EN: "It can't go through yet: {count} earlier transactions from the same wallet have "
         "not been confirmed, and a wallet's transactions are always processed in order.",
         ZH: "它暂时无法执行：同一钱包更早的 {count} 笔交易还没有确认，"
         "而同一钱包的交易必须按顺序处理。",
@@ -122,17 +142,18 @@ T: dict[str, dict[str, str]] = {
     "dropped.replaced": {
         EN: "Another transaction from the same wallet with the same number (nonce {nonce}) has "
         "already been confirmed, so this one was replaced and will never go through. Look in "
-        "your wallet history for the transaction that replaced it.",
+        "your wallet history for the transaction that replaced it: that one shows whether your "
+        "payment was made.",
         ZH: "同一钱包中序号相同（nonce {nonce}）的另一笔交易已经确认，因此这笔交易已被替换，"
-        "永远不会执行。请在钱包记录中查找替换它的那笔交易。",
+        "永远不会执行。请在钱包记录中查找替换它的那笔交易，那笔交易才能说明付款是否完成。",
     },
     "dropped.speed_up": {
         EN: "Your wallet sent the same payment again with a higher fee (a “speed up”), as "
         "transaction {replacement}. The new one took this one's place (nonce {nonce}), so this "
-        "ID will never appear on the network: the payment is in the new transaction.",
+        "ID will never be confirmed: the new transaction is the one that counts.",
         ZH: "您的钱包以更高的手续费重新发送了同一笔付款（即“加速”），新的交易哈希是 "
-        "{replacement}。新交易取代了这笔交易（nonce {nonce}），因此这个交易哈希永远不会出现在链上，"
-        "这笔付款以新交易为准。",
+        "{replacement}。新交易取代了这笔交易（nonce {nonce}），因此这个交易哈希永远不会被确认，"
+        "请以新交易为准。",
     },
     "dropped.cancel": {
         EN: "It was cancelled: your wallet sent 0 {symbol} to itself with the same number "
@@ -144,17 +165,19 @@ T: dict[str, dict[str, str]] = {
     },
     "dropped.other": {
         EN: "Another transaction from the same wallet with the same number (nonce {nonce}) was "
-        "included instead: {replacement}. This one will never go through.",
+        "included instead: {replacement}. This one will never go through; look at the other "
+        "transaction to see what it sent.",
         ZH: "同一钱包中序号相同（nonce {nonce}）的另一笔交易 {replacement} 已被打包，"
-        "这笔交易永远不会执行。",
+        "这笔交易永远不会执行。请查看那笔交易，了解它实际转出了什么。",
     },
     "dropped.evicted": {
-        EN: "We saw it waiting earlier, but the network no longer has it, and the wallet's next "
-        "number (nonce {nonce}) is still unused: it was dropped before being included in a "
-        "block, usually because its fee stayed too low for too long. Nothing was sent by it.",
-        ZH: "我们之前看到它在等待打包，但现在网络中已经没有这笔交易，而该钱包的序号（nonce "
-        "{nonce}）仍未被使用：它在被打包之前就被网络丢弃了，通常是因为手续费长时间过低。"
-        "这笔交易没有转出任何资产。",
+        EN: "It was dropped before being included in a block, so it has not sent anything: we "
+        "saw it waiting earlier, but the network no longer has it, and its number in your "
+        "wallet (nonce {nonce}) is still unused. This usually happens when the fee stays too "
+        "low for too long.",
+        ZH: "它在被打包之前就被网络丢弃了，因此没有转出任何资产：我们之前看到它在等待打包，"
+        "但现在网络中已经没有这笔交易，而它在钱包中的序号（nonce {nonce}）仍未被使用。"
+        "这通常是因为手续费长时间过低。",
     },
     "replacement.confirmed": {
         EN: "The new transaction went through and has {confirmations} confirmations.",
@@ -217,32 +240,41 @@ T: dict[str, dict[str, str]] = {
         ZH: "它耗尽了能量（波场合约执行所需的“燃料”），因为设置的手续费上限太低。",
     },
     "confirming": {
-        EN: "It succeeded and has {confirmations} of the {required} confirmations we need, "
-        "which should take {eta} more.",
-        ZH: "交易已成功，目前有 {confirmations} 个确认，我们需要 {required} 个，预计还需要{eta}。",
+        EN: "It succeeded and has {confirmations} of the {required} confirmations we need (each "
+        "new block adds one); the rest should take {eta}.",
+        ZH: "交易已成功，目前有 {confirmations} 个确认，我们需要 {required} 个"
+        "（每产生一个新区块增加一个确认），预计还需要{eta}。",
     },
     "confirmed": {
-        EN: "It succeeded and has {confirmations} confirmations, which is enough.",
-        ZH: "交易已成功，并且已有 {confirmations} 个确认，已经足够。",
+        EN: "It succeeded and has {confirmations} confirmations, enough for us to treat it as "
+        "final.",
+        ZH: "交易已成功，已有 {confirmations} 个确认，达到了我们要求的确认数。",
     },
     "transfer": {
         EN: "It moves {amount} {symbol} from {source} to {target}.",
         ZH: "它从 {source} 转出 {amount} {symbol} 到 {target}。",
     },
     "unavailable": {
-        EN: "We couldn't reach {chain} just now, so we can't tell you its status yet.",
-        ZH: "我们刚才无法连接 {chain}，所以暂时无法告诉您交易状态。",
+        EN: "We couldn't reach {chain} just now, so we can't tell you the status of your "
+        "transaction yet. The problem is in our connection to the network; it does not affect "
+        "your transaction.",
+        ZH: "我们刚才无法连接 {chain}，所以暂时无法告诉您这笔交易的状态。"
+        "这是我们连接网络时出现的问题，不会影响您的交易。",
     },
     # --- deposit problems ---
     "deposit.wrong_address": {
         EN: "It was not sent to our deposit address ({ours}); it went to {target}. We can only "
-        "credit funds that arrive at our address, and blockchain transfers cannot be reversed.",
+        "credit funds that arrive at our address, and blockchain transfers cannot be reversed. If "
+        "that address belongs to another platform, only they can help.",
         ZH: "这笔交易没有发送到我们的充值地址（{ours}），而是发到了 {target}。"
-        "我们只能为到达我们地址的资金入账，且区块链上的转账无法撤回。",
+        "我们只能为到达我们地址的资金入账，且区块链上的转账无法撤回。"
+        "如果该地址属于其他平台，只有该平台能够协助处理。",
     },
     "deposit.nothing_received": {
-        EN: "It doesn't transfer anything to our deposit address.",
-        ZH: "它没有向我们的充值地址转入任何资产。",
+        EN: "It doesn't transfer anything to our deposit address, so there is nothing to credit "
+        "from it. Please check that this is the transaction you meant.",
+        ZH: "它没有向我们的充值地址转入任何资产，因此没有可以入账的资金。"
+        "请确认这是您要查询的那笔交易。",
     },
     "deposit.unsupported_token": {
         EN: "It sent {asset}, which we don't accept as a deposit on {chain}.",
@@ -274,30 +306,32 @@ T: dict[str, dict[str, str]] = {
     "step.check_hash": {
         EN: "Copy the transaction ID again from your wallet or the sending platform's withdrawal "
         "history and check that it is complete.",
-        ZH: "请从钱包或转出平台的提币记录中重新复制交易哈希（TxID），确认完整无误。",
+        ZH: "请从钱包或转出平台的提现记录中重新复制交易哈希（TxID），确认完整无误。",
     },
     "step.check_network": {
         EN: "Check which network you picked when sending (for example Ethereum, BNB Smart Chain "
-        "or TRON).",
-        ZH: "请确认您转账时选择的网络（例如以太坊、BNB 智能链或波场）。",
+        "or TRON) and tell us.",
+        ZH: "请确认您转账时选择的网络（例如以太坊、BNB 智能链或波场），并告诉我们。",
     },
     "step.rebroadcast": {
-        EN: "If your wallet shows it as failed or cancelled, or doesn't show it at all, the funds "
-        "have not left your wallet and you can send again.",
-        ZH: "如果钱包显示交易失败、已取消，或者根本没有这笔记录，"
+        EN: "If your wallet shows it as failed or cancelled, or doesn't show it at all, and your "
+        "balance has not gone down, the funds have not left your wallet and you can send again.",
+        ZH: "如果钱包显示交易失败、已取消，或者根本没有这笔记录，并且余额没有减少，"
         "说明资金并未转出，您可以重新转账。",
     },
     "step.follow_replacement": {
-        EN: "From now on, follow the new transaction {replacement}: that is the one the platform "
-        "will see.",
-        ZH: "之后请以新交易 {replacement} 为准：平台看到的是这一笔。",
+        EN: "From now on, use the new transaction {replacement}: that is the one that counts, "
+        "also when you contact us about this payment.",
+        ZH: "之后请以新交易 {replacement} 为准，包括就这笔付款联系我们时。",
     },
     "step.send_again": {
         EN: "Look in your wallet: if it still shows the transaction as pending, cancel it or "
         "speed it up there (the wallet can still re-send the old one). Otherwise you can send "
-        "the payment again with a normal fee.",
+        "the payment again from the same wallet with a normal fee: the new transaction takes "
+        "the old one's place, so only one of them can go through.",
         ZH: "请查看您的钱包：如果仍显示这笔交易在等待中，请在钱包中取消或加速它（钱包仍可能重新"
-        "广播旧交易）；否则，您可以按正常手续费重新转账。",
+        "广播旧交易）；否则，您可以从同一个钱包按正常手续费重新转账：新交易会占用旧交易的位置，"
+        "两者只会有一笔成功。",
     },
     "watch.followed_replacement": {
         EN: "Your wallet replaced transaction {original} with a faster copy, {replacement}, so "
@@ -314,8 +348,9 @@ T: dict[str, dict[str, str]] = {
         ZH: "您无需任何操作，请稍等片刻。",
     },
     "step.wait_for_confirmations": {
-        EN: "It will be credited automatically once it has {required} confirmations.",
-        ZH: "达到 {required} 个确认后会自动入账。",
+        EN: "You don't need to do anything: once it has {required} confirmations, a deposit to "
+        "us is credited automatically.",
+        ZH: "您无需任何操作：达到 {required} 个确认后，充值会自动入账。",
     },
     "step.credited": {
         EN: "It should appear in your balance shortly. If it isn't there in a few minutes, tell "
@@ -323,54 +358,71 @@ T: dict[str, dict[str, str]] = {
         ZH: "资金应该很快会显示在您的余额中。如果几分钟后仍未到账，请告诉我们，同事会为您核查。",
     },
     "step.speed_up": {
-        EN: "Speed it up in your wallet (“Speed up”), or send a replacement with the same nonce "
-        "({nonce}) and a higher fee: a max fee of at least {suggested} gwei.",
-        ZH: "在钱包中使用“加速”功能，或者用相同的 nonce（{nonce}）重新发送一笔手续费更高的交易："
-        "最高手续费至少 {suggested} Gwei。",
+        EN: "Speed it up with your wallet's “Speed up” button. If there is none, send a "
+        "replacement with the same nonce ({nonce}), which is this transaction's sequence number, "
+        "and a max fee of at least {suggested} Gwei.",
+        ZH: "在钱包中使用“加速”功能。如果钱包没有这个功能，可以用相同的 nonce（{nonce}，"
+        "即这笔交易的序号）重新发送一笔交易，并把最高手续费（Max fee）设为至少 {suggested} Gwei。",
     },
     "step.cancel_same_nonce": {
-        EN: "To cancel it instead, send 0 {symbol} to your own address with the same nonce "
-        "({nonce}) and a higher fee (many wallets have a “Cancel” button for this). Only one of "
-        "the two can ever go through.",
-        ZH: "如果想取消，可以用相同的 nonce（{nonce}）向自己的地址发送 0 {symbol}，"
-        "并设置更高的手续费（很多钱包有“取消”按钮）。两笔交易最终只会有一笔成功。",
+        EN: "To cancel it instead, use your wallet's “Cancel” button, or send 0 {symbol} to your "
+        "own address with the same nonce ({nonce}) and a higher fee. Only one of the two can "
+        "ever go through, and a cancellation also costs a network fee.",
+        ZH: "如果想取消，可以使用钱包的“取消”按钮，或者用相同的 nonce（{nonce}）向自己的地址"
+        "发送 0 {symbol}，并设置更高的手续费。两笔交易最终只会有一笔成功，"
+        "取消同样需要支付网络手续费。",
     },
     "step.fill_nonce_gap": {
-        EN: "First get the earlier transaction confirmed (speed it up) or cancel it: the network "
-        "is waiting for nonce {next_nonce}. This one will follow on its own.",
-        ZH: "请先让更早的那笔交易完成确认（加速）或将其取消：网络正在等待 nonce 为 {next_nonce} "
+        EN: "First speed up or cancel the earlier transaction in your wallet: the network is "
+        "waiting for the one with nonce {next_nonce} (its sequence number). This one will "
+        "follow on its own.",
+        ZH: "请先在钱包中加速或取消更早的那笔交易：网络正在等待 nonce（交易序号）为 {next_nonce} "
         "的交易。之后这笔交易会自动继续。",
     },
     "step.rbf": {
-        EN: "Your wallet marked it as replaceable: use “Bump fee” (replace-by-fee, RBF) to resend "
-        "it at {target} sat/vB or more.",
-        ZH: "这笔交易支持替换（RBF）：在钱包中使用“提高手续费”功能，以不低于 {target} sat/vB "
-        "的费率重新发送。",
+        EN: "You can speed it up: it was sent as replaceable, so your wallet's “Bump fee” or "
+        "“Speed up” option (replace-by-fee, RBF) can resend it at {target} sat/vB or more.",
+        ZH: "您可以加速这笔交易：它被标记为可替换（RBF），可以在钱包中使用“提高手续费”或“加速”"
+        "功能，以不低于 {target} sat/vB 的费率重新发送。",
     },
     "step.cpfp": {
-        EN: "It can also be sped up with child-pays-for-parent (CPFP): spend one of its outputs "
-        "(for example your change) with a high fee, so miners take both together.",
-        ZH: "也可以用“子支付父”（CPFP）加速：用较高的手续费花费这笔交易的一个输出（例如找零），"
-        "矿工会把两笔交易一起打包。",
+        EN: "It can be sped up with child-pays-for-parent (CPFP): if it sent change back to your "
+        "wallet, spend that change with a high fee; miners then confirm both transactions "
+        "together.",
+        ZH: "可以用“子支付父”（CPFP）加速：如果这笔交易有找零回到您的钱包，用较高的手续费"
+        "把这笔找零转出，矿工就会把两笔交易一起打包确认。",
     },
     "step.retry_with_more_gas": {
-        EN: "Send it again with a higher gas limit; most wallets set a good one automatically if "
-        "you don't change it by hand. Your funds are still in your wallet.",
+        EN: "Send it again with a higher gas limit; most wallets set a suitable one automatically "
+        "if you don't change it by hand. Apart from the fee, your funds are still in your wallet.",
         ZH: "请提高 Gas 上限后重新发送；如果不手动修改，大多数钱包会自动设置合适的值。"
-        "您的资金仍在钱包中。",
+        "除手续费外，您的资金仍在钱包中。",
+    },
+    "step.retry_with_more_energy": {
+        EN: "Send it again with a higher fee limit, or after getting more energy for your "
+        "account; most wallets set a suitable limit automatically. Apart from the fee, your "
+        "funds are still in your wallet.",
+        ZH: "请提高手续费上限，或为账户获取更多能量后重新发送；大多数钱包会自动设置合适的上限。"
+        "除手续费外，您的资金仍在钱包中。",
     },
     "step.fix_cause_and_retry": {
-        EN: "Fix what the message describes, then send again. Your funds are still in your wallet.",
-        ZH: "请先解决上述问题，再重新发送。您的资金仍在钱包中。",
+        EN: "If the reason above is something you can change (for example the amount, or a "
+        "balance that is too low), correct it and send again; if not, tell us and a colleague "
+        "will look at it. Apart from the fee, your funds are still in your wallet.",
+        ZH: "如果上述原因是您可以调整的（例如金额，或余额不足），请修正后重新发送；如果不是，"
+        "请告诉我们，同事会为您核查。除手续费外，您的资金仍在钱包中。",
     },
     "step.wrong_network_recovery": {
-        EN: "Please don't send the same funds again on {found}. Next time, choose {requested} "
-        "when withdrawing.",
-        ZH: "请不要再通过 {found} 重复发送。下次提币时请选择 {requested} 网络。",
+        EN: "Please don't send more on {found} to fix this: it would end up in the same place. "
+        "Next time, choose {requested} as the network when you withdraw.",
+        ZH: "请不要为了补救而再通过 {found} 转账，资金会到达同样的地方。"
+        "下次提现时请选择 {requested} 网络。",
     },
     "step.try_later": {
-        EN: "You can also follow it yourself on a block explorer.",
-        ZH: "您也可以自己在区块浏览器上查看。",
+        EN: "Please try again in a few minutes. You can also look up the transaction ID yourself "
+        "on a block explorer (a public website that shows every transaction on a network).",
+        ZH: "请过几分钟再试。您也可以自己在区块浏览器（可查询网络上所有交易的公开网站）上"
+        "输入交易哈希（TxID）查看。",
     },
     "step.agent_review": {
         EN: "We've passed this to a colleague with all the details; they will reply here. You "
@@ -391,15 +443,18 @@ T: dict[str, dict[str, str]] = {
 }
 
 PANIC_MEANINGS: dict[str, dict[str, str]] = {
-    "generic": {EN: "a generic internal error", ZH: "一般性内部错误"},
+    "generic": {EN: "no further detail was given", ZH: "没有提供更多细节"},
     "assert": {EN: "an internal safety check failed", ZH: "内部安全检查（assert）未通过"},
     "overflow": {
         EN: "a number became too large or went below zero",
         ZH: "计算结果超出了范围（溢出或小于零）",
     },
     "division_by_zero": {EN: "it tried to divide by zero", ZH: "出现了除以零的运算"},
-    "invalid_enum": {EN: "a value outside the allowed options", ZH: "数值不在允许的选项范围内"},
-    "storage_encoding": {EN: "stored data was corrupted", ZH: "存储的数据编码有误"},
+    "invalid_enum": {
+        EN: "a value was outside the allowed options",
+        ZH: "某个数值不在允许的选项范围内",
+    },
+    "storage_encoding": {EN: "its stored data could not be read", ZH: "无法读取其存储的数据"},
     "pop_empty": {
         EN: "it tried to remove an item from an empty list",
         ZH: "试图从空列表中移除元素",
@@ -413,7 +468,7 @@ PANIC_MEANINGS: dict[str, dict[str, str]] = {
         EN: "it called a function that was never set",
         ZH: "调用了一个未设置的函数",
     },
-    "unknown": {EN: "an unknown internal error", ZH: "未知的内部错误"},
+    "unknown": {EN: "the contract did not say which", ZH: "合约没有说明具体是哪种"},
 }
 
 ZH_CHAIN_NAMES = {
@@ -495,7 +550,16 @@ def _gwei(wei: int | None, *, up: bool = False) -> str:
         return "?"
     value = Decimal(wei).scaleb(-9)
     step = Decimal("0.0001")
+    if up and value >= 1:
+        step = Decimal("0.1")  # a suggestion to type into a wallet: 14.7, not 14.6001
     return format_amount(value.quantize(step, rounding=ROUND_UP) if up else value.quantize(step))
+
+
+def _amount(value: Decimal) -> str:
+    """An amount as customers read it on exchanges: 1000000.5 -> "1,000,000.5"."""
+    whole, _, fraction = format_amount(value).partition(".")
+    grouped = f"{int(whole):,}" if whole.isdigit() else whole
+    return f"{grouped}.{fraction}" if fraction else grouped
 
 
 def _rate(value: float | None) -> str:
@@ -509,12 +573,13 @@ def _revert_text(w: _Writer, revert: RevertFacts, gas_limit: int | None) -> str:
         return w.t("revert.error_string", message=revert.message)
     if revert.kind == "custom":
         args = ", ".join(f"{k}={v}" for k, v in revert.error_args.items())
-        return w.t("revert.custom", name=revert.error_name, args=f" ({args})" if args else "")
+        wrapped = (f"（{args}）" if w.lang == ZH else f" ({args})") if args else ""
+        return w.t("revert.custom", name=revert.error_name, args=wrapped)
     if revert.kind == "panic":
         meaning = PANIC_MEANINGS.get(revert.panic_reason, PANIC_MEANINGS["unknown"])[w.lang]
         return w.t("revert.panic", meaning=meaning)
     if revert.kind == "out_of_gas":
-        return w.t("revert.out_of_gas", limit=gas_limit if gas_limit is not None else "?")
+        return w.t("revert.out_of_gas", limit=f"{gas_limit:,}" if gas_limit is not None else "?")
     if revert.kind == "unknown_selector":
         return w.t("revert.unknown_selector", selector=revert.raw_data[:10])
     if revert.kind in ("no_data", "out_of_energy"):
@@ -576,7 +641,7 @@ def explain(diagnosis: Diagnosis, language: str | None = EN) -> Explanation:
 
     if status not in (Status.FAILED, Status.DROPPED, Status.NOT_FOUND, Status.INVALID_HASH):
         for transfer in d.transfers[:3]:
-            amount = format_amount(transfer.amount) if transfer.amount is not None else "?"
+            amount = _amount(transfer.amount) if transfer.amount is not None else "?"
             paragraphs.append(
                 w.t(
                     "transfer",
@@ -591,6 +656,10 @@ def explain(diagnosis: Diagnosis, language: str | None = EN) -> Explanation:
     title_key = f"title.{status.value}"
     if d.replaced_by is not None and f"{title_key}.{d.replaced_by.kind}" in T:
         title_key = f"{title_key}.{d.replaced_by.kind}"
+    if status in (Status.CONFIRMING, Status.CONFIRMED) and d.deposit and d.deposit.problems:
+        # "Complete" would read as "credited": say first that this deposit needs more.
+        ours = d.deposit.to_deposit_address
+        title_key = "title.deposit_review" if ours else "title.deposit_elsewhere"
     return Explanation(
         language=w.lang,
         title=w.t(title_key, **title_values),
@@ -621,7 +690,7 @@ def _dropped_paragraphs(w: _Writer) -> list[str]:
 def _failed_paragraphs(w: _Writer) -> list[str]:
     d = w.d
     block = d.confirmation.block_number if d.confirmation else "?"
-    fee = format_amount(d.fee.paid) if d.fee and d.fee.paid is not None else "?"
+    fee = _amount(d.fee.paid) if d.fee and d.fee.paid is not None else "?"
     out = [w.t("failed", block=block, fee=fee, symbol=d.native_symbol)]
     if d.revert is not None:
         out.append(_revert_text(w, d.revert, d.fee.gas_limit if d.fee else None))
@@ -630,8 +699,20 @@ def _failed_paragraphs(w: _Writer) -> list[str]:
 
 def _pending_paragraphs(w: _Writer) -> list[str]:
     d, fee, out = w.d, w.d.fee, []
-    if d.nonce is not None and d.nonce.gap:
+    if d.nonce is not None and d.nonce.gap == 1:
+        out.append(w.t("pending.nonce_gap.one"))
+    elif d.nonce is not None and d.nonce.gap:
         out.append(w.t("pending.nonce_gap", count=d.nonce.gap))
+    if fee is not None and fee.too_low and fee.kind == "bitcoin":
+        out.append(w.t("pending.too_low.bitcoin"))
+    elif fee is not None and fee.too_low:
+        offered = fee.max_fee_per_gas if fee.max_fee_per_gas is not None else fee.gas_price
+        out.append(w.t("pending.too_low", offered=_gwei(offered), needed=_gwei(fee.base_fee_now)))
+    elif fee is not None and fee.low:
+        out.append(w.t("pending.low"))
+    elif not (d.nonce is not None and d.nonce.gap):
+        out.append(w.t("pending.fine"))
+    # The verdict first, then the figures behind it.
     if fee is not None and fee.kind == "bitcoin":
         out.append(
             w.t(
@@ -641,13 +722,6 @@ def _pending_paragraphs(w: _Writer) -> list[str]:
                 hour=_rate(fee.rate_hour),
             )
         )
-    if fee is not None and fee.too_low and fee.kind != "bitcoin":
-        offered = fee.max_fee_per_gas if fee.max_fee_per_gas is not None else fee.gas_price
-        out.append(w.t("pending.too_low", offered=_gwei(offered), needed=_gwei(fee.base_fee_now)))
-    elif fee is not None and (fee.too_low or fee.low):
-        out.append(w.t("pending.low"))
-    elif not (d.nonce is not None and d.nonce.gap):
-        out.append(w.t("pending.fine"))
     return out
 
 
@@ -656,8 +730,12 @@ def _deposit_paragraphs(w: _Writer) -> list[str]:
     if dep is None:
         return []
     here = w.chain(d.chain_key, d.chain_name)
+    # On the wrong network, "wrong_network.*" already says whether it reached us.
+    elsewhere = d.status is Status.WRONG_NETWORK
     out = []
     for problem in dep.problems:
+        if elsewhere and problem in (Advice.WRONG_ADDRESS, Advice.NOTHING_RECEIVED):
+            continue
         if problem is Advice.WRONG_ADDRESS:
             target = d.transfers[0].to_address if d.transfers else d.to_address
             ours = w.join(list(dep.addresses_checked)) if dep.addresses_checked else "?"
@@ -675,8 +753,8 @@ def _deposit_paragraphs(w: _Writer) -> list[str]:
                 w.t(
                     "deposit.amount_mismatch",
                     asset=dep.asset,
-                    received=format_amount(dep.received_amount or Decimal(0)),
-                    expected=format_amount(dep.expected_amount or Decimal(0)),
+                    received=_amount(dep.received_amount or Decimal(0)),
+                    expected=_amount(dep.expected_amount or Decimal(0)),
                 )
             )
         elif problem is Advice.MEMO_MISSING:
@@ -704,8 +782,12 @@ def _steps(w: _Writer) -> list[str]:
             target = (d.fee.rate_half_hour or d.fee.rate_next_block) if d.fee else None
             steps.append(w.t("step.rbf", target=_rate(target)))
         elif advice is Advice.WAIT_FOR_CONFIRMATIONS:
+            if d.deposit is not None and d.deposit.problems:
+                continue  # confirmations alone will not get it credited
             required = d.confirmation.required if d.confirmation else "?"
             steps.append(w.t("step.wait_for_confirmations", required=required))
+        elif advice is Advice.RETRY_WITH_MORE_GAS and d.revert and d.revert.kind == "out_of_energy":
+            steps.append(w.t("step.retry_with_more_energy"))
         elif advice is Advice.FOLLOW_REPLACEMENT and d.replaced_by is not None:
             steps.append(w.t("step.follow_replacement", replacement=d.replaced_by.tx_hash))
         elif advice is Advice.WRONG_NETWORK_RECOVERY and d.status is Status.WRONG_NETWORK:
