@@ -182,7 +182,7 @@ def _pending(
             fee=fee,
             nonce=nonce,
             transfers=intended,
-            advice=(Advice.CHECK_HASH,),
+            advice=(),  # the text says where to look: the wallet's history
             sighting=sighting,
         )
     advice: list[Advice] = []

@@ -183,12 +183,12 @@ def _vanished(
     replacement = fate.replacement
     if not fate.replaced:
         advice: tuple[Advice, ...] = (Advice.SEND_AGAIN,)
-    elif replacement is None:
-        advice = (Advice.CHECK_HASH,)  # replaced, but the node cannot name the replacement
-    elif replacement.kind == "speed_up":
+    elif replacement is not None and replacement.kind == "speed_up":
         advice = (Advice.FOLLOW_REPLACEMENT,)
     else:
-        advice = ()  # cancelled or another payment: the texts and the explorer link say it
+        # Cancelled, another payment, or a replacement the node cannot name: the text says
+        # what happened and where to look; there is nothing to retry.
+        advice = ()
     return base.replace(
         tx_hash=chain_hash(chain, digits),
         status=Status.DROPPED,
