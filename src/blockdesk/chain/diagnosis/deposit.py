@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from blockdesk.chain.addresses import to_checksum_address
 from blockdesk.chain.diagnosis.facts import Advice, DepositCheck, Transfer
 from blockdesk.chain.registry import ChainInfo, normalize_address
 
@@ -96,7 +98,7 @@ def check_deposit(
             problems.append(Advice.MEMO_MISSING)
 
     return DepositCheck(
-        addresses_checked=tuple(sorted(wanted)),
+        addresses_checked=tuple(sorted(_shown(chain, a) for a in wanted)),
         to_deposit_address=bool(hits),
         network_supported=chain.deposit_supported,
         asset=asset,
@@ -110,3 +112,10 @@ def check_deposit(
         memo_present=memo_present,
         problems=tuple(problems),
     )
+
+
+def _shown(chain: ChainInfo, normalized: str) -> str:
+    """EVM addresses in their checksummed form, like the transaction's own addresses."""
+    if chain.family == "evm" and re.fullmatch(r"0x[0-9a-f]{40}", normalized):
+        return to_checksum_address(normalized)
+    return normalized
