@@ -113,6 +113,9 @@ def test_bitcoin_deposit_confirming_then_confirmed(account, esplora, chains):
     assert d.confirmation.eta_seconds == 600
     assert d.deposit.ok and d.deposit.received_amount == Decimal("0.25")
     assert d.fee.paid == Decimal("0.0000282") and d.fee.vsize == 141
+    # The 1,000 sat back to the sender is change: not shown as a payment.
+    assert [(t.to_address, t.raw_amount) for t in d.transfers] == [(BTC_DEPOSIT, 25_000_000)]
+    assert f"from {BTC_SENDER} to {BTC_SENDER}" not in explain(d, "en").text
     assert "the rest should take about 10 minutes" in explain(d, "en").text
     assert "预计还需要约 10 分钟" in explain(d, "zh-hans").text
 

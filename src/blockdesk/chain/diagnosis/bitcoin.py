@@ -46,6 +46,10 @@ def diagnose(client: EsploraClient, chain: ChainInfo, tx: dict[str, Any]) -> Bit
         if (i.get("prevout") or {}).get("scriptpubkey_address")
     ]
     sender = senders[0] if senders else ""
+    # Outputs back to a spending address are change, not a payment ("from A to A" puzzles);
+    # a transaction that only pays its own addresses (a consolidation) keeps them all.
+    paid = [o for o in vout if o.get("scriptpubkey_address")]
+    payments = [o for o in paid if o["scriptpubkey_address"] not in set(senders)] or paid
     transfers = tuple(
         Transfer(
             standard="native",
@@ -57,8 +61,7 @@ def diagnose(client: EsploraClient, chain: ChainInfo, tx: dict[str, Any]) -> Bit
             decimals=chain.native_decimals,
             known_token=True,
         )
-        for o in vout
-        if o.get("scriptpubkey_address")
+        for o in payments
     )
     rbf = any(int(i.get("sequence", 0xFFFFFFFF)) <= _RBF_MAX_SEQUENCE for i in vin)
     fee_sats = int(tx.get("fee", 0))
