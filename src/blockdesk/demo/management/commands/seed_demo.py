@@ -16,6 +16,7 @@ from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import CannedReply, Contact, ContactIdentity
 from blockdesk.kb.importexport import load_starter
+from blockdesk.trust.services import do_create_official_channel
 
 DEMO_ACCOUNT = "Blockdesk Demo Exchange"
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (published demo credentials, local use only)
@@ -59,6 +60,22 @@ CANNED = [
         "Blockdesk support will never ask for it.",
     ),
     ("txid", "Could you share the transaction hash (TxID) and the network you used?"),
+]
+
+# What the "Is this really us?" page (/verify/) answers for: try a lookalike such as
+# demo-exchanqe.example or @DemoExchangeSupport_ to see the warning.
+OFFICIAL_CHANNELS = [
+    ("domain", "demo-exchange.example", "Website and help center", True, ""),
+    ("email_domain", "demo-exchange.example", "Every support email", False, ""),
+    ("telegram", "@DemoExchangeSupport", "Support on Telegram", False, ""),
+    ("x", "@DemoExchange", "Announcements", False, ""),
+    (
+        "address",
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        "ETH / ERC-20 deposits",
+        False,
+        "ethereum",
+    ),
 ]
 
 
@@ -131,5 +148,15 @@ class Command(BaseCommand):
             conv.do_change_priority(actor=alice, conversation=conversation, priority="high")
             load_starter(account=account)
             seed_default_chains(account=account)  # disabled, no endpoints: admins configure
+            for kind, value, label, subdomains, chain in OFFICIAL_CHANNELS:
+                do_create_official_channel(
+                    account_id=account.pk,
+                    actor=admin,
+                    kind=kind,
+                    value=value,
+                    label=label,
+                    include_subdomains=subdomains,
+                    chain=chain,
+                )
             do_set_assistant(inbox_id=channel.inbox.pk, enabled=True)  # answers new chats
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
