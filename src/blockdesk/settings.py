@@ -14,6 +14,8 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from blockdesk.common.email_url import parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "blockdesk.api",
     "blockdesk.demo",
     "blockdesk.trust",
+    "blockdesk.notifications",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +255,25 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("BLOCKDESK_WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_MAX_ATTEMPTS = int(env("BLOCKDESK_WEBHOOK_MAX_ATTEMPTS", "8"))
 # Loopback/private targets are refused unless allowed (SSRF); tests and local setups allow.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("BLOCKDESK_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+
+# --- Email to customers ------------------------------------------------------------
+# How mail leaves (see common/email_url.py): smtp://, smtp+tls://, smtps://, file://, console://.
+# Unset: each message is written as a .eml file under var/mail (nothing is sent).
+_email = parse_email_url(env("EMAIL_URL"), default_dir=DATA_DIR / "mail")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 10.0)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Support <support@localhost>")
+# Replies to a customer who left a follow-up email are emailed this many seconds after the
+# first unseen one (several replies in that time go in one email), unless seen live.
+REPLY_EMAIL_DELAY = float(env("BLOCKDESK_REPLY_EMAIL_DELAY", "120"))
+REPLY_EMAIL_MAX_ATTEMPTS = int(env("BLOCKDESK_REPLY_EMAIL_MAX_ATTEMPTS", "5"))
 
 LOGGING = {
     "version": 1,

@@ -214,3 +214,28 @@ async def test_ping_pong(channel, visitor):
     await comm.send_json_to({"type": "ping"})
     assert await comm.receive_json_from(timeout=5) == {"type": "pong"}
     await comm.disconnect()
+
+
+async def test_seen_frames_move_the_customers_read_mark_of_their_own_case_only(
+    channel, agent, visitor, other_visitor
+):
+    conv_id = (await sync_to_async(visitor.send)("hello")).json()["conversation"]["id"]
+    other_id = (await sync_to_async(other_visitor.send)("hi")).json()["conversation"]["id"]
+    conv = await database_sync_to_async(Conversation.objects.get)(pk=conv_id)
+    sent = await database_sync_to_async(conv_services.do_send_agent_message)(
+        agent=agent, conversation=conv, content="Answer"
+    )
+    comm = await visitor_socket(channel, visitor.token)
+    await comm.send_json_to({"type": "seen", "conversation_id": other_id, "message_id": 10**9})
+    await comm.send_json_to({"type": "seen", "conversation_id": "x", "message_id": None})
+    await comm.send_json_to(
+        {"type": "seen", "conversation_id": conv_id, "message_id": sent.message.pk}
+    )
+    await comm.send_json_to({"type": "ping"})  # frames are handled in order
+    assert (await until(comm, "pong"))["type"] == "pong"
+    read = database_sync_to_async(
+        lambda pk: Conversation.objects.values_list("contact_read_message_id", flat=True).get(pk=pk)
+    )
+    assert await read(conv_id) == sent.message.pk
+    assert await read(other_id) == 0
+    await comm.disconnect()

@@ -16,6 +16,7 @@ def _jobs() -> list[Callable[[], object]]:
     from blockdesk.assistant.services import do_resolve_timed_out
     from blockdesk.chain.services import do_purge_old_sightings, do_requeue_due_watches
     from blockdesk.conversations.services import do_reopen_due_snoozed
+    from blockdesk.notifications.services import do_send_due_reply_emails
     from blockdesk.webhooks.services import do_requeue_due_deliveries
 
     return [
@@ -23,6 +24,7 @@ def _jobs() -> list[Callable[[], object]]:
         do_requeue_due_deliveries,
         do_requeue_due_watches,
         do_purge_old_sightings,
+        do_send_due_reply_emails,
         do_resolve_timed_out,
     ]
 

@@ -462,7 +462,10 @@ def do_send_system_message(*, conversation: Conversation, content: str) -> Messa
         message = Message(
             conversation=conversation, sender_type=Message.SenderType.SYSTEM, content=content
         )
-        return _persist_message(conversation=conversation, message=message, attachments=())
+        _persist_message(conversation=conversation, message=message, attachments=())
+        # Customers see system messages (a watched deposit arrived): the channel delivers them.
+        transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
+        return message
 
 
 # --- status, assignment, priority, tags -------------------------------------------
@@ -734,6 +737,26 @@ def do_mark_read(*, user: User, conversation: Conversation) -> None:
     check_agent_can_access(user=user, conversation=conversation)
     with transaction.atomic():
         _mark_read(user=user, conversation=conversation, message_id=conversation.last_message_id)
+
+
+def do_mark_read_by_contact(*, contact_id: int, conversation_id: int, message_id: int) -> bool:
+    """The customer saw the conversation up to ``message_id`` (widget open and visible).
+    One UPDATE, scoped to the contact's own conversation; never moves backwards."""
+    updated = Conversation.objects.filter(
+        pk=conversation_id,
+        contact_id=contact_id,
+        contact_read_message_id__lt=message_id,
+        last_message_id__gte=message_id,
+    ).update(contact_read_message_id=message_id)
+    return bool(updated)
+
+
+def do_record_event(
+    *, conversation: Conversation, kind: str, data: dict[str, object] | None = None
+) -> ConversationEvent:
+    """An internal event written by another app (no agent acted); agents see it live."""
+    with transaction.atomic():
+        return _record_event(conversation=conversation, kind=kind, actor=None, data=data)
 
 
 def require_agent(user: object) -> User:

@@ -47,7 +47,7 @@ def check_value(*, account_id: int, value: str) -> CheckResult:
 
 def anti_phishing_code_for(contact: Contact) -> str | None:
     """The customer's own code, to print in every message support sends them (widget
-    today, e-mail later). None when they have not set one."""
+    and reply emails). None when they have not set one."""
     row = AntiPhishingCode.objects.filter(contact_id=contact.pk).values_list("code", flat=True)
     return row.first()
 

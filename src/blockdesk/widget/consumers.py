@@ -12,6 +12,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.realtime import contact_group, inbox_group
+from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Conversation
 from blockdesk.widget import services
 from blockdesk.widget.serializers import (
@@ -92,6 +93,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "typing":
             await self._typing(content)
+        elif kind == "seen":
+            await self._seen(content)
 
     async def _auth(self, token: str) -> None:
         try:
@@ -141,6 +144,22 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
                     "on": on,
                 },
             },
+        )
+
+    async def _seen(self, content: dict[str, Any]) -> None:
+        """The visitor saw the conversation up to a message (replies they saw live are not
+        emailed to their follow-up address). Only their own conversations move."""
+        contact_id = self.contact_id
+        assert contact_id is not None
+        try:
+            conversation_id = int(content.get("conversation_id", 0))
+            message_id = int(content.get("message_id", 0))
+        except (TypeError, ValueError):
+            return
+        if conversation_id <= 0 or message_id <= 0:
+            return
+        await database_sync_to_async(conversation_services.do_mark_read_by_contact)(
+            contact_id=contact_id, conversation_id=conversation_id, message_id=message_id
         )
 
     async def broadcast(self, message: dict[str, Any]) -> None:

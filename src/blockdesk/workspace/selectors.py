@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from blockdesk.accounts.models import Team, User
 from blockdesk.conversations import selectors as conv_selectors
@@ -284,6 +285,17 @@ def describe_event(event: ConversationEvent) -> str:
         }
     if event.kind == kind.FOLLOWUP_EMAIL:
         return _("The customer left an email address for a follow-up")
+    if event.kind == kind.REPLY_EMAILED:
+        return ngettext(
+            "%(count)d reply emailed to %(to)s",
+            "%(count)d replies emailed to %(to)s",
+            int(data.get("count") or 1),
+        ) % {"count": int(data.get("count") or 1), "to": data.get("to", "")}
+    if event.kind == kind.REPLY_EMAIL_FAILED:
+        return _("Replies could not be emailed to %(to)s (%(error)s)") % {
+            "to": data.get("to", ""),
+            "error": data.get("error", ""),
+        }
     if event.kind == kind.DIAGNOSIS:
         return panels.describe_diagnosis(event, actor)
     return str(event.get_kind_display())

@@ -67,6 +67,9 @@ class Conversation(models.Model):
     last_message_id = models.BigIntegerField(default=0)
     # The newest customer message; an agent has unread messages when their read marker is behind.
     last_incoming_id = models.BigIntegerField(default=0)
+    # The newest message the customer has seen in the open widget (its "seen" frames): replies
+    # past it are emailed to a follow-up address (notifications app).
+    contact_read_message_id = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-last_activity_at"]
@@ -105,6 +108,9 @@ class ConversationEvent(models.Model):
         SECRET_REDACTED = "secret_redacted", _("Secret removed from a message")
         # Internal: structured facts of a transaction check (agent panel or a finished watch).
         DIAGNOSIS = "diagnosis", _("Transaction diagnosis")
+        # Internal: replies sent to the customer's follow-up email address, or given up on.
+        REPLY_EMAILED = "reply_emailed", _("Replies emailed to the customer")
+        REPLY_EMAIL_FAILED = "reply_email_failed", _("Reply email could not be sent")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

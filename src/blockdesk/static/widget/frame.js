@@ -49,7 +49,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
     ws: null, wsReady: false, wsTimer: null, backoff: 1000, pingTimer: null, pongTimer: null,
     uploads: [], files: [], inflight: null, deferred: [], retryTimer: null, retryAt: 0,
     sendBackoff: 0, catching: null, catchAgain: false, viewToken: 0,
-    typingOn: false, typingSentAt: 0, typingStop: null, typingHide: null
+    typingOn: false, typingSentAt: 0, typingStop: null, typingHide: null, readSent: {}
   };
 
   function notifyParent(type, extra) {
@@ -429,6 +429,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
       if (token !== S.viewToken) { return null; }
       renderPendingForView();
       scrollDown();
+      markRead();
       return authed("GET", "conversations/" + id);
     }).then(function (data) {
       if (!data || token !== S.viewToken) { return; }
@@ -506,10 +507,21 @@ import {mountWallet} from "../wallet_auth/widget.js";
     if (m.conversation_id === S.conv) {
       if (m.mine && S.inflight) { S.deferred.push(m); return; }
       renderMessage(m);
-      if (!m.mine) { hideTyping(); }
+      if (!m.mine) { hideTyping(); markRead(); }
     } else if (!m.mine) {
       S.unreadConvs[m.conversation_id] = true;
       if (!S.convs[m.conversation_id]) { loadConversations().catch(noop); } else { renderList(); }
+    }
+  }
+  // How far the visitor has seen the conversation on screen (widget open, tab visible):
+  // replies they saw are not emailed to their follow-up address.
+  function markRead() {
+    if (!S.visible || document.hidden || !S.conv || !S.wsReady) { return; }
+    var top = 0;
+    Object.keys(S.rendered).forEach(function (id) { if (+id > top) { top = +id; } });
+    if (top > (S.readSent[S.conv] || 0)) {
+      S.readSent[S.conv] = top;
+      sendWs({type: "seen", conversation_id: S.conv, message_id: top});
     }
   }
   function hideTyping() {
@@ -529,7 +541,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
       S.wsReady = true;
       S.backoff = 1000;
       setConn(null);
-      refresh().then(function () { flush(true); });
+      refresh().then(function () { flush(true); markRead(); });
     } else if (ev.type === "pong") {
       clearTimeout(S.pongTimer);
     } else if (ev.type === "message.created" && ev.message) {
@@ -719,6 +731,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
     S.visible = true;
     S.unread = 0;
     notifyParent("unread", {count: 0});
+    markRead();
     if (!S.started) { start(); } else if (!S.visitor && !sessionPromise) { beginSession(); }
     setTimeout(function () { els.input.focus(); }, 50);
   }
@@ -802,6 +815,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && S.visitor && !S.ws) { reconnectNow(); }
     if (!document.hidden && S.visible && S.unread) { S.unread = 0; notifyParent("unread", {count: 0}); }
+    markRead();
   });
 
   // --- wallet sign-in (static/wallet_auth/widget.js) ---------------------------------
