@@ -68,6 +68,7 @@ class Watch:
     csp: list[str] = field(default_factory=list)
     crashes: list[str] = field(default_factory=list)
     frames: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # frames the page sent
 
     def attach(self, page: Any) -> None:
         def on_console(msg: Any) -> None:
@@ -87,7 +88,16 @@ class Watch:
                 if isinstance(data, dict):
                     self.frames.append({**data, "_url": ws.url})
 
+            def on_sent(payload: Any) -> None:
+                try:
+                    data = json.loads(payload)
+                except (TypeError, ValueError):
+                    return
+                if isinstance(data, dict):
+                    self.sent.append(data)
+
             ws.on("framereceived", on_frame)
+            ws.on("framesent", on_sent)
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: self.crashes.append(str(exc)))
@@ -218,6 +228,28 @@ def test_visitor_and_agent_chat_live_and_hostile_input_stays_text(
         expect(agent.locator(".msg-agent .msg-body", has_text=reply)).to_be_visible()
         expect(widget.locator(".bdw-msg.bdw-theirs .bdw-text", has_text=reply)).to_be_visible()
         shot("3-replied")
+        # On screen with the widget open: the frame says so, and the server records it, so
+        # this reply is not emailed to a follow-up address later.
+        theirs = widget.locator(".bdw-msg.bdw-theirs[data-id]", has_text=reply)
+        reply_id = int(theirs.get_attribute("data-id") or 0)
+        wait_until(
+            visitor,
+            lambda: any(
+                f.get("type") == "seen" and f.get("message_id") == reply_id
+                for f in visitor_watch.sent
+            ),
+            "the visitor's seen frame",
+        )
+        for _attempt in range(5):  # the frame was sent; the server stores it a moment later
+            out = run_django(
+                server.env,
+                "from blockdesk.conversations.models import Message\n"
+                f"m = Message.objects.select_related('conversation').get(pk={reply_id})\n"
+                "print('READ', m.conversation.contact_read_message_id)",
+            )
+            if f"READ {reply_id}" in out:
+                break
+        assert f"READ {reply_id}" in out
 
         # Hostile input: sent as chat messages, shown as the literal characters.
         for text in HOSTILE:
