@@ -41,8 +41,12 @@ migrate: install messages
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# With Node.js dev tools (`make node`) a local "Demo devnet" runs next to the server and stops
+# with it (scripts/demo-devnet.sh; BLOCKDESK_DEVNET=false skips it).
 run: demo
-	@$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
+	@PY=$(PY) bash scripts/demo-devnet.sh start
+	@trap 'bash scripts/demo-devnet.sh stop' EXIT; \
+	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT); \
 	BLOCKDESK_PUBLIC_URL=$${BLOCKDESK_PUBLIC_URL:-http://$(HOST):$(PORT)} $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # --- checks -----------------------------------------------------------------------

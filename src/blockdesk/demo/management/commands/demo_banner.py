@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from blockdesk.demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from blockdesk.demo.devnet import banner_lines
+from blockdesk.demo.management.commands.seed_demo import DEMO_ACCOUNT, DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
@@ -30,4 +31,6 @@ class Command(BaseCommand):
         ]
         lines += [f"  {username:<8} {role:<6} {email}" for username, email, role, _ in DEMO_USERS]
         lines.append("")
+        # The demo devnet's conversations, when it runs.
+        lines += banner_lines(base_url=base, account_name=DEMO_ACCOUNT)
         self.stdout.write("\n".join(lines))
