@@ -14,7 +14,8 @@ DIR=${BLOCKDESK_DATA_DIR:-./var}/devnet
 PIDFILE=$DIR/ganache.pid
 URL=http://127.0.0.1:$PORT
 
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+# Our ganache, not whatever process got the pid of one that died without cleaning up.
+running() { [ -f "$PIDFILE" ] && ps -p "$(cat "$PIDFILE")" -o args= 2>/dev/null | grep -q ganache; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 start() {

@@ -87,7 +87,7 @@ def _register(
 ) -> tuple[Chain, int]:
     """The chain and what it accepts, through the registry's services (RPC URL encrypted)."""
     changed = 0
-    settings: dict[str, Any] = {
+    wanted: dict[str, Any] = {
         "name": CHAIN_NAME,
         "enabled": True,
         "rpc_urls": rpc_url,
@@ -98,11 +98,11 @@ def _register(
     chain = Chain.objects.filter(account_id=admin.account_pk, key=CHAIN_KEY).first()
     if chain is None:
         chain = chain_services.do_create_chain(
-            actor=admin, key=CHAIN_KEY, family="evm", native_symbol="ETH", **settings
+            actor=admin, key=CHAIN_KEY, family="evm", native_symbol="ETH", **wanted
         )
         changed += 1
     else:
-        stale = {k: v for k, v in settings.items() if getattr(chain, k) != v}
+        stale = {k: v for k, v in wanted.items() if getattr(chain, k) != v}
         if stale:  # e.g. another port: point the chain at the node running now
             chain_services.do_configure_chain(actor=admin, chain=chain, **stale)
             changed += 1

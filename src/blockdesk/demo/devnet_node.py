@@ -174,7 +174,7 @@ class SeededChain:
 
 
 def wait_for_node(rpc_url: str, *, timeout: float) -> None:
-    """Until the node answers (a freshly started ganache needs a few seconds)."""
+    """Return once the node answers; DevnetError after ``timeout`` seconds."""
     check_loopback(rpc_url)
     deadline = time.monotonic() + timeout
     payload = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
