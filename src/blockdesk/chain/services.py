@@ -328,6 +328,16 @@ class ConversationDiagnosis:
         }
 
 
+def _network_named(entities: Any) -> str | None:
+    """The first network the customer named, leaving out coin symbols of amounts: in "I sent
+    0.5 ETH" ETH is the asset (native on Arbitrum, Base, ... too), not the network."""
+    amounts = [(a.start, a.end) for a in entities.amounts]
+    for mention in entities.chains:
+        if not any(start <= mention.start and mention.end <= end for start, end in amounts):
+            return str(mention.chain)
+    return None
+
+
 def diagnose_for_conversation(
     *,
     conversation: Any,
@@ -356,8 +366,8 @@ def diagnose_for_conversation(
         entities = extract_entities(text)
         if not tx_hash and entities.tx_hashes:
             tx_hash = entities.tx_hashes[0].value
-        if not chain and entities.chains:
-            chain = entities.chains[0].chain
+        if not chain:
+            chain = _network_named(entities)
         if expected_amount is None and entities.amounts:
             expected_amount = entities.amounts[0].value
             expected_asset = expected_asset or entities.amounts[0].symbol

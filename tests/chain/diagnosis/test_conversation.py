@@ -63,3 +63,21 @@ def test_assistant_call_without_actor_and_without_a_hash(conversation, registry)
     )
     assert result.diagnosis.status.value == "not_found"
     assert result.customer.language == "en"
+
+
+def test_a_coin_symbol_in_an_amount_is_not_taken_for_the_network(
+    agent, conversation, nodes, deployed, registry
+):
+    node = nodes[1]  # "sidenet": ETH is its native coin too, as on Arbitrum or Base
+    tx = node.send(node.fresh_account(), to=deployed.platform_deposit, value=10**18, gas=21_000)
+    result = services.diagnose_for_conversation(
+        conversation=conversation, actor=agent, text=f"I sent 1 ETH an hour ago, txid {tx}"
+    )
+    facts = result.as_dict()["facts"]
+    assert facts["status"] != "wrong_network" and facts["chain_key"] == "sidenet"
+    assert facts["requested_chain_key"] == ""
+    # A network named as such still counts.
+    named = services.diagnose_for_conversation(
+        conversation=conversation, actor=agent, text=f"sent 1 ETH on Ethereum, txid {tx}"
+    )
+    assert named.as_dict()["facts"]["requested_chain_key"] == "ethereum"

@@ -59,6 +59,19 @@ def test_success_counts_confirmations_until_credited(account, nodes, deployed, r
     assert "您的交易已完成" in explain(d, "zh").text
 
 
+def test_a_payment_elsewhere_is_never_promised_to_a_balance(account, nodes, registry):
+    node = nodes[0]
+    sender, friend = node.fresh_account(), node.fresh_account()
+    tx = node.send(sender, to=friend.address, value=ETHER, gas=21_000)
+    node.mine(REQUIRED_CONFIRMATIONS - 1)
+    d = diagnose(account, tx, chain_key="localnet")  # no asset named, not to our address
+    assert d.status is Status.CONFIRMED and d.deposit is None
+    assert Advice.CREDITED not in d.advice
+    en, zh = explain(d, "en").text, explain(d, "zh-hans").text
+    assert "appear in your balance" not in en and "显示在您的余额中" not in zh
+    assert friend.address in en
+
+
 def deposit_in(text, deployed):
     return deployed.platform_deposit in text
 

@@ -252,6 +252,10 @@ def _diagnose_found(
         )
 
     advice = list(findings.advice)
+    if deposit is None and Advice.CREDITED in advice:
+        # Not a deposit to any address of ours (a payment elsewhere, a withdrawal to the
+        # customer): "it will show in your balance" would be a promise we cannot keep.
+        advice.remove(Advice.CREDITED)
     if wrong_network and not (deposit is not None and deposit.ok):
         # Nothing will be credited by waiting for confirmations on the other network.
         advice = [a for a in advice if a not in (Advice.CREDITED, Advice.WAIT_FOR_CONFIRMATIONS)]
