@@ -43,7 +43,7 @@ demo: migrate
 
 # With Node.js dev tools (`make node`) a local "Demo devnet" runs next to the server and stops
 # with it (scripts/demo-devnet.sh; BLOCKDESK_DEVNET=false skips it).
-run: demo
+run: demo node
 	@PY=$(PY) bash scripts/demo-devnet.sh start
 	@trap 'bash scripts/demo-devnet.sh stop' EXIT; \
 	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT); \
@@ -71,10 +71,10 @@ node: $(NODE_STAMP)
 $(NODE_STAMP): package.json package-lock.json
 	@if ! command -v npm >/dev/null; then \
 	  if [ "$${CI:-}" = "true" ]; then echo "CI needs Node.js and npm (chain tests)" >&2; exit 1; fi; \
-	  echo "npm not found: the local EVM node tests will skip"; \
+	  echo "npm not found: no local EVM node (the chain tests skip; make run has no demo devnet)"; \
 	elif npm ci --no-audit --no-fund; then touch $@; \
 	elif [ "$${CI:-}" = "true" ]; then exit 1; \
-	else echo "npm ci failed: the local EVM node tests will skip"; fi
+	else echo "npm ci failed: no local EVM node (the chain tests skip; make run has no demo devnet)"; fi
 
 test-sqlite: install-dev messages
 	$(PY) -m pytest -q $(PYTEST_ARGS)
