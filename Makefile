@@ -86,11 +86,9 @@ PG_ENV := DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) BLOCKDESK_TEST
 test-postgres: install-dev messages services
 	$(PG_ENV) $(PY) -m pytest -q $(PYTEST_ARGS)
 
+# Both passes run at once (scripts/run-tests.sh), each printed whole when both are done.
 test: install-dev messages services browser node lint typecheck
-	@echo "== pytest on SQLite =="
-	$(PY) -m pytest -q $(PYTEST_ARGS)
-	@echo "== pytest on PostgreSQL + Redis (tests that touch a database or a service) =="
-	$(PG_ENV) $(PY) -m pytest -q $(PYTEST_ARGS)
+	@PY=$(PY) PG_ENV="$(PG_ENV)" bash scripts/run-tests.sh $(PYTEST_ARGS)
 
 bench: install-dev
 	@ls bench/*.py

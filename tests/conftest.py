@@ -47,6 +47,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         markers = {m.name for m in item.iter_markers()}
+        if "embedded_only" in markers:
+            pure.append(item)
+            continue
         needs = bool(fixtures & _DB_FIXTURES) or bool(markers & _SERVICE_MARKERS)
         (keep if needs else pure).append(item)
     if pure:

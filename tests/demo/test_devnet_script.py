@@ -67,6 +67,7 @@ def test_switched_off_or_port_taken_it_says_so_in_one_line(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_only
 def test_start_seeds_a_persistent_node_and_stop_ends_it(tmp_path):
     reason = ganache_unavailable_reason()
     require_or_skip(reason is None, reason or "")

@@ -29,7 +29,7 @@ from tests.support.live_server import (
     server_env,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.embedded_only]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -18,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 from tests.conftest import require_or_skip
 from tests.support.live_server import LiveServer, live_server, migrate, run_django, server_env
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.embedded_only]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -17,6 +17,8 @@ import pytest
 from tests.conftest import require_or_skip
 from tests.support.live_server import REPO, LiveServer, live_server, migrate, run_django, server_env
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.embedded_only]
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
