@@ -16,7 +16,7 @@ from blockdesk.chain.addresses import (
     to_checksum_address,
     validate_address,
 )
-from blockdesk.chain.base58 import b58check_encode
+from blockdesk.common.base58 import b58check_encode
 
 from . import _vectors
 from ._vectors import MISSING, cases, require

@@ -7,13 +7,6 @@ from typing import Any
 import pytest
 
 from blockdesk.chain.addresses import AddressKind, parse_address, validate_address
-from blockdesk.chain.base58 import (
-    Base58Error,
-    b58check_decode,
-    b58check_encode,
-    b58decode,
-    b58encode,
-)
 from blockdesk.chain.bech32 import (
     Bech32Error,
     Encoding,
@@ -21,6 +14,13 @@ from blockdesk.chain.bech32 import (
     convertbits,
     decode_segwit,
     encode_segwit,
+)
+from blockdesk.common.base58 import (
+    Base58Error,
+    b58check_decode,
+    b58check_encode,
+    b58decode,
+    b58encode,
 )
 
 from ._vectors import cases, require

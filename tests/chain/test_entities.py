@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from blockdesk.chain.addresses import ChainFamily, Network
-from blockdesk.chain.base58 import b58check_encode
 from blockdesk.chain.chain_aliases import CHAIN_KEYS
 from blockdesk.chain.entities import Entities, extract_entities
+from blockdesk.common.base58 import b58check_encode
 
 EVM = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 TRON = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"

@@ -10,7 +10,6 @@ from eth_account import Account
 from mnemonic import Mnemonic
 
 from blockdesk.safety import SecretKind, scan_inbound
-from blockdesk.safety.base58 import b58check_decode, b58decode
 from blockdesk.safety.key_formats import is_wif_private_key
 
 from ._support import load_json, load_json_or_empty
@@ -83,10 +82,10 @@ def test_mistyped_xprv_is_still_redacted() -> None:
     assert result.findings[0].checksum_valid is False
 
 
-def test_base58_leading_zeros_and_bad_characters() -> None:
-    assert b58decode("1112") == b"\x00\x00\x00\x01"
-    assert b58decode("0OIl") is None
-    assert b58check_decode("1") is None
+def test_wif_check_rejects_text_that_is_not_base58check() -> None:
+    assert not is_wif_private_key("0OIl")  # outside the alphabet
+    assert not is_wif_private_key("1")  # too short for a checksum
+    assert not is_wif_private_key("1" * 200)  # over the decode cap
 
 
 # ---- raw hex: key or transaction hash -------------------------------------------------

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from blockdesk.chain.base58 import Base58Error, b58check_decode
 from blockdesk.chain.bech32 import Bech32Error, decode_segwit_any
+from blockdesk.common.base58 import Base58Error, b58check_decode
 
 
 class ChainFamily(enum.StrEnum):

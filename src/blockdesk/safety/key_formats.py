@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from blockdesk.safety.base58 import b58check_decode
+from blockdesk.common.base58 import Base58Error, b58check_decode
 
 logger = logging.getLogger(__name__)
 
@@ -144,10 +144,17 @@ def find_hex_candidates(
     return candidates
 
 
+def _b58check_payload(candidate: str) -> bytes | None:
+    try:
+        return b58check_decode(candidate)
+    except Base58Error:
+        return None
+
+
 def is_wif_private_key(candidate: str) -> bool:
     """Base58Check, version 0x80 (mainnet) or 0xef (testnet/signet/regtest), 32-byte
     key optionally followed by the 0x01 compression flag."""
-    payload = b58check_decode(candidate)
+    payload = _b58check_payload(candidate)
     if payload is None or payload[0] not in (0x80, 0xEF):
         return False
     return len(payload) == 33 or (len(payload) == 34 and payload[33] == 0x01)
@@ -158,7 +165,7 @@ def find_wif_keys(text: str) -> list[tuple[int, int]]:
 
 
 def extended_key_checksum_valid(candidate: str) -> bool:
-    payload = b58check_decode(candidate)
+    payload = _b58check_payload(candidate)
     return (
         payload is not None
         and len(payload) == 78

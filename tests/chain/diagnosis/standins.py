@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from blockdesk.chain.base58 import b58check_decode
 from blockdesk.chain.diagnosis.evm import TRANSFER_TOPIC
+from blockdesk.common.base58 import b58check_decode
 
 
 class StandIn:

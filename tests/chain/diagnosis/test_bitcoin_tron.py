@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 
 from blockdesk.chain import services
-from blockdesk.chain.base58 import b58check_encode
 from blockdesk.chain.diagnosis.explain import explain
 from blockdesk.chain.diagnosis.facts import Advice, Status
 from blockdesk.chain.models import Chain, DepositAddress, Token
+from blockdesk.common.base58 import b58check_encode
 from tests.chain.diagnosis.standins import (
     StandIn,
     esplora_tx,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from blockdesk.chain.base58 import b58check_encode
 from blockdesk.chain.diagnosis.evm import TRANSFER_TOPIC
 from blockdesk.chain.diagnosis.facts import (
     Advice,
@@ -21,6 +20,7 @@ from blockdesk.chain.diagnosis.facts import (
 from blockdesk.chain.diagnosis.revert import decode_revert
 from blockdesk.chain.registry import ChainInfo, ErrorRegistry
 from blockdesk.chain.rpc.tron import TronClient
+from blockdesk.common.base58 import b58check_encode
 
 _SUN_DECIMALS = 6
 

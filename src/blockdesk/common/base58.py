@@ -1,4 +1,5 @@
-"""Base58 and Base58Check (Bitcoin alphabet), as used by Bitcoin and TRON addresses and WIF keys.
+"""Base58 and Base58Check (Bitcoin alphabet), as used by Bitcoin and TRON addresses and WIF keys
+(the chain app and the secret guard share it).
 
 Kept dependency-free and tiny; checksum comparison is constant-time only in spirit, since the
 inputs are public addresses rather than secrets.
