@@ -8,13 +8,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from eth_account import Account
 
 from blockdesk.chain.siwe import SiweMessage
 from blockdesk.common.crypto import hash_token
+from blockdesk.common.periodic import run_periodic_once
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
 from blockdesk.wallet_auth import services
 from blockdesk.wallet_auth.models import WalletNonce
+from blockdesk.webhooks.models import WebhookDelivery
+from blockdesk.webhooks.services import do_create_webhook
 from blockdesk.widget.services import get_widget_channel, resolve_visitor
 
 from .conftest import WalletVisitor, sign
@@ -369,6 +373,40 @@ def test_linking_emits_events_after_commit(visitor, second_device, wallet_key, m
     names = [name for name, _payload in seen]
     assert names == ["contact.wallet_verified", "contact.merged", "contact.wallet_verified"]
     assert seen[1][1]["target_contact_id"] == seen[0][1]["contact_id"]
+
+
+def test_webhooks_can_subscribe_to_wallet_sign_in_and_merges(
+    visitor, second_device, wallet_key, admin_user, django_capture_on_commit_callbacks, settings
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # the receiver is never called here
+    hook = do_create_webhook(
+        actor=admin_user,
+        url="http://127.0.0.1:9/blockdesk",
+        events=["contact.wallet_verified", "contact.merged"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor.sign_in(wallet_key)
+        second_device.send("hi")
+        second_device.sign_in(wallet_key)
+    deliveries = list(WebhookDelivery.objects.filter(webhook=hook).order_by("id"))
+    assert [d.event for d in deliveries] == [
+        "contact.wallet_verified",
+        "contact.merged",
+        "contact.wallet_verified",
+    ]
+    assert deliveries[0].payload["address"] == wallet_key.address
+
+
+def test_the_periodic_jobs_purge_long_expired_challenges(visitor, wallet_key):
+    visitor.challenge(wallet_key.address)
+    visitor.challenge(wallet_key.address)
+    old, fresh = WalletNonce.objects.order_by("id")
+    long_ago = timezone.now() - timedelta(days=2)
+    WalletNonce.objects.filter(pk=old.pk).update(
+        issued_at=long_ago - timedelta(minutes=10), expires_at=long_ago
+    )
+    run_periodic_once()
+    assert list(WalletNonce.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
 def test_nonces_and_tokens_never_reach_the_logs(visitor, wallet_key, caplog):

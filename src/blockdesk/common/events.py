@@ -16,6 +16,8 @@ EVENT_NAMES = (
     "conversation.status_changed",
     "conversation.assigned",
     "message.created",
+    "contact.wallet_verified",
+    "contact.merged",
 )
 
 

@@ -1,4 +1,4 @@
-"""Periodic jobs (snooze wake-ups; later SLA checks). Each job is idempotent, so running
+"""Periodic jobs (snooze wake-ups, retries, timeouts, clean-ups). Each job is idempotent, so running
 it on several nodes at once is harmless."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ def _jobs() -> list[Callable[[], object]]:
     from blockdesk.chain.services import do_purge_old_sightings, do_requeue_due_watches
     from blockdesk.conversations.services import do_reopen_due_snoozed
     from blockdesk.notifications.services import do_send_due_reply_emails
+    from blockdesk.wallet_auth.services import do_purge_expired_nonces
     from blockdesk.webhooks.services import do_requeue_due_deliveries
 
     return [
@@ -26,6 +27,7 @@ def _jobs() -> list[Callable[[], object]]:
         do_purge_old_sightings,
         do_send_due_reply_emails,
         do_resolve_timed_out,
+        do_purge_expired_nonces,
     ]
 
 

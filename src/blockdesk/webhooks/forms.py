@@ -10,6 +10,8 @@ EVENT_DESCRIPTIONS = {
     "conversation.status_changed": _("A conversation's status changes"),
     "conversation.assigned": _("A conversation is assigned or unassigned"),
     "message.created": _("A message or note is written"),
+    "contact.wallet_verified": _("A customer signs in with their wallet"),
+    "contact.merged": _("Two customer profiles become one (the same wallet on another device)"),
 }
 
 
