@@ -63,3 +63,21 @@ def test_zh_hans_catalogue_is_complete(tmp_path):
     fuzzy = [mid for mid, mstr, f in entries if f]
     assert not missing, f"{len(missing)} untranslated, e.g. {missing[:10]}"
     assert not fuzzy, f"{len(fuzzy)} fuzzy, e.g. {fuzzy[:10]}"
+
+
+@pytest.mark.parametrize(
+    ("context", "msgid", "zh"),
+    [
+        (None, "Pending", "待处理"),  # a conversation handled by the assistant
+        ("transaction status", "Pending", "待确认"),
+        ("webhook delivery status", "Pending", "等待发送"),
+        ("page views", "Views", "浏览量"),
+        ("saved conversation filters", "Views", "视图"),
+    ],
+)
+def test_ambiguous_english_words_are_translated_by_context(context, msgid, zh):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        got = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+    assert got == zh

@@ -5,6 +5,7 @@ import secrets
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from blockdesk.common.crypto import EncryptedTextField
 
@@ -39,7 +40,7 @@ class Webhook(models.Model):
 
 class WebhookDelivery(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("webhook delivery status", "Pending")
         RETRYING = "retrying", _("Retrying")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from blockdesk.accounts.models import User
 from blockdesk.chain.entities import extract_entities
@@ -325,7 +325,7 @@ STATUS_LABELS = {
     "invalid_hash": gettext_lazy("Not a transaction hash"),
     "not_found": gettext_lazy("Not found"),
     "wrong_network": gettext_lazy("On another network"),
-    "pending": gettext_lazy("Pending"),
+    "pending": pgettext_lazy("transaction status", "Pending"),
     "dropped": gettext_lazy("Dropped or replaced"),
     "failed": gettext_lazy("Failed"),
     "confirming": gettext_lazy("Confirming"),

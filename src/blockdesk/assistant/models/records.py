@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssistantConversation(models.Model):
@@ -69,7 +70,7 @@ class AssistantTurn(models.Model):
         IGNORED = "ignored", _("Not handled")
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("assistant outcome", "Pending")
         RESOLVED = "resolved", _("Resolved by the assistant")
         HANDED_OFF = "handed_off", _("Handed off")
         CORRECTED = "corrected", _("Corrected by an agent")
