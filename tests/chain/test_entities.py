@@ -149,6 +149,35 @@ def test_amount_false_positives(text: str) -> None:
     assert _amounts(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I deposited 500 DUSD yesterday", [(Decimal(500), "DUSD")]),
+        ("充了 1,000 PEPE 没到账", [(Decimal(1000), "PEPE")]),
+        ("sent 2.5 SHIB2 and 10 USDT", [(Decimal("2.5"), "SHIB2"), (Decimal(10), "USDT")]),
+    ],
+)
+def test_unlisted_tickers_in_capitals_are_amounts(text: str, expected: list) -> None:
+    assert _amounts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "enable 2FA please",
+        "waited 3 HRS",
+        "sent 100 USD by card",
+        "10 GB of logs",
+        "30 GWEI gas",
+        "I bought 5 NFTS",
+        "5 dusd",  # lower case: a word, not a ticker
+        "meet at 10 AM UTC",
+    ],
+)
+def test_capital_words_that_are_not_tickers(text: str) -> None:
+    assert _amounts(text) == []
+
+
 def test_only_valid_addresses_are_kept() -> None:
     broken_evm = EVM.replace("aA", "Aa", 1)  # checksum broken by one flipped letter
     broken_tron = TRON[:-1] + ("u" if TRON[-1] != "u" else "v")

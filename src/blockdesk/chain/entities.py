@@ -71,13 +71,104 @@ _SYMBOL_ALT = "|".join(
     re.escape(s) + (_NA if s.isascii() else _SYMBOL_GUARDS.get(s, ""))
     for s in sorted(_SYMBOLS, key=len, reverse=True)  # longest first: "usdt" before "u"
 )
+# A ticker we do not list ("500 DUSD", "1,000 PEPE") is taken when written in capitals, as
+# tickers are; these capital words after a number are units, fiat or jargon, never assets.
+_NOT_TICKERS = frozenset(
+    {
+        "AM",
+        "PM",
+        "UTC",
+        "GMT",
+        "CST",
+        "EST",
+        "PST",
+        "CET",
+        "HKT",
+        "SGT",
+        "JST",
+        "KST",
+        "BST",
+        "MIN",
+        "MINS",
+        "HR",
+        "HRS",
+        "SEC",
+        "SECS",
+        "DAYS",
+        "FA",
+        "ID",
+        "IDS",
+        "TX",
+        "TXS",
+        "TXID",
+        "TXIDS",
+        "KB",
+        "MB",
+        "GB",
+        "TB",
+        "MS",
+        "HZ",
+        "KM",
+        "CM",
+        "MM",
+        "PC",
+        "PCS",
+        "VIP",
+        "API",
+        "OTP",
+        "SMS",
+        "KYC",
+        "APY",
+        "APR",
+        "ATH",
+        "ETF",
+        "USD",
+        "CNY",
+        "RMB",
+        "EUR",
+        "GBP",
+        "JPY",
+        "HKD",
+        "KRW",
+        "SGD",
+        "AUD",
+        "CAD",
+        "INR",
+        "RUB",
+        "TRY",
+        "BRL",
+        "VND",
+        "THB",
+        "IDR",
+        "PHP",
+        "NGN",
+        "UAH",
+        "WEI",
+        "GWEI",
+        "SAT",
+        "SATS",
+        "VB",
+        "VBYTE",
+        "VBYTES",
+        "BYTES",
+        "SUN",
+        "TOKEN",
+        "TOKENS",
+        "COIN",
+        "COINS",
+        "NFT",
+        "NFTS",
+        "OK",
+    }
+)
+_TICKER_RE = r"[A-Z][A-Z0-9]{1,9}(?![A-Za-z0-9])"
 _MULTIPLIERS = {"万": Decimal(10_000), "萬": Decimal(10_000), "k": Decimal(1_000)}
 _AMOUNT_RE = re.compile(
     r"(?<![A-Za-z0-9.,_])"
     r"(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
     r"(?:\s?(?P<mult>万|萬|[kK](?![A-Za-z])))?"
     r"[ \t]{0,3}(?:个|個|枚)?[ \t]{0,3}"
-    rf"(?P<sym>(?i:{_SYMBOL_ALT}))"
+    rf"(?:(?P<sym>(?i:{_SYMBOL_ALT}))|(?P<ticker>{_TICKER_RE}))"
 )
 
 
@@ -186,13 +277,15 @@ def _find_amounts(text: str, taken: _Claimed) -> list[AmountMention]:
     for m in _AMOUNT_RE.finditer(text):
         if taken.overlaps(m.start(), m.end()):
             continue
+        if m["ticker"] and m["ticker"] in _NOT_TICKERS:
+            continue
         try:
             value = Decimal(m["num"].replace(",", ""))
         except InvalidOperation:  # pragma: no cover - the regex only admits decimals
             continue
         if m["mult"]:
             value *= _MULTIPLIERS[m["mult"].lower()]
-        symbol = _SYMBOLS[m["sym"].lower()]
+        symbol = _SYMBOLS[m["sym"].lower()] if m["sym"] else m["ticker"]
         found.append(AmountMention(m.group(), m.start(), m.end(), value, symbol))
     return found
 
