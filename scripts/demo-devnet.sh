@@ -18,12 +18,17 @@ URL=http://127.0.0.1:$PORT
 running() { [ -f "$PIDFILE" ] && ps -p "$(cat "$PIDFILE")" -o args= 2>/dev/null | grep -q ganache; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
+# Without its node the demo's devnet chain is switched off (an earlier run may have seeded
+# it), so that diagnoses do not wait on a dead loopback URL. Quiet when there is nothing to do.
+switch_off() { "$PY" manage.py seed_devnet --off 2>/dev/null || true; }
+
 start() {
   case "${BLOCKDESK_DEVNET:-true}" in
-    false|0|no|off) echo "Demo devnet skipped (BLOCKDESK_DEVNET=${BLOCKDESK_DEVNET})."; return 0 ;;
+    false|0|no|off) echo "Demo devnet skipped (BLOCKDESK_DEVNET=${BLOCKDESK_DEVNET})."; switch_off; return 0 ;;
   esac
   if ! command -v node >/dev/null || [ ! -x "$GANACHE" ]; then
     echo "Demo devnet skipped: Node.js or ganache is missing (run \`make node\` to try the transaction diagnosis)."
+    switch_off
     return 0
   fi
   mkdir -p "$DIR"
@@ -31,6 +36,7 @@ start() {
     echo "Demo devnet already running on $URL (pid $(cat "$PIDFILE"))."
   elif port_busy; then
     echo "Demo devnet skipped: port $PORT is in use (set BLOCKDESK_DEVNET_PORT)."
+    switch_off
     return 0
   else
     # Loopback only, a fixed mnemonic (ganache's deterministic one) and chain id.
@@ -45,12 +51,14 @@ start() {
     if ! port_busy; then
       echo "Demo devnet skipped: ganache did not start (see $DIR/ganache.log)."
       stop
+      switch_off
       return 0
     fi
   fi
   if ! "$PY" manage.py seed_devnet --rpc-url "$URL" --block-time "$BLOCK_SECONDS"; then
     echo "Demo devnet not seeded (see $DIR/ganache.log); everything else works."
     stop
+    switch_off
   fi
   return 0
 }

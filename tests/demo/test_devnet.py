@@ -151,6 +151,20 @@ def test_a_second_run_changes_nothing(node, demo_account):
     assert out.getvalue() == "Demo devnet already seeded.\n"
 
 
+def test_switched_off_without_its_node_and_on_again_when_seeded(node, demo_account):
+    seed_devnet(account=demo_account, rpc_url=node.url)
+    out = io.StringIO()
+    call_command("seed_devnet", off=True, stdout=out)
+    assert out.getvalue() == "The demo devnet chain is switched off until its node runs.\n"
+    assert not Chain.objects.get(account=demo_account, key=CHAIN_KEY).enabled
+    assert banner_lines(base_url="http://h:1", account_name=DEMO_ACCOUNT) == []
+    again = io.StringIO()
+    call_command("seed_devnet", off=True, stdout=again)
+    assert again.getvalue() == ""  # nothing to switch off
+    seed_devnet(account=demo_account, rpc_url=node.url)
+    assert Chain.objects.get(account=demo_account, key=CHAIN_KEY).enabled
+
+
 def test_banner_points_to_the_conversations_while_the_node_answers(node, demo_account):
     assert banner_lines(base_url="http://h:1", account_name=DEMO_ACCOUNT) == []
     seed_devnet(account=demo_account, rpc_url=node.url)

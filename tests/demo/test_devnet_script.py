@@ -92,3 +92,9 @@ def test_start_seeds_a_persistent_node_and_stop_ends_it(tmp_path):
         assert script("start", env) == "Demo devnet already seeded.\n"
     finally:
         script("stop", env)
+    # Started without its node, the demo no longer lists a chain nobody answers on.
+    off = script("start", {**env, "BLOCKDESK_DEVNET": "off"})
+    assert off == (
+        "Demo devnet skipped (BLOCKDESK_DEVNET=off).\n"
+        "The demo devnet chain is switched off until its node runs.\n"
+    )

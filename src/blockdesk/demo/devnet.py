@@ -191,6 +191,16 @@ def seed_devnet(
     )
 
 
+def switch_off_devnet(*, account: Account) -> bool:
+    """Disables the devnet chain when `make run` starts without its node, so diagnoses do not
+    ask a dead loopback URL; the next seeded start enables it again. True if it was on."""
+    chain = Chain.objects.filter(account=account, key=CHAIN_KEY, enabled=True).first()
+    if chain is None:
+        return False
+    chain_services.do_configure_chain(actor=_admin(account), chain=chain, enabled=False)
+    return True
+
+
 def banner_lines(*, base_url: str, account_name: str) -> list[str]:
     """What `make run` prints about the devnet: nothing unless it is seeded and answering."""
     chain = Chain.objects.filter(account__name=account_name, key=CHAIN_KEY, enabled=True).first()

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from blockdesk.accounts.models import Account
 from blockdesk.chain.rpc import ChainApiError
-from blockdesk.demo.devnet import DEFAULT_BLOCK_SECONDS, seed_devnet
+from blockdesk.demo.devnet import DEFAULT_BLOCK_SECONDS, seed_devnet, switch_off_devnet
 from blockdesk.demo.devnet_node import DevnetError
 from blockdesk.demo.management.commands.seed_demo import DEMO_ACCOUNT
 
@@ -26,11 +26,20 @@ class Command(BaseCommand):
             default=DEFAULT_BLOCK_SECONDS,
             help="The node's block interval in seconds (for the confirmation estimates).",
         )
+        parser.add_argument(
+            "--off",
+            action="store_true",
+            help="Switch the devnet chain off instead (its node is not running).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = Account.objects.filter(name=options["account"]).first()
         if account is None:
             raise CommandError(f"No account named {options['account']!r}: run seed_demo first.")
+        if options["off"]:
+            if switch_off_devnet(account=account):
+                self.stdout.write("The demo devnet chain is switched off until its node runs.")
+            return
         try:
             seed = seed_devnet(
                 account=account, rpc_url=options["rpc_url"], block_seconds=options["block_time"]
