@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blockdesk.accounts.models import User
 from blockdesk.assistant import cues, engine, selectors
 from blockdesk.assistant.answer import DETAIL_LEVELS, Article, extractive_answer
 from blockdesk.assistant.handoff import SENSITIVE_REASONS, customer_message, internal_note
@@ -29,7 +28,6 @@ from blockdesk.assistant.models import (
     AssistantConversation,
     AssistantSettings,
     AssistantTurn,
-    Correction,
 )
 from blockdesk.assistant.nlu.datasets import OOS_LABEL
 from blockdesk.assistant.nlu.language import detect_language
@@ -228,107 +226,6 @@ def _resolve_one(pk: int, *, now: dt.datetime) -> bool:
             return False
         _resolve(state, how=AssistantConversation.ResolvedBy.TIMEOUT)
     return True
-
-
-def do_record_correction(*, user: User, message_id: int, correct_key: str) -> Correction:
-    """An agent says an assistant answer was wrong and names the right article: kept as
-    a training example (the customer's question labelled with that article)."""
-    reply = selectors.assistant_message_for_agent(user=user, message_id=message_id)
-    account_id = int(reply.conversation.account_id)
-    correct_key = (correct_key or "").strip()
-    valid = {key for key, _title in selectors.article_choices(account_id=account_id, language="en")}
-    if correct_key not in valid:
-        raise ValidationFailed.field("correct_key", _("Choose a published article."))
-    turn = AssistantTurn.objects.filter(reply=reply).select_related("message").first()
-    question = turn.message.content if turn else ""
-    if not question:
-        previous = (
-            Message.objects.filter(
-                conversation_id=reply.conversation_id,
-                sender_type=Message.SenderType.CONTACT,
-                pk__lt=reply.pk,
-            )
-            .order_by("-pk")
-            .first()
-        )
-        question = previous.content if previous else ""
-    if not question.strip():
-        raise ValidationFailed(_("There is no customer question to learn from."))
-    wrong = ((reply.metadata or {}).get("assistant") or {}).get("article_key", "")
-    with transaction.atomic():
-        correction, _created = Correction.objects.update_or_create(
-            reply=reply,
-            created_by=user,
-            defaults={
-                "account_id": account_id,
-                "turn": turn,
-                "question": question,
-                "wrong_key": wrong,
-                "correct_key": correct_key,
-            },
-        )
-        correction.full_clean()
-        if turn is not None:
-            AssistantTurn.objects.filter(pk=turn.pk).update(outcome=Outcome.CORRECTED)
-        meta = dict(reply.metadata or {})
-        meta["assistant"] = {**(meta.get("assistant") or {}), "corrected_to": correct_key}
-        Message.objects.filter(pk=reply.pk).update(metadata=meta)
-    return correction
-
-
-SETTINGS_FIELDS = (
-    "enabled",
-    "answer_threshold",
-    "clarify_threshold",
-    "handoff_keywords",
-    "greeting",
-    "business_timezone",
-    "business_days",
-    "business_start",
-    "business_end",
-    "out_of_hours_message",
-    "resolution_timeout_minutes",
-    "generative_enabled",
-    "generative_url",
-    "generative_model",
-    "generative_timeout",
-)
-
-
-def do_update_settings(
-    *, user: User, inbox_id: int, values: dict[str, Any], api_key: str | None = None
-) -> AssistantSettings:
-    """Admins only. ``api_key`` None keeps the stored key; "" removes it."""
-    inbox = selectors.get_inbox_for_admin(user=user, inbox_id=inbox_id)
-    with transaction.atomic():
-        config, _created = AssistantSettings.objects.select_for_update().get_or_create(inbox=inbox)
-        for name in SETTINGS_FIELDS:
-            if name in values:
-                setattr(config, name, values[name])
-        if api_key is not None:
-            config.generative_api_key = api_key
-        try:
-            config.full_clean()
-        except Exception as exc:
-            from django.core.exceptions import ValidationError
-
-            if isinstance(exc, ValidationError):
-                raise ValidationFailed(
-                    _("Please correct the errors below."),
-                    fields={k: [str(m) for m in v] for k, v in exc.message_dict.items()},
-                ) from exc
-            raise
-        config.save()
-    return config
-
-
-def do_set_enabled(*, inbox_id: int, enabled: bool) -> AssistantSettings:
-    """For setup code (the demo seed): switch the assistant on or off for an inbox."""
-    config, _created = AssistantSettings.objects.get_or_create(inbox_id=inbox_id)
-    if config.enabled != enabled:
-        config.enabled = enabled
-        config.save(update_fields=["enabled", "updated_at"])
-    return config
 
 
 def do_note_agent_activity(*, conversation_id: int) -> None:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blockdesk.assistant import selectors, services
+from blockdesk.assistant import configuration, selectors
 from blockdesk.assistant.forms import AssistantSettingsForm, CorrectionForm, languages
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.workspace.http import (
@@ -48,7 +48,7 @@ def settings_inbox(request: HttpRequest, inbox_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values, api_key = form.service_values()
         try:
-            services.do_update_settings(
+            configuration.do_update_settings(
                 user=user, inbox_id=inbox.pk, values=values, api_key=api_key
             )
         except ValidationFailed as exc:
@@ -103,7 +103,7 @@ def correct(request: HttpRequest, message_id: int) -> HttpResponse:
             else action_result(request, redirect_to=back, error=error)
         )
     try:
-        correction = services.do_record_correction(
+        correction = configuration.do_record_correction(
             user=user, message_id=message_id, correct_key=form.cleaned_data["correct_key"]
         )
     except ValidationFailed as exc:

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from blockdesk.accounts.models import Account, Team, User
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.assistant.services import do_set_enabled as do_set_assistant
+from blockdesk.assistant.configuration import do_set_enabled as do_set_assistant
 from blockdesk.chain.services import seed_default_chains
 from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
