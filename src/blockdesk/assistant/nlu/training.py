@@ -40,8 +40,9 @@ def file_source(spec: str | Path) -> ExampleSource:
 
 def default_embedders() -> tuple[str, ...]:
     """USE only, unless BLOCKDESK_ASSISTANT_EMBEDDERS (comma-separated names, e.g.
-    ``use-m3,e5-small``) says otherwise. Adding e5 measured +0.3 points on
-    BANKING77 for ~15 ms more per message and an extra package, so it is opt-in."""
+    ``use-m3,minilm-l6``) says otherwise. Each extra encoder costs 12-50 ms per message
+    and a package, for +0.5 points on BANKING77 with full data (more with few examples,
+    in English): opt-in, see docs/benchmarks/assistant.md."""
     configured = os.environ.get("BLOCKDESK_ASSISTANT_EMBEDDERS", "").strip()
     if configured:
         return tuple(n.strip() for n in configured.split(",") if n.strip())
