@@ -12,7 +12,8 @@ from django.db import close_old_connections
 logger = logging.getLogger(__name__)
 
 
-def _jobs() -> list[Callable[[], object]]:
+def jobs() -> list[Callable[[], object]]:
+    """Every periodic job, each idempotent (imported late: the apps load after this module)."""
     from blockdesk.assistant.services import do_resolve_timed_out
     from blockdesk.chain.services import do_purge_old_sightings, do_requeue_due_watches
     from blockdesk.conversations.services import do_reopen_due_snoozed
@@ -32,7 +33,7 @@ def _jobs() -> list[Callable[[], object]]:
 
 
 def run_periodic_once() -> None:
-    for job in _jobs():
+    for job in jobs():
         try:
             job()
         except Exception:
