@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import do_create_agent
@@ -55,6 +56,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if pure:
         config.hook.pytest_deselected(items=pure)
         items[:] = keep
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A plain `pytest` run must not write KB indexes, assistant models, mail or uploads into
+    the developer's var/, where `make run`'s server reads them (scripts/run-tests.sh gives
+    each pass its own BLOCKDESK_DATA_DIR instead). These paths are read at use time."""
+    if os.environ.get("BLOCKDESK_DATA_DIR"):
+        yield
+        return
+    root = tmp_path_factory.mktemp("data")
+    with override_settings(
+        DATA_DIR=root, MEDIA_ROOT=root / "media", EMAIL_FILE_PATH=str(root / "mail")
+    ):
+        yield
 
 
 def require_or_skip(condition: bool, reason: str) -> None:

@@ -34,3 +34,11 @@ def test_embedded_database_is_sqlite_in_wal_mode(tmp_path):
     with sqlite3.connect(db_file) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_test_run_never_uses_the_developers_data_directory() -> None:
+    from django.conf import settings
+
+    project_var = Path(__file__).resolve().parents[1] / "var"
+    assert Path(settings.DATA_DIR).resolve() != project_var.resolve()
+    assert not Path(settings.MEDIA_ROOT).resolve().is_relative_to(project_var.resolve())
