@@ -3,8 +3,10 @@ administrators; the services check that again, so a forged POST gets nowhere."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -41,6 +43,21 @@ def _page(
     return render(request, f"workspace/settings/{template}", context, status=status)
 
 
+def _saved(
+    request: HttpRequest, form: django_forms.Form, save: Callable[[dict[str, Any]], object]
+) -> bool:
+    """True once a POSTed form is valid and ``save`` (one service call, given the cleaned
+    data) succeeded; a service error is put on the form, to be shown again."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except BlockdeskError as exc:
+        forms.apply_error(form, exc)
+        return False
+    return True
+
+
 def _done(request: HttpRequest, url_name: str, message: str, *args: Any) -> HttpResponse:
     messages.success(request, message)
     return HttpResponseRedirect(reverse(f"workspace:{url_name}", args=args))
@@ -61,26 +78,25 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     initial = {"display_name": user.display_name, "preferred_language": user.preferred_language}
     form = forms.ProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_admin.do_update_own_profile(
-                user=user,
-                display_name=form.cleaned_data["display_name"],
-                preferred_language=form.cleaned_data["preferred_language"],
+    if _saved(
+        request,
+        form,
+        lambda data: account_admin.do_update_own_profile(
+            user=user,
+            display_name=data["display_name"],
+            preferred_language=data["preferred_language"],
+        ),
+    ):
+        response = _done(request, "profile", _("Your profile is saved."))
+        # The language switch reads this cookie, so the choice takes effect at once.
+        if user.preferred_language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.preferred_language,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
             )
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            response = _done(request, "profile", _("Your profile is saved."))
-            # The language switch reads this cookie, so the choice takes effect at once.
-            if user.preferred_language:
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    user.preferred_language,
-                    samesite="Lax",
-                    secure=settings.SESSION_COOKIE_SECURE,
-                )
-            return response
+        return response
     return _page(request, "profile.html", "profile", {"form": form})
 
 
@@ -119,13 +135,12 @@ def agent_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     initial = {"display_name": agent.display_name, "role": agent.role, "is_active": agent.is_active}
     form = forms.AgentEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.do_update_agent(actor=user, agent=agent, **form.cleaned_data)
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_agents", _("The agent was updated."))
+    if _saved(
+        request,
+        form,
+        lambda data: account_services.do_update_agent(actor=user, agent=agent, **data),
+    ):
+        return _done(request, "settings_agents", _("The agent was updated."))
     return _page(request, "agent_form.html", "agents", {"form": form, "agent": agent})
 
 
@@ -137,15 +152,14 @@ def agent_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     form = forms.TeamForm(request.POST or None, account_id=user.account_pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.do_create_team(
-                actor=user, name=form.cleaned_data["name"], members=form.cleaned_data["members"]
-            )
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_teams", _("The team was created."))
+    if _saved(
+        request,
+        form,
+        lambda data: account_services.do_create_team(
+            actor=user, name=data["name"], members=data["members"]
+        ),
+    ):
+        return _done(request, "settings_teams", _("The team was created."))
     rows = account_selectors.account_teams(user=user).order_by("name")
     return _page(request, "teams.html", "teams", {"form": form, "teams": rows})
 
@@ -164,18 +178,17 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team(user, team_id)
     initial = {"name": team.name, "members": list(team.members.all())}
     form = forms.TeamForm(request.POST or None, account_id=user.account_pk, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_admin.do_update_team(
-                actor=user,
-                team=team,
-                name=form.cleaned_data["name"],
-                members=form.cleaned_data["members"],
-            )
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_teams", _("The team was saved."))
+    if _saved(
+        request,
+        form,
+        lambda data: account_admin.do_update_team(
+            actor=user,
+            team=team,
+            name=data["name"],
+            members=data["members"],
+        ),
+    ):
+        return _done(request, "settings_teams", _("The team was saved."))
     return _page(request, "team_form.html", "teams", {"form": form, "team": team})
 
 
@@ -243,13 +256,12 @@ def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
         "allowed_origins": channel.allowed_origins,
     }
     form = forms.InboxEditForm(request.POST or None, account_id=user.account_pk, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            conv_admin.do_update_web_widget_inbox(actor=user, channel=channel, **form.cleaned_data)
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_inbox", _("The inbox was saved."), inbox.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: conv_admin.do_update_web_widget_inbox(actor=user, channel=channel, **data),
+    ):
+        return _done(request, "settings_inbox", _("The inbox was saved."), inbox.pk)
     return _page(
         request,
         "inbox_form.html",
@@ -273,13 +285,8 @@ def _canned(user: User, reply_id: int) -> CannedReply:
 def canned_replies(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     form = forms.CannedReplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            conv_admin.do_create_canned_reply(actor=user, **form.cleaned_data)
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_canned", _("The canned reply was added."))
+    if _saved(request, form, lambda data: conv_admin.do_create_canned_reply(actor=user, **data)):
+        return _done(request, "settings_canned", _("The canned reply was added."))
     rows = conv_selectors.canned_replies(user=user)
     return _page(request, "canned.html", "canned", {"form": form, "replies": rows})
 
@@ -291,13 +298,12 @@ def canned_reply_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
     reply = _canned(user, reply_id)
     initial = {"shortcut": reply.shortcut, "content": reply.content}
     form = forms.CannedReplyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            conv_admin.do_update_canned_reply(actor=user, reply=reply, **form.cleaned_data)
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_canned", _("The canned reply was saved."))
+    if _saved(
+        request,
+        form,
+        lambda data: conv_admin.do_update_canned_reply(actor=user, reply=reply, **data),
+    ):
+        return _done(request, "settings_canned", _("The canned reply was saved."))
     return _page(request, "canned_form.html", "canned", {"form": form, "reply": reply})
 
 
@@ -324,13 +330,8 @@ def _tag(user: User, tag_id: int) -> Tag:
 def tags(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     form = forms.TagForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            conv_admin.do_create_tag(actor=user, name=form.cleaned_data["name"])
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_tags", _("The tag was added."))
+    if _saved(request, form, lambda data: conv_admin.do_create_tag(actor=user, name=data["name"])):
+        return _done(request, "settings_tags", _("The tag was added."))
     from django.db.models import Count
 
     rows = Tag.objects.filter(account_id=user.account_pk).annotate(uses=Count("conversations"))
@@ -343,13 +344,10 @@ def tag_edit(request: HttpRequest, tag_id: int) -> HttpResponse:
     user = current_agent(request)
     tag = _tag(user, tag_id)
     form = forms.TagForm(request.POST or None, initial={"name": tag.name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            conv_admin.do_rename_tag(actor=user, tag=tag, name=form.cleaned_data["name"])
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_tags", _("The tag was renamed."))
+    if _saved(
+        request, form, lambda data: conv_admin.do_rename_tag(actor=user, tag=tag, name=data["name"])
+    ):
+        return _done(request, "settings_tags", _("The tag was renamed."))
     return _page(request, "tag_form.html", "tags", {"form": form, "tag": tag})
 
 
@@ -372,15 +370,14 @@ def security(request: HttpRequest) -> HttpResponse:
     form = forms.SecurityForm(
         request.POST or None, initial={"require_two_factor": user.account.require_two_factor}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.do_set_require_two_factor(
-                actor=user, required=form.cleaned_data["require_two_factor"]
-            )
-        except BlockdeskError as exc:
-            forms.apply_error(form, exc)
-        else:
-            return _done(request, "settings_security", _("Security settings saved."))
+    if _saved(
+        request,
+        form,
+        lambda data: account_services.do_set_require_two_factor(
+            actor=user, required=data["require_two_factor"]
+        ),
+    ):
+        return _done(request, "settings_security", _("Security settings saved."))
     agents_without = [
         a
         for a in account_selectors.account_agents(user=user)
