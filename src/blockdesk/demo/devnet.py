@@ -40,9 +40,9 @@ DEFAULT_BLOCK_SECONDS = 4.0
 # (name, email, locale, messages): "{step}" is replaced by that step's transaction hash.
 # No "ETH" in the texts: the console would read it as the Ethereum network and report the
 # devnet transactions as sent on the wrong network ("个以太" is an amount, not a network).
-# The DUSD sent to a wrong address is on the chain but quoted nowhere: "DUSD" is not a symbol
-# the message reader knows, and without an expected asset the diagnosis does not check the
-# destination, so it would call the transfer complete.
+# The DUSD sent to a wrong address is on the chain but quoted in no message: 陈静's 0.2 ETH
+# already shows a payment that missed our address. (It was left out while the message reader
+# did not know "DUSD"; it now reads it, so "sent 120 DUSD" would be checked as a deposit.)
 CONVERSATIONS = [
     (
         "Sam Taylor",
