@@ -19,8 +19,16 @@ running() { [ -f "$PIDFILE" ] && ps -p "$(cat "$PIDFILE")" -o args= 2>/dev/null 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 # Without its node the demo's devnet chain is switched off (an earlier run may have seeded
-# it), so that diagnoses do not wait on a dead loopback URL. Quiet when there is nothing to do.
-switch_off() { "$PY" manage.py seed_devnet --off 2>/dev/null || true; }
+# it), so that diagnoses do not wait on a dead loopback URL. Quiet when there is nothing to do;
+# a failure is reported in one line but does not stop `make run` (the server works without it).
+switch_off() {
+  local err
+  err=$(mktemp)
+  if ! "$PY" manage.py seed_devnet --off 2>"$err"; then
+    echo "Warning: the demo devnet chain could not be switched off: $(tail -n 1 "$err")" >&2
+  fi
+  rm -f "$err"
+}
 
 start() {
   case "${BLOCKDESK_DEVNET:-true}" in
