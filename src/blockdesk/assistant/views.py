@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from blockdesk.assistant import configuration, selectors
 from blockdesk.assistant.forms import AssistantSettingsForm, CorrectionForm, languages
 from blockdesk.common.errors import ValidationFailed
+from blockdesk.workspace.forms import saved
 from blockdesk.workspace.http import (
     action_result,
     admin_required,
@@ -45,21 +46,16 @@ def settings_inbox(request: HttpRequest, inbox_id: int) -> HttpResponse:
     form = AssistantSettingsForm(
         request.POST or None, initial=AssistantSettingsForm.initial_from(config)
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(_data: dict[str, object]) -> None:
         values, api_key = form.service_values()
-        try:
-            configuration.do_update_settings(
-                user=user, inbox_id=inbox.pk, values=values, api_key=api_key
-            )
-        except ValidationFailed as exc:
-            if not exc.fields:
-                form.add_error(None, exc.message)
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-        else:
-            messages.success(request, _("Assistant settings saved."))
-            return redirect("assistant:settings_inbox", inbox.pk)
+        configuration.do_update_settings(
+            user=user, inbox_id=inbox.pk, values=values, api_key=api_key
+        )
+
+    if saved(request, form, save):
+        messages.success(request, _("Assistant settings saved."))
+        return redirect("assistant:settings_inbox", inbox.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,21 @@ def apply_error(form: forms.Form, exc: BlockdeskError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def saved(
+    request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], object]
+) -> bool:
+    """True once a POSTed form is valid and ``save`` (one service call, given the cleaned
+    data) succeeded; a service error is put on the form, to be shown again."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except BlockdeskError as exc:
+        apply_error(form, exc)
+        return False
+    return True
 
 
 def form_error(form: forms.Form) -> ValidationFailed:

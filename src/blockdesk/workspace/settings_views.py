@@ -3,10 +3,8 @@ administrators; the services check that again, so a forged POST gets nowhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -43,21 +41,6 @@ def _page(
     return render(request, f"workspace/settings/{template}", context, status=status)
 
 
-def _saved(
-    request: HttpRequest, form: django_forms.Form, save: Callable[[dict[str, Any]], object]
-) -> bool:
-    """True once a POSTed form is valid and ``save`` (one service call, given the cleaned
-    data) succeeded; a service error is put on the form, to be shown again."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        save(form.cleaned_data)
-    except BlockdeskError as exc:
-        forms.apply_error(form, exc)
-        return False
-    return True
-
-
 def _done(request: HttpRequest, url_name: str, message: str, *args: Any) -> HttpResponse:
     messages.success(request, message)
     return HttpResponseRedirect(reverse(f"workspace:{url_name}", args=args))
@@ -78,7 +61,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     initial = {"display_name": user.display_name, "preferred_language": user.preferred_language}
     form = forms.ProfileForm(request.POST or None, initial=initial)
-    if _saved(
+    if forms.saved(
         request,
         form,
         lambda data: account_admin.do_update_own_profile(
@@ -135,7 +118,7 @@ def agent_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     initial = {"display_name": agent.display_name, "role": agent.role, "is_active": agent.is_active}
     form = forms.AgentEditForm(request.POST or None, initial=initial)
-    if _saved(
+    if forms.saved(
         request,
         form,
         lambda data: account_services.do_update_agent(actor=user, agent=agent, **data),
@@ -152,7 +135,7 @@ def agent_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     form = forms.TeamForm(request.POST or None, account_id=user.account_pk)
-    if _saved(
+    if forms.saved(
         request,
         form,
         lambda data: account_services.do_create_team(
@@ -178,7 +161,7 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team(user, team_id)
     initial = {"name": team.name, "members": list(team.members.all())}
     form = forms.TeamForm(request.POST or None, account_id=user.account_pk, initial=initial)
-    if _saved(
+    if forms.saved(
         request,
         form,
         lambda data: account_admin.do_update_team(
@@ -256,7 +239,7 @@ def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
         "allowed_origins": channel.allowed_origins,
     }
     form = forms.InboxEditForm(request.POST or None, account_id=user.account_pk, initial=initial)
-    if _saved(
+    if forms.saved(
         request,
         form,
         lambda data: conv_admin.do_update_web_widget_inbox(actor=user, channel=channel, **data),
@@ -285,7 +268,9 @@ def _canned(user: User, reply_id: int) -> CannedReply:
 def canned_replies(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     form = forms.CannedReplyForm(request.POST or None)
-    if _saved(request, form, lambda data: conv_admin.do_create_canned_reply(actor=user, **data)):
+    if forms.saved(
+        request, form, lambda data: conv_admin.do_create_canned_reply(actor=user, **data)
+    ):
         return _done(request, "settings_canned", _("The canned reply was added."))
     rows = conv_selectors.canned_replies(user=user)
     return _page(request, "canned.html", "canned", {"form": form, "replies": rows})
@@ -298,7 +283,7 @@ def canned_reply_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
     reply = _canned(user, reply_id)
     initial = {"shortcut": reply.shortcut, "content": reply.content}
     form = forms.CannedReplyForm(request.POST or None, initial=initial)
-    if _saved(
+    if forms.saved(
         request,
         form,
         lambda data: conv_admin.do_update_canned_reply(actor=user, reply=reply, **data),
@@ -330,7 +315,9 @@ def _tag(user: User, tag_id: int) -> Tag:
 def tags(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     form = forms.TagForm(request.POST or None)
-    if _saved(request, form, lambda data: conv_admin.do_create_tag(actor=user, name=data["name"])):
+    if forms.saved(
+        request, form, lambda data: conv_admin.do_create_tag(actor=user, name=data["name"])
+    ):
         return _done(request, "settings_tags", _("The tag was added."))
     from django.db.models import Count
 
@@ -344,7 +331,7 @@ def tag_edit(request: HttpRequest, tag_id: int) -> HttpResponse:
     user = current_agent(request)
     tag = _tag(user, tag_id)
     form = forms.TagForm(request.POST or None, initial={"name": tag.name})
-    if _saved(
+    if forms.saved(
         request, form, lambda data: conv_admin.do_rename_tag(actor=user, tag=tag, name=data["name"])
     ):
         return _done(request, "settings_tags", _("The tag was renamed."))
@@ -370,7 +357,7 @@ def security(request: HttpRequest) -> HttpResponse:
     form = forms.SecurityForm(
         request.POST or None, initial={"require_two_factor": user.account.require_two_factor}
     )
-    if _saved(
+    if forms.saved(
         request,
         form,
         lambda data: account_services.do_set_require_two_factor(
