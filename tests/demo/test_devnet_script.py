@@ -70,7 +70,9 @@ def test_a_failed_switch_off_is_reported_and_does_not_stop_make_run(tmp_path):
     # A stand-in for the interpreter whose `seed_devnet --off` fails: the script must say so
     # (it used to swallow the error) and still exit 0, since the server works without it.
     failing = tmp_path / "python"
-    failing.write_text("#!/bin/sh\necho 'Traceback ...' >&2\necho 'CommandError: disk full' >&2\nexit 1\n")
+    failing.write_text(
+        "#!/bin/sh\necho 'Traceback ...' >&2\necho 'CommandError: disk full' >&2\nexit 1\n"
+    )
     failing.chmod(0o755)
     env = {**env_for(tmp_path, free_port(), BLOCKDESK_DEVNET="false"), "PY": str(failing)}
     done = subprocess.run(
