@@ -31,14 +31,14 @@ SNOOZE_PRESETS = [
 
 
 def apply_error(form: forms.Form, exc: BlockdeskError) -> None:
-    """Shows a service error on the form: on its fields when it names them."""
-    placed = False
+    """Shows a service error on the form: each message on the field it names, or above the
+    form when the form has no such field (a model-level or ``__all__`` error), so none is lost."""
+    shown = False
     for name, messages in exc.fields.items():
-        if name in form.fields:
-            for message in messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+            shown = True
+    if not shown:
         form.add_error(None, exc.message)
 
 
