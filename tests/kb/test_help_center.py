@@ -188,3 +188,26 @@ def test_published_documents_for_search(agent, category, settings):
     assert doc.url == "https://help.example.com/help/en/deposits/deposit-help/"
     assert doc.body.startswith("## Steps") and doc.title == "Where is my deposit?"
     assert selectors.published_documents(account_id=tr.account_id + 1000) == []
+
+
+def test_search_is_rate_limited_per_address_on_the_page_and_as_you_type(
+    agent, category, settings, ip
+):
+    make_article(agent, category)
+    settings.SEARCH_RATE_LIMIT, settings.SEARCH_RATE_WINDOW = 3, 60
+    visitor = Client(REMOTE_ADDR=ip)
+    assert visitor.get("/help/en/search/", {"q": "deposit"}).status_code == 200
+    assert visitor.get("/help/en/search.json", {"q": "deposit"}).status_code == 200
+    assert visitor.get("/help/en/search/", {"q": ""}).status_code == 200  # empty: not counted
+    assert visitor.get("/help/en/search.json", {"q": "deposit"}).status_code == 200
+
+    page = visitor.get("/help/en/search/", {"q": "deposit"})
+    assert page.status_code == 429 and int(page["Retry-After"]) >= 1
+    html = page.content.decode()
+    assert 'role="alert"' in html and "deposit-help" not in html
+    suggest = visitor.get("/help/en/search.json", {"q": "deposit"})
+    assert suggest.status_code == 429
+    assert suggest.json()["error"]["code"] == "rate_limited"
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="10.250.250.250" if ip != "10.250.250.250" else "10.1.1.1")
+    assert other.get("/help/en/search.json", {"q": "deposit"}).status_code == 200

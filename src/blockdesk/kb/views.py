@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blockdesk.accounts.models import Account
 from blockdesk.channels_.models import WebWidgetChannel
-from blockdesk.common.errors import BlockdeskError, NotFound
-from blockdesk.common.ratelimit import client_ip
+from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
+from blockdesk.common.ratelimit import check_rate_limit, client_ip
 from blockdesk.kb import selectors, services
 from blockdesk.kb.models import KbAsset
 
@@ -182,20 +182,37 @@ def feedback(request: HttpRequest, language: str, category: str, slug: str) -> H
     return redirect(reverse("kb:article", args=[language, category, slug]) + "#feedback")
 
 
+def _check_search_rate_limit(request: HttpRequest) -> None:
+    # Each search embeds the query (CPU-bound): one address may not monopolise a core.
+    # Both the page and search-as-you-type count against the same allowance.
+    check_rate_limit(
+        scope="help-search",
+        key=client_ip(request.META),
+        limit=settings.SEARCH_RATE_LIMIT,
+        window=settings.SEARCH_RATE_WINDOW,
+    )
+
+
 @require_GET
 def search(request: HttpRequest, language: str) -> HttpResponse:
     _check_language(language)
     account = _account()
     query = request.GET.get("q", "").strip()[:200]
-    results = selectors.search_help_center(
+    context: dict[str, Any] = {"account": account, "query": query, "results": []}
+    if not query:
+        return _render(request, "kb/help/search.html", language, context)
+    try:
+        _check_search_rate_limit(request)
+    except RateLimited as exc:
+        context["error"] = exc.message
+        response = _render(request, "kb/help/search.html", language, context)
+        response.status_code = 429
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    context["results"] = selectors.search_help_center(
         account_id=account.pk, query=query, language=language, limit=SEARCH_LIMIT
     )
-    return _render(
-        request,
-        "kb/help/search.html",
-        language,
-        {"account": account, "query": query, "results": results},
-    )
+    return _render(request, "kb/help/search.html", language, context)
 
 
 @require_GET
@@ -203,6 +220,13 @@ def search_json(request: HttpRequest, language: str) -> JsonResponse:
     _check_language(language)
     account = _account()
     query = request.GET.get("q", "").strip()[:200]
+    if query:
+        try:
+            _check_search_rate_limit(request)
+        except RateLimited as exc:
+            response = JsonResponse(exc.as_dict(), status=exc.status)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
     results = selectors.search_help_center(
         account_id=account.pk, query=query, language=language, limit=SUGGEST_LIMIT
     )
