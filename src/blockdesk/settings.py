@@ -60,6 +60,9 @@ ALLOWED_HOSTS = env_list("BLOCKDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],t
 CSRF_TRUSTED_ORIGINS = env_list("BLOCKDESK_CSRF_TRUSTED_ORIGINS")
 PUBLIC_URL = env("BLOCKDESK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 TRUST_X_FORWARDED_FOR = env_bool("BLOCKDESK_TRUST_X_FORWARDED_FOR", False)
+# Peers whose X-Forwarded-For is believed when the above is on (comma-separated IPs or
+# networks, "*" for any): uvicorn (`manage.py serve`) and rate limits both use it.
+FORWARDED_ALLOW_IPS = env("BLOCKDESK_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -202,8 +205,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("BLOCKDESK_SECURE_COOKIES", False)
+# An https:// public URL is a production install: Secure cookies and a year of HSTS by
+# default (each can still be set explicitly); the embedded http:// dev mode has neither.
+_HTTPS_PUBLIC = PUBLIC_URL.lower().startswith("https://")
+SESSION_COOKIE_SECURE = env_bool("BLOCKDESK_SECURE_COOKIES", _HTTPS_PUBLIC)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(env("BLOCKDESK_HSTS_SECONDS", "31536000" if _HTTPS_PUBLIC else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BLOCKDESK_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("BLOCKDESK_HSTS_PRELOAD", False)
 
 # --- i18n ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -241,6 +250,15 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
 PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_PUBLIC_RATE_LIMIT", "20"))
 PUBLIC_RATE_WINDOW = int(env("BLOCKDESK_PUBLIC_RATE_WINDOW", "10"))
 LOGIN_RATE_LIMIT = int(env("BLOCKDESK_LOGIN_RATE_LIMIT", "10"))
+# Wrong passwords per username (whatever the address) before that username is refused
+# until the window ends: generous, so a stranger cannot lock an agent out for long.
+LOGIN_USER_FAILURE_LIMIT = int(env("BLOCKDESK_LOGIN_USER_FAILURE_LIMIT", "10"))
+LOGIN_USER_FAILURE_WINDOW = int(env("BLOCKDESK_LOGIN_USER_FAILURE_WINDOW", "900"))
+# Wrong two-factor codes per agent before their second step locks: 60 s, doubling per
+# lock within a day, up to an hour.
+TWO_FACTOR_FAILURE_LIMIT = 5
+TWO_FACTOR_LOCK_SECONDS = 60
+TWO_FACTOR_LOCK_MAX_SECONDS = 3600
 
 # --- Knowledge base -----------------------------------------------------------------
 # Languages the help center offers articles in, in fallback order (the first is the default).

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 
 import pyotp
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +17,16 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import Account, ApiToken, Team, TotpDevice, User
 from blockdesk.common.crypto import hash_token, new_token
 from blockdesk.common.errors import Conflict, Forbidden, ValidationFailed
+from blockdesk.common.ratelimit import (
+    check_failure_limit,
+    check_lock,
+    check_rate_limit,
+    clear_failures,
+    record_failure,
+    record_lockable_failure,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def check_admin(*, actor: User) -> None:
@@ -122,6 +134,71 @@ def verify_totp(*, user: User, code: str, confirm: bool = False) -> bool:
             )
             return updated == 1
     return False
+
+
+def check_two_factor_unlocked(*, user: User) -> None:
+    """Raises RateLimited (with the seconds left) while the agent's second step is locked."""
+    check_lock(scope="2fa", key=str(user.pk))
+
+
+def do_verify_second_factor(*, user: User, code: str, ip: str, confirm: bool = False) -> bool:
+    """verify_totp behind a per-agent lock, whatever address the codes come from:
+    TWO_FACTOR_FAILURE_LIMIT wrong codes lock the second step for a period that doubles
+    with each lock in a day. Raises RateLimited while locked."""
+    key = str(user.pk)
+    check_lock(scope="2fa", key=key)
+    if verify_totp(user=user, code=code, confirm=confirm):
+        clear_failures(scope="2fa", key=key)
+        return True
+    seconds = record_lockable_failure(
+        scope="2fa",
+        key=key,
+        limit=settings.TWO_FACTOR_FAILURE_LIMIT,
+        window=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
+        lock_seconds=settings.TWO_FACTOR_LOCK_SECONDS,
+        max_lock_seconds=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
+    )
+    if seconds:
+        # Never the code: only who, from where, and for how long.
+        logger.warning(
+            "two-factor locked for user %s (%s) for %s s after %s wrong codes; last from %s",
+            user.pk,
+            user.username,
+            seconds,
+            settings.TWO_FACTOR_FAILURE_LIMIT,
+            ip,
+        )
+    return False
+
+
+def _login_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def check_login_allowed(*, username: str, ip: str) -> None:
+    """Per address (LOGIN_RATE_LIMIT a minute, every attempt) and per username
+    (LOGIN_USER_FAILURE_LIMIT wrong passwords a window, from any address)."""
+    check_rate_limit(scope="login", key=ip, limit=settings.LOGIN_RATE_LIMIT, window=60)
+    check_failure_limit(
+        scope="login-user",
+        key=_login_key(username),
+        limit=settings.LOGIN_USER_FAILURE_LIMIT,
+        window=settings.LOGIN_USER_FAILURE_WINDOW,
+    )
+
+
+def do_record_login_failure(*, username: str, ip: str) -> None:
+    count = record_failure(
+        scope="login-user", key=_login_key(username), window=settings.LOGIN_USER_FAILURE_WINDOW
+    )
+    if count == settings.LOGIN_USER_FAILURE_LIMIT:
+        logger.warning(
+            "login refused for username %r for the rest of the window after %s wrong "
+            "passwords; last from %s",
+            _login_key(username),
+            count,
+            ip,
+        )
 
 
 def do_disable_totp(*, user: User) -> None:

@@ -1,12 +1,19 @@
-"""Fixed-window rate limiting on the shared cache (Redis in scale-out, so all nodes agree)."""
+"""Rate limits and failure lockouts on the shared cache (Redis in scale-out, so all nodes
+agree), and the client address they are keyed on."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
+from functools import cache as memoize
 
+from django.conf import settings
 from django.core.cache import cache
 
 from blockdesk.common.errors import RateLimited
+
+# Escalation memory for lockouts: the next lock is longer if one happened within a day.
+_LOCK_LEVEL_TTL = 24 * 3600
 
 
 def check_rate_limit(*, scope: str, key: str, limit: int, window: int) -> None:
@@ -14,18 +21,120 @@ def check_rate_limit(*, scope: str, key: str, limit: int, window: int) -> None:
     now = int(time.time())
     bucket = now // window
     cache_key = f"rl:{scope}:{key}:{bucket}"
-    added = cache.add(cache_key, 1, timeout=window + 1)
-    count = 1 if added else cache.incr(cache_key)
+    count = _incr(cache_key, timeout=window + 1)
     if count > limit:
         raise RateLimited(retry_after=(bucket + 1) * window - now)
 
 
-def client_ip(meta: dict[str, str]) -> str:
-    # Behind a trusted proxy set BLOCKDESK_TRUST_X_FORWARDED_FOR; never trust it by default.
-    from django.conf import settings
+def _incr(cache_key: str, *, timeout: int) -> int:
+    """Atomic on Redis (INCR); `add` first so the counter gets its expiry."""
+    if cache.add(cache_key, 1, timeout=timeout):
+        return 1
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=timeout)
+        return 1
 
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return meta.get("REMOTE_ADDR", "unknown")
+
+# --- failure counting (only failed attempts count) --------------------------------
+
+
+def check_failure_limit(*, scope: str, key: str, limit: int, window: int) -> None:
+    """Raise RateLimited when `key` already failed `limit` times in this fixed window."""
+    now = int(time.time())
+    bucket = now // window
+    count = cache.get(f"fl:{scope}:{key}:{bucket}") or 0
+    if int(count) >= limit:
+        raise RateLimited(retry_after=(bucket + 1) * window - now)
+
+
+def record_failure(*, scope: str, key: str, window: int) -> int:
+    """Count one failure for `key` in this fixed window; returns the count so far."""
+    bucket = int(time.time()) // window
+    return _incr(f"fl:{scope}:{key}:{bucket}", timeout=window + 1)
+
+
+# --- lockouts (N failures lock the key for a growing period) ----------------------
+
+
+def check_lock(*, scope: str, key: str) -> None:
+    """Raise RateLimited while `key` is locked in `scope`."""
+    until = cache.get(f"lock:{scope}:{key}")
+    if until is not None:
+        left = int(until) - int(time.time())
+        if left > 0:
+            raise RateLimited(retry_after=left)
+
+
+def record_lockable_failure(
+    *, scope: str, key: str, limit: int, window: int, lock_seconds: int, max_lock_seconds: int
+) -> int:
+    """Count a failure; the `limit`-th within `window` seconds locks `key` for
+    `lock_seconds`, doubled for each lock in the past day up to `max_lock_seconds`.
+    Returns the new lock's length in seconds, or 0 when no lock was set."""
+    failures = _incr(f"lf:{scope}:{key}", timeout=window)
+    if failures < limit:
+        return 0
+    cache.delete(f"lf:{scope}:{key}")
+    level = _incr(f"lvl:{scope}:{key}", timeout=_LOCK_LEVEL_TTL)
+    seconds = min(max_lock_seconds, lock_seconds * 2 ** min(level - 1, 20))
+    cache.set(f"lock:{scope}:{key}", int(time.time()) + seconds, timeout=seconds)
+    # The level outlives the lock so that the next burst locks for longer.
+    cache.touch(f"lvl:{scope}:{key}", timeout=max(_LOCK_LEVEL_TTL, seconds * 2))
+    return seconds
+
+
+def clear_failures(*, scope: str, key: str) -> None:
+    """A success forgets the failures and the escalation (not a lock in force)."""
+    cache.delete_many([f"lf:{scope}:{key}", f"lvl:{scope}:{key}"])
+
+
+# --- the client address -----------------------------------------------------------
+
+
+@memoize
+def _trusted_proxies(
+    spec: str,
+) -> tuple[bool, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
+    items = [item.strip() for item in spec.split(",") if item.strip()]
+    if "*" in items:
+        return True, ()
+    networks = []
+    for item in items:
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            continue
+    return False, tuple(networks)
+
+
+def _is_trusted(host: str, spec: str) -> bool:
+    any_host, networks = _trusted_proxies(spec)
+    if any_host:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+def client_ip(meta: dict[str, str]) -> str:
+    """The address rate limits are keyed on. X-Forwarded-For counts only when
+    BLOCKDESK_TRUST_X_FORWARDED_FOR is on and the peer is a trusted proxy
+    (BLOCKDESK_FORWARDED_ALLOW_IPS); then, as uvicorn does, the right-most address that
+    is not a trusted proxy wins (the left-most is whatever the client claimed). Under
+    `manage.py serve` uvicorn has already put that address in REMOTE_ADDR, so this agrees."""
+    peer = meta.get("REMOTE_ADDR", "") or "unknown"
+    if not getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        return peer
+    spec = getattr(settings, "FORWARDED_ALLOW_IPS", "127.0.0.1")
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+    if not forwarded or not _is_trusted(peer, spec):
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, spec):
+            return hop
+    return hops[0] if hops else peer

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.common.errors import BlockdeskError, NotFound, ValidationFailed
+from blockdesk.common.redirects import safe_next
 from blockdesk.conversations.selectors import get_conversation_for_agent
 from blockdesk.kb import forms, importexport, selectors, services
 from blockdesk.kb.markdown import render_markdown
@@ -214,7 +215,7 @@ def set_status(request: HttpRequest, article_id: int, language: str) -> HttpResp
     status = request.POST.get("status", "")
     done = _("Published.") if status == "published" else _("Moved back to draft.")
     _act(request, services.do_set_status, done, translation=tr, status=status)
-    return redirect(request.POST.get("next") or _edit_url(article_id, language))
+    return redirect(safe_next(request, request.POST.get("next"), _edit_url(article_id, language)))
 
 
 @agent_required
@@ -222,7 +223,7 @@ def set_status(request: HttpRequest, article_id: int, language: str) -> HttpResp
 def mark_reviewed(request: HttpRequest, article_id: int, language: str) -> HttpResponse:
     tr = _translation(request, article_id, language)
     _act(request, services.do_mark_reviewed, _("Marked as reviewed today."), translation=tr)
-    nxt = request.POST.get("next", "")
+    nxt = safe_next(request, request.POST.get("next"), "")
     return redirect(nxt if nxt.startswith("/app/kb/") else _edit_url(article_id, language))
 
 

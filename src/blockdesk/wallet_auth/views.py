@@ -18,13 +18,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from blockdesk.common.errors import BlockdeskError, Unauthenticated, ValidationFailed
 from blockdesk.common.ratelimit import client_ip
+from blockdesk.common.redirects import safe_next
 from blockdesk.wallet_auth import selectors, services
 from blockdesk.wallet_auth.strings import WALLET_STRINGS, translated
 from blockdesk.widget import services as widget_services
@@ -149,15 +149,9 @@ def sign_out(request: HttpRequest, session: VisitorSession, token: str) -> HttpR
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = (request.GET.get("next") or "").strip()
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and len(target) <= 500
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    ):
-        return target
-    return ""
+    # A path on this site only (it becomes a link in the sign-in page).
+    target = safe_next(request, request.GET.get("next"), "")
+    return target if target.startswith("/") and len(target) <= 500 else ""
 
 
 @require_GET

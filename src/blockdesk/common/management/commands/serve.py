@@ -60,6 +60,10 @@ class Command(BaseCommand):
                 log_level="info",
                 access_log=settings.ACCESS_LOG and not options["no_access_log"],
                 lifespan="off",
+                # uvicorn would otherwise believe X-Forwarded-For/-Proto from any loopback
+                # peer; only BLOCKDESK_TRUST_X_FORWARDED_FOR turns that on (common/ratelimit).
+                proxy_headers=settings.TRUST_X_FORWARDED_FOR,
+                forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
                 ws_max_size=1 << 20,
             )
         finally:

@@ -1,0 +1,196 @@
+"""Wrong two-factor codes lock the agent's second step (whatever the address), and wrong
+passwords are limited per username as well as per address. Counted in the shared cache:
+LocMem on SQLite runs, Redis when REDIS_URL is set (the PostgreSQL pass)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+
+import pyotp
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from blockdesk.accounts.models import TotpDevice, User
+from blockdesk.accounts.services import do_start_totp_enrolment
+from tests.conftest import PASSWORD
+
+LOGIN = "/accounts/login/"
+VERIFY = "/accounts/two-factor/"
+SETUP = "/accounts/two-factor/setup/"
+
+
+def _forget(user: User) -> None:
+    pk = user.pk
+    cache.delete_many([f"lock:2fa:{pk}", f"lf:2fa:{pk}", f"lvl:2fa:{pk}"])
+
+
+@pytest.fixture
+def enrolled(agent: User) -> Iterator[tuple[User, pyotp.TOTP]]:
+    device, _uri = do_start_totp_enrolment(user=agent)
+    TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
+    _forget(agent)
+    yield agent, pyotp.TOTP(device.secret)
+    _forget(agent)
+
+
+def _password_step(client: Client, user: User, ip: str = "10.0.0.1") -> None:
+    response = client.post(LOGIN, {"username": user.username, "password": PASSWORD}, REMOTE_ADDR=ip)
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+
+
+def test_uses_the_shared_cache_backend(settings):
+    # The PostgreSQL pass sets REDIS_URL: the throttle must then live in Redis.
+    backend = settings.CACHES["default"]["BACKEND"]
+    if os.environ.get("REDIS_URL"):
+        assert backend == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_five_wrong_codes_lock_the_second_step_from_any_address(enrolled, caplog):
+    agent, totp = enrolled
+    client = Client()
+    _password_step(client, agent)
+    caplog.set_level(logging.WARNING, logger="blockdesk.accounts.services")
+    for n in range(4):
+        response = client.post(VERIFY, {"code": "000000"}, REMOTE_ADDR=f"10.1.0.{n}")
+        assert response.status_code == 200
+        assert "That code is not valid" in response.content.decode()
+    fifth = client.post(VERIFY, {"code": "000001"}, REMOTE_ADDR="10.1.0.9")
+    assert fifth.status_code == 429
+    assert 1 <= int(fifth["Retry-After"]) <= 60
+    assert "Try again in" in fifth.content.decode()
+
+    # Locked for the agent: another session, another address, even the right code.
+    other = Client()
+    _password_step(other, agent, ip="192.0.2.77")
+    refused = other.post(VERIFY, {"code": totp.now()}, REMOTE_ADDR="192.0.2.77")
+    assert refused.status_code == 429
+    assert "Try again in" in refused.content.decode()
+    assert other.get("/app/")["Location"] == VERIFY  # still only half logged in
+    assert other.get(VERIFY).status_code == 429  # the page says so before any code
+
+    locks = [r for r in caplog.records if "two-factor locked" in r.getMessage()]
+    assert len(locks) == 1
+    message = locks[0].getMessage()
+    assert str(agent.pk) in message and "10.1.0.9" in message
+    assert "000001" not in message and "000000" not in message
+
+
+def test_a_right_code_after_the_lock_expires_works(enrolled, settings):
+    settings.TWO_FACTOR_LOCK_SECONDS = 1
+    agent, totp = enrolled
+    client = Client()
+    _password_step(client, agent)
+    for _n in range(5):
+        client.post(VERIFY, {"code": "000000"})
+    assert client.post(VERIFY, {"code": totp.now(), "next": "/app/"}).status_code == 429
+    time.sleep(1.2)
+    response = client.post(VERIFY, {"code": totp.now(), "next": "/app/"})
+    assert response.status_code == 302 and response["Location"] == "/app/"
+    assert client.get("/app/").status_code == 200
+
+
+def test_the_lock_grows_with_each_lock(enrolled, settings):
+    settings.TWO_FACTOR_LOCK_SECONDS = 1
+    agent, _totp = enrolled
+    client = Client()
+    _password_step(client, agent)
+    for _n in range(5):
+        first = client.post(VERIFY, {"code": "000000"})
+    assert first.status_code == 429 and int(first["Retry-After"]) == 1
+    time.sleep(1.2)
+    for _n in range(5):
+        second = client.post(VERIFY, {"code": "000000"})
+    assert second.status_code == 429 and int(second["Retry-After"]) == 2
+
+
+def test_a_right_code_before_the_limit_resets_the_count(enrolled):
+    agent, totp = enrolled
+    client = Client()
+    _password_step(client, agent)
+    for _n in range(4):
+        assert client.post(VERIFY, {"code": "000000"}).status_code == 200
+    assert client.post(VERIFY, {"code": totp.now(), "next": "/app/"}).status_code == 302
+    again = Client()
+    _password_step(again, agent)
+    for _n in range(4):
+        assert again.post(VERIFY, {"code": "000000"}).status_code == 200
+
+
+def test_the_setup_step_is_throttled_too(agent):
+    _forget(agent)
+    client = Client()
+    response = client.post(LOGIN, {"username": agent.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(SETUP).status_code == 200
+    try:
+        for _n in range(4):
+            assert client.post(SETUP, {"code": "000000"}).status_code == 200
+        locked = client.post(SETUP, {"code": "000000"})
+        assert locked.status_code == 429
+        assert "Try again in" in locked.content.decode()
+        secret = TotpDevice.objects.get(user=agent).secret
+        refused = client.post(SETUP, {"code": pyotp.TOTP(secret).now()})
+        assert refused.status_code == 429
+        assert not TotpDevice.objects.get(user=agent).confirmed
+    finally:
+        _forget(agent)
+
+
+# --- passwords: per username as well as per address --------------------------------
+
+
+@pytest.fixture
+def user_window(settings) -> Iterator[None]:
+    settings.LOGIN_USER_FAILURE_LIMIT = 3
+    settings.LOGIN_USER_FAILURE_WINDOW = 8
+    settings.LOGIN_RATE_LIMIT = 100
+    yield
+
+
+def _wait_for_a_fresh_window(window: int) -> None:
+    # Fixed windows: start the test just after a boundary so it cannot straddle one.
+    time.sleep(window - time.time() % window + 0.05)
+
+
+def test_wrong_passwords_lock_the_username_from_any_address(agent, user_window, caplog):
+    _wait_for_a_fresh_window(8)
+    caplog.set_level(logging.WARNING, logger="blockdesk.accounts.services")
+    for n in range(3):
+        response = Client().post(
+            LOGIN, {"username": "ALICE", "password": "nope"}, REMOTE_ADDR=f"10.9.0.{n}"
+        )
+        assert response.status_code == 400
+    # Even the right password, from a new address, waits for the window to end.
+    refused = Client().post(
+        LOGIN, {"username": agent.username, "password": PASSWORD}, REMOTE_ADDR="10.9.1.1"
+    )
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) <= 8
+    assert "Try again in" in refused.content.decode()
+    assert any("login refused for username 'alice'" in r.getMessage() for r in caplog.records)
+    # By email it is the same account, so the same count.
+    by_email = Client().post(LOGIN, {"username": agent.email, "password": PASSWORD})
+    assert by_email.status_code == 429
+    # Other agents are not affected.
+    assert Client().post(LOGIN, {"username": "mallory", "password": "x"}).status_code == 400
+    # Time-bound: the next window lets the agent in.
+    _wait_for_a_fresh_window(8)
+    ok = Client().post(LOGIN, {"username": agent.username, "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_the_per_address_limit_still_holds(agent, settings):
+    settings.LOGIN_RATE_LIMIT = 3
+    if time.time() % 60 > 57:
+        _wait_for_a_fresh_window(60)
+    ip = f"10.77.{int(time.time()) % 250}.{int(time.time() * 1000) % 250}"
+    codes = [
+        Client().post(LOGIN, {"username": f"u{n}", "password": "x"}, REMOTE_ADDR=ip).status_code
+        for n in range(4)
+    ]
+    assert codes[:3] == [400, 400, 400] and codes[3] == 429
