@@ -274,6 +274,10 @@ WEBHOOK_MAX_ATTEMPTS = int(env("BLOCKDESK_WEBHOOK_MAX_ATTEMPTS", "8"))
 # Loopback/private targets are refused unless allowed (SSRF); tests and local setups allow.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("BLOCKDESK_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
+# The assistant's model server URL (an admin types it) must be a public address unless the
+# operator allows private ones: a self-hosted model on the LAN or on this host (SSRF guard).
+ASSISTANT_ALLOW_PRIVATE_MODEL_URL = env_bool("BLOCKDESK_ASSISTANT_ALLOW_PRIVATE_MODEL_URL", False)
+
 # --- Email to customers ------------------------------------------------------------
 # How mail leaves (see common/email_url.py): smtp://, smtp+tls://, smtps://, file://, console://.
 # Unset: each message is written as a .eml file under var/mail (nothing is sent).

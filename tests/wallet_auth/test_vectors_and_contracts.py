@@ -109,6 +109,7 @@ def chain(account: Any, node: EvmNode) -> Chain:
         evm_chain_id=CHAIN_ID,
         enabled=True,
         rpc_urls=node.url,
+        allow_private_rpc=True,  # a local stand-in on loopback
         native_symbol="ETH",
     )
 
@@ -168,6 +169,7 @@ def test_unreachable_node_is_a_clear_retryable_error(
         evm_chain_id=CHAIN_ID,
         enabled=True,
         rpc_urls=f"http://127.0.0.1:{free_port()}",
+        allow_private_rpc=True,  # a local stand-in on loopback
         native_symbol="ETH",
     )
     address, owner = contract_wallet

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from blockdesk.accounts.models import User
 from blockdesk.assistant import selectors
 from blockdesk.assistant.models import AssistantSettings, AssistantTurn, Correction
 from blockdesk.common.errors import ValidationFailed
+from blockdesk.common.netguard import UnsafeTarget, check_url
 from blockdesk.conversations.models import Message
 
 Outcome = AssistantTurn.Outcome
@@ -88,6 +90,7 @@ def do_update_settings(
 ) -> AssistantSettings:
     """Admins only. ``api_key`` None keeps the stored key; "" removes it."""
     inbox = selectors.get_inbox_for_admin(user=user, inbox_id=inbox_id)
+    check_model_url(url=str(values.get("generative_url") or ""))
     with transaction.atomic():
         config, _created = AssistantSettings.objects.select_for_update().get_or_create(inbox=inbox)
         for name in SETTINGS_FIELDS:
@@ -104,6 +107,22 @@ def do_update_settings(
             ) from exc
         config.save()
     return config
+
+
+def check_model_url(*, url: str) -> None:
+    """The model server URL passes the outbound-address guard (checked again at every call);
+    private addresses only where the operator allows them. A name DNS cannot answer now is
+    accepted: nothing is ever sent to an unresolved name."""
+    if not url.strip():
+        return
+    try:
+        check_url(
+            url,
+            allow_private=settings.ASSISTANT_ALLOW_PRIVATE_MODEL_URL,
+            require_resolvable=False,
+        )
+    except UnsafeTarget as exc:
+        raise ValidationFailed.field("generative_url", str(exc)) from exc
 
 
 def do_set_enabled(*, inbox_id: int, enabled: bool) -> AssistantSettings:

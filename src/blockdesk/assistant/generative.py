@@ -11,19 +11,22 @@ from __future__ import annotations
 import json
 import logging
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import httpx
+from django.conf import settings
+
 from blockdesk.assistant.answer import Article, plain
 from blockdesk.assistant.models import AssistantSettings
+from blockdesk.common.netguard import UnsafeTarget, pinned_client
 from blockdesk.safety import scan_outbound
 
 logger = logging.getLogger(__name__)
 
 MAX_OUTPUT_CHARS = 1200
 MAX_ARTICLE_CHARS = 3000
+MAX_RESPONSE_BYTES = 200_000
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 
 SYSTEM_PROMPT = (
@@ -48,7 +51,6 @@ class Generated:
 def _endpoint(base: str) -> str:
     base = base.rstrip("/")
     if not base.lower().startswith(("http://", "https://")):
-        # urlopen would also open file: and ftp: URLs.
         raise GenerationFailed("the endpoint must be an http(s) URL")
     return base if base.endswith("/chat/completions") else base + "/chat/completions"
 
@@ -95,21 +97,26 @@ def generate(
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if config.generative_api_key:
         headers["Authorization"] = f"Bearer {config.generative_api_key}"
-    request = urllib.request.Request(  # noqa: S310 (scheme checked in _endpoint)
-        _endpoint(config.generative_url),
-        data=json.dumps(body).encode(),
-        headers=headers,
-        method="POST",
-    )
+    url = _endpoint(config.generative_url)
     try:
-        with urllib.request.urlopen(  # noqa: S310 (scheme checked in _endpoint)
-            request, timeout=config.generative_timeout
-        ) as response:
-            data = json.loads(response.read(200_000).decode("utf-8"))
+        # The outbound-address guard checks the host at every call and pins the checked
+        # address (blockdesk.common.netguard); private addresses only if the operator allows.
+        client = pinned_client(
+            allow_private=settings.ASSISTANT_ALLOW_PRIVATE_MODEL_URL,
+            timeout=config.generative_timeout,
+        )
+        with client, client.stream("POST", url, json=body, headers=headers) as response:
+            response.raise_for_status()
+            raw = bytearray()
+            for chunk in response.iter_bytes():
+                raw += chunk
+                if len(raw) > MAX_RESPONSE_BYTES:
+                    raise ValueError("answer too large")
+        data = json.loads(raw.decode("utf-8"))
         text = data["choices"][0]["message"]["content"]
     except (
-        urllib.error.URLError,
-        TimeoutError,
+        UnsafeTarget,
+        httpx.HTTPError,
         OSError,
         ValueError,
         KeyError,

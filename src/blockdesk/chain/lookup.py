@@ -26,14 +26,18 @@ LOOKUP_TIMEOUT = 2.0
 
 def _found_on(chain: Chain, digest: str) -> bool:
     urls = chain.url_list
+    private = chain.allow_private_rpc
     if chain.family == "evm":
-        with EvmRpcClient(urls, timeout=LOOKUP_TIMEOUT) as evm:
+        with EvmRpcClient(urls, timeout=LOOKUP_TIMEOUT, allow_private=private) as evm:
             return evm.get_transaction("0x" + digest) is not None
     if chain.family == "bitcoin":
-        with EsploraClient(urls, timeout=LOOKUP_TIMEOUT) as esplora:
+        with EsploraClient(urls, timeout=LOOKUP_TIMEOUT, allow_private=private) as esplora:
             return esplora.transaction(digest) is not None
     if chain.family == "tron":
-        with TronClient(urls, api_key=chain.api_key or "", timeout=LOOKUP_TIMEOUT) as tron:
+        api_key = chain.api_key or ""
+        with TronClient(
+            urls, api_key=api_key, timeout=LOOKUP_TIMEOUT, allow_private=private
+        ) as tron:
             return tron.transaction(digest) is not None
     return False
 

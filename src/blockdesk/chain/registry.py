@@ -68,6 +68,7 @@ class ChainInfo:
     deposits: tuple[DepositInfo, ...] = ()
     urls: tuple[str, ...] = field(default=(), repr=False)
     api_key: str = field(default="", repr=False)
+    allow_private_rpc: bool = False  # the URLs may be private/local addresses (own node)
 
     @property
     def queryable(self) -> bool:

@@ -48,6 +48,7 @@ def _snapshot(chain: Chain) -> ChainInfo:
         ),
         urls=tuple(chain.url_list),
         api_key=chain.api_key or "",
+        allow_private_rpc=chain.allow_private_rpc,
     )
 
 
@@ -91,6 +92,7 @@ def chain_admin_view(chain: Chain) -> dict[str, Any]:
         "enabled": chain.enabled,
         "rpc_urls": [mask_url(u) for u in chain.url_list],
         "has_api_key": bool(chain.api_key),
+        "allow_private_rpc": chain.allow_private_rpc,
         "required_confirmations": chain.required_confirmations,
         "block_time_seconds": chain.block_time_seconds,
         "native_symbol": chain.native_symbol,

@@ -36,6 +36,7 @@ from blockdesk.chain.models.sighting import SIGHTING_RETENTION
 from blockdesk.chain.registry import DEFAULT_CHAINS, errors_from_abi
 from blockdesk.chain.signals import watch_finished
 from blockdesk.common.errors import Forbidden, ValidationFailed
+from blockdesk.common.netguard import UnsafeTarget, check_url
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +97,18 @@ def _normalize_for(chain: Chain, address: str) -> str:
     return info.normalized
 
 
-def _validate_urls(urls: str) -> str:
+def _validate_urls(urls: str, *, allow_private: bool) -> str:
+    """One URL per line, each checked by the outbound-address guard (SSRF). A host DNS cannot
+    answer now is accepted: the guard runs again at every call and never sends to it."""
     lines = [u.strip() for u in urls.splitlines() if u.strip()]
     for url in lines:
         if not url.startswith(("http://", "https://")):
             raise ValidationFailed.field("rpc_urls", _("Each URL must start with http(s)://."))
+        try:
+            check_url(url, allow_private=allow_private, require_resolvable=False)
+        except UnsafeTarget as exc:
+            # The message names no URL: it may hold an API key.
+            raise ValidationFailed.field("rpc_urls", str(exc)) from exc
     return "\n".join(lines)
 
 
@@ -117,6 +125,7 @@ _CONFIGURABLE = {
     "explorer_tx_url",
     "explorer_address_url",
     "evm_chain_id",
+    "allow_private_rpc",
 }
 
 
@@ -141,7 +150,8 @@ def do_create_chain(
     if unknown:
         raise ValidationFailed(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     if "rpc_urls" in fields:
-        fields["rpc_urls"] = _validate_urls(fields["rpc_urls"])
+        allow_private = bool(fields.get("allow_private_rpc", False))
+        fields["rpc_urls"] = _validate_urls(fields["rpc_urls"], allow_private=allow_private)
     chain = Chain(
         account_id=actor.account_pk,
         key=key,
@@ -162,8 +172,12 @@ def do_configure_chain(*, actor: User, chain: Chain, **changes: Any) -> Chain:
     unknown = set(changes) - _CONFIGURABLE - {"rpc_urls", "api_key"}
     if unknown:
         raise ValidationFailed(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    allow_private = bool(changes.get("allow_private_rpc", chain.allow_private_rpc))
     if "rpc_urls" in changes:
-        changes["rpc_urls"] = _validate_urls(changes["rpc_urls"] or "")
+        changes["rpc_urls"] = _validate_urls(changes["rpc_urls"] or "", allow_private=allow_private)
+    elif not allow_private and chain.allow_private_rpc:
+        # Switching the permission off re-checks the URLs already stored.
+        _validate_urls(chain.rpc_urls or "", allow_private=False)
     for name, value in changes.items():
         setattr(chain, name, value)
     _save(chain)

@@ -90,6 +90,8 @@ def _register(
     wanted: dict[str, Any] = {
         "name": CHAIN_NAME,
         "enabled": True,
+        # The demo node runs on loopback: the chain must be allowed to call inside the network.
+        "allow_private_rpc": True,
         "rpc_urls": rpc_url,
         "evm_chain_id": chain_id,
         "required_confirmations": REQUIRED_CONFIRMATIONS,

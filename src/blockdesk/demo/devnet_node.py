@@ -218,7 +218,8 @@ def seed_chain(*, rpc_url: str, required_confirmations: int, timeout: float = 30
     are only added when missing.
     """
     check_loopback(rpc_url)
-    with EvmRpcClient([rpc_url], timeout=10.0) as client:
+    # check_loopback above: the only address this may call is the local demo node.
+    with EvmRpcClient([rpc_url], timeout=10.0, allow_private=True) as client:
         chain_id = client.chain_id()
         for account in (ISSUER, CUSTOMER):
             # ganache's dev method (not a transaction): gas money for the fixed senders.

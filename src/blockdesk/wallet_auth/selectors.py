@@ -50,9 +50,10 @@ def is_anonymous(*, contact: Contact) -> bool:
     )
 
 
-def contract_wallet_rpc_urls(*, account_id: int, chain_id: int) -> list[str]:
+def contract_wallet_rpc_urls(*, account_id: int, chain_id: int) -> tuple[list[str], bool]:
     """RPC endpoints of the account's enabled EVM chain with this id (empty when none is
-    configured: contract wallets on that chain cannot be checked)."""
+    configured: contract wallets on that chain cannot be checked), and whether they may be
+    private addresses (the chain's allow_private_rpc)."""
     chain = (
         Chain.objects.filter(
             account_id=account_id, family=Family.EVM, evm_chain_id=chain_id, enabled=True
@@ -60,7 +61,7 @@ def contract_wallet_rpc_urls(*, account_id: int, chain_id: int) -> list[str]:
         .order_by("pk")
         .first()
     )
-    return chain.url_list if chain is not None else []
+    return (chain.url_list, chain.allow_private_rpc) if chain is not None else ([], False)
 
 
 def trusted_hostnames() -> set[str]:

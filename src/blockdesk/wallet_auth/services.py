@@ -183,14 +183,16 @@ def contract_checker_for(
     Called by `siwe.verify` only after EOA recovery failed: it asks the node for code at the
     address (no code: not a contract, refused) and then `isValidSignature(hash, signature)`,
     which must return the magic value 0x1626ba7e."""
-    urls = selectors.contract_wallet_rpc_urls(account_id=account_id, chain_id=chain_id)
+    urls, allow_private = selectors.contract_wallet_rpc_urls(
+        account_id=account_id, chain_id=chain_id
+    )
     if not urls:
         return None
 
     def check(address: str, digest: bytes, signature: bytes) -> bool:
         data = EIP1271_MAGIC + abi_encode(["bytes32", "bytes"], [digest, signature])
         try:
-            with EvmRpcClient(urls) as rpc:
+            with EvmRpcClient(urls, allow_private=allow_private) as rpc:
                 code = rpc.request("eth_getCode", [address, "latest"])
                 if not isinstance(code, str) or code.lower() in ("0x", "0x0", ""):
                     return False

@@ -51,6 +51,14 @@ class ChainForm(forms.Form):
         ),
     )
     clear_rpc_urls = forms.BooleanField(label=_("Remove the stored endpoints"), required=False)
+    allow_private_rpc = forms.BooleanField(
+        label=_("Allow endpoints inside your network"),
+        required=False,
+        help_text=_(
+            "Off: endpoints must be public internet addresses. Turn on only for your own node "
+            "on a private or local address (e.g. 10.x, 192.168.x, 127.0.0.1)."
+        ),
+    )
     api_key = forms.CharField(
         label=_("API key"),
         required=False,
@@ -125,6 +133,7 @@ def chain_initial(chain: Chain) -> dict[str, Any]:
     names = [
         "name",
         "enabled",
+        "allow_private_rpc",
         "evm_chain_id",
         "required_confirmations",
         "block_time_seconds",

@@ -26,7 +26,9 @@ class StandIn:
 
 
 @pytest.fixture
-def llm() -> Iterator[tuple[StandIn, str]]:
+def llm(settings: Any) -> Iterator[tuple[StandIn, str]]:
+    # The stand-in is on loopback: the operator's switch for a self-hosted model server.
+    settings.ASSISTANT_ALLOW_PRIVATE_MODEL_URL = True
     state = StandIn()
 
     class Handler(BaseHTTPRequestHandler):

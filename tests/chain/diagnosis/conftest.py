@@ -70,6 +70,7 @@ def registry(account, nodes, deployed) -> Registry:  # type: ignore[no-untyped-d
         evm_chain_id=CHAIN_A,
         enabled=True,
         rpc_urls=node_a.url,
+        allow_private_rpc=True,  # a local stand-in on loopback
         required_confirmations=REQUIRED_CONFIRMATIONS,
         block_time_seconds=2.0,
         native_symbol="ETH",
@@ -83,6 +84,7 @@ def registry(account, nodes, deployed) -> Registry:  # type: ignore[no-untyped-d
         evm_chain_id=CHAIN_B,
         enabled=True,
         rpc_urls=node_b.url,
+        allow_private_rpc=True,  # a local stand-in on loopback
         required_confirmations=REQUIRED_CONFIRMATIONS,
         block_time_seconds=2.0,
         native_symbol="SIDE",

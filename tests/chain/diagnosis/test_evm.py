@@ -353,6 +353,7 @@ def test_unreachable_node_is_unavailable_and_never_leaks_the_url(account, regist
         evm_chain_id=999,
         enabled=True,
         rpc_urls=secret_url,
+        allow_private_rpc=True,  # a local stand-in on loopback
         native_symbol="ETH",
     )
     caplog.set_level(logging.DEBUG)

@@ -41,11 +41,11 @@ def chain_hash(chain: ChainInfo, digits: str) -> str:
 
 def open_client(chain: ChainInfo) -> Client:
     if chain.family == "evm":
-        return EvmRpcClient(chain.urls)
+        return EvmRpcClient(chain.urls, allow_private=chain.allow_private_rpc)
     if chain.family == "bitcoin":
-        return EsploraClient(chain.urls)
+        return EsploraClient(chain.urls, allow_private=chain.allow_private_rpc)
     if chain.family == "tron":
-        return TronClient(chain.urls, api_key=chain.api_key)
+        return TronClient(chain.urls, api_key=chain.api_key, allow_private=chain.allow_private_rpc)
     raise ChainApiError(f"{chain.key} cannot be queried")
 
 
@@ -175,7 +175,7 @@ def _vanished(
     if chain is None or chain.family != "evm" or not chain.queryable:
         return None
     try:
-        with EvmRpcClient(chain.urls) as client:
+        with EvmRpcClient(chain.urls, allow_private=chain.allow_private_rpc) as client:
             fate = find_fate(client, chain, sighting)
     except ChainApiError as exc:
         logger.warning("replacement check on %s failed: %s", chain.key, exc)

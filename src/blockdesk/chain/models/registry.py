@@ -29,6 +29,13 @@ class Chain(models.Model):
     enabled = models.BooleanField(_("enabled"), default=False)
     # One URL per line, tried in order; may carry API keys, hence encrypted.
     rpc_urls = EncryptedTextField(_("RPC / API URLs"), blank=True, default="")
+    # Off: the RPC URLs must resolve to public addresses (SSRF guard, blockdesk.common.netguard),
+    # at save and at every call. On: a node inside the network (own node, local devnet).
+    allow_private_rpc = models.BooleanField(
+        _("allow RPC addresses inside the network"),
+        default=False,
+        help_text=_("Only for your own node on a private or local address."),
+    )
     # Sent as a header where the provider wants one (TronGrid: TRON-PRO-API-KEY).
     api_key = EncryptedTextField(_("API key"), blank=True, default="")
     required_confirmations = models.PositiveIntegerField(_("required confirmations"), default=12)

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from blockdesk.common.netguard import UnsafeTarget, pinned_client
+
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 # httpx logs every request with its full URL at INFO ("HTTP Request: POST https://..."), which
@@ -82,4 +84,25 @@ def describe_http_error(exc: Exception) -> str:
     """A loggable description of an httpx failure (its own message may quote the URL)."""
     if isinstance(exc, httpx.HTTPStatusError):
         return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, UnsafeTarget):
+        return f"refused by the address guard: {exc}"
     return type(exc).__name__
+
+
+# What a failing endpoint may raise; the clients then move on to the next URL.
+ENDPOINT_ERRORS = (httpx.HTTPError, UnsafeTarget)
+
+
+def open_http_client(
+    *,
+    allow_private: bool,
+    timeout: httpx.Timeout | float,
+    transport: httpx.BaseTransport | None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Client:
+    """An httpx client for endpoint URLs an admin gave: every request passes the outbound-
+    address guard and goes to the checked address (blockdesk.common.netguard). A transport
+    passed in (tests: httpx.MockTransport) replaces the network, so it skips the guard."""
+    if transport is not None:
+        return httpx.Client(timeout=timeout, transport=transport, headers=headers)
+    return pinned_client(allow_private=allow_private, timeout=timeout, headers=headers)

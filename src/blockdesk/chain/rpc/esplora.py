@@ -10,9 +10,11 @@ import httpx
 
 from blockdesk.chain.rpc import (
     DEFAULT_TIMEOUT,
+    ENDPOINT_ERRORS,
     RpcUnavailable,
     describe_http_error,
     mask_url,
+    open_http_client,
     register_endpoints,
 )
 
@@ -26,12 +28,15 @@ class EsploraClient:
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        allow_private: bool = False,
     ) -> None:
         if not base_urls:
             raise RpcUnavailable("no Esplora URL configured")
         self._urls = [u.rstrip("/") for u in base_urls]
         register_endpoints(self._urls)
-        self._client = httpx.Client(timeout=timeout, transport=transport)
+        self._client = open_http_client(
+            allow_private=allow_private, timeout=timeout, transport=transport
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -52,7 +57,7 @@ class EsploraClient:
                     return None
                 response.raise_for_status()
                 return response
-            except httpx.HTTPError as exc:
+            except ENDPOINT_ERRORS as exc:
                 logger.warning(
                     "Esplora %s via %s failed: %s",
                     path.split("/")[1],

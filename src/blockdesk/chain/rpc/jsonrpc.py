@@ -11,10 +11,12 @@ import httpx
 
 from blockdesk.chain.rpc import (
     DEFAULT_TIMEOUT,
+    ENDPOINT_ERRORS,
     RpcError,
     RpcUnavailable,
     describe_http_error,
     mask_url,
+    open_http_client,
     register_endpoints,
 )
 
@@ -49,12 +51,15 @@ class EvmRpcClient:
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        allow_private: bool = False,
     ) -> None:
         if not urls:
             raise RpcUnavailable("no RPC URL configured")
         self._urls = list(urls)
         register_endpoints(self._urls)
-        self._client = httpx.Client(timeout=timeout, transport=transport)
+        self._client = open_http_client(
+            allow_private=allow_private, timeout=timeout, transport=transport
+        )
         self._ids = itertools.count(1)
 
     def close(self) -> None:
@@ -81,7 +86,7 @@ class EvmRpcClient:
                 response = self._client.post(url, json=payload)
                 response.raise_for_status()
                 body = response.json()
-            except (httpx.HTTPError, ValueError) as exc:
+            except (*ENDPOINT_ERRORS, ValueError) as exc:
                 # A JSON-RPC error is an answer; only transport failures move on to the next URL.
                 logger.warning(
                     "EVM RPC %s via %s failed: %s", method, mask_url(url), describe_http_error(exc)

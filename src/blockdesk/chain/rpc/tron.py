@@ -10,9 +10,11 @@ import httpx
 
 from blockdesk.chain.rpc import (
     DEFAULT_TIMEOUT,
+    ENDPOINT_ERRORS,
     RpcUnavailable,
     describe_http_error,
     mask_url,
+    open_http_client,
     register_endpoints,
 )
 
@@ -27,13 +29,16 @@ class TronClient:
         api_key: str = "",
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        allow_private: bool = False,
     ) -> None:
         if not base_urls:
             raise RpcUnavailable("no TRON API URL configured")
         self._urls = [u.rstrip("/") for u in base_urls]
         register_endpoints(self._urls)
         headers = {"TRON-PRO-API-KEY": api_key} if api_key else {}
-        self._client = httpx.Client(timeout=timeout, transport=transport, headers=headers)
+        self._client = open_http_client(
+            allow_private=allow_private, timeout=timeout, transport=transport, headers=headers
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -51,7 +56,7 @@ class TronClient:
                 response = self._client.post(base + path, json=body)
                 response.raise_for_status()
                 result = response.json()
-            except (httpx.HTTPError, ValueError) as exc:
+            except (*ENDPOINT_ERRORS, ValueError) as exc:
                 logger.warning(
                     "TRON %s via %s failed: %s", path, mask_url(base), describe_http_error(exc)
                 )
