@@ -1,0 +1,93 @@
+"""Reads of the record logs: tree heads and proofs from the stored complete subtrees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.records import merkle
+from blockdesk.records.models import RecordEntry, RecordLog, RecordNode, SignedTreeHead
+
+
+def log_for_account(*, account_id: int) -> RecordLog | None:
+    return RecordLog.objects.filter(account_id=account_id).first()
+
+
+def log_by_public_id(*, public_id: str) -> RecordLog:
+    log = RecordLog.objects.filter(public_id=public_id).first()
+    if log is None:
+        raise NotFound(_("No such log."))
+    return log
+
+
+def latest_tree_head(*, log: RecordLog) -> SignedTreeHead | None:
+    return (
+        SignedTreeHead.objects.filter(log=log)
+        .select_related("key")
+        .order_by("-tree_size", "-timestamp_ms", "-id")
+        .first()
+    )
+
+
+def node_hashes(*, log_id: int, keys: Iterable[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
+    """One query with an IN list on the (log, level, index) primary key."""
+    wanted = [(log_id, level, index) for level, index in keys]
+    if not wanted:
+        return {}
+    rows = RecordNode.objects.filter(pk__in=wanted).values_list("level", "index", "hash")
+    found = {(level, index): bytes(h) for level, index, h in rows}
+    if len(found) != len(wanted):
+        raise NotFound(_("The log is missing nodes for this proof."))
+    return found
+
+
+def _check_size(log: RecordLog, size: int, name: str) -> None:
+    if not 0 < size <= log.size:
+        raise ValidationFailed.field(name, _("Not a size of this log."))
+
+
+def inclusion_proof(*, log: RecordLog, index: int, tree_size: int) -> list[bytes]:
+    _check_size(log, tree_size, "tree_size")
+    if not 0 <= index < tree_size:
+        raise ValidationFailed.field("index", _("The entry is not in a tree of this size."))
+    ranges = merkle.inclusion_ranges(index, tree_size)
+    nodes = node_hashes(log_id=log.pk, keys=merkle.nodes_for(ranges))
+    return [merkle.range_hash(lo, hi, nodes) for lo, hi in ranges]
+
+
+def inclusion_proofs(
+    *, log: RecordLog, indexes: list[int], tree_size: int
+) -> dict[int, list[bytes]]:
+    """Proofs for several entries (a receipt) with one node query."""
+    _check_size(log, tree_size, "tree_size")
+    ranges = {i: merkle.inclusion_ranges(i, tree_size) for i in indexes}
+    keys: set[merkle.NodeKey] = set()
+    for r in ranges.values():
+        keys |= merkle.nodes_for(r)
+    nodes = node_hashes(log_id=log.pk, keys=keys)
+    return {i: [merkle.range_hash(lo, hi, nodes) for lo, hi in r] for i, r in ranges.items()}
+
+
+def consistency_proof(*, log: RecordLog, first: int, second: int) -> list[bytes]:
+    _check_size(log, second, "second")
+    if not 0 < first <= second:
+        raise ValidationFailed.field("first", _("Must be between 1 and the second size."))
+    ranges = merkle.consistency_ranges(first, second)
+    nodes = node_hashes(log_id=log.pk, keys=merkle.nodes_for(ranges))
+    return [merkle.range_hash(lo, hi, nodes) for lo, hi in ranges]
+
+
+def root_at(*, log: RecordLog, size: int) -> bytes:
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    keys = merkle.root_nodes(size)
+    return merkle.range_hash(0, size, node_hashes(log_id=log.pk, keys=keys))
+
+
+def entry_by_leaf_hash(*, log: RecordLog, leaf_hash: bytes) -> RecordEntry:
+    entry = RecordEntry.objects.filter(log=log, leaf_hash=leaf_hash).order_by("index").first()
+    if entry is None:
+        raise NotFound(_("No entry with this leaf hash."))
+    return entry
