@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "blockdesk.demo",
     "blockdesk.trust",
     "blockdesk.notifications",
+    "blockdesk.records",
 ]
 
 MIDDLEWARE = [
