@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "blockdesk.common",
+    "blockdesk.events",
     "blockdesk.accounts",
     "blockdesk.conversations",
     "blockdesk.channels_",
@@ -268,6 +269,14 @@ KB_LANGUAGES = env_list("BLOCKDESK_KB_LANGUAGES", "en,zh-hans")
 # The secret guard may ask the account's own chain endpoints whether an unexplained
 # 64-hex value is a transaction (else it is redacted as a possible private key).
 GUARD_TX_LOOKUP = env_bool("BLOCKDESK_GUARD_TX_LOOKUP", True)
+
+# --- Event log (events/) --------------------------------------------------------------
+# Days an event is kept once every consumer has read it (0: forever).
+EVENT_RETENTION_DAYS = int(env("BLOCKDESK_EVENT_RETENTION_DAYS", "400"))
+# Failures before an event is dead for a consumer (then an admin retries it).
+EVENT_MAX_ATTEMPTS = int(env("BLOCKDESK_EVENT_MAX_ATTEMPTS", "8"))
+# An at-least-once consumer's lease: a worker that dies mid-call is replaced after this.
+EVENT_LEASE_SECONDS = 60.0
 
 # --- Webhooks -----------------------------------------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = float(env("BLOCKDESK_WEBHOOK_TIMEOUT", "10"))

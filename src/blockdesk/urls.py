@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("blockdesk.accounts.urls")),
     path("", include("blockdesk.assistant.urls")),  # /app/settings/assistant/ and more
     path("app/settings/webhooks/", include("blockdesk.webhooks.urls")),
+    path("app/settings/events/", include("blockdesk.events.urls")),
     path("app/settings/official-channels/", include("blockdesk.trust.admin_urls")),
     path("app/settings/api-tokens/", include("blockdesk.api.urls")),
     path("app/kb/", include("blockdesk.kb.agent_urls")),

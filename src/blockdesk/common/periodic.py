@@ -12,6 +12,16 @@ from django.db import close_old_connections
 logger = logging.getLogger(__name__)
 
 
+_registered: list[Callable[[], object]] = []
+
+
+def register_periodic_job(job: Callable[[], object]) -> Callable[[], object]:
+    """Apps add their own jobs from AppConfig.ready() (idempotent, like the rest)."""
+    if job not in _registered:
+        _registered.append(job)
+    return job
+
+
 def jobs() -> list[Callable[[], object]]:
     """Every periodic job, each idempotent (imported late: the apps load after this module)."""
     from blockdesk.assistant.services import do_resolve_timed_out
@@ -29,6 +39,7 @@ def jobs() -> list[Callable[[], object]]:
         do_send_due_reply_emails,
         do_resolve_timed_out,
         do_purge_expired_nonces,
+        *_registered,
     ]
 
 

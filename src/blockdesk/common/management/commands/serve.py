@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from blockdesk.common.periodic import run_periodic_forever
+from blockdesk.events.runner import run_forever as run_events_forever
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             # could not reach the sockets, so it runs here, in a thread.
             threading.Thread(target=_run_worker_thread, daemon=True, name="tasks").start()
             threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
+            threading.Thread(target=run_events_forever, daemon=True, name="events").start()
         elif embedded:
             worker = subprocess.Popen(
                 [
@@ -51,6 +53,7 @@ class Command(BaseCommand):
                 ],
             )
             threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
+            threading.Thread(target=run_events_forever, daemon=True, name="events").start()
         try:
             uvicorn.run(
                 "blockdesk.asgi:application",

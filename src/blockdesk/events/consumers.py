@@ -1,0 +1,294 @@
+"""Consumers of the event log and the dispatcher that feeds them.
+
+A consumer has its own cursor. `dispatch_once` hands it the next batch of events in log
+order; `dispatch_retries` hands it again the events it failed on, with backoff, until it
+succeeds or the event is dead (shown to admins). One failing event never blocks the
+cursor, and one failing consumer never touches another (each runs in its own
+transaction) nor the request that emitted the event (that only wrote a row).
+
+Two modes:
+- "transactional": the handler writes only to this database. Its writes and the cursor
+  move commit together (each event in a savepoint), so its effect happens exactly once.
+  Workers share the work through a row lock on the cursor (skip_locked: a worker never
+  waits for another; on SQLite writers are serialised anyway).
+- "at_least_once": the handler talks to the outside world. It runs outside any
+  transaction (no lock held, no snapshot pinned, during a slow call); a lease on the
+  cursor says which worker owns it, and a worker killed mid-call leaves the event to be
+  handled again when the lease lapses. Handlers must be idempotent by event id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from blockdesk.events import log
+from blockdesk.events.models import ConsumerCursor, ConsumerRetry, Event
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["transactional", "at_least_once"]
+Handler = Callable[[Event], object]
+# reset(from_event_id): forget the derived state from that event on (None: all of it).
+Reset = Callable[[int | None], object]
+
+RETRY_BASE_SECONDS = 10.0
+RETRY_MAX_SECONDS = 3600.0
+ERROR_MAX_LENGTH = 500
+WORKER_ID = uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    handler: Handler
+    event_names: frozenset[str] | None
+    mode: Mode
+    reset: Reset | None
+
+
+_CONSUMERS: dict[str, Consumer] = {}
+
+
+def register_consumer(
+    name: str,
+    handler: Handler,
+    *,
+    event_names: Iterable[str] | None = None,
+    mode: Mode = "transactional",
+    reset: Reset | None = None,
+) -> Consumer:
+    if mode not in ("transactional", "at_least_once"):
+        raise ImproperlyConfigured(f"consumer {name!r}: unknown mode {mode!r}")
+    names = frozenset(event_names) if event_names is not None else None
+    consumer = Consumer(name=name, handler=handler, event_names=names, mode=mode, reset=reset)
+    existing = _CONSUMERS.get(name)
+    if existing is not None and existing != consumer:
+        raise ImproperlyConfigured(f"consumer {name!r} is registered twice, differently")
+    _CONSUMERS[name] = consumer
+    return consumer
+
+
+def unregister_consumer(name: str) -> None:
+    """For tests."""
+    _CONSUMERS.pop(name, None)
+
+
+def get_consumer(name: str) -> Consumer:
+    try:
+        return _CONSUMERS[name]
+    except KeyError:
+        raise LookupError(f"no consumer named {name!r}") from None
+
+
+def all_consumers() -> list[Consumer]:
+    return sorted(_CONSUMERS.values(), key=lambda c: c.name)
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def ensure_cursor(name: str) -> ConsumerCursor:
+    """A new consumer starts at the beginning of the log."""
+    cursor = ConsumerCursor.objects.filter(name=name).first()
+    if cursor is not None:
+        return cursor
+    try:
+        with transaction.atomic():
+            return ConsumerCursor.objects.create(name=name)
+    except IntegrityError:  # another worker created it just now
+        return ConsumerCursor.objects.get(name=name)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """10 s, 20 s, 40 s … capped at an hour, plus up to 25 % jitter."""
+    seconds = min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+    return dt.timedelta(seconds=seconds * (1 + random.random() / 4))
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
+
+
+def _record_failure(cursor: ConsumerCursor, event: Event, exc: BaseException) -> None:
+    now = timezone.now()
+    error = _error_text(exc)
+    retry, created = ConsumerRetry.objects.get_or_create(
+        consumer=cursor,
+        event=event,
+        defaults={"attempts": 1, "next_attempt_at": now + backoff(1), "last_error": error},
+    )
+    if not created:
+        _fail_again(retry, exc)
+    ConsumerCursor.objects.filter(pk=cursor.pk).update(last_error=error, last_error_at=now)
+
+
+def _fail_again(retry: ConsumerRetry, exc: BaseException) -> None:
+    retry.attempts += 1
+    retry.last_error = _error_text(exc)
+    retry.dead = retry.attempts >= settings.EVENT_MAX_ATTEMPTS
+    retry.next_attempt_at = timezone.now() + backoff(retry.attempts)
+    retry.save(update_fields=["attempts", "last_error", "dead", "next_attempt_at", "updated_at"])
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.EVENT_LEASE_SECONDS)
+
+
+# --- the main stream --------------------------------------------------------------
+
+
+def dispatch_once(name: str, *, batch: int = 100) -> int:
+    """Hands consumer `name` its next batch; returns how many events it was given
+    (0 when there were none, or another worker holds the consumer)."""
+    consumer = get_consumer(name)
+    ensure_cursor(name)
+    if consumer.mode == "transactional":
+        return _dispatch_transactional(consumer, batch)
+    return _dispatch_at_least_once(consumer, batch)
+
+
+def _dispatch_transactional(consumer: Consumer, batch: int) -> int:
+    with transaction.atomic():
+        cursor = (
+            ConsumerCursor.objects.select_for_update(skip_locked=True)
+            .filter(name=consumer.name, paused=False)
+            .first()
+        )
+        if cursor is None:
+            return 0
+        events = list(log.pending(cursor.position, consumer.event_names)[:batch])
+        for event in events:
+            try:
+                with transaction.atomic():
+                    consumer.handler(event)
+            except Exception as exc:
+                logger.warning(
+                    "event consumer %s failed on event %s", consumer.name, event.pk, exc_info=True
+                )
+                _record_failure(cursor, event, exc)
+        if events:
+            cursor.position_txid, cursor.position_id = events[-1].position
+            cursor.save(update_fields=["position_txid", "position_id", "updated_at"])
+        return len(events)
+
+
+def _claim_lease(consumer: Consumer) -> ConsumerCursor | None:
+    now = timezone.now()
+    with transaction.atomic():
+        cursor = (
+            ConsumerCursor.objects.select_for_update(skip_locked=True)
+            .filter(name=consumer.name, paused=False)
+            .first()
+        )
+        if cursor is None:
+            return None
+        held = cursor.leased_until is not None and cursor.leased_until > now
+        if held and cursor.lease_owner != WORKER_ID:
+            return None
+        cursor.lease_owner = WORKER_ID
+        cursor.leased_until = now + _lease()
+        cursor.save(update_fields=["lease_owner", "leased_until", "updated_at"])
+        return cursor
+
+
+def _dispatch_at_least_once(consumer: Consumer, batch: int) -> int:
+    cursor = _claim_lease(consumer)
+    if cursor is None:
+        return 0
+    mine = ConsumerCursor.objects.filter(pk=cursor.pk, lease_owner=WORKER_ID)
+    handled = 0
+    try:
+        for event in list(log.pending(cursor.position, consumer.event_names)[:batch]):
+            failure: Exception | None = None
+            try:
+                consumer.handler(event)
+            except Exception as exc:
+                logger.warning(
+                    "event consumer %s failed on event %s", consumer.name, event.pk, exc_info=True
+                )
+                failure = exc
+            handled += 1
+            with transaction.atomic():
+                txid, event_id = event.position
+                moved = mine.update(
+                    position_txid=txid,
+                    position_id=event_id,
+                    leased_until=timezone.now() + _lease(),
+                    updated_at=timezone.now(),
+                )
+                if not moved:
+                    # Our lease lapsed and another worker took over: it will redo this one.
+                    logger.warning("event consumer %s: lease lost", consumer.name)
+                    return handled
+                if failure is not None:
+                    _record_failure(cursor, event, failure)
+    finally:
+        mine.update(lease_owner="", leased_until=None)
+    return handled
+
+
+# --- retries ----------------------------------------------------------------------
+
+
+def dispatch_retries(name: str, *, batch: int = 50) -> int:
+    """Hands consumer `name` the failed events that are due again; returns how many."""
+    consumer = get_consumer(name)
+    cursor = ConsumerCursor.objects.filter(name=name, paused=False).first()
+    if cursor is None:
+        return 0
+    due = (
+        ConsumerRetry.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(consumer=cursor, dead=False, next_attempt_at__lte=timezone.now())
+        .select_related("event")
+        .order_by("next_attempt_at", "event_id")
+    )
+    if consumer.mode == "transactional":
+        with transaction.atomic():
+            rows = list(due[:batch])
+            for retry in rows:
+                _retry_one(consumer, retry, in_savepoint=True)
+        return len(rows)
+    with transaction.atomic():
+        rows = list(due[:batch])
+        # Claimed for the lease's length: a worker killed mid-call leaves them due again.
+        ConsumerRetry.objects.filter(pk__in=[r.pk for r in rows]).update(
+            next_attempt_at=timezone.now() + _lease()
+        )
+    for retry in rows:
+        _retry_one(consumer, retry, in_savepoint=False)
+    return len(rows)
+
+
+def _retry_one(consumer: Consumer, retry: ConsumerRetry, *, in_savepoint: bool) -> None:
+    failure: Exception | None = None
+    try:
+        if in_savepoint:
+            with transaction.atomic():
+                consumer.handler(retry.event)
+        else:
+            consumer.handler(retry.event)
+    except Exception as exc:
+        logger.warning(
+            "event consumer %s failed again on event %s (attempt %s)",
+            consumer.name,
+            retry.event_id,
+            retry.attempts + 1,
+            exc_info=True,
+        )
+        failure = exc
+    with transaction.atomic():
+        if failure is not None:
+            _fail_again(retry, failure)
+        else:
+            retry.delete()

@@ -1,0 +1,143 @@
+"""Writes to the event log: emit (in the caller's transaction), replay, purge, and the
+admin's "retry dead events"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from pydantic import BaseModel
+
+from blockdesk.accounts.models import User
+from blockdesk.accounts.services import check_admin
+from blockdesk.events import log
+from blockdesk.events.consumers import all_consumers, ensure_cursor, get_consumer
+from blockdesk.events.models import ActorKind, ConsumerCursor, ConsumerRetry, Event
+from blockdesk.events.registry import Actor, Subject, get_event_type
+from blockdesk.events.runner import wake
+
+PURGE_CHUNK = 2000
+
+
+class EmitOutsideTransaction(RuntimeError):
+    """emit() was called outside transaction.atomic(): the event would not commit (or
+    roll back) with the change it describes."""
+
+
+def emit(
+    *,
+    account_id: int,
+    name: str,
+    payload: BaseModel | Mapping[str, Any],
+    actor: Actor,
+    subject: Subject,
+) -> Event:
+    """Records one event in the current transaction (one INSERT). Raises UnknownEventType,
+    InvalidEventPayload or EmitOutsideTransaction: programming errors, not user errors."""
+    if not connection.in_atomic_block:
+        raise EmitOutsideTransaction(
+            f"emit({name!r}) must run inside transaction.atomic(), with the change it records"
+        )
+    event_type = get_event_type(name)
+    if actor.kind not in ActorKind.values:
+        raise ValueError(f"unknown actor kind {actor.kind!r}")
+    event = Event.objects.create(
+        account_id=account_id,
+        name=name,
+        version=event_type.version,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        subject_type=subject.type,
+        subject_id=subject.id,
+        payload=event_type.dump(payload),
+    )
+    # Wakes this process's dispatcher (embedded mode) as soon as the event is readable.
+    transaction.on_commit(wake)
+    return event
+
+
+def envelope(event: Event) -> dict[str, Any]:
+    """The event as the outside world sees it (webhook bodies); see registry.json_schema."""
+    return {
+        "id": event.pk,
+        "name": event.name,
+        "version": event.version,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor": {"kind": event.actor_kind, "id": event.actor_id},
+        "subject": {"type": event.subject_type, "id": event.subject_id},
+        "data": event.payload,
+    }
+
+
+# --- operations -------------------------------------------------------------------
+
+
+def do_replay(*, consumer: str, from_event_id: int | None = None) -> None:
+    """Rebuilds a consumer from the log: its reset hook forgets what it derived (from that
+    event on), then its cursor goes back so the dispatcher hands it everything again."""
+    target = get_consumer(consumer)
+    ensure_cursor(consumer)
+    position: log.Position = (0, 0)
+    if from_event_id is not None:
+        position = log.position_before(Event.objects.get(pk=from_event_id))
+    with transaction.atomic():
+        # Waits for a worker busy with this consumer, and keeps others off until done.
+        cursor = ConsumerCursor.objects.select_for_update().get(name=consumer)
+        if target.reset is not None:
+            target.reset(from_event_id)
+        ConsumerRetry.objects.filter(consumer=cursor).exclude(
+            event__in=Event.objects.filter(log.at_or_before(position))
+        ).delete()
+        cursor.position_txid, cursor.position_id = position
+        cursor.lease_owner, cursor.leased_until = "", None
+        cursor.save()
+    wake()
+
+
+def do_requeue_dead(*, consumer: str | None = None, account_id: int | None = None) -> int:
+    """Gives dead events a fresh set of attempts, due now. Returns how many."""
+    rows = ConsumerRetry.objects.filter(dead=True)
+    if consumer is not None:
+        rows = rows.filter(consumer__name=consumer)
+    if account_id is not None:
+        rows = rows.filter(event__account_id=account_id)
+    count = rows.update(dead=False, attempts=0, next_attempt_at=timezone.now())
+    if count:
+        transaction.on_commit(wake)
+    return count
+
+
+def do_retry_dead_events(*, actor: User) -> int:
+    """Settings → Events: an administrator retries their account's dead events."""
+    check_admin(actor=actor)
+    return do_requeue_dead(account_id=actor.account_pk)
+
+
+def do_purge_events(*, now: dt.datetime | None = None) -> int:
+    """Deletes events older than EVENT_RETENTION_DAYS (0: keep forever) that every consumer
+    has read and none is retrying. A periodic job; returns how many went."""
+    days = settings.EVENT_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    old = Event.objects.filter(occurred_at__lt=cutoff)
+    positions = {c.name: c.position for c in ConsumerCursor.objects.all()}
+    for consumer in all_consumers():
+        # A consumer that never ran (no cursor) holds everything it subscribes to.
+        passed = log.at_or_before(positions.get(consumer.name, (0, 0)))
+        if consumer.event_names is not None:
+            passed |= ~Q(name__in=consumer.event_names)
+        old = old.filter(passed)
+    old = old.exclude(pk__in=ConsumerRetry.objects.values("event_id"))
+    total = 0
+    while True:
+        ids = list(old.values_list("pk", flat=True)[:PURGE_CHUNK])
+        if not ids:
+            return total
+        Event.objects.filter(pk__in=ids).delete()
+        total += len(ids)

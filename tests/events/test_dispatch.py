@@ -1,0 +1,183 @@
+"""Consumers on either database: order, isolation, retries, replay, retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from blockdesk.accounts.models import Account
+from blockdesk.common.periodic import jobs
+from blockdesk.events import consumers, runner
+from blockdesk.events.models import ConsumerCursor, ConsumerRetry, Event
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import (
+    do_purge_events,
+    do_replay,
+    do_requeue_dead,
+    emit,
+)
+from tests.events import support
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("mode", ["transactional", "at_least_once"])
+def test_each_event_is_handled_once_in_order(account: Account, mode: str) -> None:
+    seen, handle = support.recorder()
+    consumers.register_consumer("t.order", handle, mode=mode)  # type: ignore[arg-type]
+    ids = support.emit_pings(account.pk, 5)
+    assert support.drain("t.order", expect=5) == 5
+    ids += support.emit_pings(account.pk, 3, start=5)
+    assert support.drain("t.order", expect=3) == 3
+    assert consumers.dispatch_once("t.order") == 0
+    assert seen == ids
+    assert ConsumerCursor.objects.get(name="t.order").position_id == ids[-1]
+
+
+def test_a_consumer_sees_only_its_event_names(account: Account) -> None:
+    seen, handle = support.recorder()
+    consumers.register_consumer("t.other", handle, event_names=[support.OTHER])
+    support.emit_pings(account.pk, 2)
+    with transaction.atomic():
+        other = emit(
+            account_id=account.pk,
+            name=support.OTHER,
+            payload={"flag": True},
+            actor=Actor.contact(1),
+            subject=Subject("contact", 1),
+        )
+    support.drain("t.other", expect=1)
+    assert seen == [other.pk]
+
+
+def test_a_failing_consumer_isolated_retried_with_backoff_then_dead(
+    account: Account, settings: object
+) -> None:
+    settings.EVENT_MAX_ATTEMPTS = 3  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def poison(event: Event) -> None:
+        calls.append(event.pk)
+        support.project(event)  # rolled back with the savepoint
+        if event.payload["n"] == 1:
+            raise ValueError("cannot handle this one")
+
+    consumers.register_consumer("t.poison", poison)
+    consumers.register_consumer("t.healthy", support.project_idempotent)
+    ids = support.emit_pings(account.pk, 3)  # the emitting transactions never notice
+
+    assert runner.run_all_once() >= 6
+    # The poison event did not block the cursor, and the healthy consumer got everything.
+    assert ConsumerCursor.objects.get(name="t.poison").position_id == ids[-1]
+    retry = ConsumerRetry.objects.get(consumer__name="t.poison")
+    assert (retry.event_id, retry.attempts, retry.dead) == (ids[1], 1, False)
+    assert retry.next_attempt_at > timezone.now() + dt.timedelta(seconds=9)  # backoff
+    assert "cannot handle this one" in retry.last_error
+    assert support.effects().count(ids[1]) == 1  # the healthy consumer's, not the poison's
+
+    assert consumers.dispatch_retries("t.poison") == 0  # not due yet
+    for attempt in (2, 3):
+        ConsumerRetry.objects.update(next_attempt_at=timezone.now())
+        assert consumers.dispatch_retries("t.poison") == 1
+        retry.refresh_from_db()
+        assert retry.attempts == attempt
+    assert retry.dead
+    ConsumerRetry.objects.update(next_attempt_at=timezone.now())
+    assert consumers.dispatch_retries("t.poison") == 0  # dead: left for an admin
+    assert calls.count(ids[1]) == 3
+
+    assert do_requeue_dead(consumer="t.poison") == 1
+    retry.refresh_from_db()
+    assert (retry.dead, retry.attempts) == (False, 0)
+
+
+def test_a_failed_event_that_succeeds_on_retry_is_handled_once(account: Account) -> None:
+    failures = {"left": 1}
+
+    def flaky(event: Event) -> None:
+        support.project(event)
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("receiver down")
+
+    consumers.register_consumer("t.flaky", flaky)
+    ids = support.emit_pings(account.pk, 1)
+    support.drain("t.flaky", expect=1)
+    assert support.effects() == []
+    ConsumerRetry.objects.update(next_attempt_at=timezone.now())
+    assert consumers.dispatch_retries("t.flaky") == 1
+    assert support.effects() == ids
+    assert not ConsumerRetry.objects.exists()
+
+
+def test_replay_rebuilds_a_consumers_derived_table(account: Account) -> None:
+    consumers.register_consumer("t.projection", support.project, reset=support.reset_projection)
+    ids = support.emit_pings(account.pk, 4)
+    support.drain("t.projection", expect=4)
+    assert support.effects() == ids
+    # The derived table is damaged; a replay from the beginning rebuilds it exactly.
+    from blockdesk.conversations.models import Contact
+
+    Contact.objects.filter(name=f"effect {ids[0]}").delete()
+    Contact.objects.create(account=account, name="effect 999999")
+    do_replay(consumer="t.projection")
+    assert support.drain("t.projection", expect=4) == 4
+    assert support.effects() == ids
+    # From an event on: only that part is redone.
+    do_replay(consumer="t.projection", from_event_id=ids[2])
+    assert support.drain("t.projection", expect=2) == 2
+    assert support.effects() == ids
+
+
+def test_purge_keeps_what_a_lagging_consumer_has_not_read(
+    account: Account, settings: object
+) -> None:
+    settings.EVENT_RETENTION_DAYS = 30  # type: ignore[attr-defined]
+    consumers.register_consumer("t.fast", support.project_idempotent)
+    consumers.register_consumer("t.slow", lambda event: None)
+    consumers.register_consumer("t.unrelated", lambda event: None, event_names=[support.OTHER])
+    ids = support.emit_pings(account.pk, 4)
+    Event.objects.update(occurred_at=timezone.now() - dt.timedelta(days=31))
+    fresh = support.emit_pings(account.pk, 1, start=9)
+    support.drain("t.fast", expect=5)
+    # The slow consumer has read the first two only; "t.unrelated" never reads pings.
+    consumers.ensure_cursor("t.slow")
+    ConsumerCursor.objects.filter(name="t.slow").update(position_id=ids[1])
+    if support.uses_txid():
+        txid = Event.objects.get(pk=ids[1]).txid
+        ConsumerCursor.objects.filter(name="t.slow").update(position_txid=txid)
+    assert do_purge_events() == 2
+    assert sorted(Event.objects.values_list("pk", flat=True)) == ids[2:] + fresh
+    settings.EVENT_RETENTION_DAYS = 0  # type: ignore[attr-defined]
+    support.drain("t.slow", expect=3)
+    assert do_purge_events() == 0  # 0 keeps everything
+    settings.EVENT_RETENTION_DAYS = 30  # type: ignore[attr-defined]
+    assert do_purge_events() == 2
+    assert do_purge_events in jobs()
+
+
+def test_run_all_once_isolates_a_broken_consumer(account: Account) -> None:
+    seen, handle = support.recorder()
+    consumers.register_consumer("a.broken", handle, event_names=["test.pinged"])
+    consumers.register_consumer("b.works", support.project_idempotent)
+    ids = support.emit_pings(account.pk, 2)
+    # A broken dispatch (its cursor cannot be read back) is logged and skipped.
+    original = consumers.dispatch_once
+
+    def explode(name: str, **kwargs: object) -> int:
+        if name == "a.broken":
+            raise RuntimeError("dispatcher bug")
+        return original(name)
+
+    consumers.dispatch_once = explode  # type: ignore[assignment]
+    try:
+        deadline = timezone.now() + dt.timedelta(seconds=20)
+        while support.effects() != ids and timezone.now() < deadline:
+            runner.run_all_once()
+    finally:
+        consumers.dispatch_once = original  # type: ignore[assignment]
+    assert support.effects() == ids
+    assert seen == []
