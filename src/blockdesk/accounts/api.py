@@ -9,7 +9,7 @@ from ninja import Router
 
 from blockdesk.api import selectors
 from blockdesk.api.auth import principal
-from blockdesk.api.schemas import ERRORS, AgentOut
+from blockdesk.api.schemas import ERRORS, AgentOut, PathId
 
 router = Router(tags=["agents"])
 
@@ -25,7 +25,7 @@ def list_agents(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/agents/{agent_id}", response={200: AgentOut, **ERRORS})
-def get_agent(request: HttpRequest, agent_id: int) -> dict[str, Any]:
+def get_agent(request: HttpRequest, agent_id: PathId) -> dict[str, Any]:
     p = principal(request)
     p.require(AGENTS_READ)
     return selectors.agent_out(selectors.get_agent(principal=p, agent_id=agent_id))

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
+from inspect import iscoroutinefunction
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -13,7 +19,36 @@ from ninja.errors import ValidationError as NinjaValidationError
 from blockdesk.api.auth import TokenAuth
 from blockdesk.common.errors import BlockdeskError
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+
+class _Api(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        # Ninja answers a known path with the wrong method in plain text (405); give it
+        # the one error shape too. (_get_urls is the hook `urls` builds from.)
+        urls = super()._get_urls()
+        for url in urls:
+            if isinstance(url, URLPattern) and not iscoroutinefunction(url.callback):
+                url.callback = _json_method_not_allowed(url.callback)
+        return urls
+
+
+def _json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allow = response.get("Allow", "")
+            response = _error(
+                request, 405, "method_not_allowed", _("This method is not allowed here.")
+            )
+            response["Allow"] = allow
+        return response
+
+    return wrapped
+
+
+api = _Api(
     title="Blockdesk API",
     version="1",
     description="Conversations, contacts, messages, inboxes and agents.",
@@ -63,6 +98,14 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug, not a client error: logged with its traceback (and so reported like any
+    500), but the client still gets the one JSON shape instead of an HTML page."""
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", _("Something went wrong on our side."))
 
 
 def register_routers() -> None:

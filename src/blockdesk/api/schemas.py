@@ -6,11 +6,20 @@ real-time push and webhooks describe a conversation the same way."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from ninja import Field, Schema
-from pydantic import AwareDatetime
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Path, Schema
+from ninja.schema import DjangoGetter
+from pydantic import AwareDatetime, model_validator
+from pydantic_core import PydanticCustomError
+
+# Ids are 64-bit (BigAutoField) on every database: a larger number can name no row and
+# would overflow the query, so it is a validation error, like any out-of-range value.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 # --- errors -----------------------------------------------------------------------
 
@@ -27,9 +36,27 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-# Every operation can fail this way; declaring it puts the shape into the docs.
+# Every failure has this shape, and every operation documents each status it can answer
+# (the fuzz stage in tests/fuzz holds the API to it).
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
+# With a JSON body: 400 when it is not JSON (or nests too deeply), 413 when too large.
+BODY_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut, 413: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**BODY_ERRORS, 409: ErrorOut}
+
+
+class BodyIn(Schema):
+    """A request body: must be a JSON object. (Ninja's Schema reads attributes from any
+    object, so `[1,2,3]` would otherwise pass as an object with every field defaulted.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_object(cls, data: Any) -> Any:
+        # Schema's own validator has already wrapped the input for attribute access.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            raise PydanticCustomError("json_object", str(_("Must be a JSON object.")))
+        return data
+
 
 StatusName = Literal["open", "pending", "snoozed", "resolved"]
 PriorityName = Literal["urgent", "high", "normal", "low"]
@@ -49,7 +76,7 @@ def _idempotency_key() -> Any:
 # --- contacts ---------------------------------------------------------------------
 
 
-class IdentityIn(Schema):
+class IdentityIn(BodyIn):
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=255)
 
@@ -85,7 +112,7 @@ class ContactQuery(Schema):
     limit: int = Field(25, ge=1, le=100)
 
 
-class ContactCreateIn(Schema):
+class ContactCreateIn(BodyIn):
     name: str = Field("", max_length=160)
     email: str = Field("", max_length=254)
     locale: str = Field("", max_length=16)
@@ -94,7 +121,7 @@ class ContactCreateIn(Schema):
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
 
 
-class ContactUpdateIn(Schema):
+class ContactUpdateIn(BodyIn):
     name: str | None = Field(None, max_length=160)
     email: str | None = Field(None, max_length=254)
     locale: str | None = Field(None, max_length=16)
@@ -135,31 +162,31 @@ class ConversationPage(Schema):
 
 class ConversationQuery(Schema):
     status: StatusName | None = None
-    inbox_id: int | None = None
-    assignee_id: int | None = None
+    inbox_id: Id | None = None
+    assignee_id: Id | None = None
     priority: PriorityName | None = None
     tag: str | None = Field(None, max_length=50)
-    contact_id: int | None = None
+    contact_id: Id | None = None
     q: str | None = Field(None, max_length=200, description="Contact, subject, content or #id.")
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(25, ge=1, le=100)
 
 
-class ConversationCreateIn(Schema):
-    inbox_id: int
-    contact_id: int
+class ConversationCreateIn(BodyIn):
+    inbox_id: Id
+    contact_id: Id
     content: str = Field(max_length=settings.MESSAGE_MAX_LENGTH, description="First message.")
     subject: str = Field("", max_length=200)
     idempotency_key: str | None = _idempotency_key()
 
 
-class ConversationUpdateIn(Schema):
+class ConversationUpdateIn(BodyIn):
     """Only the fields sent are changed. `assignee_id` and `team_id` accept null."""
 
     status: StatusName | None = None
     snoozed_until: AwareDatetime | None = Field(None, description="Required with `snoozed`.")
-    assignee_id: int | None = None
-    team_id: int | None = None
+    assignee_id: Id | None = None
+    team_id: Id | None = None
     priority: PriorityName | None = None
     tags: list[str] | None = Field(None, max_length=50)
 
@@ -193,16 +220,16 @@ class MessagePage(Schema):
 
 
 class MessageQuery(Schema):
-    after_id: int = Field(0, ge=0, description="Only messages with a greater id.")
+    after_id: int = Field(0, ge=0, le=MAX_ID, description="Only messages with a greater id.")
     limit: int = Field(100, ge=1, le=200)
 
 
-class MessageCreateIn(Schema):
+class MessageCreateIn(BodyIn):
     sender: Literal["contact", "agent"] = Field(
         description="`contact`: the conversation's customer writes; `agent`: `agent_id` replies."
     )
     content: str = Field(max_length=settings.MESSAGE_MAX_LENGTH)
-    agent_id: int | None = Field(None, description="Required when `sender` is `agent`.")
+    agent_id: Id | None = Field(None, description="Required when `sender` is `agent`.")
     private: bool = Field(False, description="An internal note (agents only).")
     idempotency_key: str | None = _idempotency_key()
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import ApiToken, Team, User
 from blockdesk.api.auth import ApiPrincipal
-from blockdesk.api.schemas import ContactQuery, ConversationQuery
+from blockdesk.api.schemas import MAX_ID, ContactQuery, ConversationQuery
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.conversations.models import (
@@ -22,6 +23,9 @@ from blockdesk.conversations.models import (
     Message,
 )
 from blockdesk.conversations.serializers import PRIORITY_BY_NAME
+
+# Conversation.display_id is a PositiveIntegerField (32-bit on PostgreSQL).
+DISPLAY_ID_MAX = 2**31 - 1
 
 # --- scoping ----------------------------------------------------------------------
 
@@ -89,15 +93,39 @@ def filter_conversations(
         match |= Q(
             Exists(Message.objects.filter(conversation=OuterRef("pk"), content__icontains=term))
         )
-        if term.lstrip("#").isdigit():
-            match |= Q(display_id=int(term.lstrip("#")))
+        number = _small_int(term.lstrip("#"), limit=DISPLAY_ID_MAX)
+        if number is not None:
+            match |= Q(display_id=number)
         qs = qs.filter(match)
     return _with_relations(qs)
+
+
+def _small_int(text: str, *, limit: int) -> int | None:
+    """`text` as an int when it is ASCII digits within the column's range, else None
+    (str.isdigit also accepts "²", which int() refuses; a huge number overflows SQL)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= limit else None
+
+
+def _check_conversation_cursor(cursor: str) -> None:
+    """The console's decoder accepts any JSON pair; the API's clients get a 422 for a
+    cursor that no page ever issued instead of a database error."""
+    stamp, pk = conv_selectors.decode_cursor(cursor)
+    try:
+        when = parse_datetime(stamp)
+    except ValueError:  # well formed but impossible, e.g. month 13
+        when = None
+    if when is None or when.tzinfo is None or not 0 <= pk <= MAX_ID:
+        raise ValidationFailed.field("cursor", _("The cursor is not valid."))
 
 
 def page_conversations(
     *, principal: ApiPrincipal, query: ConversationQuery
 ) -> tuple[list[Conversation], str | None]:
+    if query.cursor:
+        _check_conversation_cursor(query.cursor)
     qs = filter_conversations(principal=principal, query=query)
     return conv_selectors.paginate_conversations(qs, cursor=query.cursor, limit=query.limit)
 
@@ -138,9 +166,10 @@ def get_contact(*, principal: ApiPrincipal, contact_id: int) -> Contact:
 
 
 def _decode_id_cursor(cursor: str) -> int:
-    if not cursor.isdigit():
+    number = _small_int(cursor, limit=MAX_ID)
+    if number is None:
         raise ValidationFailed.field("cursor", _("The cursor is not valid."))
-    return int(cursor)
+    return number
 
 
 def page_contacts(

@@ -35,6 +35,7 @@ from blockdesk.api.schemas import (
     MessageOut,
     MessagePage,
     MessageQuery,
+    PathId,
 )
 from blockdesk.common.errors import NotFound
 from blockdesk.conversations import contact_services
@@ -87,7 +88,7 @@ def create_contact(request: HttpRequest, payload: ContactCreateIn) -> Status[dic
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
-def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def get_contact(request: HttpRequest, contact_id: PathId) -> dict[str, Any]:
     p = principal(request)
     p.require(CONTACTS_READ)
     return selectors.contact_out(selectors.get_contact(principal=p, contact_id=contact_id))
@@ -97,7 +98,7 @@ def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     "/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS}, tags=["contacts"]
 )
 def update_contact(
-    request: HttpRequest, contact_id: int, payload: ContactUpdateIn
+    request: HttpRequest, contact_id: PathId, payload: ContactUpdateIn
 ) -> dict[str, Any]:
     """Change the fields sent; `attributes` are merged (null removes a key)."""
     p = principal(request)
@@ -115,7 +116,7 @@ def update_contact(
     tags=["contacts"],
 )
 def add_contact_identity(
-    request: HttpRequest, contact_id: int, payload: IdentityIn
+    request: HttpRequest, contact_id: PathId, payload: IdentityIn
 ) -> Status[dict[str, Any]]:
     """Attach an identity (e.g. your own user id as `external`); 409 if taken."""
     p = principal(request)
@@ -178,7 +179,7 @@ def create_conversation(
     response={200: ConversationOut, **ERRORS},
     tags=["conversations"],
 )
-def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
+def get_conversation(request: HttpRequest, conversation_id: PathId) -> dict[str, Any]:
     p = principal(request)
     p.require(CONVERSATIONS_READ)
     return conversation_dict(
@@ -192,7 +193,7 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, An
     tags=["conversations"],
 )
 def update_conversation(
-    request: HttpRequest, conversation_id: int, payload: ConversationUpdateIn
+    request: HttpRequest, conversation_id: PathId, payload: ConversationUpdateIn
 ) -> dict[str, Any]:
     """Change status (with `snoozed_until`), assignee, team, priority or tags; only the
     fields sent change, all or nothing. The timeline records the token as the actor."""
@@ -214,7 +215,7 @@ def update_conversation(
     tags=["messages"],
 )
 def list_messages(
-    request: HttpRequest, conversation_id: int, filters: Query[MessageQuery]
+    request: HttpRequest, conversation_id: PathId, filters: Query[MessageQuery]
 ) -> dict[str, Any]:
     """Oldest first; page on with `after_id`. Private notes are included and flagged."""
     p = principal(request)
@@ -232,7 +233,7 @@ def list_messages(
     tags=["messages"],
 )
 def create_message(
-    request: HttpRequest, conversation_id: int, payload: MessageCreateIn
+    request: HttpRequest, conversation_id: PathId, payload: MessageCreateIn
 ) -> Status[dict[str, Any]]:
     """Write as the customer (`contact`) or as an agent with access to the inbox
     (`agent` + `agent_id`; `private` makes an internal note). A customer writing to a
@@ -263,7 +264,7 @@ def list_inboxes(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/inboxes/{inbox_id}", response={200: InboxOut, **ERRORS}, tags=["inboxes"])
-def get_inbox(request: HttpRequest, inbox_id: int) -> dict[str, Any]:
+def get_inbox(request: HttpRequest, inbox_id: PathId) -> dict[str, Any]:
     p = principal(request)
     p.require(INBOXES_READ)
     return selectors.inbox_out(selectors.get_inbox(principal=p, inbox_id=inbox_id))

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from blockdesk.accounts.models import ApiToken
 from blockdesk.api.auth import principal
-from blockdesk.api.schemas import ERRORS, WRITE_ERRORS, ErrorOut
+from blockdesk.api.schemas import ERRORS, WRITE_ERRORS, BodyIn, ErrorOut, PathId
 from blockdesk.common.errors import NotFound
 from blockdesk.trust import presenters, selectors, services
 from blockdesk.trust.models import OfficialChannel
@@ -77,7 +77,7 @@ class ChannelOut(Schema):
     created_at: dt.datetime
 
 
-class ChannelIn(Schema):
+class ChannelIn(BodyIn):
     kind: ChannelKind
     value: str = Field(min_length=1, max_length=MAX_INPUT)
     label: str = Field("", max_length=120)
@@ -86,7 +86,7 @@ class ChannelIn(Schema):
     since: dt.date | None = None
 
 
-class ChannelPatch(Schema):
+class ChannelPatch(BodyIn):
     value: str | None = Field(None, min_length=1, max_length=MAX_INPUT)
     label: str | None = Field(None, max_length=120)
     include_subdomains: bool | None = None
@@ -141,14 +141,16 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[dict[str,
 
 
 @router.get("/trust/channels/{channel_id}", response={200: ChannelOut, **ERRORS})
-def get_channel(request: HttpRequest, channel_id: int) -> dict[str, Any]:
+def get_channel(request: HttpRequest, channel_id: PathId) -> dict[str, Any]:
     p = principal(request)
     p.require(TRUST_READ)
     return _out(selectors.get_official_channel(account_id=p.account_id, channel_id=channel_id))
 
 
 @router.patch("/trust/channels/{channel_id}", response={200: ChannelOut, **WRITE_ERRORS})
-def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch) -> dict[str, Any]:
+def update_channel(
+    request: HttpRequest, channel_id: PathId, payload: ChannelPatch
+) -> dict[str, Any]:
     p = principal(request)
     p.require(TRUST_WRITE)
     channel = selectors.get_official_channel(account_id=p.account_id, channel_id=channel_id)
@@ -157,7 +159,7 @@ def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch)
 
 
 @router.delete("/trust/channels/{channel_id}", response={204: None, **ERRORS})
-def delete_channel(request: HttpRequest, channel_id: int) -> Status[None]:
+def delete_channel(request: HttpRequest, channel_id: PathId) -> Status[None]:
     p = principal(request)
     p.require(TRUST_WRITE)
     channel = selectors.get_official_channel(account_id=p.account_id, channel_id=channel_id)
