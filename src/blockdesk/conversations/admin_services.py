@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
 from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.channels_.services import check_allowed_origins
 from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
 from blockdesk.conversations.models import CannedReply, Inbox, Tag
 
@@ -117,22 +118,14 @@ def do_update_web_widget_inbox(
     color = color.strip().lower()
     if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdef" for c in color[1:]):
         raise ValidationFailed.field("color", _("Enter a colour like #1f6feb."))
-    origins = [o.strip().rstrip("/") for o in allowed_origins.split() if o.strip()]
-    for origin in origins:
-        # They end up in a CSP frame-ancestors directive: only plain origins are allowed.
-        scheme, _sep, host = origin.partition("://")
-        if scheme not in ("http", "https") or not host or any(c in host for c in "/;,'\" "):
-            raise ValidationFailed.field(
-                "allowed_origins",
-                _("“%(origin)s” is not an origin like https://example.com.") % {"origin": origin},
-            )
+    origins = check_allowed_origins(raw=allowed_origins)
     with transaction.atomic():
         inbox.name = name.strip()[:120]
         channel.website_url = website_url.strip()
         channel.welcome_title = welcome_title.strip()
         channel.welcome_tagline = welcome_tagline.strip()
         channel.color = color
-        channel.allowed_origins = "\n".join(origins)
+        channel.allowed_origins = origins
         try:
             inbox.full_clean()
             channel.full_clean()

@@ -42,9 +42,7 @@ def apply_error(form: forms.Form, exc: BlockdeskError) -> None:
         form.add_error(None, exc.message)
 
 
-def saved(
-    request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], object]
-) -> bool:
+def saved(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], object]) -> bool:
     """True once a POSTed form is valid and ``save`` (one service call, given the cleaned
     data) succeeded; a service error is put on the form, to be shown again."""
     if request.method != "POST" or not form.is_valid():
@@ -195,6 +193,16 @@ class InboxCreateForm(forms.Form):
     website_url = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     welcome_title = forms.CharField(label=_("Welcome title"), max_length=120, required=False)
     welcome_tagline = forms.CharField(label=_("Welcome tagline"), max_length=255, required=False)
+    allowed_origins = forms.CharField(
+        label=_("Websites allowed to show the chat"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://www.example.com"}),
+        help_text=_(
+            "One origin per line, like https://www.example.com. Only these sites can embed "
+            "the widget; when empty, no other site can. A line with just * allows any "
+            "site, including look-alike phishing sites: not recommended."
+        ),
+    )
 
     def __init__(self, *args: Any, account_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -206,15 +214,6 @@ class InboxEditForm(InboxCreateForm):
         label=_("Widget colour"),
         max_length=7,
         widget=forms.TextInput(attrs={"type": "color"}),
-    )
-    allowed_origins = forms.CharField(
-        label=_("Allowed origins"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "One per line, like https://www.example.com. The widget can only be embedded "
-            "on these sites; leave empty to allow any site."
-        ),
     )
 
 

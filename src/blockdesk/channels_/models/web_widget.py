@@ -31,7 +31,8 @@ class WebWidgetChannel(BaseChannel):
     # Public: it appears in the page source of every site that embeds the widget.
     public_token = models.CharField(max_length=40, unique=True, default=_public_token)
     website_url = models.URLField(_("website"), blank=True)
-    # Origins allowed to frame the widget (CSP frame-ancestors); empty means any site.
+    # Origins allowed to frame the widget (CSP frame-ancestors). Empty: only this server's
+    # own pages; "*" (an explicit opt-in, warned about in settings): any site.
     allowed_origins = models.TextField(_("allowed origins"), blank=True)
     welcome_title = models.CharField(_("welcome title"), max_length=120, blank=True)
     welcome_tagline = models.CharField(_("welcome tagline"), max_length=255, blank=True)
@@ -44,9 +45,15 @@ class WebWidgetChannel(BaseChannel):
             self.public_token,
         )
 
+    @property
+    def allows_any_origin(self) -> bool:
+        return "*" in self.allowed_origins.split()
+
     def frame_ancestors(self) -> str:
+        if self.allows_any_origin:
+            return "*"
         origins = [o.strip() for o in self.allowed_origins.split() if o.strip()]
-        return " ".join(["'self'", *origins]) if origins else "*"
+        return " ".join(["'self'", *origins])
 
     def settings_summary(self) -> dict[str, str]:
         return {"website": self.website_url, "token": self.public_token}
