@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blockdesk.accounts import services
@@ -24,10 +25,18 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _wait_message(seconds: int) -> str:
-    minutes = (seconds + 59) // 60
     if seconds < 60:
-        return _("Too many attempts. Try again in %(n)s seconds.") % {"n": seconds}
-    return _("Too many attempts. Try again in %(n)s minutes.") % {"n": minutes}
+        return ngettext(
+            "Too many attempts. Try again in %(n)s second.",
+            "Too many attempts. Try again in %(n)s seconds.",
+            seconds,
+        ) % {"n": seconds}
+    minutes = (seconds + 59) // 60
+    return ngettext(
+        "Too many attempts. Try again in %(n)s minute.",
+        "Too many attempts. Try again in %(n)s minutes.",
+        minutes,
+    ) % {"n": minutes}
 
 
 def _too_many(
