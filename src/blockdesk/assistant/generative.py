@@ -117,6 +117,7 @@ def generate(
     except (
         UnsafeTarget,
         httpx.HTTPError,
+        httpx.InvalidURL,
         OSError,
         ValueError,
         KeyError,

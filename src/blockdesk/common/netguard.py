@@ -136,6 +136,20 @@ def is_never_callable(ip: IPAddress | str) -> bool:
     return ip.is_unspecified or ip.is_multicast or ip == ipaddress.IPv4Address("255.255.255.255")
 
 
+def _odd_numeric_host(host: str) -> bool:
+    """2130706433, 0x7f000001, 0177.0.0.1, 127.1: IPv4 to getaddrinfo, but read differently
+    by other parsers (httpx refuses 0177.0.0.1; some read it as decimal). Refused outright."""
+    try:
+        socket.inet_aton(host)
+    except (OSError, ValueError):
+        return False
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return True
+    return False
+
+
 def check_url_syntax(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path+query) of an http(s) URL; raises UnsafeTarget."""
     try:
@@ -152,6 +166,8 @@ def check_url_syntax(url: str) -> tuple[str, str, int, str]:
         raise UnsafeTarget(_("Do not put a user name or password in the URL."))
     if not hostname:
         raise UnsafeTarget(_("The URL has no host."))
+    if _odd_numeric_host(hostname):
+        raise UnsafeTarget(_("Write an IP address in its usual form, like 203.0.113.5."))
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

@@ -90,7 +90,7 @@ def describe_http_error(exc: Exception) -> str:
 
 
 # What a failing endpoint may raise; the clients then move on to the next URL.
-ENDPOINT_ERRORS = (httpx.HTTPError, UnsafeTarget)
+ENDPOINT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, UnsafeTarget)
 
 
 def open_http_client(
