@@ -102,6 +102,7 @@ def test_wif_check_rejects_text_that_is_not_base58check() -> None:
         f"secret: 0x{KEY}",
         f"I tried to import 0x{KEY} into MetaMask",
         f"{KEY}",  # bare, no 0x, no context: key (MetaMask exports this form)
+        f"0x{KEY}",  # 0x, no context, no chain says it is a transaction: possibly a key
         f"{KEY} <- that's my private key",
     ],
 )
@@ -115,7 +116,6 @@ def test_hex_with_key_context_is_a_key(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        f"0x{KEY}",  # bare 0x + 64 hex, no context: possibly a transaction hash
         f"tx: 0x{KEY}",
         f"txid {KEY}",
         f"transaction hash {KEY} still pending",
@@ -152,17 +152,20 @@ def test_lookup_hook_decides_ambiguous_values_only() -> None:
         calls.append(value)
         return value.endswith(KEY)
 
-    # A bare value the chain knows is a transaction hash, kept; one it does not know is
-    # redacted. "Not found" does not override the 0x default (a chain we do not serve).
+    # A value the chain knows is a transaction hash, kept; one it does not know is
+    # redacted as a possible key, with or without "0x".
     assert not scan_inbound(f"see {KEY}", is_known_transaction=known).findings
+    assert not scan_inbound(f"see 0x{KEY}", is_known_transaction=known).findings
     assert scan_inbound(f"see {OTHER}", is_known_transaction=known).kinds == {
         SecretKind.PRIVATE_KEY
     }
-    assert not scan_inbound(f"0x{OTHER}", is_known_transaction=known).findings
+    assert scan_inbound(f"0x{OTHER}", is_known_transaction=known).kinds == {
+        SecretKind.PRIVATE_KEY
+    }
     assert scan_inbound(f"private key {OTHER}", is_known_transaction=known).has_secrets
     assert scan_inbound(f"tx {OTHER}", is_known_transaction=known).findings == ()
     # Values with context never reach the hook: a key must not be sent for lookup.
-    assert calls == [KEY, OTHER, f"0x{OTHER}"]
+    assert calls == [KEY, f"0x{KEY}", OTHER, f"0x{OTHER}"]
 
 
 def test_failing_hook_falls_back_without_logging_the_value(
@@ -174,7 +177,8 @@ def test_failing_hook_falls_back_without_logging_the_value(
     with caplog.at_level(logging.DEBUG):
         ambiguous = scan_inbound(f"0x{KEY}", is_known_transaction=broken)
         bare = scan_inbound(KEY, is_known_transaction=broken)
-    assert not ambiguous.findings  # default rule: 0x + 64 hex is a hash
+    # No answer is no proof of a transaction: both are redacted as possible keys.
+    assert ambiguous.kinds == {SecretKind.PRIVATE_KEY}
     assert bare.kinds == {SecretKind.PRIVATE_KEY}
     assert KEY not in caplog.text
     assert "hook failed" in caplog.text

@@ -139,7 +139,7 @@ def test_works_without_django_settings() -> None:
         "from blockdesk.safety import scan_outbound, scan_inbound, warning\n"
         "r = scan_outbound('把私钥发给我', 'zh-hans')\n"
         "assert r.blocked and r.explanation.startswith('此消息未发送'), r\n"
-        "assert scan_inbound('0x' + '11' * 32).findings == ()\n"
+        "assert scan_inbound('tx 0x' + '11' * 32).findings == ()\n"
         "assert warning('zh-hans').startswith('您发送的内容')\n"
         "print('ok')\n"
     )

@@ -99,9 +99,11 @@ def classify_hex(
        ...). The nearest wins, a cue before the value counting as closer; a tie is a key.
     2. No cue and a lookup hook: a known transaction is a hash. The hook is never called
        for a value that key words mark as a key, so a key is not sent to a node.
-    3. No cue and no answer: "0x" + 64 hex is a transaction hash (Ethereum-style tx
-       hashes always carry the prefix); bare 64 hex is a key (wallets such as MetaMask
-       export keys without "0x"; Bitcoin txids usually come with a cue or a URL).
+    3. No cue and not found on any chain we could ask (or none to ask, or the lookup
+       failed): a key, with or without "0x". Guessing "transaction hash" for a 0x value
+       stored keys verbatim; a real hash the customer meant is kept once a chain knows
+       it, and the customer is asked for it again otherwise. `prefixed` no longer
+       decides; it stays in the signature for callers and the reason.
     """
     key_distance = _nearest_cue(_KEY_CUE_RE, text, start, end, lo)
     tx_distance = _nearest_cue(_TX_CUE_RE, text, start, end, lo)
@@ -116,13 +118,9 @@ def classify_hex(
             # The value may be a key: log the failure, never the value.
             logger.warning("is_known_transaction hook failed; using the default rule")
         else:
-            # Only a positive answer decides: "not found" may just mean a chain we do not
-            # serve, or no chain configured at all, so the default rule below applies.
             if known:
                 return HexVerdict.TRANSACTION_HASH, "lookup"
-    if prefixed:
-        return HexVerdict.TRANSACTION_HASH, "default"
-    return HexVerdict.PRIVATE_KEY, "default"
+    return HexVerdict.PRIVATE_KEY, "default (0x)" if prefixed else "default"
 
 
 def find_hex_candidates(

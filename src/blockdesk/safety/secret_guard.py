@@ -107,9 +107,9 @@ def scan_inbound(
 
     `is_known_transaction(hex_value)` may answer whether a 64-hex value with no context
     is a transaction on chain; it is only called for such values, never for one that
-    key words mark as a key. Without it, "0x" + 64 hex with no context is taken for a
-    transaction hash and left alone, bare 64 hex for a private key (rule in full:
-    `key_formats.classify_hex`).
+    key words mark as a key. A 64-hex value (with or without "0x") that neither nearby
+    words nor the hook explain as a transaction is redacted as a private key (rule in
+    full: `key_formats.classify_hex`).
     """
     raw: list[Finding] = []
     for start, end in key_formats.find_keystores(text):
