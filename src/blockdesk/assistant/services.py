@@ -36,6 +36,7 @@ from blockdesk.common.errors import BlockdeskError, ValidationFailed
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.safety import scan_outbound
+from blockdesk.safety.fields import redact_json
 
 logger = logging.getLogger(__name__)
 
@@ -338,6 +339,15 @@ def _entities(text: str) -> dict[str, list[str]]:
     }
 
 
+def _guarded_entities(entities: dict[str, list[str]], message: str) -> dict[str, Any]:
+    """The entity record passes the secret guard too. The message was guarded on intake,
+    so a value found in it is vetted (a hash its words or a chain confirmed); anything
+    else that looks like a key is redacted."""
+    seen = message.lower()
+    clean, _findings = redact_json(entities, lookup=lambda value: value.lower() in seen)
+    return dict(clean)
+
+
 def _chains_enabled(account_id: int) -> bool:
     from blockdesk.chain.models import Chain
 
@@ -376,7 +386,7 @@ def _record(
             {"key": s.key, "score": round(s.score, 4), "language": s.language}
             for s in (u.search if u else [])
         ],
-        entities=ctx.entities,
+        entities=_guarded_entities(ctx.entities, ctx.message.content),
         mood=ctx.mood.label,
         action=action,
         article_key=article_key,

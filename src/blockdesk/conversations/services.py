@@ -41,6 +41,7 @@ from blockdesk.conversations.serializers import (
     public_message_dict,
 )
 from blockdesk.safety import scan_inbound, scan_outbound
+from blockdesk.safety.fields import check_no_secret, redact_free_text
 
 Status = Conversation.Status
 
@@ -215,7 +216,8 @@ def do_create_conversation(
             account_id=inbox.account_id,
             inbox=inbox,
             contact=contact,
-            subject=subject[:200],
+            # Redacted before it is cut to length, so no part of a secret is kept.
+            subject=redact_free_text(subject, account_id=inbox.account_id)[0][:200],
             display_id=_next_display_id(inbox.account_id),
             team=inbox.default_team,
         )
@@ -406,6 +408,9 @@ def do_send_agent_message(
     attachments: Sequence[UploadedFile] = (),
 ) -> SentMessage:
     check_agent_can_access(user=agent, conversation=conversation)
+    # An agent pasting what a customer sent elsewhere (a note, a reply) stores no secret
+    # either; the outbound check below still sees the request wording.
+    content, _findings = redact_free_text(content or "", account_id=conversation.account_id)
     content = check_content(content=content, attachments=attachments)
     check_outbound(content=content, private=private)
     if idempotency_key:
@@ -686,6 +691,14 @@ def do_leave_followup_email(*, contact: Contact, conversation: Conversation, ema
         raise NotFound()
     from django.core.validators import validate_email
 
+    # Refused, not redacted: a redacted address is no address, and it would be used as
+    # the recipient of the reply mail. The message is the guard's warning to the customer.
+    check_no_secret(
+        email,
+        field="email",
+        account_id=conversation.account_id,
+        language=contact.locale or None,
+    )
     try:
         validate_email(email)
     except ValidationError as exc:

@@ -149,18 +149,21 @@ def start_session(request: HttpRequest, channel: WebWidgetChannel) -> HttpRespon
 
 @visitor_endpoint("GET", "POST")
 def me(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
+    body: dict[str, Any] = {}
     if request.method == "POST":
         data = _body(request)
         services.check_public_rate_limit(
             scope="profile", ip=client_ip(request.META), session=session
         )
-        services.do_update_visitor_profile(
+        update = services.do_update_visitor_profile(
             session=session,
             name=str(data.get("name") or ""),
             email=str(data.get("email") or ""),
             locale=str(data.get("locale") or ""),
         )
-    return JsonResponse({"visitor": visitor_dict(session.contact)})
+        if update.warning:
+            body["warning"] = update.warning  # a wallet secret was typed and not stored
+    return JsonResponse({"visitor": visitor_dict(session.contact), **body})
 
 
 @visitor_endpoint("GET")

@@ -22,6 +22,8 @@ from blockdesk.common.errors import NotFound, Unauthenticated, ValidationFailed
 from blockdesk.common.ratelimit import check_rate_limit
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
+from blockdesk.safety import warning as secret_warning
+from blockdesk.safety.fields import check_no_secret, redact_free_text
 from blockdesk.widget import selectors
 
 VISITOR_TOKEN_PREFIX = "bdv"  # noqa: S105  (a prefix, not a secret)
@@ -80,16 +82,36 @@ def resolve_visitor(*, channel: WebWidgetChannel, token: str) -> VisitorSession:
     return VisitorSession(channel=channel, contact=identity.contact)
 
 
+@dataclass(frozen=True)
+class ProfileUpdate:
+    contact: Contact
+    # The guard's warning when the visitor typed a wallet secret (it was not stored).
+    warning: str | None = None
+
+
 def do_update_visitor_profile(
     *, session: VisitorSession, name: str = "", email: str = "", locale: str = ""
-) -> Contact:
+) -> ProfileUpdate:
+    """Name and email pass the secret guard before anything is stored: a name keeps the
+    redaction marker and the visitor gets the guard's warning; an email holding a secret
+    is refused (422, the warning as message)."""
     contact = session.contact
+    account_id = contact.account_id
+    language = (locale or contact.locale or "")[:16] or None
     fields = []
+    found = False
+    if email:
+        email = check_no_secret(
+            email.strip(), field="email", account_id=account_id, language=language
+        )
     if name:
-        contact.name = name.strip()[:160]
+        # Redacted before it is cut to length, so no part of a secret is kept.
+        clean, findings = redact_free_text(name.strip(), account_id=account_id)
+        found = bool(findings)
+        contact.name = clean[:160]
         fields.append("name")
     if email:
-        contact.email = email.strip()[:254]
+        contact.email = email[:254]
         fields.append("email")
     if locale:
         contact.locale = locale[:16]
@@ -100,7 +122,7 @@ def do_update_visitor_profile(
         except ValidationError as exc:
             raise ValidationFailed.from_django(exc) from exc
         contact.save(update_fields=fields)
-    return contact
+    return ProfileUpdate(contact, secret_warning(language) if found else None)
 
 
 # --- rate limits ----------------------------------------------------------------------

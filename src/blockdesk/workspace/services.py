@@ -14,6 +14,7 @@ from blockdesk.common.errors import ValidationFailed
 from blockdesk.conversations.chain_hooks import record_diagnosis_event
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.conversations.services import check_agent_can_access
+from blockdesk.safety.fields import redact_free_text
 from blockdesk.workspace.panels import conversation_chain_hints
 
 CONTACT_NOTES_MAX = 10_000
@@ -24,6 +25,7 @@ def do_update_contact_notes(*, actor: User, conversation: Conversation, notes: s
     customer's conversations that they may open."""
     check_agent_can_access(user=actor, conversation=conversation)
     notes = notes.replace("\x00", "").strip()
+    notes, _findings = redact_free_text(notes, account_id=conversation.account_id)
     if len(notes) > CONTACT_NOTES_MAX:
         raise ValidationFailed.field(
             "notes", _("Notes can be at most %(max)d characters long.") % {"max": CONTACT_NOTES_MAX}
