@@ -8,7 +8,7 @@ import base64
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     PublicFormat,
 )
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,8 +101,50 @@ def _cases(log: RecordLog, refs: set[str]) -> dict[str, RecordCase]:
     return cases
 
 
+ENTRY_COLUMNS = (
+    "log_id",
+    "index",
+    "case_id",
+    "kind",
+    "salt",
+    "content",
+    "commitment",
+    "leaf_hash",
+    "created_at",
+)
+NODE_COLUMNS = ("log_id", "level", "index", "hash")
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """COPY on PostgreSQL: the ORM's multi-row INSERT spent most of an append building and
+    parsing SQL text full of bytea literals (docs/benchmarks/records.md)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper: same transaction
+        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _insert(entries: list[RecordEntry], nodes: list[tuple[int, int, int, bytes]]) -> None:
+    if connection.vendor == "postgresql":
+        _copy(
+            RecordEntry._meta.db_table,
+            ENTRY_COLUMNS,
+            (tuple(getattr(e, c) for c in ENTRY_COLUMNS) for e in entries),
+        )
+        _copy(RecordNode._meta.db_table, NODE_COLUMNS, nodes)
+        return
+    RecordEntry.objects.bulk_create(entries, batch_size=500)
+    RecordNode.objects.bulk_create(
+        [RecordNode(log_id=n[0], level=n[1], index=n[2], hash=n[3]) for n in nodes],
+        batch_size=500,
+    )
+
+
 def do_append_records(*, account: Account, records: Sequence[RecordIn]) -> list[RecordEntry]:
-    """Append many records in one transaction: one lock, two bulk inserts."""
+    """Append many records in one transaction: one lock, two bulk inserts. On PostgreSQL the
+    rows are written with COPY and the returned entries have no primary key."""
     for r in records:
         check_record(case_ref=r.case_ref, kind=r.kind, fields=r.fields)
     if not records:
@@ -114,7 +156,7 @@ def do_append_records(*, account: Account, records: Sequence[RecordIn]) -> list[
         now = timezone.now()
         at = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         entries: list[RecordEntry] = []
-        nodes: list[RecordNode] = []
+        nodes: list[tuple[int, int, int, bytes]] = []
         for r in records:
             case = cases[r.case_ref]
             content = encoding.canonical_json(
@@ -132,7 +174,7 @@ def do_append_records(*, account: Account, records: Sequence[RecordIn]) -> list[
             leaf = merkle.leaf_hash(commitment)
             index = frontier.size
             for level, node_index, value in frontier.append(leaf):
-                nodes.append(RecordNode(log=log, level=level, index=node_index, hash=value))
+                nodes.append((log.pk, level, node_index, value))
             entries.append(
                 RecordEntry(
                     log=log,
@@ -146,8 +188,7 @@ def do_append_records(*, account: Account, records: Sequence[RecordIn]) -> list[
                     created_at=now,
                 )
             )
-        RecordEntry.objects.bulk_create(entries, batch_size=500)
-        RecordNode.objects.bulk_create(nodes, batch_size=1000)
+        _insert(entries, nodes)
         log.size = frontier.size
         log.root_hash = frontier.root()
         log.save(update_fields=["size", "root_hash"])
@@ -157,9 +198,12 @@ def do_append_records(*, account: Account, records: Sequence[RecordIn]) -> list[
 def do_append_record(
     *, account: Account, case_ref: str, kind: str, fields: dict[str, Any]
 ) -> RecordEntry:
-    return do_append_records(
+    entry = do_append_records(
         account=account, records=[RecordIn(case_ref=case_ref, kind=kind, fields=fields)]
     )[0]
+    if entry.pk is None:  # written by COPY: read it back for its id
+        entry = RecordEntry.objects.get(log_id=entry.log_id, index=entry.index)
+    return entry
 
 
 def _new_key(log: RecordLog) -> SigningKey:
