@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 
 import pyotp
@@ -16,11 +19,20 @@ from django.test import Client
 
 from blockdesk.accounts.models import TotpDevice, User
 from blockdesk.accounts.services import do_start_totp_enrolment
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, require_or_skip
+from tests.support.live_server import redis_available
 
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 LOGIN = "/accounts/login/"
 VERIFY = "/accounts/two-factor/"
 SETUP = "/accounts/two-factor/setup/"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> Iterator[None]:
+    # Overrides tests/security/conftest.py's per-test LocMem cache: these tests run on the
+    # configured cache, which is Redis in the PostgreSQL pass (REDIS_URL).
+    yield
 
 
 def _forget(user: User) -> None:
@@ -48,6 +60,50 @@ def test_uses_the_shared_cache_backend(settings):
     backend = settings.CACHES["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
         assert backend == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_every_node_sees_the_lock(enrolled, settings, tmp_path):
+    """The lock lives in Redis: another process (another node) refuses the agent too."""
+    require_or_skip(redis_available(REDIS_URL), f"Redis is needed at {REDIS_URL}")
+    prefix = f"bd2fa{uuid.uuid4().hex[:10]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    agent, _totp = enrolled
+    client = Client()
+    _password_step(client, agent)
+    for _n in range(5):
+        last = client.post(VERIFY, {"code": "000000"})
+    assert last.status_code == 429
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        REDIS_URL=REDIS_URL,
+        BLOCKDESK_REDIS_PREFIX=prefix,
+        BLOCKDESK_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="blockdesk.settings",
+    )
+    code = (
+        "import django; django.setup()\n"
+        "from blockdesk.common.errors import RateLimited\n"
+        "from blockdesk.common.ratelimit import check_lock\n"
+        "try:\n"
+        f"    check_lock(scope='2fa', key='{agent.pk}')\n"
+        "except RateLimited as exc:\n"
+        "    print('locked', exc.retry_after)\n"
+        "else:\n"
+        "    print('open')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    word, seconds = done.stdout.split()
+    assert word == "locked" and 1 <= int(seconds) <= 60
+    cache.delete_many([f"lock:2fa:{agent.pk}", f"lvl:2fa:{agent.pk}", f"lf:2fa:{agent.pk}"])
 
 
 def test_five_wrong_codes_lock_the_second_step_from_any_address(enrolled, caplog):
