@@ -280,3 +280,45 @@ def test_bare_0x_value_with_no_chain_is_redacted_and_customer_warned(
     assert system.content == warning("en")
     assert KEY[:20] not in stored_text()
     assert KEY[:20] not in log_text(caplog)
+
+
+# --- help-center feedback and file names ----------------------------------------------------
+
+
+@by_kind
+def test_help_center_feedback_comment_is_redacted(
+    secret: Secret, agent: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from blockdesk.kb.models import ArticleFeedback, Category
+    from tests.kb.conftest import make_article
+
+    category = Category.objects.create(account=agent.account, key="deposits", names={"en": "D"})
+    make_article(agent, category)
+    response = Client().post(
+        "/help/en/deposits/deposit-help/feedback/",
+        {"helpful": "no", "comment": f"did not help. {secret.text}"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert "[REDACTED" in ArticleFeedback.objects.get().comment
+    assert_nowhere(secret, caplog)
+
+
+@pytest.mark.parametrize("name", [f"{WIF}.png", f"{KEY}.png"])
+def test_attachment_file_names_are_redacted(
+    name: str, channel: WebWidgetChannel, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from blockdesk.conversations.models import Attachment
+    from tests.widget.test_api import PNG
+
+    visitor = Visitor(channel).start()
+    upload = SimpleUploadedFile(name, PNG, content_type="image/png")
+    response = visitor.post_form(
+        "messages", {"content": "screenshot", "idempotency_key": "k" * 12, "attachments": upload}
+    )
+    assert response.status_code == 201, response.content
+    attachment = Attachment.objects.get()
+    assert attachment.filename.endswith(".png") and "REDACTED" in attachment.filename
+    assert name[:20] not in stored_text() and name[:20] not in log_text(caplog)

@@ -192,13 +192,16 @@ def _publish_conversation(conversation: Conversation) -> None:
 def _store_attachments(message: Message, attachments: Sequence[UploadedFile]) -> None:
     for upload in attachments:
         content_type = (upload.content_type or "").split(";")[0].strip().lower()
+        # A file name is free text too (and becomes part of the stored path).
+        account_id = message.conversation.account_id
+        name = redact_free_text(upload.name or "file", account_id=account_id)[0] or "file"
         att = Attachment(
             message=message,
-            filename=(upload.name or "file")[:200],
+            filename=name[:200],
             content_type=content_type,
             size=upload.size or 0,
         )
-        att.file.save(upload.name or "file", upload, save=False)
+        att.file.save(name, upload, save=False)
         att.full_clean(exclude=["file"])
         att.save()
 

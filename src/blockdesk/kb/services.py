@@ -36,6 +36,7 @@ from blockdesk.kb.models import (
     SlugRedirect,
 )
 from blockdesk.kb.models.article import KEY_RE
+from blockdesk.safety.fields import redact_free_text
 
 logger = logging.getLogger(__name__)
 Status = ArticleTranslation.Status
@@ -405,6 +406,8 @@ def do_vote(
     if not translation.is_published:
         raise NotFound()
     comment = (comment or "").strip().replace("\x00", "")
+    # Readers write here too; a pasted seed phrase or key is kept as its marker only.
+    comment, _findings = redact_free_text(comment, account_id=translation.account_id)
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed.field(
             "comment", _("A comment can be at most %(max)d characters long.") % {"max": COMMENT_MAX}
