@@ -322,3 +322,21 @@ def test_attachment_file_names_are_redacted(
     attachment = Attachment.objects.get()
     assert attachment.filename.endswith(".png") and "REDACTED" in attachment.filename
     assert name[:20] not in stored_text() and name[:20] not in log_text(caplog)
+
+
+def test_a_tag_holding_a_seed_phrase_is_refused(
+    channel: WebWidgetChannel, contact: Contact, agent: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Chinese seed phrase written without spaces fits in a tag (a unicode slug)."""
+    from mnemonic import Mnemonic
+
+    from blockdesk.common.errors import ValidationFailed
+
+    seed = Mnemonic("chinese_simplified").to_mnemonic(bytes(range(16))).replace(" ", "")
+    conv = conv_services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="help please"
+    ).message.conversation
+    with pytest.raises(ValidationFailed) as refused:
+        conv_services.do_set_tags(actor=agent, conversation=conv, names=["vip", seed])
+    assert "tags" in refused.value.fields
+    assert seed not in stored_text() and seed not in log_text(caplog)

@@ -663,6 +663,10 @@ def do_set_tags(
     if actor is not None:
         check_agent_can_access(user=actor, conversation=conversation)
     cleaned = sorted({n.strip().lower() for n in names if n.strip()})
+    for name in cleaned:
+        # A tag is a label, not text to redact: one holding a secret (a Chinese seed phrase
+        # fits in a slug) is refused.
+        check_no_secret(name, field="tags", account_id=conversation.account_id)
     tags = []
     with transaction.atomic():
         for name in cleaned:
