@@ -363,7 +363,6 @@ def test_pinned_request_goes_to_the_checked_address_with_its_host(no_network):
     port = 8545
     transport = PinnedTransport(allow_private=True)
     calls: list[str] = []
-    inner = transport._inner
 
     class Spy(httpx.BaseTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -372,10 +371,9 @@ def test_pinned_request_goes_to_the_checked_address_with_its_host(no_network):
             assert request.extensions.get("sni_hostname") == EVIL
             return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "result": "0x1"})
 
-    transport._inner = Spy()  # type: ignore[assignment]
+    transport._pools[EVIL] = Spy()  # the pool this host name would use
     with EvmRpcClient([f"https://{EVIL}:{port}/rpc"], transport=transport) as client:
         assert client.chain_id() == 1
-    inner.close()
     assert calls == [f"https://10.9.8.7:{port}/rpc"]
     assert no_network["connects"] == []
 

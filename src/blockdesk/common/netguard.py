@@ -216,7 +216,15 @@ class PinnedTransport(httpx.BaseTransport):
 
     def __init__(self, *, allow_private: bool, **transport_options: Any) -> None:
         self.allow_private = allow_private
-        self._inner = httpx.HTTPTransport(**transport_options)
+        self._options = transport_options
+        # One connection pool per host name: pools are keyed by the pinned IP, and a TLS
+        # connection checked for one name must not carry another name's requests.
+        self._pools: dict[str, httpx.BaseTransport] = {}
+
+    def transport_for(self, host: str) -> httpx.BaseTransport:
+        if host not in self._pools:
+            self._pools[host] = httpx.HTTPTransport(**self._options)
+        return self._pools[host]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         target = resolve_public_target(str(request.url), allow_private=self.allow_private)
@@ -231,10 +239,11 @@ class PinnedTransport(httpx.BaseTransport):
             stream=request.stream,
             extensions={**request.extensions, **target.extensions()},
         )
-        return self._inner.handle_request(pinned)
+        return self.transport_for(target.host).handle_request(pinned)
 
     def close(self) -> None:
-        self._inner.close()
+        for pool in self._pools.values():
+            pool.close()
 
 
 def pinned_client(*, allow_private: bool, **client_options: Any) -> httpx.Client:
