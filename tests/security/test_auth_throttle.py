@@ -193,6 +193,7 @@ def test_the_setup_step_is_throttled_too(agent):
         refused = client.post(SETUP, {"code": pyotp.TOTP(secret).now()})
         assert refused.status_code == 429
         assert not TotpDevice.objects.get(user=agent).confirmed
+        assert client.get(SETUP).status_code == 429
     finally:
         _forget(agent)
 

@@ -119,6 +119,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             services.do_disable_totp(user=user)
         return redirect("accounts:two_factor_setup")
     locked: RateLimited | None = None
+    if request.method == "GET":
+        try:
+            services.check_two_factor_unlocked(user=user)
+        except RateLimited as exc:
+            locked = exc
     if request.method == "POST" and form.is_valid():
         try:
             if services.do_verify_second_factor(
