@@ -14,7 +14,8 @@ import pytest
 from django.test import Client
 
 from blockdesk.api import selectors as api_selectors
-from blockdesk.conversations.models import Contact
+from blockdesk.conversations import services
+from blockdesk.conversations.models import Contact, Conversation
 from tests.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,13 @@ pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
 TOO_BIG = str(2**64)  # past BigAutoField's 2**63 - 1: names no row, overflows SQL
 METHODS = ("get", "post", "patch", "put", "delete")
+
+
+@pytest.fixture
+def conversation(channel, contact) -> Conversation:
+    return services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="help"
+    ).message.conversation
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +200,32 @@ def test_an_unexpected_error_is_a_logged_json_500(api, monkeypatch, caplog):
     assert_error(response, 500, "server_error")
     assert "bug" not in response.content.decode()
     assert any(r.exc_info and "bug" in str(r.exc_info[1]) for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "field"),
+    [
+        ("get", "/conversations", {"q": "a\x00b"}, "q"),
+        ("get", "/conversations", {"tag": "a\x00b"}, "tag"),
+        ("get", "/contacts", {"q": "a\x00b"}, "q"),
+        ("get", "/contacts", {"identity_value": "a\x00b", "identity_kind": "email"}, None),
+        ("post", "/contacts", {"name": "a\x00b"}, "name"),
+        ("post", "/contacts", {"notes": "\ud800"}, "notes"),
+        ("post", "/contacts", {"attributes": {"k": ["a\x00b"]}}, "attributes"),
+        ("post", "/contacts", {"attributes": {"k\x00": 1}}, "attributes"),
+        ("post", "/trust/channels", {"kind": "domain", "value": "ok.com", "label": "a\x00"}, None),
+    ],
+)
+def test_text_no_database_can_store_is_422(api, method, path, data, field):
+    """NUL (refused by PostgreSQL) and lone surrogates (unencodable) were 500s."""
+    before = Contact.objects.count()
+    error = assert_error(getattr(api, method)(f"{V1}{path}", data), 422, "validation_error")
+    assert field is None or field in error["fields"]
+    assert Contact.objects.count() == before
+
+
+def test_a_snooze_time_past_the_calendar_is_422(api, conversation):
+    for until in ("9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+23:00"):
+        body = {"status": "snoozed", "snoozed_until": until}
+        response = api.patch(f"{V1}/conversations/{conversation.pk}", body)
+        assert "snoozed_until" in assert_error(response, 422, "validation_error")["fields"]

@@ -6,13 +6,14 @@ real-time push and webhooks describe a conversation the same way."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Schema
 from ninja.schema import DjangoGetter
-from pydantic import AwareDatetime, model_validator
+from pydantic import AfterValidator, AwareDatetime, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 # Ids are 64-bit (BigAutoField) on every database: a larger number can name no row and
@@ -44,7 +45,47 @@ BODY_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut, 413: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**BODY_ERRORS, 409: ErrorOut}
 
 
-class BodyIn(Schema):
+# No database stores NUL in text (PostgreSQL refuses it) and no encoder writes a lone
+# surrogate (`"\ud800"` in JSON), so either would fail at the database, as a 500.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_unstorable(k) or _has_unstorable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_unstorable(v) for v in value)
+    return False
+
+
+class ApiIn(Schema):
+    """Any input of the API (query or body): its text must be storable."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        if _has_unstorable(value):
+            raise PydanticCustomError(
+                "unstorable_text",
+                str(_("Contains a character that cannot be stored (NUL or a lone surrogate).")),
+            )
+        return value
+
+
+def _in_utc_range(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:59-23:00 is in the year 10000
+        raise PydanticCustomError("datetime_range", str(_("This date is out of range."))) from exc
+
+
+# An aware datetime, normalised to UTC (where the database keeps it).
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
+
+
+class BodyIn(ApiIn):
     """A request body: must be a JSON object. (Ninja's Schema reads attributes from any
     object, so `[1,2,3]` would otherwise pass as an object with every field defaulted.)"""
 
@@ -104,7 +145,7 @@ class ContactPage(Schema):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
-class ContactQuery(Schema):
+class ContactQuery(ApiIn):
     q: str | None = Field(None, max_length=200, description="Name, email or identity value.")
     identity_kind: IdentityKind | None = None
     identity_value: str | None = Field(None, max_length=255)
@@ -160,7 +201,7 @@ class ConversationPage(Schema):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
-class ConversationQuery(Schema):
+class ConversationQuery(ApiIn):
     status: StatusName | None = None
     inbox_id: Id | None = None
     assignee_id: Id | None = None
@@ -184,7 +225,7 @@ class ConversationUpdateIn(BodyIn):
     """Only the fields sent are changed. `assignee_id` and `team_id` accept null."""
 
     status: StatusName | None = None
-    snoozed_until: AwareDatetime | None = Field(None, description="Required with `snoozed`.")
+    snoozed_until: Moment | None = Field(None, description="Required with `snoozed`.")
     assignee_id: Id | None = None
     team_id: Id | None = None
     priority: PriorityName | None = None
@@ -219,7 +260,7 @@ class MessagePage(Schema):
     next_after_id: int | None = Field(description="Pass as `after_id` for the next page.")
 
 
-class MessageQuery(Schema):
+class MessageQuery(ApiIn):
     after_id: int = Field(0, ge=0, le=MAX_ID, description="Only messages with a greater id.")
     limit: int = Field(100, ge=1, le=200)
 

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from blockdesk.accounts.models import ApiToken
 from blockdesk.api.auth import principal
-from blockdesk.api.schemas import ERRORS, WRITE_ERRORS, BodyIn, ErrorOut, PathId
+from blockdesk.api.schemas import ERRORS, WRITE_ERRORS, ApiIn, BodyIn, ErrorOut, PathId
 from blockdesk.common.errors import NotFound
 from blockdesk.trust import presenters, selectors, services
 from blockdesk.trust.models import OfficialChannel
@@ -27,7 +27,7 @@ ChannelKind = Literal[
 ]
 
 
-class CheckQuery(Schema):
+class CheckQuery(ApiIn):
     value: str = Field(
         min_length=1,
         max_length=MAX_INPUT,
