@@ -125,7 +125,14 @@ def _synthetic_nodes(n: int):  # type: ignore[no-untyped-def]
     yield ("root", frontier.root())
 
 
-def bench_proofs(n: int) -> None:
+def bench_proofs(n: int, reuse: bool) -> None:
+    existing = RecordLog.objects.filter(size=n, public_id__startswith=f"log_bench_{n}_")
+    if reuse and existing.exists():
+        log = existing.order_by("-id").first()
+        assert log is not None
+        print(f"[{connection.vendor}] reusing the synthetic log of {n:,} leaves")
+        _time_proofs(log, n, bytes(log.root_hash))
+        return
     account = Account.objects.create(name="bench proofs")
     log = RecordLog.objects.create(
         account=account, public_id=f"log_bench_{n}_{time.time_ns()}", size=n, root_hash=b"\x00" * 32
@@ -174,6 +181,10 @@ def bench_proofs(n: int) -> None:
         f"[{connection.vendor}] synthetic log of {n:,} leaves written in "
         f"{time.perf_counter() - t0:.0f} s"
     )
+    _time_proofs(log, n, root)
+
+
+def _time_proofs(log: RecordLog, n: int, root: bytes) -> None:
     rng = random.Random(9162)
     inc, con = [], []
     for _ in range(1000):
@@ -202,6 +213,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("what", choices=["append", "verify", "proofs"])
     parser.add_argument("--n", type=int)
+    parser.add_argument("--reuse", action="store_true", help="proofs: time an existing log")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})
@@ -211,7 +223,7 @@ def main() -> None:
     elif args.what == "verify":
         bench_verify(args.n or 1_000_000)
     else:
-        bench_proofs(args.n or 10_000_000)
+        bench_proofs(args.n or 10_000_000, args.reuse)
 
 
 if __name__ == "__main__":

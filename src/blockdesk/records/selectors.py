@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from blockdesk.common.errors import NotFound, ValidationFailed
@@ -32,12 +33,23 @@ def latest_tree_head(*, log: RecordLog) -> SignedTreeHead | None:
 
 
 def node_hashes(*, log_id: int, keys: Iterable[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
-    """One query with an IN list on the (log, level, index) primary key."""
-    wanted = [(log_id, level, index) for level, index in keys]
+    """One primary-key query for all the nodes a proof needs. Plain SQL: the ORM took ~6 ms
+    just to compile a composite-key IN list of ~45 tuples, more than the query itself."""
+    wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = RecordNode.objects.filter(pk__in=wanted).values_list("level", "index", "hash")
-    found = {(level, index): bytes(h) for level, index, h in rows}
+    table = RecordNode._meta.db_table
+    rows_sql = ", ".join(["(%s, %s)"] * len(wanted))
+    params: list[int] = [log_id]
+    for level, index in wanted:
+        params += [level, index]
+    sql = (
+        f'SELECT level, "index", hash FROM {table} '  # noqa: S608 - only placeholders vary
+        f'WHERE log_id = %s AND (level, "index") IN (VALUES {rows_sql})'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {(level, index): bytes(h) for level, index, h in cursor.fetchall()}
     if len(found) != len(wanted):
         raise NotFound(_("The log is missing nodes for this proof."))
     return found
