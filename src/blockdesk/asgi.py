@@ -21,3 +21,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# eth_account (through py_ecc) raises the recursion limit when imported; import it now, under
+# control, and make sure no import left the limit where C recursion can crash the process.
+from blockdesk.common.eth import ensure_safe_recursion_limit  # noqa: E402
+
+ensure_safe_recursion_limit()

@@ -18,13 +18,15 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_keys.exceptions import BadSignature
 from eth_utils import keccak
 
 from blockdesk.chain.addresses import is_checksum_address
 from blockdesk.chain.rfc_syntax import SCHEME_RE, is_authority, is_uri, parse_rfc3339
+from blockdesk.common.eth import (  # not eth_account itself: see common/eth.py
+    Account,
+    BadSignature,
+    encode_defunct,
+)
 
 HEADER_SUFFIX = " wants you to sign in with your Ethereum account:"
 _STATEMENT_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;= ]+")  # reserved/unreserved/SP

@@ -17,12 +17,11 @@ from urllib.parse import urlsplit
 
 import httpx
 from eth_abi import encode
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 
 from blockdesk.chain.rpc import RpcError
 from blockdesk.chain.rpc.jsonrpc import EvmRpcClient, to_int
+from blockdesk.common.eth import Account, LocalAccount  # not eth_account: see common/eth.py
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "contracts" / "build"
 GWEI = 10**9
