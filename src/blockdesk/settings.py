@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "blockdesk.common.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "blockdesk.common.bodylimit.BodyLimitMiddleware",  # 413 before any view reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -238,7 +238,7 @@ def test_missing_fields_get_the_one_error_shape(visitor):
         content_type="application/json",
         headers={"Authorization": f"Bearer {visitor.token}"},
     )
-    assert _error(response) == "validation_error"
+    assert response.status_code == 400 and _error(response) == "invalid_json"
 
 
 def test_sign_in_is_rate_limited(visitor, wallet_key):

@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from blockdesk.api.auth import TokenAuth
 from blockdesk.common.errors import BlockdeskError
+from blockdesk.common.jsonbody import BoundedParser
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ api = _Api(
     openapi_url="/openapi.json",
     auth=TokenAuth(),
     urls_namespace="rest",
+    parser=BoundedParser(),
 )
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from blockdesk.accounts.middleware import SESSION_KEY
 from blockdesk.accounts.models import User
 from blockdesk.accounts.selectors import has_two_factor
+from blockdesk.common.jsonsocket import BoundedJsonWebsocketConsumer
 from blockdesk.common.realtime import contact_group, inbox_group, user_group
 from blockdesk.conversations import selectors
 
 
-class AgentConsumer(AsyncJsonWebsocketConsumer):
+class AgentConsumer(BoundedJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self) -> None:

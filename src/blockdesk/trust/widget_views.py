@@ -5,13 +5,11 @@ no cookies (so no CSRF), JSON in and out, the one error shape, never cached."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
 
-from blockdesk.common.errors import ValidationFailed
+from blockdesk.common.jsonbody import request_json_object
 from blockdesk.common.ratelimit import client_ip
 from blockdesk.trust import selectors, services
 from blockdesk.widget.api import visitor_endpoint
@@ -19,13 +17,7 @@ from blockdesk.widget.services import VisitorSession, check_public_rate_limit
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(_("The request body is not valid JSON.")) from exc
-    if not isinstance(data, dict):
-        raise ValidationFailed(_("The request body must be a JSON object."))
-    return data
+    return request_json_object(request)
 
 
 @visitor_endpoint("GET", "POST", "DELETE")

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from blockdesk.common.errors import BlockdeskError, Unauthenticated, ValidationFailed
+from blockdesk.common.errors import BlockdeskError, Unauthenticated
+from blockdesk.common.jsonbody import request_json_object
 from blockdesk.common.ratelimit import client_ip
 from blockdesk.common.redirects import safe_next
 from blockdesk.wallet_auth import selectors, services
@@ -44,15 +44,7 @@ def _bearer(request: HttpRequest) -> str:
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:
-    if not request.body:
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(_("The request body is not valid JSON.")) from exc
-    if not isinstance(data, dict):
-        raise ValidationFailed(_("The request body must be a JSON object."))
-    return data
+    return request_json_object(request)
 
 
 def wallet_endpoint(*methods: str) -> Callable[[WalletView], Callable[..., HttpResponse]]:

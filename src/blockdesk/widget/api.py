@@ -4,12 +4,12 @@ cookies, hence no CSRF). Every failure has the one error shape."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -22,7 +22,9 @@ from blockdesk.common.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from blockdesk.common.jsonbody import request_json_object
 from blockdesk.common.ratelimit import client_ip
+from blockdesk.conversations.models import Contact
 from blockdesk.conversations.services import SentMessage
 from blockdesk.widget import selectors, services
 from blockdesk.widget.serializers import (
@@ -54,20 +56,29 @@ def _bearer(request: HttpRequest) -> str:
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
-    """JSON or form fields, whichever the client sent."""
+    """JSON or form fields, whichever the client sent; bounded in size and depth."""
+    if request.content_type == "application/json":
+        return request_json_object(request)
     try:
-        if request.content_type == "application/json":
-            if not request.body:
-                return {}
-            data = json.loads(request.body)
-            if not isinstance(data, dict):
-                raise ValidationFailed(_("The request body must be a JSON object."))
-            return data
         return {key: request.POST.get(key) for key in request.POST}
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(_("The request body is not valid JSON.")) from exc
     except (RequestDataTooBig, TooManyFilesSent) as exc:
         raise PayloadTooLarge() from exc
+
+
+def _text(data: dict[str, Any], name: str, *, max_length: int | None = None) -> str:
+    """A text field of the body; longer than `max_length` is refused, never cut."""
+    value = str(data.get(name) or "")
+    if max_length is not None:
+        try:
+            MaxLengthValidator(max_length)(value.strip())
+        except ValidationError as exc:
+            raise ValidationFailed.field(name, exc.messages[0]) from exc
+    return value
+
+
+def _contact_text(data: dict[str, Any], name: str) -> str:
+    field = Contact._meta.get_field(name)
+    return _text(data, name, max_length=getattr(field, "max_length", None))
 
 
 def _int(value: Any, name: str, *, default: int | None = None) -> int | None:
@@ -140,7 +151,7 @@ def visitor_endpoint(*methods: str) -> Callable[[ChannelView], ChannelView]:
 @channel_endpoint("POST")
 def start_session(request: HttpRequest, channel: WebWidgetChannel) -> HttpResponse:
     services.check_public_rate_limit(scope="session", ip=client_ip(request.META))
-    locale = str(_body(request).get("locale") or "")
+    locale = _contact_text(_body(request), "locale")
     session, token = services.do_start_visitor_session(channel=channel, locale=locale)
     return JsonResponse(
         {"visitor_token": token, "visitor": visitor_dict(session.contact)}, status=201
@@ -157,9 +168,9 @@ def me(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
         )
         update = services.do_update_visitor_profile(
             session=session,
-            name=str(data.get("name") or ""),
-            email=str(data.get("email") or ""),
-            locale=str(data.get("locale") or ""),
+            name=_contact_text(data, "name"),
+            email=_contact_text(data, "email"),
+            locale=_contact_text(data, "locale"),
         )
         if update.warning:
             body["warning"] = update.warning  # a wallet secret was typed and not stored
@@ -265,7 +276,7 @@ def followup(
     data = _body(request)
     services.check_public_rate_limit(scope="followup", ip=client_ip(request.META), session=session)
     conv = services.do_leave_visitor_followup(
-        session=session, conversation_id=conversation_id, email=str(data.get("email") or "")
+        session=session, conversation_id=conversation_id, email=_contact_text(data, "email")
     )
     return JsonResponse({"conversation": widget_conversation_dict(conv)})
 

@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from blockdesk.common.errors import BlockdeskError
+from blockdesk.common.jsonsocket import BoundedJsonWebsocketConsumer
 from blockdesk.common.realtime import contact_group, inbox_group
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Conversation
@@ -60,7 +60,7 @@ def visitor_event(event: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-class VisitorConsumer(AsyncJsonWebsocketConsumer):
+class VisitorConsumer(BoundedJsonWebsocketConsumer):
     group: str | None = None
     contact_id: int | None = None
     last_typing_at: float = 0.0
