@@ -39,9 +39,16 @@ class ErrorOut(Schema):
 
 # Every failure has this shape, and every operation documents each status it can answer
 # (the fuzz stage in tests/fuzz holds the API to it).
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-# With a JSON body: 400 when it is not JSON (or nests too deeply), 413 when too large.
-BODY_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut, 413: ErrorOut}
+# 413: common.bodylimit refuses an over-large body whatever the method.
+ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
+# With a JSON body: 400 when it is not JSON (or nests too deeply).
+BODY_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**BODY_ERRORS, 409: ErrorOut}
 
 

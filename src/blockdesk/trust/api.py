@@ -111,7 +111,7 @@ def _out(channel: OfficialChannel) -> dict[str, Any]:
 @router.get(
     "/trust/check",
     auth=None,
-    response={200: CheckOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: CheckOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
 )
 def check(request: HttpRequest, query: Query[CheckQuery]) -> dict[str, Any]:
     """Is this really us? Public, no token; limited per IP (429 with Retry-After)."""
