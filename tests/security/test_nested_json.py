@@ -293,3 +293,29 @@ async def test_the_agent_socket_refuses_the_nested_frame(agent):
     assert (await comm.receive_json_from(timeout=5))["type"] == "ready"
     await _refused(comm, "[" * 30_000 + "]" * 30_000, "json_too_deep", 1007)
     await comm.disconnect()
+
+
+# --- other JSON that arrives from outside ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_nested_pagination_cursor_is_a_validation_error(admin_user):
+    import base64
+
+    _token, plain = do_create_api_token(
+        actor=admin_user, name="cursor", scopes=list(ApiToken.Scope.values)
+    )
+    cursor = base64.urlsafe_b64encode(b"[" * 3000 + b"]" * 3000).decode().rstrip("=")
+    response = Client().get(
+        "/api/v1/conversations", {"cursor": cursor}, headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert_error_shape(response, 422, "validation_error")
+    assert "cursor" in response.json()["error"]["fields"]
+
+
+def test_a_nested_abi_is_a_form_error():
+    from blockdesk.workspace.crypto_forms import AbiForm
+
+    form = AbiForm(data={"name": "Vault", "abi": "[" * 20_000 + "]" * 20_000})
+    assert not form.is_valid()
+    assert "abi" in form.errors

@@ -8,7 +8,6 @@ a made-up citation, a request for secrets) falls back to the extractive answer.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from django.conf import settings
 
 from blockdesk.assistant.answer import Article, plain
 from blockdesk.assistant.models import AssistantSettings
+from blockdesk.common.jsonbody import InvalidJson, loads_bounded
 from blockdesk.common.netguard import UnsafeTarget, pinned_client
 from blockdesk.safety import scan_outbound
 
@@ -112,10 +112,11 @@ def generate(
                 raw += chunk
                 if len(raw) > MAX_RESPONSE_BYTES:
                     raise ValueError("answer too large")
-        data = json.loads(raw.decode("utf-8"))
+        data = loads_bounded(bytes(raw))  # a model server could answer with anything
         text = data["choices"][0]["message"]["content"]
     except (
         UnsafeTarget,
+        InvalidJson,
         httpx.HTTPError,
         httpx.InvalidURL,
         OSError,

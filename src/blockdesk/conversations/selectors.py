@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.common.jsonbody import InvalidJson, loads_bounded
 from blockdesk.conversations.models import (
     CannedReply,
     Contact,
@@ -150,9 +151,10 @@ def encode_cursor(conv: Conversation) -> str:
 def decode_cursor(cursor: str) -> tuple[str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        raw = base64.urlsafe_b64decode(padded.encode())
+        stamp, pk = loads_bounded(raw, max_bytes=1024, max_depth=1)  # it comes from a URL
         return str(stamp), int(pk)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, InvalidJson) as exc:
         raise ValidationFailed.field("cursor", _("The cursor is not valid.")) from exc
 
 

@@ -3,13 +3,13 @@ services validate and authorise it."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from blockdesk.chain.models import Chain, Family
+from blockdesk.common.jsonbody import InvalidJson, loads_bounded
 
 MAX_ABI_CHARS = 200_000
 
@@ -187,8 +187,8 @@ class AbiForm(forms.Form):
 
     def clean_abi(self) -> list[Any]:
         try:
-            value = json.loads(self.cleaned_data["abi"])
-        except ValueError as exc:
+            value = loads_bounded(self.cleaned_data["abi"])
+        except InvalidJson as exc:
             raise forms.ValidationError(_("This is not valid JSON.")) from exc
         if isinstance(value, dict) and isinstance(value.get("abi"), list):
             value = value["abi"]  # a compiler artefact: {"abi": [...], "bytecode": ...}
