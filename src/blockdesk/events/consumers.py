@@ -45,7 +45,6 @@ Reset = Callable[[int | None], object]
 RETRY_BASE_SECONDS = 10.0
 RETRY_MAX_SECONDS = 3600.0
 ERROR_MAX_LENGTH = 500
-WORKER_ID = uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def _dispatch_transactional(consumer: Consumer, batch: int) -> int:
         return len(events)
 
 
-def _claim_lease(consumer: Consumer) -> ConsumerCursor | None:
+def _claim_lease(consumer: Consumer, owner: str) -> ConsumerCursor | None:
     now = timezone.now()
     with transaction.atomic():
         cursor = (
@@ -194,19 +193,20 @@ def _claim_lease(consumer: Consumer) -> ConsumerCursor | None:
         if cursor is None:
             return None
         held = cursor.leased_until is not None and cursor.leased_until > now
-        if held and cursor.lease_owner != WORKER_ID:
+        if held:
             return None
-        cursor.lease_owner = WORKER_ID
+        cursor.lease_owner = owner
         cursor.leased_until = now + _lease()
         cursor.save(update_fields=["lease_owner", "leased_until", "updated_at"])
         return cursor
 
 
 def _dispatch_at_least_once(consumer: Consumer, batch: int) -> int:
-    cursor = _claim_lease(consumer)
+    owner = uuid.uuid4().hex  # one per claim: threads of one process are rivals too
+    cursor = _claim_lease(consumer, owner)
     if cursor is None:
         return 0
-    mine = ConsumerCursor.objects.filter(pk=cursor.pk, lease_owner=WORKER_ID)
+    mine = ConsumerCursor.objects.filter(pk=cursor.pk, lease_owner=owner)
     handled = 0
     try:
         for event in list(log.pending(cursor.position, consumer.event_names)[:batch]):
