@@ -80,3 +80,23 @@ async def test_a_nested_socket_frame_closes_that_socket_only(server):
         await ws.send(json.dumps({"type": "ping"}))  # unauthenticated: refused, politely
         assert json.loads(await ws.recv())["type"] == "error"
     _alive(node, token)
+
+
+def test_a_13_mb_body_is_a_413_in_the_error_shape_even_when_chunked(server):
+    node, token = server
+    body = b'{"locale": "' + b"x" * (13 * 1024 * 1024) + b'"}'
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the buffered size is what counts
+        for start in range(0, len(body), 1 << 20):
+            yield body[start : start + (1 << 20)]
+
+    for content in (body, chunks()):
+        response = httpx.post(
+            node.url(f"/widget/api/{token}/session"),
+            content=content,
+            headers={"Content-Type": "application/json"},
+            timeout=60,
+        )
+        assert response.status_code == 413, response.text[:300]
+        assert response.json()["error"]["code"] == "too_large"
+    _alive(node, token)
