@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.records import merkle
-from blockdesk.records.models import RecordEntry, RecordLog, RecordNode, SignedTreeHead
+from blockdesk.records.models import (
+    RecordCase,
+    RecordEntry,
+    RecordLog,
+    RecordNode,
+    SignedTreeHead,
+)
 
 
 def log_for_account(*, account_id: int) -> RecordLog | None:
@@ -21,6 +27,17 @@ def log_by_public_id(*, public_id: str) -> RecordLog:
     if log is None:
         raise NotFound(_("No such log."))
     return log
+
+
+def case_by_receipt_id(*, receipt_id: str) -> RecordCase:
+    case = RecordCase.objects.select_related("log").filter(receipt_id=receipt_id).first()
+    if case is None:
+        raise NotFound(_("No such receipt."))
+    return case
+
+
+def case_entries(*, case: RecordCase) -> list[RecordEntry]:
+    return list(RecordEntry.objects.filter(case=case).order_by("index"))
 
 
 def latest_tree_head(*, log: RecordLog) -> SignedTreeHead | None:
