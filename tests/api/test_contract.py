@@ -229,3 +229,16 @@ def test_a_snooze_time_past_the_calendar_is_422(api, conversation):
         body = {"status": "snoozed", "snoozed_until": until}
         response = api.patch(f"{V1}/conversations/{conversation.pk}", body)
         assert "snoozed_until" in assert_error(response, 422, "validation_error")["fields"]
+
+
+def test_a_number_json_columns_cannot_hold_is_422(api):
+    """1e400 parses as infinity, which no JSON column stores (it was a 500 on PostgreSQL)."""
+    before = Contact.objects.count()
+    response = api.client.post(
+        f"{V1}/contacts",
+        '{"attributes": {"k": [1e400]}}',
+        content_type="application/json",
+        headers=api._headers(),
+    )
+    assert "attributes" in assert_error(response, 422, "validation_error")["fields"]
+    assert Contact.objects.count() == before

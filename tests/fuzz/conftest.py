@@ -9,7 +9,8 @@ import os
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -36,18 +37,31 @@ def time_budget() -> float:
 
 @dataclass
 class Budget:
-    """The whole stage's time budget, shared by every operation's test."""
+    """The whole stage's time budget, shared by every operation's test: only time inside
+    them counts, wherever the other tests of a run happen to fall."""
 
-    started: float = field(default_factory=time.monotonic)
+    used: float = 0.0
+    since: float | None = None
     cut_short: int = 0
 
     def spent(self) -> bool:
-        return time.monotonic() - self.started > time_budget()
+        running = time.monotonic() - self.since if self.since is not None else 0.0
+        return self.used + running > time_budget()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        self.since = time.monotonic()
+        try:
+            yield
+        finally:
+            self.used += time.monotonic() - self.since
+            self.since = None
 
 
 @dataclass
 class Seeded:
-    """Real rows of the token's account: path ids are swapped for these half the time."""
+    """Real rows of the token's account: ids in paths, queries and bodies are swapped
+    for these in about half of the cases."""
 
     token: str
     ids: dict[str, int]
@@ -74,7 +88,7 @@ def seeded(
     agent: User,
     fuzz_budget: Budget,
     _requests_keep_test_connection: None,
-) -> Seeded:
+) -> Iterator[Seeded]:
     conversation = services.do_send_contact_message(
         contact=contact, inbox=channel.inbox, conversation=None, content="help"
     ).message.conversation
@@ -84,7 +98,7 @@ def seeded(
     _token, plain = do_create_api_token(
         actor=admin_user, name="Fuzz", scopes=list(ApiToken.Scope.values)
     )
-    return Seeded(
+    seeded = Seeded(
         token=plain,
         budget=fuzz_budget,
         ids={
@@ -96,6 +110,8 @@ def seeded(
             "channel_id": official.pk,
         },
     )
+    with fuzz_budget.running():
+        yield seeded
 
 
 @pytest.fixture

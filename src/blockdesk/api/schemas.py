@@ -6,6 +6,7 @@ real-time push and webhooks describe a conversation the same way."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -52,14 +53,17 @@ BODY_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**BODY_ERRORS, 409: ErrorOut}
 
 
-# No database stores NUL in text (PostgreSQL refuses it) and no encoder writes a lone
-# surrogate (`"\ud800"` in JSON), so either would fail at the database, as a 500.
+# No database stores NUL in text (PostgreSQL refuses it), no encoder writes a lone
+# surrogate (`"\ud800"` in JSON) and JSON has no infinity (`1e400`): each would fail at
+# the database, as a 500.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _has_unstorable(value: Any) -> bool:
     if isinstance(value, str):
         return _UNSTORABLE.search(value) is not None
+    if isinstance(value, float):  # 1e400 parses as inf, which JSON columns refuse
+        return not math.isfinite(value)
     if isinstance(value, dict):
         return any(_has_unstorable(k) or _has_unstorable(v) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -68,7 +72,7 @@ def _has_unstorable(value: Any) -> bool:
 
 
 class ApiIn(Schema):
-    """Any input of the API (query or body): its text must be storable."""
+    """Any input of the API (query or body): its text and numbers must be storable."""
 
     @field_validator("*", mode="before")
     @classmethod
@@ -76,7 +80,7 @@ class ApiIn(Schema):
         if _has_unstorable(value):
             raise PydanticCustomError(
                 "unstorable_text",
-                str(_("Contains a character that cannot be stored (NUL or a lone surrogate).")),
+                str(_("Contains a character or number that cannot be stored.")),
             )
         return value
 
