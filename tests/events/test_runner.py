@@ -1,0 +1,73 @@
+"""The dispatcher loop and the `events` command."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connections
+
+from blockdesk.accounts.models import Account
+from blockdesk.events import consumers, runner
+from blockdesk.events.models import ConsumerCursor, ConsumerRetry, Event
+from tests.events import support
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_loop_is_woken_by_a_commit_not_its_poll(account: Account) -> None:
+    seen, handle = support.recorder()
+    consumers.register_consumer("loop.fast", handle)
+    consumers.ensure_cursor("loop.fast")
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            runner.run_forever(stop, poll=30.0)  # a poll this long would fail the test
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        time.sleep(0.3)  # the loop is idle, waiting
+        started = time.monotonic()
+        ids = support.emit_pings(account.pk, 1)
+        while seen != ids and time.monotonic() - started < 10:
+            time.sleep(0.01)
+        assert seen == ids
+        assert time.monotonic() - started < 5
+    finally:
+        stop.set()
+        runner.wake()
+        thread.join(10)
+
+
+def test_events_command(account: Account, capsys: pytest.CaptureFixture[str]) -> None:
+    def fails(event: Event) -> None:
+        raise RuntimeError("no")
+
+    consumers.register_consumer("cmd.projection", support.project, reset=support.reset_projection)
+    consumers.register_consumer("cmd.failing", fails)
+    ids = support.emit_pings(account.pk, 2)
+    support.drain("cmd.projection", expect=2)
+    support.drain("cmd.failing", expect=2)
+    call_command("events", "status")
+    out = capsys.readouterr().out
+    assert "cmd.projection\tmode=transactional" in out and "retrying=2" in out
+
+    ConsumerRetry.objects.update(dead=True)
+    call_command("events", "retry", "--consumer", "cmd.failing")
+    assert "2 dead events due again" in capsys.readouterr().out
+
+    call_command("events", "replay", "--consumer", "cmd.projection", "--from-event", str(ids[1]))
+    assert support.effects() == ids[:1]
+    assert ConsumerCursor.objects.get(name="cmd.projection").position_id == ids[1] - 1
+    support.drain("cmd.projection", expect=1)
+    assert support.effects() == ids
+    with pytest.raises(CommandError):
+        call_command("events", "replay", "--consumer", "nobody")
+    call_command("events", "purge")
+    assert "0 events deleted" in capsys.readouterr().out
