@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from blockdesk.api import selectors as api_selectors
@@ -242,3 +243,12 @@ def test_a_number_json_columns_cannot_hold_is_422(api):
     )
     assert "attributes" in assert_error(response, 422, "validation_error")["fields"]
     assert Contact.objects.count() == before
+
+
+def test_a_django_validation_error_from_below_is_a_422(api, monkeypatch):
+    def invalid(**_kwargs: Any) -> Any:
+        raise ValidationError({"name": ["Too odd."]})
+
+    monkeypatch.setattr(api_selectors, "list_inboxes", invalid)
+    error = assert_error(api.get(f"{V1}/inboxes"), 422, "validation_error")
+    assert error["fields"] == {"name": ["Too odd."]}

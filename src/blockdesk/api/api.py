@@ -9,6 +9,7 @@ from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from blockdesk.api.auth import TokenAuth
-from blockdesk.common.errors import BlockdeskError
+from blockdesk.common.errors import BlockdeskError, ValidationFailed
 from blockdesk.common.jsonbody import BoundedParser
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,12 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthenticated", "A valid API token is required.")
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    # A model or form check that a service let through is still the client's input.
+    return _blockdesk_error(request, ValidationFailed.from_django(exc))
 
 
 @api.exception_handler(Http404)
