@@ -252,6 +252,9 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
 # Public (visitor-facing) write endpoints: requests per window per visitor and per IP.
 PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_PUBLIC_RATE_LIMIT", "20"))
 PUBLIC_RATE_WINDOW = int(env("BLOCKDESK_PUBLIC_RATE_WINDOW", "10"))
+# Help-center searches (page and search-as-you-type together) per window per IP.
+SEARCH_RATE_LIMIT = int(env("BLOCKDESK_SEARCH_RATE_LIMIT", "120"))
+SEARCH_RATE_WINDOW = int(env("BLOCKDESK_SEARCH_RATE_WINDOW", "60"))
 LOGIN_RATE_LIMIT = int(env("BLOCKDESK_LOGIN_RATE_LIMIT", "10"))
 # Wrong passwords per username (whatever the address) before that username is refused
 # until the window ends: generous, so a stranger cannot lock an agent out for long.
