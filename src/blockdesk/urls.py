@@ -28,6 +28,7 @@ urlpatterns = [
     path("verify/", include("blockdesk.trust.urls")),
     path("widget/", include("blockdesk.widget.urls")),
     path("wallet/", include("blockdesk.wallet_auth.urls")),
+    path("records/", include("blockdesk.records.urls")),
     path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
     path("api/", api.urls),

@@ -126,6 +126,7 @@ def register_routers() -> None:
     api.add_router("/v1/", conversations_router)
     api.add_router("/v1/", agents_router)
     api.add_router("/v1/", "blockdesk.trust.api.router")
+    api.add_router("/v1/", "blockdesk.records.api.router")
     # Last: unknown paths answer in the one error shape instead of an HTML page.
     api.add_router("/", fallback_router)
 
