@@ -11,11 +11,13 @@ real traffic goes to stand-in servers on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -116,15 +118,45 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         kwargs["flags"] = kwargs.get("flags", 0) | socket.AI_NUMERICHOST
         return real(host, port, *args, **kwargs)
 
+    # The test's own services (PostgreSQL, and Redis as the cache in the scale-out pass)
+    # may open their first connection during a test: those addresses stay reachable.
+    services = _service_addresses()
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_create = socket.create_connection
+
+    def _allowed(address: Any) -> bool:
+        return isinstance(address, tuple) and tuple(address[:2]) in services
+
     def refuse(*args: Any, **kwargs: Any) -> Any:
         state["connects"].append(args)
         raise OSError("the test forbids connections")
 
+    def connect(sock: socket.socket, address: Any) -> Any:
+        return real_connect(sock, address) if _allowed(address) else refuse(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> Any:
+        return real_connect_ex(sock, address) if _allowed(address) else refuse(sock, address)
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+        if _allowed(address):
+            return real_create(address, *args, **kwargs)
+        return refuse(address)
+
     monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     yield state
+
+
+def _service_addresses() -> set[tuple[str, int]]:
+    found: set[tuple[str, int]] = set()
+    for name, default_port in (("REDIS_URL", 6379), ("DATABASE_URL", 5432)):
+        parts = urlsplit(os.environ.get(name, ""))
+        if parts.scheme.startswith(("redis", "postgres")) and parts.hostname:
+            port = parts.port or default_port
+            found |= {(parts.hostname, port), ("127.0.0.1", port), ("::1", port)}
+    return found
 
 
 def _point_evil_at(no_network: dict[str, Any], address: str | None) -> None:

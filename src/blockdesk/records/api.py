@@ -23,7 +23,8 @@ from blockdesk.records.models import RecordLog, SignedTreeHead
 from blockdesk.records.services import public_key_dict, tree_head_dict
 
 router = Router(tags=["records"])
-PUBLIC_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# 413: the body-size middleware refuses an over-large body whatever the method.
+PUBLIC_ERRORS: dict[int, Any] = {404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 HASH = r"^[0-9a-f]{64}$"
 
 

@@ -102,7 +102,9 @@ def test_resolved_conversations_with_an_article_link_are_training_data(
     ]
 
 
-def test_settings_page_is_for_admins_and_saves(assistant_channel, admin_user, agent):
+def test_settings_page_is_for_admins_and_saves(assistant_channel, admin_user, agent, settings):
+    # The model server below is on loopback: allowed only by the operator's setting.
+    settings.ASSISTANT_ALLOW_PRIVATE_MODEL_URL = True
     inbox = assistant_channel.inbox
     url = f"/app/settings/assistant/{inbox.pk}/"
     assert _login(agent).get(url).status_code == 403
