@@ -314,3 +314,9 @@ def test_settings_page_shows_cost_retry_and_keys(
     client.force_login(agent)
     assert client.get(SETTINGS_URL).status_code == 403
     assert client.post(SETTINGS_URL + "rotate-key/").status_code == 403
+
+
+def test_the_periodic_jobs_are_registered() -> None:
+    from blockdesk.common.periodic import jobs
+
+    assert anchoring.do_anchor_due in jobs() and anchoring.do_confirm_anchors in jobs()
