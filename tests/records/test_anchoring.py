@@ -320,3 +320,39 @@ def test_the_periodic_jobs_are_registered() -> None:
     from blockdesk.common.periodic import jobs
 
     assert anchoring.do_anchor_due in jobs() and anchoring.do_confirm_anchors in jobs()
+
+
+@pytest.mark.django_db
+def test_a_dropped_transaction_is_sent_again_and_older_failures_are_superseded(
+    account: Account, filled_log: RecordLog, anchored: AnchorSettings, chain: Chain,
+    node: EvmNode,
+) -> None:
+    # Sent, then forgotten by the node (here: a hash the node never saw).
+    anchor = anchoring.do_anchor_latest(account=account)
+    assert anchor is not None
+    anchoring.do_confirm_anchors()
+    Anchor.objects.filter(pk=anchor.pk).update(
+        status=Anchor.Status.PENDING,
+        tx_hash="0x" + "cd" * 32,
+        sent_at=timezone.now() - anchoring.DROPPED_AFTER - timedelta(seconds=1),
+    )
+    anchoring.do_confirm_anchors()
+    anchor.refresh_from_db()
+    assert anchor.status == Anchor.Status.FAILED and "dropped" in anchor.last_error
+    anchoring.do_anchor_due()
+    anchoring.do_confirm_anchors()
+    anchor.refresh_from_db()
+    assert anchor.status == Anchor.Status.CONFIRMED
+    assert node.receipt(anchor.tx_hash) is not None
+
+    # Two failures in a row while the node is down: only the newest keeps retrying.
+    chain.rpc_urls = f"http://127.0.0.1:{free_port()}"
+    chain.save()
+    _append(account, 40, 42)
+    older = anchoring.do_anchor_latest(account=account)
+    _append(account, 42, 44)
+    newer = anchoring.do_anchor_latest(account=account)
+    assert older is not None and newer is not None
+    older.refresh_from_db()
+    assert older.next_attempt_at is None and "superseded" in older.last_error
+    assert newer.next_attempt_at is not None and newer.previous_size == 40

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.chain.models import Chain
@@ -38,6 +39,8 @@ RPC_TIMEOUT = 10.0
 # Backoff after the n-th failed attempt: 1, 2, 4 … minutes, at most 6 hours.
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=6)
+# A sent transaction the node no longer knows after this long was dropped: send it again.
+DROPPED_AFTER = timedelta(minutes=30)
 MIN_INTERVAL, MAX_INTERVAL = 5, 7 * 24 * 60
 
 
@@ -101,6 +104,7 @@ def do_configure_anchoring(
     return found
 
 
+@sensitive_variables("wallet", "private_key_hex", "raw")
 def do_set_hot_wallet(
     *, actor: User | None, account: Account, private_key_hex: str | None = None
 ) -> AnchorSettings:
@@ -159,6 +163,7 @@ def _fees(client: EvmRpcClient) -> tuple[int, int]:
     return 2 * base + tip, tip
 
 
+@sensitive_variables("wallet", "found", "signed")
 def _send(anchor: Anchor, found: AnchorSettings) -> None:
     """Sign and broadcast the anchor's transaction; raises AnchorFailed with a safe message.
 
@@ -195,9 +200,13 @@ def _send(anchor: Anchor, found: AnchorSettings) -> None:
             }
             signed = wallet.sign_transaction(tx)
             tx_hash = "0x" + bytes(signed.hash).hex()
-            Anchor.objects.filter(pk=anchor.pk).update(tx_hash=tx_hash)
-            anchor.tx_hash = tx_hash
+            # Stored before sending: the retry then asks the node whether it arrived.
+            Anchor.objects.filter(pk=anchor.pk).update(
+                tx_hash=tx_hash, from_address=wallet.address
+            )
+            anchor.tx_hash, anchor.from_address = tx_hash, wallet.address
             client.request("eth_sendRawTransaction", ["0x" + bytes(signed.raw_transaction).hex()])
+            anchor.sent_at = timezone.now()
     except ChainApiError as exc:
         # RpcError / RpcUnavailable texts hold the node's message and a masked URL, no key.
         raise AnchorFailed(str(exc)[:500]) from None
@@ -206,6 +215,7 @@ def _send(anchor: Anchor, found: AnchorSettings) -> None:
         raise AnchorFailed(message) from None
 
 
+@sensitive_variables("found")
 def _attempt(anchor: Anchor, found: AnchorSettings) -> Anchor:
     anchor.attempts += 1
     try:
@@ -228,7 +238,7 @@ def _attempt(anchor: Anchor, found: AnchorSettings) -> Anchor:
         anchor.last_error = ""
         anchor.next_attempt_at = None
     anchor.save(
-        update_fields=["attempts", "status", "last_error", "next_attempt_at", "tx_hash"]
+        update_fields=["attempts", "status", "last_error", "next_attempt_at", "tx_hash", "sent_at"]
     )
     return anchor
 
@@ -278,6 +288,13 @@ def do_anchor_latest(*, account: Account) -> Anchor | None:
         previous_size=previous.tree_size if previous else None,
         consistent=consistent,
         from_address=found.wallet_address,
+    )
+    # Older anchors still failing are superseded: this one covers their heads too.
+    Anchor.objects.filter(
+        log=log, status=Anchor.Status.FAILED, tree_size__lt=anchor.tree_size
+    ).exclude(next_attempt_at=None).update(
+        next_attempt_at=None,
+        last_error=f"superseded by the anchor of size {anchor.tree_size}",
     )
     if consistent is False:
         Anchor.objects.filter(pk=anchor.pk).update(
@@ -336,6 +353,7 @@ def do_confirm_anchors() -> int:
             Anchor.objects.filter(pk=anchor.pk).update(last_error=str(exc)[:500])
             continue
         if receipt is None or receipt.get("blockNumber") is None:
+            _check_dropped(anchor)
             continue
         gas_used = to_int(receipt.get("gasUsed", 0))
         price = to_int(receipt.get("effectiveGasPrice", 0))
@@ -353,6 +371,26 @@ def do_confirm_anchors() -> int:
         )
         confirmed += ok
     return confirmed
+
+
+def _check_dropped(anchor: Anchor) -> None:
+    """A transaction the node forgot (dropped from its pool, e.g. underpriced) is failed and
+    sent again at once, with fresh fees and nonce."""
+    if anchor.sent_at is None or timezone.now() - anchor.sent_at < DROPPED_AFTER:
+        return
+    assert anchor.chain is not None
+    try:
+        with _client(anchor.chain) as client:
+            known = client.get_transaction(anchor.tx_hash) is not None
+    except ChainApiError:
+        return
+    if not known:
+        Anchor.objects.filter(pk=anchor.pk).update(
+            status=Anchor.Status.FAILED,
+            tx_hash="",
+            last_error="the transaction was dropped by the node; sending it again",
+            next_attempt_at=timezone.now(),
+        )
 
 
 def do_anchor_due() -> int:
