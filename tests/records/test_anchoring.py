@@ -8,13 +8,14 @@ import json
 import logging
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -356,3 +357,30 @@ def test_a_dropped_transaction_is_sent_again_and_older_failures_are_superseded(
     older.refresh_from_db()
     assert older.next_attempt_at is None and "superseded" in older.last_error
     assert newer.next_attempt_at is not None and newer.previous_size == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_anchor_requests_at_once_make_one_anchor(
+    account: Account, filled_log: RecordLog, anchored: AnchorSettings
+) -> None:
+    require_or_skip(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def request() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(anchoring.do_anchor_latest(account=account))
+        except BaseException as exc:
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(r is not None for r in results) == 1
+    assert Anchor.objects.filter(log=filled_log).count() == 1

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -255,11 +256,26 @@ def _previous(log: RecordLog) -> Anchor | None:
 def do_anchor_latest(*, account: Account) -> Anchor | None:
     """Anchor the latest tree head if the log grew since the last anchor (signing a fresh
     head when needed). None when anchoring is off or there is nothing new."""
+    with transaction.atomic():
+        # The settings row is locked while deciding, so "Anchor now" and the periodic job
+        # never anchor the same head twice; the network call happens after the commit.
+        found = (
+            AnchorSettings.objects.select_for_update(of=("self",))
+            .select_related("chain")
+            .filter(account=account)
+            .first()
+        )
+        if found is None or not found.enabled or found.chain is None:
+            return None
+        anchor = _new_anchor(account=account, found=found)
+    if anchor is None or anchor.status == Anchor.Status.FAILED:
+        return anchor
+    return _attempt(anchor, found)
+
+
+def _new_anchor(*, account: Account, found: AnchorSettings) -> Anchor | None:
     from blockdesk.records.services import do_sign_tree_head  # services imports this module
 
-    found = AnchorSettings.objects.select_related("chain").filter(account=account).first()
-    if found is None or not found.enabled or found.chain is None:
-        return None
     log = RecordLog.objects.filter(account=account).first()
     if log is None or log.size == 0:
         return None
@@ -277,6 +293,7 @@ def do_anchor_latest(*, account: Account) -> Anchor | None:
             # The log no longer extends what was published: never anchor over it.
             logger.error("records log %s: new head does not extend the last anchor", log)
     chain = found.chain
+    assert chain is not None
     anchor = Anchor.objects.create(
         log=log,
         sth=sth,
@@ -288,6 +305,10 @@ def do_anchor_latest(*, account: Account) -> Anchor | None:
         previous_size=previous.tree_size if previous else None,
         consistent=consistent,
         from_address=found.wallet_address,
+        status=Anchor.Status.FAILED if consistent is False else Anchor.Status.PENDING,
+        last_error=(
+            "the log does not extend the previously anchored head" if consistent is False else ""
+        ),
     )
     # Older anchors still failing are superseded: this one covers their heads too.
     Anchor.objects.filter(
@@ -296,14 +317,7 @@ def do_anchor_latest(*, account: Account) -> Anchor | None:
         next_attempt_at=None,
         last_error=f"superseded by the anchor of size {anchor.tree_size}",
     )
-    if consistent is False:
-        Anchor.objects.filter(pk=anchor.pk).update(
-            status=Anchor.Status.FAILED,
-            last_error="the log does not extend the previously anchored head",
-        )
-        anchor.refresh_from_db()
-        return anchor
-    return _attempt(anchor, found)
+    return anchor
 
 
 def verify_anchor_consistency(
@@ -398,16 +412,16 @@ def do_anchor_due() -> int:
     whose backoff is over. Returns how many anchors were attempted."""
     now = timezone.now()
     count = 0
-    due = AnchorSettings.objects.filter(enabled=True, chain__isnull=False).filter(
-        next_anchor_at__lte=now
-    ) | AnchorSettings.objects.filter(enabled=True, chain__isnull=False, next_anchor_at=None)
+    due = AnchorSettings.objects.filter(
+        Q(next_anchor_at__lte=now) | Q(next_anchor_at=None), enabled=True, chain__isnull=False
+    )
     for found in due.select_related("account"):
         with transaction.atomic():
             claimed = AnchorSettings.objects.select_for_update(skip_locked=True).filter(
-                pk=found.pk
+                Q(next_anchor_at__lte=now) | Q(next_anchor_at=None), pk=found.pk
             )
             if not claimed.exists():
-                continue  # another worker has it
+                continue  # another worker has it, or has just done it
             AnchorSettings.objects.filter(pk=found.pk).update(
                 next_anchor_at=now + timedelta(minutes=found.interval_minutes)
             )
