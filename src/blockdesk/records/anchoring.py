@@ -222,7 +222,7 @@ def _attempt(anchor: Anchor, found: AnchorSettings) -> Anchor:
     try:
         _send(anchor, found)
     except AnchorFailed as exc:
-        delay = min(RETRY_BASE * 2 ** (anchor.attempts - 1), RETRY_MAX)
+        delay = min(RETRY_BASE * 2 ** min(anchor.attempts - 1, 16), RETRY_MAX)
         anchor.status = Anchor.Status.FAILED
         anchor.last_error = str(exc)
         anchor.next_attempt_at = timezone.now() + delay
