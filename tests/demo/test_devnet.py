@@ -26,6 +26,9 @@ from blockdesk.demo.devnet_node import (
     WRONG_ADDRESS,
 )
 from blockdesk.demo.management.commands.seed_demo import DEMO_ACCOUNT
+from blockdesk.records import anchoring
+from blockdesk.records import services as records
+from blockdesk.records.models import AnchorSettings
 from tests.conftest import require_or_skip
 from tests.support.evm_node import EvmNode, evm_nodes, ganache_unavailable_reason
 
@@ -163,6 +166,18 @@ def test_switched_off_without_its_node_and_on_again_when_seeded(node, demo_accou
     assert again.getvalue() == ""  # nothing to switch off
     seed_devnet(account=demo_account, rpc_url=node.url)
     assert Chain.objects.get(account=demo_account, key=CHAIN_KEY).enabled
+    assert AnchorSettings.objects.get(account=demo_account).enabled
+
+
+def test_records_anchoring_runs_on_the_devnet(node, demo_account):
+    seed_devnet(account=demo_account, rpc_url=node.url)
+    found = AnchorSettings.objects.get(account=demo_account)
+    assert found.enabled and found.chain.key == CHAIN_KEY and found.wallet_address
+    records.do_append_record(account=demo_account, case_ref="demo-1", kind="opened", fields={})
+    anchor = anchoring.do_anchor_latest(account=demo_account)
+    assert anchor is not None and anchor.status == "pending", anchor.last_error
+    call_command("seed_devnet", off=True, stdout=io.StringIO())
+    assert not AnchorSettings.objects.get(account=demo_account).enabled
 
 
 def test_banner_points_to_the_conversations_while_the_node_answers(node, demo_account):

@@ -16,6 +16,7 @@ from django.db import transaction
 from blockdesk.accounts.models import Account, User
 from blockdesk.chain import services as chain_services
 from blockdesk.chain.models import Chain, ContractAbi, DepositAddress, Token
+from blockdesk.chain.rpc.jsonrpc import EvmRpcClient, to_int
 from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
@@ -33,6 +34,7 @@ from blockdesk.demo.devnet_node import (
 )
 
 CHAIN_KEY = "devnet"
+ANCHOR_WALLET_WEI = 10**18  # 1 devnet ETH: thousands of anchors
 CHAIN_NAME = "Demo devnet"
 REQUIRED_CONFIRMATIONS = 3
 DEFAULT_BLOCK_SECONDS = 4.0
@@ -135,6 +137,30 @@ def _register(
     return chain, changed
 
 
+def _enable_anchoring(*, account: Account, chain: Chain, rpc_url: str) -> int:
+    """Records anchoring on the devnet (only while it runs): a generated hot wallet, funded
+    through ganache, anchoring every 5 minutes so the demo shows anchors soon."""
+    from blockdesk.records import anchoring
+
+    changed = 0
+    found = anchoring.anchor_settings(account=account)
+    if not found.wallet_address:
+        found = anchoring.do_set_hot_wallet(actor=None, account=account)
+        changed += 1
+    with EvmRpcClient([rpc_url], timeout=10.0, allow_private=True) as client:
+        balance = to_int(client.request("eth_getBalance", [found.wallet_address, "latest"]))
+        if balance < ANCHOR_WALLET_WEI // 10:
+            # ganache's own call: credits the wallet without a transaction or a block.
+            client.request("evm_setAccountBalance", [found.wallet_address, hex(ANCHOR_WALLET_WEI)])
+            changed += 1
+    if not found.enabled or found.chain_id != chain.pk:
+        anchoring.do_configure_anchoring(
+            actor=None, account=account, enabled=True, chain=chain, interval_minutes=5
+        )
+        changed += 1
+    return changed
+
+
 def demo_conversations(*, account: Account) -> list[Conversation]:
     """The devnet conversations, oldest first (what the banner points to)."""
     emails = [email for _name, email, _locale, _lines in CONVERSATIONS]
@@ -185,6 +211,7 @@ def seed_devnet(
     # After the chain is registered: the secret guard asks it whether a quoted 64-hex value
     # is a transaction (kept) or a private key (cut out).
     changed += _open_conversations(account=account, hashes=onchain.hashes)
+    changed += _enable_anchoring(account=account, chain=chain, rpc_url=rpc_url)
     return DevnetSeed(
         chain=chain,
         onchain=onchain,
@@ -200,6 +227,12 @@ def switch_off_devnet(*, account: Account) -> bool:
     if chain is None:
         return False
     chain_services.do_configure_chain(actor=_admin(account), chain=chain, enabled=False)
+    from blockdesk.records.models import AnchorSettings
+
+    # Anchoring in the demo runs only with the devnet.
+    AnchorSettings.objects.filter(account=account, chain=chain).update(
+        enabled=False, next_anchor_at=None
+    )
     return True
 
 

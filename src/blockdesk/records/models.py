@@ -100,3 +100,68 @@ class SignedTreeHead(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["log", "tree_size"], name="records_sth_size")]
+
+
+class AnchorSettings(models.Model):
+    """Per account: whether and where tree heads are anchored, and the operator hot wallet.
+
+    The wallet's private key is Fernet-encrypted at rest and never shown again after it is
+    saved; the page shows the address and balance only."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, related_name="record_anchoring"
+    )
+    enabled = models.BooleanField(default=False)
+    chain = models.ForeignKey(
+        "chain.Chain", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interval_minutes = models.PositiveIntegerField(default=60)
+    wallet_key = EncryptedTextField(blank=True, default="")  # hex secp256k1 key, never logged
+    wallet_address = models.CharField(max_length=42, blank=True, default="")
+    next_anchor_at = models.DateTimeField(null=True, blank=True)
+
+    def __repr__(self) -> str:  # no key material in tracebacks or debug output
+        return f"<AnchorSettings account={self.account_id} address={self.wallet_address}>"
+
+
+class Anchor(models.Model):
+    """One tree head written to a chain. `cost_wei` = gas used × effective gas price."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # sent, not mined yet
+        CONFIRMED = "confirmed"  # mined, receipt status 1
+        FAILED = "failed"  # not sent or reverted; retried at next_attempt_at
+
+    log = models.ForeignKey(RecordLog, on_delete=models.CASCADE, related_name="anchors")
+    sth = models.ForeignKey(SignedTreeHead, on_delete=models.PROTECT, related_name="anchors")
+    chain = models.ForeignKey(
+        "chain.Chain", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chain_key = models.CharField(max_length=40)
+    evm_chain_id = models.PositiveBigIntegerField()
+    tree_size = models.BigIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    # The previous anchor's size and whether the consistency proof from it to this head held.
+    previous_size = models.BigIntegerField(null=True, blank=True)
+    consistent = models.BooleanField(null=True)
+    from_address = models.CharField(max_length=42)
+    tx_hash = models.CharField(max_length=66, blank=True, default="")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    block_number = models.BigIntegerField(null=True, blank=True)
+    gas_used = models.BigIntegerField(null=True, blank=True)
+    effective_gas_price = models.DecimalField(
+        max_digits=40, decimal_places=0, null=True, blank=True
+    )
+    cost_wei = models.DecimalField(max_digits=40, decimal_places=0, null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # the last broadcast
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["log", "tree_size"], name="records_anchor_size"),
+            models.Index(fields=["status", "next_attempt_at"], name="records_anchor_due"),
+        ]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
 from blockdesk.records import encoding, merkle, selectors
-from blockdesk.records.anchoring import anchor_for
+from blockdesk.records.anchoring import anchor_for, covering_anchor
 from blockdesk.records.models import (
     RecordCase,
     RecordEntry,
@@ -279,7 +279,8 @@ def do_erase_case(*, account: Account, case_ref: str) -> int:
 
 def build_receipt(*, account: Account, case_ref: str) -> dict[str, Any]:
     """The customer's receipt (format documented in docs/records.md). Signs a fresh tree head
-    when the latest one does not cover the case's last entry yet."""
+    when the latest one does not cover the case's last entry yet; uses the anchored head
+    when one covers it."""
     case = (
         RecordCase.objects.select_related("log")
         .filter(log__account=account, case_ref=case_ref)
@@ -291,7 +292,10 @@ def build_receipt(*, account: Account, case_ref: str) -> dict[str, Any]:
         raise Conflict(_("This case was erased; its receipt can no longer be produced."))
     log = case.log
     entries = list(RecordEntry.objects.filter(case=case).order_by("index"))
-    sth = selectors.latest_tree_head(log=log)
+    # Built against the first confirmed anchored head that includes the case, so the customer
+    # can check the root on chain; before that, against the latest head (anchor null).
+    anchored = covering_anchor(log=log, last_index=entries[-1].index) if entries else None
+    sth = anchored.sth if anchored is not None else selectors.latest_tree_head(log=log)
     if sth is None or (entries and sth.tree_size <= entries[-1].index):
         sth = do_sign_tree_head(account=account)
     proofs = selectors.inclusion_proofs(

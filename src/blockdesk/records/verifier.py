@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Check a Blockdesk service-record receipt offline.
 
-    python verify_receipt.py receipt.json [--public-key HEX ...]
+    python verify_receipt.py receipt.json [--public-key HEX ...] [--rpc-url URL]
 
 One file, Python's standard library plus the `cryptography` package (for Ed25519); no
 Django. It recomputes each record's commitment from its salt, the RFC 9162 leaf hash, the
 inclusion proof up to the signed tree head's root, and checks the tree head's signature
 against the key the receipt names (and, with --public-key, that this key is one you pinned
-beforehand, e.g. from the company's published keys). Exit 0 when valid, 1 with the reason.
+beforehand, e.g. from the company's published keys). With --rpc-url (a node of the chain
+named in the receipt's anchor) it also fetches the anchor transaction with a plain JSON-RPC
+call and checks that it is mined and that its calldata holds this log's root and size.
+Exit 0 when valid, 1 with the reason.
 
 This file is kept identical in src/blockdesk/records/verifier.py (used by
 `manage.py records verify-receipt`) and tools/verify_receipt.py (a test checks they match).
@@ -20,6 +23,7 @@ import hashlib
 import json
 import struct
 import sys
+import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +34,7 @@ FORMAT = "blockdesk.records.receipt"
 VERSIONS = {1}
 COMMITMENT_TAG = b"blockdesk-records/commitment/v1\x00"
 STH_TAG = b"blockdesk-records/sth/v1\x00"
+ANCHOR_PREFIX = b"BDSK1"
 
 
 class ReceiptInvalid(Exception):
@@ -61,6 +66,41 @@ def verify_inclusion(
         fn >>= 1
         sn >>= 1
     return sn == 0 and r == root
+
+
+def verify_consistency(
+    first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
+) -> bool:
+    """RFC 9162 section 2.1.4.2."""
+    if first <= 0 or first > second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    path = list(proof)
+    if first & (first - 1) == 0:
+        path.insert(0, first_root)
+    if not path:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = _node(c, fr)
+            sr = _node(c, sr)
+            if not fn & 1:
+                while not (fn & 1 or fn == 0):
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = _node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root
 
 
 def _hex(value: Any, what: str, length: int | None = 32) -> bytes:
@@ -165,9 +205,92 @@ def verify_receipt(
             )
         lines.append(f"{where}: {record.get('kind')} at {record.get('at')}: included: OK")
     anchor = receipt.get("anchor")
-    lines.append(
-        "anchor: none in this receipt" if anchor is None else "anchor: present, not checked offline"
+    if anchor is None:
+        lines.append("anchor: none in this receipt")
+    else:
+        lines.append(check_anchor_offline(anchor, size, root))
+    return lines
+
+
+def check_anchor_offline(anchor: Any, size: int, root: bytes) -> str:
+    """The anchored head must be the receipt's head, or extend it (consistency proof)."""
+    if not isinstance(anchor, dict):
+        raise ReceiptInvalid("the anchor is not an object")
+    try:
+        anchored_size, tx = int(anchor["tree_size"]), str(anchor["tx"])
+        proof = [_hex(p, "anchor: consistency proof hash") for p in anchor["consistency_proof"]]
+    except (KeyError, TypeError, ValueError):
+        raise ReceiptInvalid("the anchor is incomplete") from None
+    anchored_root = _hex(anchor.get("root_hash"), "anchor root")
+    if not verify_consistency(size, anchored_size, proof, root, anchored_root):
+        raise ReceiptInvalid(
+            "the anchored head does not extend the receipt's tree head (consistency proof fails)"
+        )
+    return f"anchor: size {anchored_size} in transaction {tx} (extends the tree head): OK"
+
+
+def anchor_calldata(log_id: str, tree_size: int, root: bytes) -> bytes:
+    log = log_id.encode("ascii")
+    return ANCHOR_PREFIX + bytes([len(log)]) + log + struct.pack(">Q", tree_size) + root
+
+
+def _rpc(url: str, method: str, params: list[Any]) -> Any:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the user gives the URL of their own choice
+        url, data=body, headers={"Content-Type": "application/json"}
     )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            answer = json.loads(response.read())
+    except (OSError, ValueError) as exc:
+        raise ReceiptInvalid(f"the node at the RPC URL did not answer {method}: {exc}") from None
+    if not isinstance(answer, dict) or answer.get("error") is not None:
+        error = answer.get("error") if isinstance(answer, dict) else answer
+        raise ReceiptInvalid(f"the node refused {method}: {error}")
+    return answer.get("result")
+
+
+def check_anchor_on_chain(receipt: dict[str, Any], rpc_url: str) -> list[str]:
+    """Fetch the anchor transaction and check that it is mined, succeeded, and that its
+    calldata holds this log's id, the anchored size and root."""
+    anchor = receipt.get("anchor")
+    if not isinstance(anchor, dict):
+        raise ReceiptInvalid("the receipt has no anchor to check on chain (not anchored yet)")
+    tx_hash = str(anchor.get("tx"))
+    try:
+        anchored_size = int(anchor["tree_size"])
+    except (KeyError, TypeError, ValueError):
+        raise ReceiptInvalid("the anchor is incomplete") from None
+    anchored_root = _hex(anchor.get("root_hash"), "anchor root")
+    lines = []
+    if anchor.get("chain_id") is not None:
+        node_chain = int(str(_rpc(rpc_url, "eth_chainId", [])), 16)
+        if node_chain != int(anchor["chain_id"]):
+            raise ReceiptInvalid(
+                f"the node is on chain id {node_chain}, the anchor on {anchor['chain_id']}"
+            )
+        lines.append(f"chain id {node_chain}: OK")
+    tx = _rpc(rpc_url, "eth_getTransactionByHash", [tx_hash])
+    if not isinstance(tx, dict):
+        raise ReceiptInvalid(f"the anchor transaction {tx_hash} is not on this chain")
+    if tx.get("blockNumber") is None:
+        raise ReceiptInvalid(f"the anchor transaction {tx_hash} is not mined yet")
+    block = int(str(tx["blockNumber"]), 16)
+    status = _rpc(rpc_url, "eth_getTransactionReceipt", [tx_hash])
+    if isinstance(status, dict) and int(str(status.get("status", "0x1")), 16) != 1:
+        raise ReceiptInvalid(f"the anchor transaction {tx_hash} failed on chain")
+    data = str(tx.get("input") or tx.get("data") or "")
+    try:
+        calldata = bytes.fromhex(data.removeprefix("0x"))
+    except ValueError:
+        raise ReceiptInvalid("the anchor transaction's calldata is not hex") from None
+    expected = anchor_calldata(str(receipt.get("log_id")), anchored_size, anchored_root)
+    if calldata != expected:
+        raise ReceiptInvalid(
+            f"the anchor transaction {tx_hash} does not hold this log's root and size "
+            "(the receipt's anchor or root was changed)"
+        )
+    lines.append(f"anchor: transaction {tx_hash} in block {block} holds the root: OK")
     return lines
 
 
@@ -175,12 +298,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check a Blockdesk service-record receipt.")
     parser.add_argument("file")
     parser.add_argument("--public-key", action="append", default=[], help="pinned key, hex")
+    parser.add_argument("--rpc-url", help="a node of the anchor's chain: check it on chain")
     args = parser.parse_args(argv)
     try:
         with open(args.file, encoding="utf-8") as fh:  # noqa: PTH123 - stdlib only, no pathlib needed
             receipt = json.load(fh)
         pinned = [_hex(k, "--public-key") for k in args.public_key] or None
         lines = verify_receipt(receipt, pinned_keys=pinned)
+        if args.rpc_url:
+            lines += check_anchor_on_chain(receipt, args.rpc_url)
     except (OSError, ValueError, ReceiptInvalid) as exc:
         print(f"receipt NOT valid: {exc}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         r = sub.add_parser("verify-receipt", help="Check a receipt file offline.")
         r.add_argument("file")
         r.add_argument("--public-key", action="append", default=[], help="Pinned key (hex).")
-        r.add_argument("--rpc-url", help="Check the anchor on chain (not available yet).")
+        r.add_argument("--rpc-url", help="A node of the anchor's chain: check the anchor there.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "verify":
@@ -56,11 +56,10 @@ class Command(BaseCommand):
             receipt = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
             pinned = [bytes.fromhex(k) for k in options["public_key"]]
             lines = verifier.verify_receipt(receipt, pinned_keys=pinned or None)
+            if options["rpc_url"]:
+                lines += verifier.check_anchor_on_chain(receipt, options["rpc_url"])
         except (OSError, ValueError, verifier.ReceiptInvalid) as exc:
             raise CommandError(f"receipt NOT valid: {exc}") from exc
         for line in lines:
             self.stdout.write(line)
-        if options["rpc_url"]:
-            # TODO(anchoring): check receipt["anchor"] against the chain at this RPC URL.
-            raise CommandError("--rpc-url: on-chain anchors are not available yet")
         self.stdout.write("receipt valid")
