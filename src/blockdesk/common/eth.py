@@ -23,7 +23,7 @@ MAX_SAFE_RECURSION_LIMIT = 5000
 
 def ensure_safe_recursion_limit() -> int:
     """Lowers a recursion limit that some import raised past the safe bound; returns the
-    limit in force. Called after the eth imports below and once at start-up."""
+    limit in force. Called once at the server's start-up (asgi.py)."""
     limit = sys.getrecursionlimit()
     if limit > MAX_SAFE_RECURSION_LIMIT:
         logger.warning(
@@ -43,8 +43,9 @@ try:
     from eth_account.signers.local import LocalAccount
     from eth_keys.exceptions import BadSignature
 finally:
+    # Back to what the host process had: a tool that imports this module (mypy's Django
+    # plugin raises its own limit on purpose) keeps its limit; the server checks at start-up.
     sys.setrecursionlimit(_limit_before)
-    ensure_safe_recursion_limit()
 
 __all__ = [
     "DEFAULT_RECURSION_LIMIT",
