@@ -10,10 +10,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/sqlite-data" "$work/pg-data"
 
-BLOCKDESK_DATA_DIR="$work/sqlite-data" "$PY" -m pytest -q "$@" >"$work/sqlite.log" 2>&1 &
+BLOCKDESK_DATA_DIR="$work/sqlite-data" "$PY" -m pytest -q --durations=15 "$@" >"$work/sqlite.log" 2>&1 &
 sqlite_pid=$!
 # shellcheck disable=SC2086  # PG_ENV is a list of NAME=value words
-env $PG_ENV BLOCKDESK_DATA_DIR="$work/pg-data" "$PY" -m pytest -q "$@" >"$work/pg.log" 2>&1
+env $PG_ENV BLOCKDESK_DATA_DIR="$work/pg-data" "$PY" -m pytest -q --durations=15 "$@" >"$work/pg.log" 2>&1
 pg_status=$?
 wait "$sqlite_pid"
 sqlite_status=$?

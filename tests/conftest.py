@@ -82,6 +82,16 @@ def require_or_skip(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def only_in_postgresql_pass() -> None:
+    """For a test about PostgreSQL itself (row locks, snapshots, concurrent writers). make test
+    runs every database test twice, on SQLite and on PostgreSQL: on SQLite such a test skips,
+    in CI too, because the PostgreSQL pass (which CI requires) runs it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL-only: runs in make test's PostgreSQL pass")
+
+
 @pytest.fixture
 def account(db: None) -> Account:
     return Account.objects.create(name="Test Exchange")

@@ -3,19 +3,18 @@ share a consumer without handling an event twice."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from blockdesk.accounts.models import Account
 from blockdesk.events import consumers
 from blockdesk.events.models import ConsumerCursor, Event
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
-from tests.conftest import require_or_skip
+from tests.conftest import only_in_postgresql_pass
 from tests.events import support
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,11 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _postgres_only() -> None:
-    require_or_skip(
-        os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        "needs PostgreSQL (DATABASE_URL=postgres://…)",
-    )
-    assert connection.vendor == "postgresql"
+    only_in_postgresql_pass()
 
 
 def _ping(account_id: int, n: int) -> Event:

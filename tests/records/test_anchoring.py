@@ -25,7 +25,7 @@ from blockdesk.common.errors import ValidationFailed
 from blockdesk.records import anchoring, services, verifier
 from blockdesk.records.models import Anchor, AnchorSettings, RecordLog
 from blockdesk.records.services import RecordIn
-from tests.conftest import require_or_skip
+from tests.conftest import only_in_postgresql_pass, require_or_skip
 from tests.support.evm_node import EvmNode, evm_nodes, ganache_unavailable_reason
 from tests.support.live_server import free_port
 
@@ -363,7 +363,7 @@ def test_a_dropped_transaction_is_sent_again_and_older_failures_are_superseded(
 def test_two_anchor_requests_at_once_make_one_anchor(
     account: Account, filled_log: RecordLog, anchored: AnchorSettings
 ) -> None:
-    require_or_skip(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+    only_in_postgresql_pass()
     barrier = threading.Barrier(2)
     results: list[object] = []
 

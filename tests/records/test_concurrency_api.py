@@ -17,12 +17,12 @@ from blockdesk.records import merkle, services
 from blockdesk.records.models import RecordLog
 from blockdesk.records.services import RecordIn
 from blockdesk.records.verify import verify_log
-from tests.conftest import require_or_skip
+from tests.conftest import only_in_postgresql_pass
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_on_postgresql_never_fork(account: Account) -> None:
-    require_or_skip(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+    only_in_postgresql_pass()
     errors: list[BaseException] = []
 
     def writer(name: str) -> None:
