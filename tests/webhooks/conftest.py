@@ -111,8 +111,18 @@ def _webhook_settings(settings: Any) -> None:
     settings.WEBHOOK_MAX_ATTEMPTS = 4
 
 
+def fan_out(*, expect: int | None = None) -> int:
+    """What `manage.py events run` does for webhooks: the fan-out consumer reads the
+    event log and creates the deliveries (and their tasks)."""
+    from tests.events.support import drain
+
+    return drain("webhooks.fan_out", expect=expect, timeout=5.0)
+
+
 def run_worker() -> None:
-    """The real worker, as `manage.py db_worker --batch` runs it, over every queue."""
+    """The event dispatcher for webhooks, then the real task worker as `manage.py
+    db_worker --batch` runs it, over every queue."""
+    fan_out()
     call_command(
         "db_worker", batch=True, queue_name="*", startup_delay=False, reload=False, verbosity=0
     )
