@@ -25,6 +25,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     valid_signature: bool
+    status: int = 0
 
     @property
     def json(self) -> dict[str, Any]:
@@ -59,12 +60,12 @@ class Receiver:
                     body=body,
                     signature=self.headers.get("X-Blockdesk-Signature", ""),
                 )
-                receiver.received.append(Received(dict(self.headers.items()), body, valid))
                 if receiver.failures > 0:
                     receiver.failures -= 1
                     status = receiver.fail_with
                 else:
                     status = 200 if valid else 401
+                receiver.received.append(Received(dict(self.headers.items()), body, valid, status))
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
