@@ -5,10 +5,12 @@ webhooks; a duplicate (webhook, event) delivery is impossible."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -119,7 +121,7 @@ def test_one_delivery_per_webhook_and_event_whatever_runs(admin_user, channel, c
     conv.do_send_contact_message(
         contact=contact, inbox=channel.inbox, conversation=None, content="hello"
     )
-    assert fan_out(expect=2) == 2
+    assert fan_out() == 2
     event = Event.objects.get(name="message.created")
     # The consumer handed the same event again (a replay): no second delivery.
     with transaction.atomic():
@@ -130,3 +132,46 @@ def test_one_delivery_per_webhook_and_event_whatever_runs(admin_user, channel, c
         WebhookDelivery.objects.create(
             webhook=webhook, event="message.created", event_id=event.pk, payload={}
         )
+
+
+def test_two_dispatchers_on_postgresql_never_duplicate_a_delivery(
+    admin_user, channel, account, receiver
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite serialises writers)")
+    services.do_create_webhook(actor=admin_user, url=receiver.url, events=EVENTS)
+    services.do_create_webhook(actor=admin_user, url=receiver.url, events=["message.created"])
+    for i in range(15):
+        conv.do_send_contact_message(
+            contact=Contact.objects.create(account=account, name=f"C{i}"),
+            inbox=channel.inbox,
+            conversation=None,
+            content=f"hello {i}",
+        )
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if not consumers.dispatch_once("webhooks.fan_out", batch=3):
+                    if WebhookDelivery.objects.count() >= 45:
+                        return
+                    time.sleep(0.02)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    # 15 x (conversation.created + message.created) for the first, 15 messages for the second.
+    assert WebhookDelivery.objects.count() == 45
+    pairs = list(WebhookDelivery.objects.values_list("webhook_id", "event_id"))
+    assert len(set(pairs)) == len(pairs)
