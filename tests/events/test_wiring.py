@@ -183,3 +183,47 @@ def test_widget_send_costs_one_insert_per_event(channel, contact, conversation) 
         )
     inserts = [q["sql"] for q in ctx.captured_queries if "events_event" in q["sql"]]
     assert len(inserts) == 1 and inserts[0].startswith("INSERT")
+
+
+def _settings_changes(admin) -> list[tuple[str, Callable[[], object]]]:
+    from blockdesk.accounts import services as accounts
+    from blockdesk.webhooks.services import do_create_webhook
+
+    return [
+        (
+            "account.two_factor_requirement_changed",
+            lambda: accounts.do_set_require_two_factor(actor=admin, required=True),
+        ),
+        (
+            "api_token.created",
+            lambda: accounts.do_create_api_token(actor=admin, name="CI", scopes=["contacts:read"]),
+        ),
+        (
+            "webhook.created",
+            lambda: do_create_webhook(
+                actor=admin, url="http://127.0.0.1:9/h?token=s3cret", events=["message.created"]
+            ),
+        ),
+    ]
+
+
+def test_security_settings_changes_write_one_event_each(admin_user, settings) -> None:
+    from blockdesk.accounts import services as accounts
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    for name, change in _settings_changes(admin_user):
+        before = _last_id()
+        result = change()
+        events = _events_after(before)
+        assert [e.name for e in events] == [name]
+        assert (events[0].actor_kind, events[0].actor_id) == ("agent", admin_user.pk)
+        get_event_type(name).payload.model_validate(events[0].payload)
+        if name == "api_token.created":
+            token, plain = result  # type: ignore[misc]
+            assert plain not in str(events[0].payload)
+            before = _last_id()
+            accounts.do_revoke_api_token(actor=admin_user, token=token)
+            assert [e.name for e in _events_after(before)] == ["api_token.revoked"]
+        if name == "webhook.created":
+            assert events[0].payload["host"] == "127.0.0.1"
+            assert "s3cret" not in str(events[0].payload)

@@ -15,6 +15,10 @@ EVENT_DESCRIPTIONS = {
     "conversation.team_changed": _("A conversation moves to another team"),
     "conversation.priority_changed": _("A conversation's priority changes"),
     "conversation.tags_changed": _("A conversation's tags change"),
+    "account.two_factor_requirement_changed": _("Two-factor sign-in is required or no longer"),
+    "api_token.created": _("An API token is created"),
+    "api_token.revoked": _("An API token is revoked"),
+    "webhook.created": _("A webhook is added"),
 }
 
 

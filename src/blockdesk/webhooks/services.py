@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -31,8 +32,8 @@ from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.events.models import Event
-from blockdesk.events.registry import event_types
-from blockdesk.events.services import envelope
+from blockdesk.events.registry import Actor, Subject, event_types
+from blockdesk.events.services import emit, envelope
 from blockdesk.webhooks.models import Webhook, WebhookDelivery, new_webhook_secret
 from blockdesk.webhooks.signing import sign
 from blockdesk.webhooks.targets import (
@@ -98,7 +99,20 @@ def do_create_webhook(
     webhook = Webhook(
         account_id=actor.account_pk, url=url, events=events, active=active, created_by=actor
     )
-    _clean_and_save(webhook)
+    with transaction.atomic():
+        _clean_and_save(webhook)
+        emit(
+            account_id=webhook.account_id,
+            name="webhook.created",
+            payload={
+                "webhook_id": webhook.pk,
+                "host": urlsplit(url).hostname or "",
+                "events": list(webhook.events),
+                "active": webhook.active,
+            },
+            actor=Actor.agent(actor.pk),
+            subject=Subject("webhook", webhook.pk),
+        )
     return webhook
 
 
