@@ -5,20 +5,46 @@ channel layer still gives every receiver its own copy of an event."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from blockdesk.common.layers import LocalChannelLayer, copy_message
 from blockdesk.conversations import numbering
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import ConversationSequence
+from blockdesk.events.models import Event
 from blockdesk.webhooks import services
 from blockdesk.webhooks.models import Webhook, WebhookDelivery
 
 URL = "https://hooks.example.com/blockdesk"
-PAYLOAD = {"message": {"id": 1}}
+_ids = itertools.count(1)
+
+
+def _event(account_id: int, name: str) -> Event:
+    """An event as the fan-out consumer gets it from the log (not stored: the consumer
+    only reads its fields)."""
+    return Event(
+        pk=next(_ids),
+        account_id=account_id,
+        name=name,
+        version=1,
+        occurred_at=timezone.now(),
+        actor_kind="system",
+        subject_type="test",
+        payload={"id": 1},
+    )
+
+
+def _queue(account_id: int, name: str) -> int:
+    """Deliveries the consumer creates for one event."""
+    before = WebhookDelivery.objects.count()
+    with transaction.atomic():
+        services.on_event(_event(account_id, name))
+    return WebhookDelivery.objects.count() - before
 
 
 @pytest.fixture
@@ -31,18 +57,17 @@ def public_dns(monkeypatch):
 def test_events_of_an_account_without_webhooks_cost_no_query_once_cached(
     account, django_assert_num_queries
 ):
-    services.do_queue_event(account_id=account.pk, name="message.created", payload=PAYLOAD)
+    services.on_event(_event(account.pk, "message.created"))
     with django_assert_num_queries(0):
         for name in ("message.created", "conversation.created", "message.created"):
-            assert services.do_queue_event(account_id=account.pk, name=name, payload=PAYLOAD) == 0
+            services.on_event(_event(account.pk, name))
+    assert WebhookDelivery.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_subscription_cache_follows_create_disable_and_delete(admin_user, account, public_dns):
     def queue() -> int:
-        return services.do_queue_event(
-            account_id=account.pk, name="message.created", payload=PAYLOAD
-        )
+        return _queue(account.pk, "message.created")
 
     assert queue() == 0  # caches "no subscriptions"
     webhook = services.do_create_webhook(actor=admin_user, url=URL, events=["message.created"])
@@ -68,7 +93,7 @@ def test_subscriptions_are_per_event_and_per_account(
     services.do_create_webhook(actor=admin_user, url=URL, events=["conversation.created"])
     assert services.subscribed_events(account_id=account.pk) == {"conversation.created"}
     assert services.subscribed_events(account_id=other_account.pk) == frozenset()
-    assert services.do_queue_event(account_id=account.pk, name="message.created", payload={}) == 0
+    assert _queue(account.pk, "message.created") == 0
 
 
 @pytest.mark.django_db

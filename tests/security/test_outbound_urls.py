@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from blockdesk.assistant import configuration as assistant_config
@@ -101,6 +102,9 @@ CASES = [pytest.param(a, f"https://{EVIL}/v1", id=f"dns:{a}") for a in HOSTILE_A
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """evil.test resolves to state["answer"]; other names are only parsed numerically
     (localhost from /etc/hosts); any outgoing connection is recorded and refused."""
+    # The cache (Redis in the PostgreSQL runs) is infrastructure, not a target: connect it
+    # now, so saving a webhook (which drops its cached subscriptions) does not count.
+    cache.get("no-network:warm-up")
     real = socket.getaddrinfo
     state: dict[str, Any] = {"answer": [], "connects": []}
 

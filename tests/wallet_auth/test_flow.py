@@ -15,6 +15,8 @@ from blockdesk.chain.siwe import SiweMessage
 from blockdesk.common.crypto import hash_token
 from blockdesk.common.periodic import jobs
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
+from blockdesk.events.consumers import get_consumer
+from blockdesk.events.models import Event
 from blockdesk.wallet_auth import services
 from blockdesk.wallet_auth.models import WalletNonce
 from blockdesk.webhooks.models import WebhookDelivery
@@ -360,23 +362,24 @@ def test_sign_out_gives_this_browser_a_new_anonymous_visitor(visitor, wallet_key
     assert _conversation_ids(visitor) == {case}
 
 
-def test_linking_emits_events_after_commit(visitor, second_device, wallet_key, monkeypatch):
-    seen: list[tuple[str, dict]] = []  # type: ignore[type-arg]
-    monkeypatch.setattr(
-        services,
-        "emit_on_commit",
-        lambda *, account_id, name, payload: seen.append((name, payload)),
-    )
+def _contact_events() -> list[Event]:
+    return list(Event.objects.filter(name__startswith="contact.").order_by("id"))
+
+
+def test_linking_writes_events_to_the_log(visitor, second_device, wallet_key):
     visitor.sign_in(wallet_key)
     second_device.send("hi")
     second_device.sign_in(wallet_key)
-    names = [name for name, _payload in seen]
+    events = _contact_events()
+    names = [e.name for e in events]
     assert names == ["contact.wallet_verified", "contact.merged", "contact.wallet_verified"]
-    assert seen[1][1]["target_contact_id"] == seen[0][1]["contact_id"]
+    assert events[1].payload["target_contact_id"] == events[0].payload["contact_id"]
+    assert events[0].payload["address"] == wallet_key.address
+    assert (events[0].actor_kind, events[0].actor_id) == ("contact", events[0].subject_id)
 
 
 def test_webhooks_can_subscribe_to_wallet_sign_in_and_merges(
-    visitor, second_device, wallet_key, admin_user, django_capture_on_commit_callbacks, settings
+    visitor, second_device, wallet_key, admin_user, settings
 ):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # the receiver is never called here
     hook = do_create_webhook(
@@ -384,17 +387,20 @@ def test_webhooks_can_subscribe_to_wallet_sign_in_and_merges(
         url="http://127.0.0.1:9/blockdesk",
         events=["contact.wallet_verified", "contact.merged"],
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        visitor.sign_in(wallet_key)
-        second_device.send("hi")
-        second_device.sign_in(wallet_key)
+    visitor.sign_in(wallet_key)
+    second_device.send("hi")
+    second_device.sign_in(wallet_key)
+    fan_out = get_consumer("webhooks.fan_out").handler
+    for event in Event.objects.order_by("id"):  # what the dispatcher hands the consumer
+        fan_out(event)
     deliveries = list(WebhookDelivery.objects.filter(webhook=hook).order_by("id"))
     assert [d.event for d in deliveries] == [
         "contact.wallet_verified",
         "contact.merged",
         "contact.wallet_verified",
     ]
-    assert deliveries[0].payload["address"] == wallet_key.address
+    assert deliveries[0].payload["data"]["address"] == wallet_key.address
+    assert deliveries[0].payload["name"] == "contact.wallet_verified"
 
 
 def test_the_periodic_jobs_purge_long_expired_challenges(visitor, wallet_key):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     valid_signature: bool
+    status: int = 0
 
     @property
     def json(self) -> dict[str, Any]:
@@ -59,12 +61,12 @@ class Receiver:
                     body=body,
                     signature=self.headers.get("X-Blockdesk-Signature", ""),
                 )
-                receiver.received.append(Received(dict(self.headers.items()), body, valid))
                 if receiver.failures > 0:
                     receiver.failures -= 1
                     status = receiver.fail_with
                 else:
                     status = 200 if valid else 401
+                receiver.received.append(Received(dict(self.headers.items()), body, valid, status))
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -111,8 +113,34 @@ def _webhook_settings(settings: Any) -> None:
     settings.WEBHOOK_MAX_ATTEMPTS = 4
 
 
+def fan_out(*, timeout: float = 20.0) -> int:
+    """What `manage.py events run` does for webhooks: the fan-out consumer reads the
+    event log and creates the deliveries (and their tasks). Waits until it has read every
+    committed event: on PostgreSQL a transaction elsewhere in the cluster (another test
+    run) can hold new events back for a moment (docs/events.md, "Ordering")."""
+    from blockdesk.events import log
+    from blockdesk.events.consumers import dispatch_once
+    from blockdesk.events.models import ConsumerCursor, Event
+
+    name = "webhooks.fan_out"
+    total = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        got = dispatch_once(name)
+        total += got
+        if got:
+            continue
+        position = ConsumerCursor.objects.get(name=name).position
+        unread = log.after(Event.objects.all(), position).exists()
+        if not unread or time.monotonic() > deadline:
+            return total
+        time.sleep(0.05)
+
+
 def run_worker() -> None:
-    """The real worker, as `manage.py db_worker --batch` runs it, over every queue."""
+    """The event dispatcher for webhooks, then the real task worker as `manage.py
+    db_worker --batch` runs it, over every queue."""
+    fan_out()
     call_command(
         "db_worker", batch=True, queue_name="*", startup_delay=False, reload=False, verbosity=0
     )

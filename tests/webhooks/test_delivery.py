@@ -1,5 +1,5 @@
-"""Webhook delivery end to end: domain events → deliveries → the real DB task worker →
-a real HTTP receiver that verifies signatures."""
+"""Webhook delivery end to end: events in the log → the fan-out consumer → deliveries →
+the real DB task worker → a real HTTP receiver that verifies signatures."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from blockdesk.webhooks import services
 from blockdesk.webhooks.models import Webhook, WebhookDelivery
 from blockdesk.webhooks.signing import sign, verify
 from tests.conftest import PASSWORD
-from tests.webhooks.conftest import fast_forward, run_worker
+from tests.webhooks.conftest import fan_out, fast_forward, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,9 +36,11 @@ def _hook(admin: User, url: str, events: list[str] | None = None) -> Webhook:
 
 
 def _write(channel, contact, content: str = "where is my deposit?"):
-    return conv.do_send_contact_message(
+    message = conv.do_send_contact_message(
         contact=contact, inbox=channel.inbox, conversation=None, content=content
     ).message
+    fan_out()
+    return message
 
 
 def test_events_are_delivered_signed_by_the_db_worker(admin_user, channel, contact, receiver):
@@ -59,11 +61,18 @@ def test_events_are_delivered_signed_by_the_db_worker(admin_user, channel, conta
     delivery = WebhookDelivery.objects.get(event="message.created")
     assert got.headers["X-Blockdesk-Delivery"] == str(delivery.pk)
     assert got.headers["X-Blockdesk-Signature"].startswith("sha256=")
-    assert got.json["id"] == delivery.pk
-    assert got.json["event"] == "message.created"
-    assert got.json["data"]["message"]["id"] == message.pk
-    assert got.json["data"]["message"]["content"] == "where is my deposit?"
-    assert got.json["created_at"]
+    assert got.headers["X-Blockdesk-Event-Id"] == str(delivery.event_id)
+    # The body is the event's envelope (docs/webhooks.md), not the console serializer.
+    assert got.json["id"] == delivery.event_id
+    assert (got.json["name"], got.json["version"]) == ("message.created", 1)
+    assert got.json["account_id"] == webhook.account_id
+    assert got.json["actor"] == {"kind": "contact", "id": message.sender_contact_id}
+    assert got.json["subject"] == {"type": "message", "id": message.pk}
+    assert got.json["data"]["id"] == message.pk
+    assert got.json["data"]["content"] == "where is my deposit?"
+    assert got.json["data"]["sender"] == {"kind": "contact", "id": message.sender_contact_id}
+    assert got.json["data"]["private"] is False
+    assert got.json["occurred_at"]
     # The signature covers timestamp and body exactly.
     stamp = int(got.headers["X-Blockdesk-Timestamp"])
     assert got.headers["X-Blockdesk-Signature"] == sign(
@@ -165,7 +174,9 @@ def test_events_are_filtered_by_subscription(admin_user, agent, channel, contact
         "conversation.status_changed"
     ]
     body = receiver.received[0].json["data"]
-    assert (body["from"], body["to"]) == ("open", "resolved")
+    assert (body["old"], body["new"]) == ("open", "resolved")
+    assert body["conversation"]["status"] == "resolved"
+    assert receiver.received[0].json["actor"] == {"kind": "agent", "id": agent.pk}
 
 
 def test_disabled_webhooks_and_other_accounts_never_receive(

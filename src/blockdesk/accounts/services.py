@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import pyotp
 from django.conf import settings
@@ -25,6 +26,7 @@ from blockdesk.common.ratelimit import (
     record_failure,
     record_lockable_failure,
 )
+from blockdesk.events.registry import Actor, Subject
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +209,37 @@ def do_disable_totp(*, user: User) -> None:
 
 def do_set_require_two_factor(*, actor: User, required: bool) -> None:
     check_admin(actor=actor)
-    Account.objects.filter(pk=actor.account_pk).update(require_two_factor=required)
+    with transaction.atomic():
+        Account.objects.filter(pk=actor.account_pk).update(require_two_factor=required)
+        _emit(
+            account_id=actor.account_pk,
+            name="account.two_factor_requirement_changed",
+            payload={"required": required},
+            actor=Actor.agent(actor.pk),
+            subject=Subject("account", actor.account_pk),
+        )
+
+
+def _emit(**kwargs: Any) -> None:
+    # Imported here: events.services imports this module (check_admin).
+    from blockdesk.events.services import emit
+
+    emit(**kwargs)
+
+
+def _emit_token(name: str, token: ApiToken, *, actor: User) -> None:
+    _emit(
+        account_id=token.account_id,
+        name=name,
+        payload={
+            "token_id": token.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "scopes": list(token.scopes),
+        },
+        actor=Actor.agent(actor.pk),
+        subject=Subject("api_token", token.pk),
+    )
 
 
 # --- API tokens -------------------------------------------------------------------
@@ -227,14 +259,16 @@ def do_create_api_token(*, actor: User, name: str, scopes: Sequence[str]) -> tup
         raise ValidationFailed.field("name", _("Give the token a name."))
     plain = new_token("bd")
     assert actor.account is not None
-    token = ApiToken.objects.create(
-        account=actor.account,
-        name=name.strip()[:80],
-        prefix=plain[:10],
-        token_hash=hash_token(plain),
-        scopes=sorted(set(scopes)),
-        created_by=actor,
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            account=actor.account,
+            name=name.strip()[:80],
+            prefix=plain[:10],
+            token_hash=hash_token(plain),
+            scopes=sorted(set(scopes)),
+            created_by=actor,
+        )
+        _emit_token("api_token.created", token, actor=actor)
     return token, plain
 
 
@@ -242,5 +276,7 @@ def do_revoke_api_token(*, actor: User, token: ApiToken) -> None:
     check_admin(actor=actor)
     if token.account_id != actor.account_id:
         raise Forbidden()
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        _emit_token("api_token.revoked", token, actor=actor)

@@ -1,17 +1,17 @@
-"""Reacting to conversation events (sent after commit, see common/events.py): a new
+"""Reacting to conversation events right after they commit (events.listeners): a new
 customer message in a case the assistant handles queues it for the actor; an agent
 stepping in makes the assistant step back."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from django.dispatch import receiver
-
-from blockdesk.common.events import domain_event
+from blockdesk.events.listeners import register_listener
+from blockdesk.events.models import Event
 
 logger = logging.getLogger(__name__)
+
+EVENT_NAMES = ("message.created", "conversation.status_changed", "conversation.assigned")
 
 
 def _enqueue(message_id: int) -> None:
@@ -23,35 +23,35 @@ def _enqueue(message_id: int) -> None:
         logger.exception("assistant: could not enqueue message %s", message_id)
 
 
-@receiver(domain_event, dispatch_uid="assistant.on_domain_event")
-def on_domain_event(
-    sender: Any, account_id: int, name: str, payload: dict[str, Any], **kwargs: Any
-) -> None:
+def on_event(event: Event) -> None:
     from blockdesk.assistant import services
     from blockdesk.assistant.models import AssistantConversation, AssistantSettings
+    from blockdesk.conversations.models import Conversation
 
-    conversation = payload.get("conversation") or {}
-    conversation_id = conversation.get("id")
-    inbox_id = conversation.get("inbox_id")
-    if not conversation_id or not inbox_id:
-        return
-    if name == "message.created":
-        message = payload.get("message") or {}
-        sender_type = message.get("sender_type")
-        if sender_type == "contact":
+    data = event.payload
+    if event.name == "message.created":
+        conversation_id = int(data["conversation_id"])
+        sender = data["sender"]["kind"]
+        if sender == "contact":
             if (
-                conversation.get("status") == "pending"
-                and AssistantSettings.objects.filter(inbox_id=inbox_id, enabled=True).exists()
+                AssistantSettings.objects.filter(inbox_id=data["inbox_id"], enabled=True).exists()
+                and Conversation.objects.filter(
+                    pk=conversation_id, status=Conversation.Status.PENDING
+                ).exists()
             ):
-                _enqueue(int(message["id"]))
-        elif sender_type == "agent" and not message.get("private"):
-            services.do_note_agent_activity(conversation_id=int(conversation_id))
-    elif name in ("conversation.status_changed", "conversation.assigned"):
-        # The assistant changes status only after stepping back, so a change seen while
-        # it is still active was made by an agent (or an API client).
-        if name == "conversation.assigned" and not conversation.get("assignee_id"):
-            return  # unassigning (the assistant's own routing) is not an agent stepping in
-        if AssistantConversation.objects.filter(
-            conversation_id=conversation_id, state=AssistantConversation.State.ACTIVE
-        ).exists():
-            services.do_note_agent_activity(conversation_id=int(conversation_id))
+                _enqueue(int(data["id"]))
+        elif sender == "agent" and not data["private"]:
+            services.do_note_agent_activity(conversation_id=conversation_id)
+        return
+    # status_changed, assigned. The assistant changes status only after stepping back,
+    # so a change seen while it is still active was made by an agent (or an API client).
+    if event.name == "conversation.assigned" and not data["new_assignee_id"]:
+        return  # unassigning (the assistant's own routing) is not an agent stepping in
+    conversation_id = int(data["conversation"]["id"])
+    if AssistantConversation.objects.filter(
+        conversation_id=conversation_id, state=AssistantConversation.State.ACTIVE
+    ).exists():
+        services.do_note_agent_activity(conversation_id=conversation_id)
+
+
+register_listener("assistant", on_event, event_names=EVENT_NAMES)

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import Team, User
 from blockdesk.chain.lookup import is_known_transaction
 from blockdesk.common.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
-from blockdesk.common.events import emit_on_commit
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit, user_group
 from blockdesk.common.text import has_cjk
-from blockdesk.conversations import numbering, selectors
+from blockdesk.conversations import emitting, numbering, selectors
 from blockdesk.conversations.models import (
     Attachment,
     Contact,
@@ -40,6 +39,7 @@ from blockdesk.conversations.serializers import (
     public_conversation_dict,
     public_message_dict,
 )
+from blockdesk.events.registry import Actor
 from blockdesk.safety import scan_inbound, scan_outbound
 from blockdesk.safety.fields import check_no_secret, redact_free_text
 
@@ -240,7 +240,12 @@ def do_create_conversation(
         publish_on_commit(
             [inbox_group(inbox.pk)], {"type": "conversation.created", "conversation": payload}
         )
-        emit_on_commit(account_id=inbox.account_id, name="conversation.created", payload=payload)
+        emitting.emit_conversation(
+            conversation,
+            "conversation.created",
+            actor=emitting.actor_of(actor) if actor else Actor.contact(contact.pk),
+            tags=[],
+        )
     return conversation
 
 
@@ -285,11 +290,7 @@ def _persist_message(
             [contact_group(conversation.contact_id)],
             {"type": "message.created", "message": public_message_dict(message, full=full)},
         )
-    emit_on_commit(
-        account_id=conversation.account_id,
-        name="message.created",
-        payload={"message": full, "conversation": conversation_dict(conversation)},
-    )
+    emitting.emit_message(message, conversation)
     return message
 
 
@@ -333,7 +334,11 @@ def do_send_contact_message(
             ):
                 # A customer writing back wakes a snoozed or waiting case.
                 _set_status(
-                    conversation=conversation, status=Status.OPEN, snoozed_until=None, actor=None
+                    conversation=conversation,
+                    status=Status.OPEN,
+                    snoozed_until=None,
+                    actor=None,
+                    event_actor=Actor.contact(contact.pk),
                 )
             message = Message(
                 conversation=conversation,
@@ -486,6 +491,7 @@ def _set_status(
     snoozed_until: dt.datetime | None,
     actor: User | None,
     event_extra: dict[str, object] | None = None,
+    event_actor: Actor | None = None,
 ) -> None:
     old = conversation.status
     conversation.status = status
@@ -507,10 +513,13 @@ def _set_status(
         public=True,
         event_extra=event_extra,
     )
-    emit_on_commit(
-        account_id=conversation.account_id,
-        name="conversation.status_changed",
-        payload={"conversation": conversation_dict(conversation), "from": old, "to": status},
+    emitting.emit_conversation(
+        conversation,
+        "conversation.status_changed",
+        actor=event_actor or emitting.actor_of(actor, event_extra),
+        old=old,
+        new=status,
+        snoozed_until=conversation.snoozed_until,
     )
 
 
@@ -547,6 +556,7 @@ def _assign(
     actor: User | None,
     event_extra: dict[str, object] | None = None,
 ) -> None:
+    old_assignee_id = conversation.assignee_id
     conversation.assignee = assignee
     conversation.save(update_fields=["assignee"])
     if assignee is None:
@@ -569,10 +579,12 @@ def _assign(
             [user_group(assignee.pk)],
             {"type": "conversation.assigned_to_you", "conversation_id": conversation.pk},
         )
-    emit_on_commit(
-        account_id=conversation.account_id,
-        name="conversation.assigned",
-        payload={"conversation": conversation_dict(conversation)},
+    emitting.emit_conversation(
+        conversation,
+        "conversation.assigned",
+        actor=emitting.actor_of(actor, event_extra),
+        old_assignee_id=old_assignee_id,
+        new_assignee_id=conversation.assignee_id,
     )
     _publish_conversation(conversation)
 
@@ -600,6 +612,7 @@ def do_assign(
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if set_team and conversation.team_id != (team.pk if team else None):
+            old_team_id = conversation.team_id
             conversation.team = team
             conversation.save(update_fields=["team"])
             _record_event(
@@ -611,6 +624,13 @@ def do_assign(
                     "team_name": team.name if team else None,
                 },
                 event_extra=event_extra,
+            )
+            emitting.emit_conversation(
+                conversation,
+                "conversation.team_changed",
+                actor=emitting.actor_of(actor, event_extra),
+                old_team_id=old_team_id,
+                new_team_id=conversation.team_id,
             )
         if conversation.assignee_id != (assignee.pk if assignee else None):
             _assign(
@@ -648,6 +668,13 @@ def do_change_priority(
             actor=actor,
             data={"from": int(old), "to": int(value)},
             event_extra=event_extra,
+        )
+        emitting.emit_conversation(
+            conversation,
+            "conversation.priority_changed",
+            actor=emitting.actor_of(actor, event_extra),
+            old=emitting.priority_name(old),
+            new=emitting.priority_name(value),
         )
         _publish_conversation(conversation)
     return conversation
@@ -688,6 +715,14 @@ def do_set_tags(
             actor=actor,
             data={"from": before, "to": cleaned},
             event_extra=event_extra,
+        )
+        emitting.emit_conversation(
+            conversation,
+            "conversation.tags_changed",
+            actor=emitting.actor_of(actor, event_extra),
+            tags=cleaned,
+            old=before,
+            new=cleaned,
         )
         _publish_conversation(conversation)
     return conversation

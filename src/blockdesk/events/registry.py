@@ -70,6 +70,8 @@ class EventType:
     version: int
     description: str
     payload: type[BaseModel]
+    # False: internal (records, analytics); webhooks cannot subscribe to it.
+    public: bool = True
 
     def dump(self, payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
         """The payload as stored and sent: validated, in JSON types."""
@@ -90,13 +92,15 @@ _TYPES: dict[str, EventType] = {}
 
 
 def register_event_type(
-    *, name: str, version: int, description: str, payload: type[BaseModel]
+    *, name: str, version: int, description: str, payload: type[BaseModel], public: bool = True
 ) -> EventType:
     if not NAME_RE.match(name):
         raise ImproperlyConfigured(f"event name {name!r} is not like 'conversation.created'")
     if version < 1:
         raise ImproperlyConfigured(f"event {name!r}: version must be >= 1")
-    event_type = EventType(name=name, version=version, description=description, payload=payload)
+    event_type = EventType(
+        name=name, version=version, description=description, payload=payload, public=public
+    )
     existing = _TYPES.get(name)
     if existing is not None and existing != event_type:
         raise ImproperlyConfigured(f"event type {name!r} is registered twice, differently")
@@ -124,12 +128,15 @@ def envelope_schema() -> dict[str, Any]:
     """What every event looks like on the wire, whatever its name (see services.envelope)."""
     return {
         "type": "object",
-        "required": ["id", "name", "version", "occurred_at", "actor", "subject", "data"],
+        "required": [
+            "id", "name", "version", "occurred_at", "account_id", "actor", "subject", "data"
+        ],
         "properties": {
             "id": {"type": "integer", "description": "Unique and increasing: de-duplicate on it."},
             "name": {"type": "string"},
             "version": {"type": "integer", "minimum": 1},
             "occurred_at": {"type": "string", "format": "date-time"},
+            "account_id": {"type": "integer"},
             "actor": {
                 "type": "object",
                 "required": ["kind", "id"],

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
-from blockdesk.events import log
+from blockdesk.events import listeners, log
 from blockdesk.events.consumers import all_consumers, ensure_cursor, get_consumer
 from blockdesk.events.models import ActorKind, ConsumerCursor, ConsumerRetry, Event
 from blockdesk.events.registry import Actor, Subject, get_event_type
@@ -58,6 +58,10 @@ def emit(
         payload=event_type.dump(payload),
     )
     _insert(event)
+    for listener_name, handler in listeners.listeners_for(name):
+        transaction.on_commit(
+            lambda n=listener_name, h=handler: listeners.call(n, h, event)  # type: ignore[misc]
+        )
     # Wakes this process's dispatcher (embedded mode) as soon as the event is readable.
     transaction.on_commit(wake)
     return event
@@ -103,6 +107,7 @@ def envelope(event: Event) -> dict[str, Any]:
         "name": event.name,
         "version": event.version,
         "occurred_at": event.occurred_at.isoformat(),
+        "account_id": event.account_id,
         "actor": {"kind": event.actor_kind, "id": event.actor_id},
         "subject": {"type": event.subject_type, "id": event.subject_id},
         "data": event.payload,

@@ -32,11 +32,12 @@ from blockdesk.chain.rpc.jsonrpc import EvmRpcClient
 from blockdesk.chain.siwe import SiweError, SiweErrorCode, SiweMessage, verify
 from blockdesk.common.crypto import hash_token
 from blockdesk.common.errors import BlockdeskError, NotFound, ValidationFailed
-from blockdesk.common.events import emit_on_commit
 from blockdesk.common.ratelimit import check_rate_limit
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
 from blockdesk.conversations.serializers import conversation_dict, public_conversation_dict
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import emit
 from blockdesk.wallet_auth import selectors
 from blockdesk.wallet_auth.models import WalletNonce
 from blockdesk.widget import services as widget_services
@@ -483,9 +484,11 @@ def _merge_anonymous(*, source: Contact, target: Contact) -> int:
             [contact_group(target.pk)],
             {"type": "conversation.updated", "conversation": public_conversation_dict(conv)},
         )
-    emit_on_commit(
+    emit(
         account_id=target.account_id,
         name="contact.merged",
+        actor=Actor.contact(target.pk),
+        subject=Subject("contact", target.pk),
         payload={
             "source_contact_id": source.pk,
             "target_contact_id": target.pk,
@@ -498,9 +501,11 @@ def _merge_anonymous(*, source: Contact, target: Contact) -> int:
 def _emit_verified(
     contact: Contact, *, address: str, linked: bool, moved_from: Contact | None
 ) -> None:
-    emit_on_commit(
+    emit(
         account_id=contact.account_id,
         name="contact.wallet_verified",
+        actor=Actor.contact(contact.pk),
+        subject=Subject("contact", contact.pk),
         payload={
             "contact_id": contact.pk,
             "address": address,

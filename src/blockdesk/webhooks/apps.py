@@ -8,10 +8,8 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
 
     def ready(self) -> None:
-        from blockdesk.common.events import domain_event
-        from blockdesk.webhooks.services import on_domain_event
-
-        domain_event.connect(on_domain_event, dispatch_uid="blockdesk.webhooks.fan_out")
+        # Deliveries are created by the `webhooks.fan_out` event consumer
+        # (event_consumers.py, imported by EventsConfig.ready).
         # httpx logs every request URL at INFO; webhook URLs often carry a token in
         # their path or query, and tokens must not reach the logs.
         logging.getLogger("httpx").setLevel(logging.WARNING)

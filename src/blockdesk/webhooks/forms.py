@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blockdesk.common.events import EVENT_NAMES
+from blockdesk.events.registry import get_event_type
 
 EVENT_DESCRIPTIONS = {
     "conversation.created": _("A conversation is opened"),
@@ -12,11 +12,25 @@ EVENT_DESCRIPTIONS = {
     "message.created": _("A message or note is written"),
     "contact.wallet_verified": _("A customer signs in with their wallet"),
     "contact.merged": _("Two customer profiles become one (the same wallet on another device)"),
+    "conversation.team_changed": _("A conversation moves to another team"),
+    "conversation.priority_changed": _("A conversation's priority changes"),
+    "conversation.tags_changed": _("A conversation's tags change"),
+    "account.two_factor_requirement_changed": _("Two-factor sign-in is required or no longer"),
+    "api_token.created": _("An API token is created"),
+    "api_token.revoked": _("An API token is revoked"),
+    "webhook.created": _("A webhook is added"),
 }
 
 
 def event_choices() -> list[tuple[str, str]]:
-    return [(name, str(EVENT_DESCRIPTIONS.get(name, name))) for name in EVENT_NAMES]
+    """Every public event type of the registry; the registry's (English) description
+    when no translated one is written here."""
+    from blockdesk.webhooks.services import webhook_event_names
+
+    return [
+        (name, str(EVENT_DESCRIPTIONS.get(name) or get_event_type(name).description))
+        for name in webhook_event_names()
+    ]
 
 
 class WebhookForm(forms.Form):

@@ -47,6 +47,10 @@ class WebhookDelivery(models.Model):
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=64)
+    # The event-log event this delivers (no foreign key: the log is purged, the delivery
+    # history stays). Null for pings and for deliveries made before the event log.
+    event_id = models.BigIntegerField(null=True, blank=True)
+    # What is sent: the event's envelope (events.services.envelope).
     payload = models.JSONField(encoder=DjangoJSONEncoder)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -68,5 +72,11 @@ class WebhookDelivery(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "retrying", "succeeded", "failed"]),
                 name="webhook_delivery_status_valid",
+            ),
+            # One delivery per (webhook, event), whichever worker fans the event out.
+            models.UniqueConstraint(
+                fields=["webhook", "event_id"],
+                condition=models.Q(event_id__isnull=False),
+                name="webhook_delivery_once_per_event",
             ),
         ]

@@ -1,5 +1,6 @@
-"""Writes for webhooks: configuration by admins, fan-out of domain events into
-deliveries, and the delivery attempts themselves (run by the `webhooks` task queue).
+"""Writes for webhooks: configuration by admins, fan-out of event-log events into
+deliveries (the `webhooks.fan_out` consumer, event_consumers.py), and the delivery
+attempts themselves (run by the `webhooks` task queue).
 
 Delivery is at-least-once: a delivery row is written before anything is sent, every
 attempt is recorded, failures are retried with exponential backoff and jitter, and a
@@ -15,6 +16,7 @@ import random
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -29,7 +31,9 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import NotFound, ValidationFailed
-from blockdesk.common.events import EVENT_NAMES
+from blockdesk.events.models import Event
+from blockdesk.events.registry import Actor, Subject, event_types
+from blockdesk.events.services import emit, envelope
 from blockdesk.webhooks.models import Webhook, WebhookDelivery, new_webhook_secret
 from blockdesk.webhooks.signing import sign
 from blockdesk.webhooks.targets import (
@@ -56,6 +60,11 @@ USER_AGENT = "Blockdesk-Webhooks/1"
 # --- configuration ----------------------------------------------------------------
 
 
+def webhook_event_names() -> list[str]:
+    """What a webhook can subscribe to: every public event type of the registry."""
+    return [t.name for t in event_types() if t.public]
+
+
 def check_webhook(*, url: str, events: Sequence[str]) -> tuple[str, list[str]]:
     url = url.strip()
     try:
@@ -63,7 +72,8 @@ def check_webhook(*, url: str, events: Sequence[str]) -> tuple[str, list[str]]:
         resolve_target(url)
     except UnsafeTarget as exc:
         raise ValidationFailed.field("url", str(exc)) from exc
-    unknown = [e for e in events if e not in EVENT_NAMES]
+    known = set(webhook_event_names())
+    unknown = [e for e in events if e not in known]
     if unknown:
         raise ValidationFailed.field(
             "events", _("Unknown events: %(e)s") % {"e": ", ".join(unknown)}
@@ -89,7 +99,20 @@ def do_create_webhook(
     webhook = Webhook(
         account_id=actor.account_pk, url=url, events=events, active=active, created_by=actor
     )
-    _clean_and_save(webhook)
+    with transaction.atomic():
+        _clean_and_save(webhook)
+        emit(
+            account_id=webhook.account_id,
+            name="webhook.created",
+            payload={
+                "webhook_id": webhook.pk,
+                "host": urlsplit(url).hostname or "",
+                "events": list(webhook.events),
+                "active": webhook.active,
+            },
+            actor=Actor.agent(actor.pk),
+            subject=Subject("webhook", webhook.pk),
+        )
     return webhook
 
 
@@ -151,20 +174,18 @@ def _enqueue(delivery_id: int, *, run_after: dt.datetime | None = None) -> None:
     transaction.on_commit(send)
 
 
-def _create_deliveries(
-    webhooks: Sequence[Webhook], *, event: str, payload: dict[str, Any]
-) -> list[WebhookDelivery]:
-    now = timezone.now()
-    with transaction.atomic():
-        deliveries = [
-            WebhookDelivery.objects.create(
-                webhook=w, event=event, payload=payload, next_attempt_at=now
-            )
-            for w in webhooks
-        ]
-        for delivery in deliveries:
-            _enqueue(delivery.pk)
-    return deliveries
+def _ping_body(webhook: Webhook, *, actor: User) -> dict[str, Any]:
+    """A ping looks like any event (same envelope), so receivers can test their parser."""
+    return {
+        "id": 0,
+        "name": PING_EVENT,
+        "version": 1,
+        "occurred_at": timezone.now().isoformat(),
+        "account_id": webhook.account_id,
+        "actor": {"kind": "agent", "id": actor.pk},
+        "subject": {"type": "webhook", "id": webhook.pk},
+        "data": {"webhook_id": webhook.pk, "message": "Hello from Blockdesk."},
+    }
 
 
 # --- which events an account subscribes to (cached) ------------------------------------
@@ -215,34 +236,44 @@ post_delete.connect(
 )
 
 
-def do_queue_event(*, account_id: int, name: str, payload: dict[str, Any]) -> int:
-    """One delivery per active webhook of the account subscribed to `name`."""
-    if name not in subscribed_events(account_id=account_id):
-        return 0
+def on_event(event: Event) -> None:
+    """The `webhooks.fan_out` consumer (transactional): one delivery per active webhook
+    of the account subscribed to the event, created with the consumer's cursor move, so
+    exactly once; the unique (webhook, event_id) makes a double impossible whatever runs.
+    The tasks are enqueued when the dispatcher commits."""
+    if event.name not in subscribed_events(account_id=event.account_id):
+        return
     webhooks = [
-        w for w in Webhook.objects.filter(account_id=account_id, active=True) if name in w.events
+        w
+        for w in Webhook.objects.filter(account_id=event.account_id, active=True)
+        if event.name in w.events
     ]
     if not webhooks:
-        return 0
-    return len(_create_deliveries(webhooks, event=name, payload=payload))
-
-
-def on_domain_event(sender: object, **kwargs: Any) -> None:
-    """Receiver of common.events.domain_event (connected in WebhooksConfig.ready)."""
-    try:
-        do_queue_event(
-            account_id=kwargs["account_id"], name=kwargs["name"], payload=kwargs["payload"]
+        return
+    body = envelope(event)
+    now = timezone.now()
+    for webhook in webhooks:
+        delivery, created = WebhookDelivery.objects.get_or_create(
+            webhook=webhook,
+            event_id=event.pk,
+            defaults={"event": event.name, "payload": body, "next_attempt_at": now},
         )
-    except Exception:
-        # Runs after the request's commit: a webhook problem must not fail the request.
-        logger.exception("queueing webhooks for %s failed", kwargs.get("name"))
+        if created:
+            _enqueue(delivery.pk)
 
 
 def do_send_ping(*, actor: User, webhook: Webhook) -> WebhookDelivery:
     """A test delivery, whatever the webhook subscribes to."""
     _own(actor, webhook)
-    payload = {"webhook_id": webhook.pk, "message": "Hello from Blockdesk."}
-    return _create_deliveries([webhook], event=PING_EVENT, payload=payload)[0]
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.create(
+            webhook=webhook,
+            event=PING_EVENT,
+            payload=_ping_body(webhook, actor=actor),
+            next_attempt_at=timezone.now(),
+        )
+        _enqueue(delivery.pk)
+    return delivery
 
 
 def do_retry_delivery(*, actor: User, delivery: WebhookDelivery) -> bool:
@@ -312,13 +343,18 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:
-    envelope = {
-        "id": delivery.pk,
-        "event": delivery.event,
-        "created_at": delivery.created_at.isoformat(),
-        "data": delivery.payload,
-    }
-    return json.dumps(envelope, separators=(",", ":"), sort_keys=True).encode()
+    """The stored envelope, as sent (docs/webhooks.md). Rows from before the event log
+    stored only the data: they keep their old body."""
+    if delivery.event_id is not None or delivery.event == PING_EVENT:
+        body = delivery.payload
+    else:
+        body = {
+            "id": delivery.pk,
+            "event": delivery.event,
+            "created_at": delivery.created_at.isoformat(),
+            "data": delivery.payload,
+        }
+    return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
 
 
 def _post(webhook: Webhook, delivery: WebhookDelivery) -> httpx.Response:
@@ -331,6 +367,7 @@ def _post(webhook: Webhook, delivery: WebhookDelivery) -> httpx.Response:
         "User-Agent": USER_AGENT,
         "X-Blockdesk-Event": delivery.event,
         "X-Blockdesk-Delivery": str(delivery.pk),
+        "X-Blockdesk-Event-Id": str(delivery.event_id or ""),
         "X-Blockdesk-Timestamp": str(timestamp),
         "X-Blockdesk-Signature": sign(secret=webhook.secret, timestamp=timestamp, body=body),
     }

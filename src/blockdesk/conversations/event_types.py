@@ -1,0 +1,112 @@
+"""Event types of conversations and messages: the public contract webhooks send (see
+docs/webhooks.md). Ids and the facts a receiver needs, never the console serializer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from blockdesk.events.registry import register_event_type
+
+Priority = Literal["urgent", "high", "normal", "low"]
+Status = Literal["open", "pending", "snoozed", "resolved"]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConversationFacts(_Payload):
+    id: int
+    number: int = Field(description="The number agents see (#123), per account.")
+    inbox_id: int
+    contact_id: int
+    status: Status
+    snoozed_until: dt.datetime | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    priority: Priority
+    tags: list[str] = Field(default_factory=list)
+
+
+class ConversationCreated(_Payload):
+    conversation: ConversationFacts
+
+
+class StatusChanged(_Payload):
+    conversation: ConversationFacts
+    old: Status
+    new: Status
+    snoozed_until: dt.datetime | None = Field(
+        default=None, description="Set when the new status is snoozed: when it reopens."
+    )
+
+
+class Assigned(_Payload):
+    conversation: ConversationFacts
+    old_assignee_id: int | None
+    new_assignee_id: int | None = Field(description="None: unassigned.")
+
+
+class TeamChanged(_Payload):
+    conversation: ConversationFacts
+    old_team_id: int | None
+    new_team_id: int | None
+
+
+class PriorityChanged(_Payload):
+    conversation: ConversationFacts
+    old: Priority
+    new: Priority
+
+
+class TagsChanged(_Payload):
+    conversation: ConversationFacts
+    old: list[str]
+    new: list[str]
+
+
+class Sender(_Payload):
+    kind: Literal["contact", "agent", "assistant", "system"]
+    id: int | None = Field(description="Contact or agent id; None for assistant and system.")
+
+
+class AttachmentFacts(_Payload):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class MessageCreated(_Payload):
+    id: int
+    conversation_id: int
+    inbox_id: int
+    sender: Sender
+    private: bool = Field(description="A note between agents: the customer never sees it.")
+    content: str = Field(description="Secrets (seed phrases, keys) are already redacted.")
+    attachments: list[AttachmentFacts] = Field(default_factory=list)
+    created_at: dt.datetime
+
+
+for _name, _model, _description in (
+    ("conversation.created", ConversationCreated, "A conversation was opened."),
+    (
+        "conversation.status_changed",
+        StatusChanged,
+        "A conversation moved to another status (snoozing included, with snoozed_until).",
+    ),
+    ("conversation.assigned", Assigned, "A conversation was assigned to an agent, or unassigned."),
+    ("conversation.team_changed", TeamChanged, "A conversation moved to another team (or none)."),
+    ("conversation.priority_changed", PriorityChanged, "A conversation's priority changed."),
+    ("conversation.tags_changed", TagsChanged, "A conversation's tags changed."),
+    (
+        "message.created",
+        MessageCreated,
+        "A message was written: by the customer, an agent (reply or private note), the "
+        "assistant or the system.",
+    ),
+):
+    register_event_type(name=_name, version=1, description=_description, payload=_model)
