@@ -118,7 +118,10 @@ def test_anchor_records_the_transaction_block_and_cost(
 
 @pytest.mark.django_db
 def test_receipt_checked_against_the_chain(
-    account: Account, filled_log: RecordLog, anchored: AnchorSettings, node: EvmNode,
+    account: Account,
+    filled_log: RecordLog,
+    anchored: AnchorSettings,
+    node: EvmNode,
     tmp_path: Path,
 ) -> None:
     anchor = _anchor_and_confirm(account)
@@ -172,7 +175,10 @@ def test_receipt_checked_against_the_chain(
 
 @pytest.mark.django_db
 def test_a_node_that_is_down_fails_then_the_retry_succeeds(
-    account: Account, filled_log: RecordLog, anchored: AnchorSettings, chain: Chain,
+    account: Account,
+    filled_log: RecordLog,
+    anchored: AnchorSettings,
+    chain: Chain,
     node: EvmNode,
 ) -> None:
     chain.rpc_urls = f"http://127.0.0.1:{free_port()}"  # nothing listens there
@@ -208,8 +214,12 @@ def test_a_node_that_is_down_fails_then_the_retry_succeeds(
 
 @pytest.mark.django_db
 def test_the_hot_wallet_key_is_never_logged_nor_stored_in_clear(
-    account: Account, filled_log: RecordLog, anchored: AnchorSettings, chain: Chain,
-    admin_user: User, caplog: pytest.LogCaptureFixture,
+    account: Account,
+    filled_log: RecordLog,
+    anchored: AnchorSettings,
+    chain: Chain,
+    admin_user: User,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     imported = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
@@ -254,9 +264,7 @@ def test_successive_anchors_are_consistent(
     second = _anchor_and_confirm(account)
     assert (second.previous_size, second.tree_size, second.consistent) == (40, 57, True)
     filled_log.refresh_from_db()
-    assert anchoring.verify_anchor_consistency(
-        log=filled_log, earlier=first.sth, later=second.sth
-    )
+    assert anchoring.verify_anchor_consistency(log=filled_log, earlier=first.sth, later=second.sth)
     # A head whose root was rewritten does not extend the first anchor.
     second.sth.root_hash = b"\x00" * 32
     assert not anchoring.verify_anchor_consistency(
@@ -273,8 +281,12 @@ def test_successive_anchors_are_consistent(
 
 @pytest.mark.django_db
 def test_settings_page_shows_cost_retry_and_keys(
-    account: Account, filled_log: RecordLog, anchored: AnchorSettings, chain: Chain,
-    admin_user: User, agent: User,
+    account: Account,
+    filled_log: RecordLog,
+    anchored: AnchorSettings,
+    chain: Chain,
+    admin_user: User,
+    agent: User,
 ) -> None:
     anchor = _anchor_and_confirm(account)
     node_url = chain.rpc_urls
@@ -325,7 +337,10 @@ def test_the_periodic_jobs_are_registered() -> None:
 
 @pytest.mark.django_db
 def test_a_dropped_transaction_is_sent_again_and_older_failures_are_superseded(
-    account: Account, filled_log: RecordLog, anchored: AnchorSettings, chain: Chain,
+    account: Account,
+    filled_log: RecordLog,
+    anchored: AnchorSettings,
+    chain: Chain,
     node: EvmNode,
 ) -> None:
     # Sent, then forgotten by the node (here: a hash the node never saw).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
@@ -18,6 +17,7 @@ from blockdesk.records.models import RecordLog
 from blockdesk.records.services import RecordIn
 from blockdesk.records.verify import verify_log
 from tests.conftest import only_in_postgresql_pass
+from tests.support.live_server import fresh_cache_namespace
 
 
 @pytest.mark.django_db(transaction=True)
@@ -75,7 +75,7 @@ def api_client(settings: object) -> Client:
 
         api.add_router("/v1/", router)
         urlpatterns.append(path("api/", api.urls))
-    cache.clear()  # rate-limit counters of earlier tests
+    fresh_cache_namespace(settings)  # no rate-limit counters of earlier tests
     if urlpatterns:
         settings.ROOT_URLCONF = __name__  # type: ignore[attr-defined]
     return Client()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import include, path
 
@@ -14,6 +13,7 @@ from blockdesk.records import services
 from blockdesk.records.models import RecordCase, RecordLog
 from blockdesk.records.verifier import verify_receipt
 from blockdesk.urls import urlpatterns as project_urlpatterns
+from tests.support.live_server import fresh_cache_namespace
 
 # Until the lead mounts it in blockdesk/urls.py: path("records/", include("blockdesk.records.urls"))
 urlpatterns = [
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def client_(settings: object) -> Client:
     settings.ROOT_URLCONF = __name__  # type: ignore[attr-defined]
-    cache.clear()
+    fresh_cache_namespace(settings)
     return Client()
 
 
