@@ -69,6 +69,17 @@ class RecordNode(models.Model):
     hash = models.BinaryField(max_length=32)
 
 
+class RecordedEvent(models.Model):
+    """An event of the event log already recorded (records/event_consumers.py): the mark
+    that makes the wiring idempotent by event id, so a replay of the log never appends a
+    step twice. No foreign key to the event: events are purged after retention."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    log = models.ForeignKey(RecordLog, on_delete=models.CASCADE, related_name="+")
+    index = models.BigIntegerField()  # the entry this event became
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
 class SigningKey(models.Model):
     """An Ed25519 key of one log. Retired keys stay published with their validity range, so
     tree heads they signed still verify."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +40,45 @@ def case_by_receipt_id(*, receipt_id: str) -> RecordCase:
 
 def case_entries(*, case: RecordCase) -> list[RecordEntry]:
     return list(RecordEntry.objects.filter(case=case).order_by("index"))
+
+
+def conversation_case_ref(conversation_id: int) -> str:
+    """The case_ref of a conversation's record (the event wiring writes it, the widget and
+    the console find the case by it)."""
+    return f"conv-{conversation_id}"
+
+
+def case_for_conversation(*, account_id: int, conversation_id: int) -> RecordCase | None:
+    """The record of a conversation the caller has already authorised, or None when
+    nothing was recorded for it yet."""
+    return (
+        RecordCase.objects.select_related("log")
+        .filter(log__account_id=account_id, case_ref=conversation_case_ref(conversation_id))
+        .first()
+    )
+
+
+def customer_steps(*, case: RecordCase) -> list[dict[str, Any]]:
+    """The steps of a case as the customer's widget lists them: kind and time (when it
+    happened; `at`, when it was recorded, for records without it) and, for a status change,
+    the new status; for a reply, who wrote it (agent or assistant, no ids)."""
+    steps: list[dict[str, Any]] = []
+    for entry in case_entries(case=case):
+        record = json.loads(entry.content) if entry.content else {}
+        fields = record.get("fields") or {}
+        step: dict[str, Any] = {
+            "index": entry.index,
+            "kind": entry.kind,
+            "at": fields.get("occurred_at") or record.get("at"),
+        }
+        if entry.kind in ("status", "resolved"):
+            step["status"] = fields.get("to")
+        elif entry.kind == "assigned":
+            step["assigned"] = fields.get("to") is not None
+        elif entry.kind == "reply":
+            step["by"] = str(fields.get("by") or "").split(":")[0]
+        steps.append(step)
+    return steps
 
 
 def latest_tree_head(*, log: RecordLog) -> SignedTreeHead | None:

@@ -29,6 +29,7 @@ from blockdesk.conversations.services import SentMessage
 from blockdesk.widget import selectors, services
 from blockdesk.widget.serializers import (
     public_event_dict,
+    record_dict,
     visitor_dict,
     widget_conversation_dict,
     widget_message_dict,
@@ -197,6 +198,21 @@ def conversation_detail(
             "timeline": [public_event_dict(e) for e in timeline],
         }
     )
+
+
+@visitor_endpoint("GET")
+def conversation_record(
+    request: HttpRequest, session: services.VisitorSession, conversation_id: int
+) -> HttpResponse:
+    """The case's service record (docs/records.md); `record` is null until its first step
+    is recorded. Another visitor's case answers 404 like any case that is not theirs."""
+    conv = selectors.get_visitor_conversation(
+        contact=session.contact,
+        channel=session.channel,
+        conversation_id=conversation_id,
+        annotated=False,
+    )
+    return JsonResponse({"record": record_dict(selectors.visitor_record(conversation=conv))})
 
 
 @visitor_endpoint("GET", "POST")

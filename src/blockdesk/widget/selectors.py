@@ -11,6 +11,8 @@ from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.errors import NotFound
 from blockdesk.conversations import selectors as conversation_selectors
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
+from blockdesk.records import selectors as records_selectors
+from blockdesk.records.models import RecordCase
 
 PREVIEW_LENGTH = 140
 MAX_PAGE = 200
@@ -81,3 +83,11 @@ def visitor_messages(
 
 def visitor_timeline(*, conversation: Conversation) -> list[ConversationEvent]:
     return conversation_selectors.conversation_events(conversation=conversation, public_only=True)
+
+
+def visitor_record(*, conversation: Conversation) -> RecordCase | None:
+    """The service record of the visitor's own case (the caller got `conversation` from
+    get_visitor_conversation, which scopes it to the visitor); None until recorded."""
+    return records_selectors.case_for_conversation(
+        account_id=conversation.account_id, conversation_id=conversation.pk
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.conversations.serializers import (
     event_dict,
@@ -13,6 +15,8 @@ from blockdesk.conversations.serializers import (
     public_message_dict,
 )
 from blockdesk.conversations.views import sign_attachment
+from blockdesk.records import selectors as records_selectors
+from blockdesk.records.models import RecordCase
 from blockdesk.trust.selectors import anti_phishing_code_for_conversation
 
 # Messages from our side get a "verified" badge in the widget; the customer's never.
@@ -106,3 +110,19 @@ def public_event_dict(event: ConversationEvent) -> dict[str, Any]:
 
 def visitor_dict(contact: Contact) -> dict[str, Any]:
     return {"id": contact.pk, "name": contact.name, "email": contact.email}
+
+
+def record_dict(case: RecordCase | None) -> dict[str, Any] | None:
+    """A case's service record for its customer: the steps (no field values beyond the
+    kind, time and status), the public page and the receipt download. The receipt id is
+    the bearer token of both links, so only the case's own visitor gets it."""
+    if case is None:
+        return None
+    erased = case.erased_at is not None
+    return {
+        "receipt_id": case.receipt_id,
+        "erased": erased,
+        "page_url": reverse("records:receipt", args=[case.receipt_id]),
+        "receipt_url": None if erased else reverse("records:receipt_json", args=[case.receipt_id]),
+        "steps": [] if erased else records_selectors.customer_steps(case=case),
+    }

@@ -56,6 +56,23 @@ FRAME_STRINGS: dict[str, Promise] = {
     "followup_invalid": _("Enter a valid email address."),
     "session_failed": _("The chat could not start. Please try again later."),
     "new_message": _("New message"),
+    # The case's service record (static/records/widget-record.js).
+    "rec_title": _("Service record"),
+    "rec_intro": _(
+        "Each step of your case is committed to a public log that we sign. Download the "
+        "receipt to check it yourself."
+    ),
+    "rec_none": _("Nothing recorded yet."),
+    "rec_erased": _("The records of this case were erased."),
+    "rec_opened": _("Case opened"),
+    "rec_assigned": _("Assigned to an agent"),
+    "rec_unassigned": _("Back in the queue"),
+    "rec_reply_agent": _("Reply from an agent"),
+    "rec_reply_assistant": _("Reply from the assistant"),
+    "rec_status": _("Status: %(status)s"),
+    "rec_other": _("Recorded step"),
+    "rec_view": _("View the public record"),
+    "rec_download": _("Download receipt"),
 }
 
 # The loader runs on the customer's site before the frame exists: its few strings

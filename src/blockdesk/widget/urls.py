@@ -20,6 +20,11 @@ urlpatterns = [
         api.followup,
         name="api_followup",
     ),
+    path(
+        "api/<str:public_token>/conversations/<int:conversation_id>/record",
+        api.conversation_record,
+        name="api_conversation_record",
+    ),
     path("api/<str:public_token>/messages", api.messages, name="api_messages"),
     path("api/<str:public_token>/<path:rest>", api.unknown, name="api_unknown"),
 ]

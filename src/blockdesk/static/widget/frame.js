@@ -13,6 +13,7 @@ import {
 import {createTrust} from "../trust/widget-trust.js";
 import {createAssistant} from "../assistant/widget.js";
 import {mountWallet} from "../wallet_auth/widget.js";
+import {createRecord} from "../records/widget-record.js";
 
 (function () {
   "use strict";
@@ -30,7 +31,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
   var els = {
     conn: $("bdw-conn"), listView: $("bdw-list-view"), chatView: $("bdw-chat-view"),
     list: $("bdw-list"), listEmpty: $("bdw-list-empty"), newBtn: $("bdw-new"), back: $("bdw-back"),
-    caseEl: $("bdw-case"), tlToggle: $("bdw-timeline-toggle"), timeline: $("bdw-timeline"),
+    caseEl: $("bdw-case"), tlToggle: $("bdw-timeline-toggle"), timeline: $("bdw-timeline"), record: $("bdw-record"),
     messages: $("bdw-messages"), resolved: $("bdw-resolved"), typing: $("bdw-typing"), error: $("bdw-error"),
     followup: $("bdw-followup"), followupEmail: $("bdw-followup-email"), followupCancel: $("bdw-followup-cancel"),
     followupDone: $("bdw-followup-done"), followupOpen: $("bdw-followup-open"), composer: $("bdw-composer"),
@@ -74,6 +75,8 @@ import {mountWallet} from "../wallet_auth/widget.js";
   var api = makeApi(CFG.api, function () { return S.visitor; }, T);
   // Verified badges + anti-phishing code (static/trust/widget-trust.js).
   var trust = createTrust({token: function () { return S.visitor; }, session: ensureSession, strings: T});
+  // The case's service record, shown with the timeline (static/records/widget-record.js).
+  var record = createRecord({api: function (m, p) { return authed(m, p); }, strings: T, timeText: timeText, box: els.record});
   // Assistant article links and quick-reply buttons (static/assistant/widget.js).
   var assistant = createAssistant({
     token: function () { return S.visitor; }, session: ensureSession, strings: T,
@@ -342,6 +345,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
     if (!c) {
       els.caseEl.appendChild(el("span", "", T.new_conversation));
       els.timeline.hidden = true;
+      record.clear();
       els.resolved.hidden = true;
       return;
     }
@@ -415,6 +419,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
     els.followup.hidden = true;
     delete S.unreadConvs[id];
     S.timeline = [];
+    record.clear();
     renderBar();
     showChat();
     function page(after) {
@@ -437,6 +442,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
       S.timeline = data.timeline;
       renderBar();
       renderTimeline();
+      if (els.timeline.hidden) { record.clear(); } else { record.load(id); }
     }).catch(function (err) {
       if (err.status === 404) {
         S.conv = null;
@@ -553,6 +559,9 @@ import {mountWallet} from "../wallet_auth/widget.js";
     } else if (ev.type === "conversation.event" && ev.conversation_id === S.conv && ev.event) {
       S.timeline.push(ev.event);
       renderTimeline();
+      // Steps are recorded from the event log just after the change: read them a bit later.
+      var shown = S.conv;
+      setTimeout(function () { if (S.conv === shown && !els.timeline.hidden) { record.load(shown); } }, 2000);
     } else if (ev.type === "typing" && ev.actor === "agent" && ev.conversation_id === S.conv) {
       showTyping(ev.on);
     }
@@ -760,7 +769,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
     var show = els.timeline.hidden;
     els.timeline.hidden = !show;
     els.tlToggle.setAttribute("aria-expanded", show ? "true" : "false");
-    if (show) { renderTimeline(); }
+    if (show) { renderTimeline(); record.load(S.conv); } else { record.clear(); }
   });
   els.followupOpen.addEventListener("click", function () {
     els.followup.hidden = false;

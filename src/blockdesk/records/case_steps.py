@@ -1,0 +1,110 @@
+"""Case handling → service records: which events of the event log become a step of a case's
+record, and with which fields (docs/records.md, "What is recorded"). Called by the consumer
+in records/event_consumers.py, one event at a time, inside its transaction.
+
+A case is one conversation; its case_ref is `conv-<conversation id>` (never shown to the
+customer, who sees the case's random receipt id). Message text never goes into a record,
+only its SHA-256: the customer can hash the text they were sent and compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from blockdesk.accounts.models import Account
+from blockdesk.events.models import Event
+from blockdesk.records import services
+from blockdesk.records.models import RecordCase, RecordedEvent
+from blockdesk.records.selectors import conversation_case_ref
+from blockdesk.records.services import RecordIn
+
+EVENT_NAMES = (
+    "conversation.created",
+    "conversation.assigned",
+    "conversation.status_changed",
+    "message.created",
+)
+# Whose public messages are steps of the handling: the company's side, not the customer's.
+REPLY_SENDERS = {"agent", "assistant"}
+
+
+def _at(value: dt.datetime | str | None) -> str | None:
+    """The record's time form: UTC ISO-8601 with milliseconds and Z (as `at`)."""
+    when = parse_datetime(value) if isinstance(value, str) else value
+    if when is None:
+        return None
+    return when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _who(kind: str, ident: int | None) -> str:
+    return f"{kind}:{ident}" if ident is not None else kind
+
+
+def _agent(user_id: int | None) -> str | None:
+    return f"agent:{user_id}" if user_id is not None else None
+
+
+def record_for_event(event: Event) -> RecordIn | None:
+    """The step an event is, or None when it is no step (a customer's message, a note)."""
+    data: dict[str, Any] = event.payload
+    base = {"by": _who(event.actor_kind, event.actor_id), "occurred_at": _at(event.occurred_at)}
+    if event.name == "message.created":
+        sender = data["sender"]
+        if data["private"] or sender["kind"] not in REPLY_SENDERS:
+            return None
+        fields = {
+            "by": _who(sender["kind"], sender.get("id")),
+            "occurred_at": _at(data["created_at"]) or base["occurred_at"],
+            "message_id": data["id"],
+            # The text as stored and shown to the customer (secrets already redacted).
+            "message_sha256": hashlib.sha256(data["content"].encode()).hexdigest(),
+            "attachments": len(data.get("attachments") or []),
+        }
+        return RecordIn(conversation_case_ref(data["conversation_id"]), "reply", fields)
+    conversation = data["conversation"]
+    case_ref = conversation_case_ref(conversation["id"])
+    if event.name == "conversation.created":
+        fields = {**base, "number": conversation["number"], "status": conversation["status"]}
+        return RecordIn(case_ref, "opened", fields)
+    if event.name == "conversation.assigned":
+        fields = {
+            **base,
+            "from": _agent(data["old_assignee_id"]),
+            "to": _agent(data["new_assignee_id"]),
+        }
+        return RecordIn(case_ref, "assigned", fields)
+    if event.name == "conversation.status_changed":
+        fields = {**base, "from": data["old"], "to": data["new"]}
+        if data.get("snoozed_until"):
+            fields["until"] = _at(data["snoozed_until"])
+        kind = "resolved" if data["new"] == "resolved" else "status"
+        return RecordIn(case_ref, kind, fields)
+    return None
+
+
+def do_record_event(*, event: Event) -> bool:
+    """Appends the event's step, at most once per event id (a replay of the log skips what
+    is already recorded). Returns whether a step was appended. An erased case takes no new
+    steps: its events are skipped, not failed (they would only end up dead)."""
+    record = record_for_event(event)
+    if record is None:
+        return False
+    with transaction.atomic():
+        if RecordedEvent.objects.filter(pk=event.pk).exists():
+            return False
+        erased = RecordCase.objects.filter(
+            log__account_id=event.account_id,
+            case_ref=record.case_ref,
+            erased_at__isnull=False,
+        ).exists()
+        if erased:
+            return False
+        account = Account.objects.get(pk=event.account_id)
+        entry = services.do_append_records(account=account, records=[record])[0]
+        # The primary key makes a second mark (a concurrent retry) fail and roll back.
+        RecordedEvent.objects.create(event_id=event.pk, log_id=entry.log_id, index=entry.index)
+    return True
