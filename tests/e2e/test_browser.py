@@ -251,6 +251,25 @@ def test_visitor_and_agent_chat_live_and_hostile_input_stays_text(
                 break
         assert f"READ {reply_id}" in out
 
+        # The case's service record shows with the timeline: its steps and the links to
+        # the public page and the receipt, same-origin files under the frame's strict CSP.
+        # (This server runs no event dispatcher: one pass records the steps.)
+        run_django(
+            server.env,
+            "from django.core.management import call_command\n"
+            "call_command('events', 'run', '--once')",
+        )
+        widget.locator("#bdw-timeline-toggle").click()  # open: fetches the record
+        expect(widget.locator("#bdw-record li[data-kind='reply']")).to_have_count(1)
+        expect(widget.locator("#bdw-record li[data-kind='opened']")).to_have_count(1)
+        page_link = widget.locator("#bdw-record a.bdw-record-link").first
+        assert re.fullmatch(r"/records/rcpt_[\w-]+/", page_link.get_attribute("href") or "")
+        download = widget.locator("#bdw-record a[download]")
+        assert (download.get_attribute("href") or "").endswith("/receipt.json")
+        shot("3b-record")
+        widget.locator("#bdw-timeline-toggle").click()
+        expect(widget.locator("#bdw-record")).to_be_hidden()
+
         # Hostile input: sent as chat messages, shown as the literal characters.
         for text in HOSTILE:
             widget.locator("#bdw-input").fill(text)
