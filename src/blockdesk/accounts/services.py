@@ -23,8 +23,9 @@ from blockdesk.common.ratelimit import (
     check_lock,
     check_rate_limit,
     clear_failures,
+    lock_after_failure,
     record_failure,
-    record_lockable_failure,
+    take_lockable_attempt,
 )
 from blockdesk.events.registry import Actor, Subject
 
@@ -146,28 +147,31 @@ def check_two_factor_unlocked(*, user: User) -> None:
 def do_verify_second_factor(*, user: User, code: str, ip: str, confirm: bool = False) -> bool:
     """verify_totp behind a per-agent lock, whatever address the codes come from:
     TWO_FACTOR_FAILURE_LIMIT wrong codes lock the second step for a period that doubles
-    with each lock in a day. Raises RateLimited while locked."""
+    with each lock in a day. Raises RateLimited while locked, and for guesses sent in
+    parallel beyond the limit (each attempt is counted before its code is checked)."""
     key = str(user.pk)
+    limit = settings.TWO_FACTOR_FAILURE_LIMIT
     check_lock(scope="2fa", key=key)
+    attempt = take_lockable_attempt(
+        scope="2fa", key=key, limit=limit, window=settings.TWO_FACTOR_LOCK_MAX_SECONDS
+    )
     if verify_totp(user=user, code=code, confirm=confirm):
         clear_failures(scope="2fa", key=key)
         return True
-    seconds = record_lockable_failure(
-        scope="2fa",
-        key=key,
-        limit=settings.TWO_FACTOR_FAILURE_LIMIT,
-        window=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
-        lock_seconds=settings.TWO_FACTOR_LOCK_SECONDS,
-        max_lock_seconds=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
-    )
-    if seconds:
+    if attempt >= limit:
+        seconds = lock_after_failure(
+            scope="2fa",
+            key=key,
+            lock_seconds=settings.TWO_FACTOR_LOCK_SECONDS,
+            max_lock_seconds=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
+        )
         # Never the code: only who, from where, and for how long.
         logger.warning(
             "two-factor locked for user %s (%s) for %s s after %s wrong codes; last from %s",
             user.pk,
             user.username,
             seconds,
-            settings.TWO_FACTOR_FAILURE_LIMIT,
+            limit,
             ip,
         )
     return False
