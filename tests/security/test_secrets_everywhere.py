@@ -340,3 +340,28 @@ def test_a_tag_holding_a_seed_phrase_is_refused(
         conv_services.do_set_tags(actor=agent, conversation=conv, names=["vip", seed])
     assert "tags" in refused.value.fields
     assert seed not in stored_text() and seed not in log_text(caplog)
+
+
+@by_kind
+def test_a_canned_reply_holding_a_secret_is_refused_on_the_form(
+    secret: Secret, admin_user: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from blockdesk.conversations.models import CannedReply
+
+    client = Client()
+    client.force_login(admin_user)
+    url = "/app/settings/canned-replies/"
+    page = client.post(url, {"shortcut": "deposit", "content": f"Send us {secret.text} now"})
+    assert page.status_code == 200  # the form again, with the error on the field
+    assert "This looks like a wallet secret and was not saved." in page.content.decode()
+    assert not CannedReply.objects.exists()
+    saved = client.post(url, {"shortcut": "deposit", "content": "Which network did you use?"})
+    assert saved.status_code == 302 and CannedReply.objects.count() == 1
+    reply = CannedReply.objects.get()
+    edit = client.post(
+        f"{url}{reply.pk}/", {"shortcut": "deposit", "content": f"Key: {secret.text}"}
+    )
+    assert edit.status_code == 200
+    reply.refresh_from_db()
+    assert reply.content == "Which network did you use?"
+    assert_nowhere(secret, caplog)
