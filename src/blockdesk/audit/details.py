@@ -41,6 +41,10 @@ def _plain(value: object) -> str:
     return str(value)
 
 
+def _dict(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _number(p: Mapping[str, Any]) -> str:
     conversation = p.get("conversation")
     if isinstance(conversation, dict) and "number" in conversation:
@@ -56,7 +60,7 @@ def _tags(p: Mapping[str, Any], agents: Mapping[int, str]) -> str:
 
 
 def _message(p: Mapping[str, Any], agents: Mapping[int, str]) -> str:
-    sender = p.get("sender") if isinstance(p.get("sender"), dict) else {}
+    sender = _dict(p.get("sender"))
     kind = _("private note") if p.get("private") else _("message")
     files = len(p.get("attachments") or [])
     text = f"{kind} ({_plain(sender.get('kind'))})"
@@ -70,7 +74,7 @@ def _token(p: Mapping[str, Any], agents: Mapping[int, str]) -> str:
 
 
 def _agent_facts(p: Mapping[str, Any], agents: Mapping[int, str]) -> str:
-    agent = p.get("agent") if isinstance(p.get("agent"), dict) else {}
+    agent = _dict(p.get("agent"))
     text = f"{_plain(agent.get('username'))} ({_plain(agent.get('role'))})"
     if "old" in p and "new" in p:
         text += " " + _change(p.get("old"), p.get("new"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -45,7 +46,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponseBase:
     """Read-only, so a GET (a link); the filter of the page, without its page cursor."""
     user = current_agent(request)
     form = AuditFilterForm(request.GET)

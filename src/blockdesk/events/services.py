@@ -19,8 +19,8 @@ from blockdesk.events import listeners, log
 from blockdesk.events.consumers import all_consumers, ensure_cursor, get_consumer
 from blockdesk.events.models import ActorKind, ConsumerCursor, ConsumerRetry, Event
 from blockdesk.events.registry import Actor, Subject, get_event_type
-from blockdesk.events.selectors import security_relevant_q
 from blockdesk.events.runner import wake
+from blockdesk.events.selectors import security_relevant_q
 
 PURGE_CHUNK = 2000
 
