@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_DETAIL = 200
 
@@ -65,7 +66,7 @@ def _message(p: Mapping[str, Any], agents: Mapping[int, str]) -> str:
     files = len(p.get("attachments") or [])
     text = f"{kind} ({_plain(sender.get('kind'))})"
     if files:
-        text += " · " + _("%(n)s file(s)") % {"n": files}
+        text += " · " + ngettext("%(n)s file", "%(n)s files", files) % {"n": files}
     return text
 
 
