@@ -13,6 +13,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from blockdesk.events.models import ActorKind
+
 MAX_DETAIL = 200
 
 Formatter = Callable[[Mapping[str, Any], Mapping[int, str]], str]
@@ -64,7 +66,9 @@ def _message(p: Mapping[str, Any], agents: Mapping[int, str]) -> str:
     sender = _dict(p.get("sender"))
     kind = _("private note") if p.get("private") else _("message")
     files = len(p.get("attachments") or [])
-    text = f"{kind} ({_plain(sender.get('kind'))})"
+    sender_kind = sender.get("kind")
+    who = ActorKind(sender_kind).label if sender_kind in ActorKind.values else sender_kind
+    text = f"{kind} ({_plain(who)})"
     if files:
         text += " · " + ngettext("%(n)s file", "%(n)s files", files) % {"n": files}
     return text
