@@ -139,13 +139,18 @@ async def test_export_streams_through_the_async_stack(
     """As under uvicorn: the view runs in a worker thread, the body is an async iterator
     whose chunks query the database from the request's sync thread."""
     from asgiref.sync import sync_to_async
+    from django.db import connections
     from django.test import AsyncClient
 
     monkeypatch.setattr(export, "CHUNK", 2)
-    ids = [(await sync_to_async(two_factor)(account)).pk for _ in range(5)]
-    client = AsyncClient()
-    await client.aforce_login(admin_user)
-    response = await client.get(EXPORT_URL)
-    assert response.status_code == 200 and response.is_async
-    raw = b"".join([chunk async for chunk in response.streaming_content])
+    try:
+        ids = [(await sync_to_async(two_factor)(account)).pk for _ in range(5)]
+        client = AsyncClient()
+        await client.aforce_login(admin_user)
+        response = await client.get(EXPORT_URL)
+        assert response.status_code == 200 and response.is_async
+        raw = b"".join([chunk async for chunk in response.streaming_content])
+    finally:
+        # The worker thread's connection, else PostgreSQL cannot drop the test database.
+        await sync_to_async(connections.close_all)()
     assert [int(r["id"]) for r in _rows(raw)] == ids[::-1]
