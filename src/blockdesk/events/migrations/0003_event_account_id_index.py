@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('events', '0002_log_order_partial'),
+        ("accounts", "0001_initial"),
+        ("events", "0002_log_order_partial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['account', 'id'], name='events_event_account_id'),
+            model_name="event",
+            index=models.Index(fields=["account", "id"], name="events_event_account_id"),
         ),
     ]
