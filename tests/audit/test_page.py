@@ -82,6 +82,8 @@ def test_newest_first_with_actors_named_and_user_text_escaped(
     assert "security" in _cell(token_row, "what")
     assert "security" not in _cell(_row(html, by_carol.pk), "what")
     assert "0x52908400098527886E0F7030069857D2E4169EE7" in _cell(_row(html, by_carol.pk), "detail")
+    # Strict CSP: no inline script or style on the page.
+    assert "style=" not in html and not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     # The settings nav links the page.
     assert (
         'href="/app/settings/audit/"' in admin_client.get("/app/settings/events/").content.decode()
