@@ -43,3 +43,29 @@ def assert_rolled_back_change_writes_nothing(change: Callable[[], Any]) -> None:
         change()
         raise Abort
     assert events_after(before) == []
+
+
+def drain(consumer: str, *, timeout: float = 20.0) -> int:
+    """What `manage.py events run` does for one consumer: hands it every committed event
+    it has not read. Needs a transactional test (django_db(transaction=True)): on
+    PostgreSQL an event is readable once no older transaction runs (docs/events.md,
+    "Ordering"), so the wait also covers another test run's transaction."""
+    import time
+
+    from blockdesk.events import log
+    from blockdesk.events.consumers import dispatch_once, ensure_cursor, get_consumer
+
+    names = get_consumer(consumer).event_names
+    total = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        got = dispatch_once(consumer)
+        total += got
+        if got:
+            continue
+        unread = log.after(Event.objects.all(), ensure_cursor(consumer).position)
+        if names is not None:
+            unread = unread.filter(name__in=list(names))
+        if not unread.exists() or time.monotonic() > deadline:
+            return total
+        time.sleep(0.02)
