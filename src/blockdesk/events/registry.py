@@ -129,14 +129,7 @@ def envelope_schema() -> dict[str, Any]:
     return {
         "type": "object",
         "required": [
-            "id",
-            "name",
-            "version",
-            "occurred_at",
-            "account_id",
-            "actor",
-            "subject",
-            "data",
+            "id", "name", "version", "occurred_at", "account_id", "actor", "subject", "data"
         ],
         "properties": {
             "id": {"type": "integer", "description": "Unique and increasing: de-duplicate on it."},
