@@ -17,6 +17,7 @@ from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Contact, Conversation, Message
 from blockdesk.notifications import services as mail_services
+from blockdesk.notifications.event_consumers import CONSUMER
 from blockdesk.safety import warning
 from tests.api.conftest import ApiClient
 from tests.security.secrets_support import (
@@ -28,6 +29,7 @@ from tests.security.secrets_support import (
     mail_text,
     stored_text,
 )
+from tests.support.event_log import drain
 from tests.widget.conftest import Visitor
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +95,7 @@ def test_widget_profile_email_with_a_secret_is_refused(
 
 
 @by_kind
+@pytest.mark.django_db(transaction=True)  # the reply-email consumer reads committed events
 def test_followup_email_with_a_secret_is_refused_with_the_warning(
     secret: Secret,
     channel: WebWidgetChannel,
@@ -115,6 +118,7 @@ def test_followup_email_with_a_secret_is_refused_with_the_warning(
         conv_services.do_send_agent_message(
             agent=agent, conversation=conv, content=f"You sent us this: {secret.text}"
         )
+    drain(CONSUMER)  # the event log schedules the reply email
     outcome = mail_services.do_send_reply_email(
         conversation_id=conv.pk, now=timezone.now() + timezone.timedelta(hours=1)
     )

@@ -66,7 +66,9 @@ def do_create_agent(
         user.full_clean()
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
-    user.save()
+    with transaction.atomic():
+        user.save()
+        _emit_agent("agent.added", user, actor=actor)
     return user
 
 
@@ -78,11 +80,19 @@ def do_update_agent(
         raise Forbidden()
     if agent.pk == actor.pk and (role != User.Role.ADMIN or not is_active):
         raise ValidationFailed.field("role", _("You cannot demote or deactivate yourself."))
-    agent.role = role
-    agent.display_name = display_name
-    agent.is_active = is_active
-    agent.full_clean()
-    agent.save(update_fields=["role", "display_name", "is_active"])
+    with transaction.atomic():
+        before = User.objects.select_for_update().values("role", "is_active").get(pk=agent.pk)
+        agent.role = role
+        agent.display_name = display_name
+        agent.is_active = is_active
+        agent.full_clean()
+        agent.save(update_fields=["role", "display_name", "is_active"])
+        if before["role"] != role:
+            _emit_agent("agent.role_changed", agent, actor=actor, old=before["role"], new=role)
+        if before["is_active"] != is_active:
+            _emit_agent(
+                "agent.reactivated" if is_active else "agent.deactivated", agent, actor=actor
+            )
     return agent
 
 
@@ -229,6 +239,26 @@ def _emit(**kwargs: Any) -> None:
     from blockdesk.events.services import emit
 
     emit(**kwargs)
+
+
+def _emit_agent(name: str, agent: User, *, actor: User | None, **data: Any) -> None:
+    """Who the agent is and their role; never the password or the email address."""
+    _emit(
+        account_id=agent.account_pk,
+        name=name,
+        payload={
+            "agent": {
+                "id": agent.pk,
+                "username": agent.username,
+                "display_name": agent.display_name,
+                "role": agent.role,
+                "active": agent.is_active,
+            },
+            **data,
+        },
+        actor=Actor.agent(actor.pk) if actor is not None else Actor.system(),
+        subject=Subject("agent", agent.pk),
+    )
 
 
 def _emit_token(name: str, token: ApiToken, *, actor: User) -> None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
-from blockdesk.assistant import selectors
+from blockdesk.assistant import emitting, selectors
 from blockdesk.assistant.models import AssistantSettings, AssistantTurn, Correction
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.common.netguard import UnsafeTarget, check_url
@@ -63,6 +63,7 @@ def do_record_correction(*, user: User, message_id: int, correct_key: str) -> Co
         meta = dict(reply.metadata or {})
         meta["assistant"] = {**(meta.get("assistant") or {}), "corrected_to": correct_key}
         Message.objects.filter(pk=reply.pk).update(metadata=meta)
+        emitting.emit_corrected(correction, conversation_id=reply.conversation_id, user_id=user.pk)
     return correction
 
 
