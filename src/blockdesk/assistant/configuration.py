@@ -16,6 +16,7 @@ from blockdesk.assistant.models import AssistantSettings, AssistantTurn, Correct
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.common.netguard import UnsafeTarget, check_url
 from blockdesk.conversations.models import Message
+from blockdesk.safety.fields import redact_free_text
 
 Outcome = AssistantTurn.Outcome
 
@@ -42,6 +43,9 @@ def do_record_correction(*, user: User, message_id: int, correct_key: str) -> Co
             .first()
         )
         question = previous.content if previous else ""
+    # Messages are redacted on intake, but a row stored before a guard rule existed
+    # must not be copied into the training data verbatim.
+    question = redact_free_text(question, account_id=account_id)[0]
     if not question.strip():
         raise ValidationFailed(_("There is no customer question to learn from."))
     wrong = ((reply.metadata or {}).get("assistant") or {}).get("article_key", "")
