@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "blockdesk.trust",
     "blockdesk.notifications",
     "blockdesk.records",
+    "blockdesk.audit",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,10 @@ GUARD_TX_LOOKUP = env_bool("BLOCKDESK_GUARD_TX_LOOKUP", True)
 # --- Event log (events/) --------------------------------------------------------------
 # Days an event is kept once every consumer has read it (0: forever).
 EVENT_RETENTION_DAYS = int(env("BLOCKDESK_EVENT_RETENTION_DAYS", "400"))
+# Security-relevant events (events.registry.SECURITY_NAME_PREFIXES: sign-in rules, agents,
+# API tokens, webhooks, chains, official channels) are kept at least this long, for the
+# audit log (0: forever). The longer of the two applies to them.
+AUDIT_RETENTION_DAYS = int(env("BLOCKDESK_AUDIT_RETENTION_DAYS", "730"))
 # Failures before an event is dead for a consumer (then an admin retries it).
 EVENT_MAX_ATTEMPTS = int(env("BLOCKDESK_EVENT_MAX_ATTEMPTS", "8"))
 # An at-least-once consumer's lease: a worker that dies mid-call is replaced after this.

@@ -466,6 +466,17 @@ def test_validation_errors_name_the_field(api, conversation, agent, outsider, se
     assert "sender" in error["fields"]
 
 
+def test_an_empty_contact_is_refused_and_nothing_is_stored(api, account):
+    from blockdesk.conversations.models import Contact
+
+    before = Contact.objects.filter(account=account).count()
+    for body in ({}, {"name": "  ", "email": ""}, {"attributes": {"plan": "vip"}}):
+        error = assert_error(api.post(f"{V1}/contacts", body), 422, "validation_error")
+        assert "name" in error["message"] or "identity" in error["message"], error
+    assert Contact.objects.filter(account=account).count() == before
+    assert api.post(f"{V1}/contacts", {"email": "dana@example.com"}).status_code == 201
+
+
 def test_changes_are_all_or_nothing(api, conversation, agent):
     response = api.patch(
         f"{V1}/conversations/{conversation.pk}", {"assignee_id": agent.pk, "tags": ["bad tag!"]}

@@ -1,5 +1,7 @@
 """Replies emailed to a customer's follow-up address, through a REAL SMTP server on loopback
-(aiosmtpd): language, anti-phishing code, escaping, batching, seen-live, retries, the task."""
+(aiosmtpd): language, anti-phishing code, escaping, batching, seen-live, retries, the task.
+A reply is scheduled by the reply-email consumer of the event log (message.created), which
+these tests run as `manage.py events run` does (tests.support.event_log.drain)."""
 
 from __future__ import annotations
 
@@ -7,25 +9,32 @@ import datetime as dt
 import email
 import email.policy
 import logging
+import smtplib
 from collections.abc import Iterator
 from email.message import Message as MimeMessage
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from blockdesk.common.email_url import SMTP_BACKEND
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, ConversationEvent
+from blockdesk.events.services import do_replay
 from blockdesk.notifications import services
+from blockdesk.notifications.event_consumers import CONSUMER
 from blockdesk.notifications.models import ReplyEmail
 from blockdesk.trust.services import do_set_anti_phishing_code
+from tests.support.event_log import drain
 from tests.support.live_server import free_port
 
-pytestmark = pytest.mark.django_db
+# Transactional: the consumer reads committed events only, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LATER = dt.timedelta(minutes=10)
 
@@ -82,10 +91,12 @@ def conversation(channel, contact, django_capture_on_commit_callbacks) -> Conver
 
 
 def reply(agent, conv, content: str, capture, private: bool = False):  # type: ignore[no-untyped-def]
-    with capture(execute=True):  # deliver() runs after commit, as in production
-        return conv_services.do_send_agent_message(
+    with capture(execute=True):  # after-commit work runs, as in production
+        message = conv_services.do_send_agent_message(
             agent=agent, conversation=conv, content=content, private=private
         ).message
+    drain(CONSUMER)
+    return message
 
 
 def send_due(conv: Conversation) -> str:
@@ -235,11 +246,11 @@ def test_a_watch_result_is_emailed_too(smtp, conversation, django_capture_on_com
         conv_services.do_send_system_message(
             conversation=conversation, content="Your transaction is complete."
         )
+    drain(CONSUMER)
     assert send_due(conversation) == "sent"
     assert "Your transaction is complete." in parts(smtp.only())["text/plain"]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_deferred_task_sends_it_through_the_real_worker(
     smtp, agent, conversation, django_capture_on_commit_callbacks
 ):
@@ -263,3 +274,46 @@ def test_the_sweep_sends_what_a_lost_task_left(
     assert services.do_send_due_reply_emails() == 0  # not due yet
     assert services.do_send_due_reply_emails(now=timezone.now() + LATER) == 1
     assert "Recovered" in parts(smtp.only())["text/plain"]
+
+
+class RaisingBackend(BaseEmailBackend):
+    """A mail set-up that is broken in every way: it raises on each send."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        raise smtplib.SMTPServerDisconnected("mail relay is down")
+
+
+def test_the_reply_request_never_touches_mail_even_when_the_backend_raises(
+    settings, agent, conversation
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RaisingBackend"
+    client = Client()
+    client.force_login(agent)
+    response = client.post(
+        f"/app/c/{conversation.display_id}/reply/",
+        {"content": "Your deposit arrived."},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert conversation.messages.filter(content="Your deposit arrived.").exists()
+    # The request only wrote the message and its event: the schedule is the consumer's.
+    assert not ReplyEmail.objects.exists()
+    assert drain(CONSUMER) >= 1
+    state = ReplyEmail.objects.get(conversation=conversation)
+    assert state.due_at is not None
+    # The send fails in the background, retried later; the agent's reply stands.
+    assert send_due(conversation) == "retry"
+    assert ReplyEmail.objects.get().last_error == "SMTPServerDisconnected"
+
+
+def test_a_replayed_log_sends_no_second_email(
+    smtp, agent, conversation, django_capture_on_commit_callbacks
+):
+    reply(agent, conversation, "Once only", django_capture_on_commit_callbacks)
+    assert drain(CONSUMER) == 0  # nothing new: each event is handled once
+    assert send_due(conversation) == "sent"
+    do_replay(consumer=CONSUMER)  # an operator rewinds the consumer
+    assert drain(CONSUMER) >= 1
+    assert send_due(conversation) == "nothing_new"
+    assert len(smtp.messages) == 1
+    assert ReplyEmail.objects.get().sent_count == 1

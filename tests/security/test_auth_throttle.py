@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -134,6 +135,44 @@ def test_five_wrong_codes_lock_the_second_step_from_any_address(enrolled, caplog
     message = locks[0].getMessage()
     assert str(agent.pk) in message and "10.1.0.9" in message
     assert "000001" not in message and "000000" not in message
+
+
+def test_parallel_guesses_beyond_the_limit_are_never_checked(enrolled, monkeypatch):
+    """A burst sent at once must not get every guess checked before the first failure is
+    stored: each attempt takes its slot atomically before its code is looked at."""
+    from blockdesk.accounts import services
+    from blockdesk.common.errors import RateLimited
+
+    agent, _totp = enrolled
+    checked: list[str] = []
+    lock = threading.Lock()
+
+    def slow_wrong(*, user: User, code: str, confirm: bool = False) -> bool:
+        with lock:
+            checked.append(code)
+        time.sleep(0.05)  # every guess of the burst is in flight at once
+        return False
+
+    monkeypatch.setattr(services, "verify_totp", slow_wrong)
+    refused: list[int] = []
+    barrier = threading.Barrier(40)
+
+    def guess(n: int) -> None:
+        barrier.wait()
+        try:
+            services.do_verify_second_factor(user=agent, code=f"{n:06d}", ip="198.51.100.7")
+        except RateLimited:
+            with lock:
+                refused.append(n)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checked) == 5 and len(refused) == 35
+    with pytest.raises(RateLimited):
+        services.check_two_factor_unlocked(user=agent)
 
 
 def test_a_right_code_after_the_lock_expires_works(enrolled, settings):

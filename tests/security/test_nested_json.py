@@ -204,7 +204,7 @@ def test_every_rest_api_body_refuses_the_nested_body(admin_user):
             content_type="application/json",
             headers={"Authorization": f"Bearer {plain}"},
         )
-        assert_error_shape(response, 400)
+        assert_error_shape(response, 400, "json_too_deep")
 
 
 def _split_params(path: str) -> list[str]:

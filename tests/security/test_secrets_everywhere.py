@@ -17,6 +17,7 @@ from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Contact, Conversation, Message
 from blockdesk.notifications import services as mail_services
+from blockdesk.notifications.event_consumers import CONSUMER
 from blockdesk.safety import warning
 from tests.api.conftest import ApiClient
 from tests.security.secrets_support import (
@@ -28,6 +29,7 @@ from tests.security.secrets_support import (
     mail_text,
     stored_text,
 )
+from tests.support.event_log import drain
 from tests.widget.conftest import Visitor
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +95,7 @@ def test_widget_profile_email_with_a_secret_is_refused(
 
 
 @by_kind
+@pytest.mark.django_db(transaction=True)  # the reply-email consumer reads committed events
 def test_followup_email_with_a_secret_is_refused_with_the_warning(
     secret: Secret,
     channel: WebWidgetChannel,
@@ -115,6 +118,7 @@ def test_followup_email_with_a_secret_is_refused_with_the_warning(
         conv_services.do_send_agent_message(
             agent=agent, conversation=conv, content=f"You sent us this: {secret.text}"
         )
+    drain(CONSUMER)  # the event log schedules the reply email
     outcome = mail_services.do_send_reply_email(
         conversation_id=conv.pk, now=timezone.now() + timezone.timedelta(hours=1)
     )
@@ -340,3 +344,28 @@ def test_a_tag_holding_a_seed_phrase_is_refused(
         conv_services.do_set_tags(actor=agent, conversation=conv, names=["vip", seed])
     assert "tags" in refused.value.fields
     assert seed not in stored_text() and seed not in log_text(caplog)
+
+
+@by_kind
+def test_a_canned_reply_holding_a_secret_is_refused_on_the_form(
+    secret: Secret, admin_user: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from blockdesk.conversations.models import CannedReply
+
+    client = Client()
+    client.force_login(admin_user)
+    url = "/app/settings/canned-replies/"
+    page = client.post(url, {"shortcut": "deposit", "content": f"Send us {secret.text} now"})
+    assert page.status_code == 200  # the form again, with the error on the field
+    assert "This looks like a wallet secret and was not saved." in page.content.decode()
+    assert not CannedReply.objects.exists()
+    saved = client.post(url, {"shortcut": "deposit", "content": "Which network did you use?"})
+    assert saved.status_code == 302 and CannedReply.objects.count() == 1
+    reply = CannedReply.objects.get()
+    edit = client.post(
+        f"{url}{reply.pk}/", {"shortcut": "deposit", "content": f"Key: {secret.text}"}
+    )
+    assert edit.status_code == 200
+    reply.refresh_from_db()
+    assert reply.content == "Which network did you use?"
+    assert_nowhere(secret, caplog)

@@ -3,7 +3,9 @@ the same form endpoints a browser without JavaScript uses (and their JSON varian
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -99,6 +101,27 @@ def test_pagination_with_cursor(agent_client, channel, account):
     second = agent_client.get(f"/app/list.json?cursor={first['next_cursor']}").json()
     ids = [r["id"] for r in first["rows"]] + [r["id"] for r in second["rows"]]
     assert sorted(ids) == sorted(c.pk for c in convs)
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ["not a date", 1],
+        ["2026-13-40T00:00:00+00:00", 1],  # impossible day
+        ["2026-01-01T00:00:00", 1],  # no time zone
+        ["2026-01-01T00:00:00+00:00", 2**70],  # past a 64-bit id
+        ["2026-01-01T00:00:00+00:00", -1],
+        ["2026-01-01T00:00:00+00:00", "1"],
+        [1, 1],
+    ],
+)
+def test_a_forged_cursor_is_a_clear_error_not_a_crash(agent_client, conv, pair):
+    forged = base64.urlsafe_b64encode(json.dumps(pair).encode()).decode().rstrip("=")
+    response = agent_client.get(
+        f"/app/list.json?cursor={forged}", headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["fields"]["cursor"]
 
 
 def test_unread_flags_and_viewing_marks_read(agent_client, agent, conv):

@@ -1,6 +1,9 @@
-"""Security-relevant settings changes, for auditors and security tooling (webhooks)."""
+"""Security-relevant settings changes, for auditors and security tooling (webhooks): the
+two-factor rule, API tokens, and who works in the account (agents, their roles)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +23,57 @@ class ApiTokenFacts(BaseModel):
     scopes: list[str]
 
 
+class AgentFacts(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: int
+    username: str
+    display_name: str
+    role: Literal["admin", "agent"]
+    active: bool
+
+
+class AgentAdded(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    agent: AgentFacts
+
+
+class AgentRoleChanged(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    agent: AgentFacts
+    old: Literal["admin", "agent"]
+    new: Literal["admin", "agent"]
+
+
+class AgentActiveChanged(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    agent: AgentFacts
+
+
+register_event_type(
+    name="agent.added",
+    version=1,
+    description="An agent (or administrator) was added to the account.",
+    payload=AgentAdded,
+)
+register_event_type(
+    name="agent.role_changed",
+    version=1,
+    description="An agent became an administrator, or an administrator an agent.",
+    payload=AgentRoleChanged,
+)
+register_event_type(
+    name="agent.deactivated",
+    version=1,
+    description="An agent was deactivated: they can no longer sign in (agents are never "
+    "deleted: their replies stay attributed).",
+    payload=AgentActiveChanged,
+)
+register_event_type(
+    name="agent.reactivated",
+    version=1,
+    description="A deactivated agent was allowed to sign in again.",
+    payload=AgentActiveChanged,
+)
 register_event_type(
     name="account.two_factor_requirement_changed",
     version=1,

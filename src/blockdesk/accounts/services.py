@@ -23,8 +23,9 @@ from blockdesk.common.ratelimit import (
     check_lock,
     check_rate_limit,
     clear_failures,
+    lock_after_failure,
     record_failure,
-    record_lockable_failure,
+    take_lockable_attempt,
 )
 from blockdesk.events.registry import Actor, Subject
 
@@ -65,7 +66,9 @@ def do_create_agent(
         user.full_clean()
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
-    user.save()
+    with transaction.atomic():
+        user.save()
+        _emit_agent("agent.added", user, actor=actor)
     return user
 
 
@@ -77,11 +80,19 @@ def do_update_agent(
         raise Forbidden()
     if agent.pk == actor.pk and (role != User.Role.ADMIN or not is_active):
         raise ValidationFailed.field("role", _("You cannot demote or deactivate yourself."))
-    agent.role = role
-    agent.display_name = display_name
-    agent.is_active = is_active
-    agent.full_clean()
-    agent.save(update_fields=["role", "display_name", "is_active"])
+    with transaction.atomic():
+        before = User.objects.select_for_update().values("role", "is_active").get(pk=agent.pk)
+        agent.role = role
+        agent.display_name = display_name
+        agent.is_active = is_active
+        agent.full_clean()
+        agent.save(update_fields=["role", "display_name", "is_active"])
+        if before["role"] != role:
+            _emit_agent("agent.role_changed", agent, actor=actor, old=before["role"], new=role)
+        if before["is_active"] != is_active:
+            _emit_agent(
+                "agent.reactivated" if is_active else "agent.deactivated", agent, actor=actor
+            )
     return agent
 
 
@@ -146,28 +157,31 @@ def check_two_factor_unlocked(*, user: User) -> None:
 def do_verify_second_factor(*, user: User, code: str, ip: str, confirm: bool = False) -> bool:
     """verify_totp behind a per-agent lock, whatever address the codes come from:
     TWO_FACTOR_FAILURE_LIMIT wrong codes lock the second step for a period that doubles
-    with each lock in a day. Raises RateLimited while locked."""
+    with each lock in a day. Raises RateLimited while locked, and for guesses sent in
+    parallel beyond the limit (each attempt is counted before its code is checked)."""
     key = str(user.pk)
+    limit = settings.TWO_FACTOR_FAILURE_LIMIT
     check_lock(scope="2fa", key=key)
+    attempt = take_lockable_attempt(
+        scope="2fa", key=key, limit=limit, window=settings.TWO_FACTOR_LOCK_MAX_SECONDS
+    )
     if verify_totp(user=user, code=code, confirm=confirm):
         clear_failures(scope="2fa", key=key)
         return True
-    seconds = record_lockable_failure(
-        scope="2fa",
-        key=key,
-        limit=settings.TWO_FACTOR_FAILURE_LIMIT,
-        window=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
-        lock_seconds=settings.TWO_FACTOR_LOCK_SECONDS,
-        max_lock_seconds=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
-    )
-    if seconds:
+    if attempt >= limit:
+        seconds = lock_after_failure(
+            scope="2fa",
+            key=key,
+            lock_seconds=settings.TWO_FACTOR_LOCK_SECONDS,
+            max_lock_seconds=settings.TWO_FACTOR_LOCK_MAX_SECONDS,
+        )
         # Never the code: only who, from where, and for how long.
         logger.warning(
             "two-factor locked for user %s (%s) for %s s after %s wrong codes; last from %s",
             user.pk,
             user.username,
             seconds,
-            settings.TWO_FACTOR_FAILURE_LIMIT,
+            limit,
             ip,
         )
     return False
@@ -225,6 +239,26 @@ def _emit(**kwargs: Any) -> None:
     from blockdesk.events.services import emit
 
     emit(**kwargs)
+
+
+def _emit_agent(name: str, agent: User, *, actor: User | None, **data: Any) -> None:
+    """Who the agent is and their role; never the password or the email address."""
+    _emit(
+        account_id=agent.account_pk,
+        name=name,
+        payload={
+            "agent": {
+                "id": agent.pk,
+                "username": agent.username,
+                "display_name": agent.display_name,
+                "role": agent.role,
+                "active": agent.is_active,
+            },
+            **data,
+        },
+        actor=Actor.agent(actor.pk) if actor is not None else Actor.system(),
+        subject=Subject("agent", agent.pk),
+    )
 
 
 def _emit_token(name: str, token: ApiToken, *, actor: User) -> None:

@@ -106,6 +106,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja wraps whatever its body parser raises in HttpError(400); the bounded parser's
+    # own errors (invalid_json, json_too_deep, 413) keep their code and status.
+    if isinstance(exc.__cause__, BlockdeskError):
+        return _blockdesk_error(request, exc.__cause__)
     return _error(request, exc.status_code, "http_error", str(exc))
 
 

@@ -172,6 +172,16 @@ class ContactCreateIn(BodyIn):
     notes: str = Field("", max_length=10_000)
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
 
+    @model_validator(mode="after")
+    def _says_who(self) -> ContactCreateIn:
+        # An integration creates a contact for someone it knows; an empty one cannot be
+        # found again and only clutters the list (the widget makes anonymous visitors itself).
+        if not (self.name.strip() or self.email.strip() or self.identities):
+            raise PydanticCustomError(
+                "contact_empty", str(_("Give at least a name, an email or an identity."))
+            )
+        return self
+
 
 class ContactUpdateIn(BodyIn):
     name: str | None = Field(None, max_length=160)

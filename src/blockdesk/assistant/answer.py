@@ -22,6 +22,8 @@ class Article:
     summary: str
     body: str
     url: str
+    # The knowledge-base article's id (events cite it); None for articles built in tests.
+    id: int | None = None
 
 
 @dataclass(frozen=True)

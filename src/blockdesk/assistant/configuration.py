@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
-from blockdesk.assistant import selectors
+from blockdesk.assistant import emitting, selectors
 from blockdesk.assistant.models import AssistantSettings, AssistantTurn, Correction
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.common.netguard import UnsafeTarget, check_url
 from blockdesk.conversations.models import Message
+from blockdesk.safety.fields import redact_free_text
 
 Outcome = AssistantTurn.Outcome
 
@@ -42,6 +43,9 @@ def do_record_correction(*, user: User, message_id: int, correct_key: str) -> Co
             .first()
         )
         question = previous.content if previous else ""
+    # Messages are redacted on intake, but a row stored before a guard rule existed
+    # must not be copied into the training data verbatim.
+    question = redact_free_text(question, account_id=account_id)[0]
     if not question.strip():
         raise ValidationFailed(_("There is no customer question to learn from."))
     wrong = ((reply.metadata or {}).get("assistant") or {}).get("article_key", "")
@@ -63,6 +67,7 @@ def do_record_correction(*, user: User, message_id: int, correct_key: str) -> Co
         meta = dict(reply.metadata or {})
         meta["assistant"] = {**(meta.get("assistant") or {}), "corrected_to": correct_key}
         Message.objects.filter(pk=reply.pk).update(metadata=meta)
+        emitting.emit_corrected(correction, conversation_id=reply.conversation_id, user_id=user.pk)
     return correction
 
 

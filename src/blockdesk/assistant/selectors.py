@@ -63,6 +63,7 @@ def _article(translation: Any) -> Article:
         summary=translation.summary,
         body=translation.body,
         url=absolute(article_path(translation)),
+        id=translation.article_id,
     )
 
 

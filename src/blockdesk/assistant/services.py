@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blockdesk.assistant import cues, engine, selectors
+from blockdesk.assistant import cues, emitting, engine, selectors
 from blockdesk.assistant.answer import DETAIL_LEVELS, Article, extractive_answer
 from blockdesk.assistant.handoff import SENSITIVE_REASONS, customer_message, internal_note
 from blockdesk.assistant.models import (
@@ -479,6 +479,7 @@ def _answer(ctx: _Context, *, key: str, confidence: float) -> AssistantTurn:
     )
     turn.reply = reply
     turn.save(update_fields=["reply"])
+    emitting.emit_answered(turn, articles=[article], generated=generated)
     ctx.state.offered = [*(ctx.state.offered or []), key]
     _await_confirmation(ctx)
     return turn
@@ -596,6 +597,7 @@ def _diagnose(ctx: _Context) -> AssistantTurn | None:
     )
     turn.reply = reply
     turn.save(update_fields=["reply"])
+    emitting.emit_answered(turn)
     if needs_agent:
         return _hand_off(ctx, "diagnosis_needs_agent", turn=turn)
     _await_confirmation(ctx)
@@ -622,6 +624,7 @@ def _resolve(state: AssistantConversation, *, how: str) -> None:
         outcome=Outcome.PENDING,
         action__in=[Action.ANSWER, Action.DIAGNOSE],
     ).update(outcome=Outcome.RESOLVED)
+    emitting.emit_resolved(state, contact_id=state.conversation.contact_id)
     conv_services.do_change_status(
         actor=None,
         conversation=state.conversation,
@@ -630,7 +633,7 @@ def _resolve(state: AssistantConversation, *, how: str) -> None:
     )
 
 
-def _stop(state: AssistantConversation, *, reason: str) -> None:
+def _stop(state: AssistantConversation, *, reason: str, turn: AssistantTurn | None = None) -> None:
     state.state = State.HANDED_OFF
     state.handoff_reason = reason
     state.awaiting = Awaiting.NOTHING
@@ -639,6 +642,7 @@ def _stop(state: AssistantConversation, *, reason: str) -> None:
     AssistantTurn.objects.filter(
         conversation_id=state.conversation_id, outcome=Outcome.PENDING
     ).update(outcome=Outcome.HANDED_OFF)
+    emitting.emit_handed_off(state, turn=turn)
 
 
 def _verify_url() -> str:
@@ -701,7 +705,7 @@ def _hand_off(
         private=True,
         metadata={"assistant": {"kind": "handoff_note", "reason": reason, "turn": turn.pk}},
     )
-    _stop(ctx.state, reason=reason)
+    _stop(ctx.state, reason=reason, turn=turn)
     conversation = conv_services.do_change_status(
         actor=None, conversation=conversation, status=Status.OPEN, event_extra={"by": "assistant"}
     )

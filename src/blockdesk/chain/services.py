@@ -34,9 +34,12 @@ from blockdesk.chain.models import TransactionSighting as SightingRow
 from blockdesk.chain.models import TransactionWatch as Watch
 from blockdesk.chain.models.sighting import SIGHTING_RETENTION
 from blockdesk.chain.registry import DEFAULT_CHAINS, errors_from_abi
+from blockdesk.chain.rpc import mask_url
 from blockdesk.chain.signals import watch_finished
 from blockdesk.common.errors import Forbidden, ValidationFailed
 from blockdesk.common.netguard import UnsafeTarget, check_url
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import emit
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +144,30 @@ def _save(obj: Any) -> None:
         raise ValidationFailed(_("This conflicts with an existing entry.")) from exc
 
 
+_RPC_FIELDS = {"rpc_urls", "api_key", "allow_private_rpc"}
+
+
+def _emit_chain(name: str, chain: Chain, *, actor: User, **data: Any) -> None:
+    facts = {
+        "id": chain.pk,
+        "key": chain.key,
+        "name": chain.name,
+        "family": chain.family,
+        "evm_chain_id": chain.evm_chain_id,
+        "enabled": chain.enabled,
+        "rpc_endpoints": [mask_url(url) for url in chain.url_list],
+        "allow_private_rpc": chain.allow_private_rpc,
+        "api_key_set": bool(chain.api_key),
+    }
+    emit(
+        account_id=chain.account_id,
+        name=name,
+        payload={"chain": facts, **data},
+        actor=Actor.agent(actor.pk),
+        subject=Subject("chain", chain.pk),
+    )
+
+
 def do_create_chain(
     *, actor: User, key: str, name: str, family: str, native_symbol: str, **fields: Any
 ) -> Chain:
@@ -160,7 +187,9 @@ def do_create_chain(
         native_symbol=native_symbol,
         **fields,
     )
-    _save(chain)
+    with transaction.atomic():
+        _save(chain)
+        _emit_chain("chain.added", chain, actor=actor)
     return chain
 
 
@@ -178,9 +207,20 @@ def do_configure_chain(*, actor: User, chain: Chain, **changes: Any) -> Chain:
     elif not allow_private and chain.allow_private_rpc:
         # Switching the permission off re-checks the URLs already stored.
         _validate_urls(chain.rpc_urls or "", allow_private=False)
+    before = {name: getattr(chain, name) for name in changes}
     for name, value in changes.items():
         setattr(chain, name, value)
-    _save(chain)
+    changed = sorted(name for name in changes if before[name] != getattr(chain, name))
+    with transaction.atomic():
+        _save(chain)
+        if changed:
+            _emit_chain(
+                "chain.changed",
+                chain,
+                actor=actor,
+                changed=changed,
+                rpc_changed=bool(set(changed) & _RPC_FIELDS),
+            )
     logger.info("chain %s configured by user %s (%s)", chain.key, actor.pk, ", ".join(changes))
     return chain
 

@@ -60,29 +60,38 @@ def record_failure(*, scope: str, key: str, window: int) -> int:
 
 def check_lock(*, scope: str, key: str) -> None:
     """Raise RateLimited while `key` is locked in `scope`."""
-    until = cache.get(f"lock:{scope}:{key}")
-    if until is not None:
-        left = int(until) - int(time.time())
-        if left > 0:
-            raise RateLimited(retry_after=left)
+    left = _lock_left(scope=scope, key=key)
+    if left > 0:
+        raise RateLimited(retry_after=left)
 
 
-def record_lockable_failure(
-    *, scope: str, key: str, limit: int, window: int, lock_seconds: int, max_lock_seconds: int
-) -> int:
-    """Count a failure; the `limit`-th within `window` seconds locks `key` for
-    `lock_seconds`, doubled for each lock in the past day up to `max_lock_seconds`.
-    Returns the new lock's length in seconds, or 0 when no lock was set."""
-    failures = _incr(f"lf:{scope}:{key}", timeout=window)
-    if failures < limit:
-        return 0
-    cache.delete(f"lf:{scope}:{key}")
+def take_lockable_attempt(*, scope: str, key: str, limit: int, window: int) -> int:
+    """Count an attempt *before* it is checked, with one atomic increment, and return its
+    number. Counting only failures would let a burst of parallel guesses all pass
+    `check_lock` before the first failure is stored; this way only `limit` of them are
+    ever checked, and the rest are refused (RateLimited) unchecked."""
+    attempt = _incr(f"lf:{scope}:{key}", timeout=window)
+    if attempt > limit:
+        raise RateLimited(retry_after=_lock_left(scope=scope, key=key) or window)
+    return attempt
+
+
+def lock_after_failure(*, scope: str, key: str, lock_seconds: int, max_lock_seconds: int) -> int:
+    """The last allowed attempt failed: lock `key` for `lock_seconds`, doubled for each lock
+    in the past day up to `max_lock_seconds`. Returns the lock's length in seconds."""
     level = _incr(f"lvl:{scope}:{key}", timeout=_LOCK_LEVEL_TTL)
     seconds = min(max_lock_seconds, lock_seconds * 2 ** min(level - 1, 20))
     cache.set(f"lock:{scope}:{key}", int(time.time()) + seconds, timeout=seconds)
+    # After the lock is set, so no attempt slips in between.
+    cache.delete(f"lf:{scope}:{key}")
     # The level outlives the lock so that the next burst locks for longer.
     cache.touch(f"lvl:{scope}:{key}", timeout=max(_LOCK_LEVEL_TTL, seconds * 2))
     return seconds
+
+
+def _lock_left(*, scope: str, key: str) -> int:
+    until = cache.get(f"lock:{scope}:{key}")
+    return max(0, int(until) - int(time.time())) if until is not None else 0
 
 
 def clear_failures(*, scope: str, key: str) -> None:

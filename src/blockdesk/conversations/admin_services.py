@@ -17,6 +17,7 @@ from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.channels_.services import check_allowed_origins
 from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
 from blockdesk.conversations.models import CannedReply, Inbox, Tag
+from blockdesk.safety.fields import check_no_secret
 
 
 def _check_same_account(*, actor: User, account_id: int) -> None:
@@ -44,8 +45,16 @@ def _clean_shortcut(shortcut: str) -> str:
     return shortcut.strip().lstrip("/").strip().lower()
 
 
+def _check_canned_text(*, account_id: int, shortcut: str, content: str) -> None:
+    # A canned reply is sent to customers again and again: a seed phrase or key pasted
+    # into one is refused outright (422) rather than stored, redacted or not.
+    check_no_secret(shortcut, field="shortcut", account_id=account_id)
+    check_no_secret(content, field="content", account_id=account_id)
+
+
 def do_create_canned_reply(*, actor: User, shortcut: str, content: str) -> CannedReply:
     check_admin(actor=actor)
+    _check_canned_text(account_id=actor.account_pk, shortcut=shortcut, content=content)
     reply = CannedReply(
         account_id=actor.account_pk, shortcut=_clean_shortcut(shortcut), content=content.strip()
     )
@@ -58,6 +67,7 @@ def do_update_canned_reply(
 ) -> CannedReply:
     check_admin(actor=actor)
     _check_same_account(actor=actor, account_id=reply.account_id)
+    _check_canned_text(account_id=reply.account_id, shortcut=shortcut, content=content)
     reply.shortcut = _clean_shortcut(shortcut)
     reply.content = content.strip()
     _save(reply, conflict_message=_("A canned reply with this shortcut exists already."))

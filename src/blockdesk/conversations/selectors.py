@@ -4,6 +4,7 @@ scoped here, so authorisation cannot be forgotten in a view."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -148,13 +149,24 @@ def encode_cursor(conv: Conversation) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[str, int]:
+# Ids are 64-bit in the database; a larger one in a hand-made cursor must not reach SQL.
+_MAX_ID = 2**63 - 1
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """The position a cursor names. It comes from a URL, so it is checked as strictly as
+    any input: an aware timestamp and a positive 64-bit id, or a 422 naming the cursor."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = base64.urlsafe_b64decode(padded.encode())
-        stamp, pk = loads_bounded(raw, max_bytes=1024, max_depth=1)  # it comes from a URL
-        return str(stamp), int(pk)
-    except (ValueError, TypeError, InvalidJson) as exc:
+        stamp, pk = loads_bounded(raw, max_bytes=1024, max_depth=1)
+        if not isinstance(stamp, str) or type(pk) is not int or not 0 < pk <= _MAX_ID:
+            raise ValueError("cursor shape")
+        moment = dt.datetime.fromisoformat(stamp)
+        if moment.tzinfo is None:
+            raise ValueError("cursor without a time zone")
+        return moment, pk
+    except (ValueError, TypeError, InvalidJson, OverflowError) as exc:
         raise ValidationFailed.field("cursor", _("The cursor is not valid.")) from exc
 
 

@@ -10,10 +10,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 from pydantic import BaseModel, ValidationError
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+# Security-relevant event families (who may sign in, with which rights, where customer data
+# goes, which chains and official channels are trusted): the audit log's "security" filter,
+# and the purge keeps them for BLOCKDESK_AUDIT_RETENTION_DAYS. By prefix, so a new type of
+# these families (and an old event whose type is gone) is covered without a flag.
+SECURITY_NAME_PREFIXES: tuple[str, ...] = (
+    "account.",
+    "agent.",
+    "api_token.",
+    "webhook.",
+    "chain.",
+    "official_channel.",
+    "trust.",
+)
+
+
+def is_security_relevant(name: str) -> bool:
+    return name.startswith(SECURITY_NAME_PREFIXES)
 
 
 class UnknownEventType(LookupError):
@@ -72,6 +91,12 @@ class EventType:
     payload: type[BaseModel]
     # False: internal (records, analytics); webhooks cannot subscribe to it.
     public: bool = True
+    # A short translatable name for people (the audit log); None: the description is shown.
+    label: str | Promise | None = None
+
+    @property
+    def display_label(self) -> str:
+        return str(self.label or self.description)
 
     def dump(self, payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
         """The payload as stored and sent: validated, in JSON types."""
@@ -92,14 +117,25 @@ _TYPES: dict[str, EventType] = {}
 
 
 def register_event_type(
-    *, name: str, version: int, description: str, payload: type[BaseModel], public: bool = True
+    *,
+    name: str,
+    version: int,
+    description: str,
+    payload: type[BaseModel],
+    public: bool = True,
+    label: str | Promise | None = None,
 ) -> EventType:
     if not NAME_RE.match(name):
         raise ImproperlyConfigured(f"event name {name!r} is not like 'conversation.created'")
     if version < 1:
         raise ImproperlyConfigured(f"event {name!r}: version must be >= 1")
     event_type = EventType(
-        name=name, version=version, description=description, payload=payload, public=public
+        name=name,
+        version=version,
+        description=description,
+        payload=payload,
+        public=public,
+        label=label,
     )
     existing = _TYPES.get(name)
     if existing is not None and existing != event_type:
@@ -129,7 +165,14 @@ def envelope_schema() -> dict[str, Any]:
     return {
         "type": "object",
         "required": [
-            "id", "name", "version", "occurred_at", "account_id", "actor", "subject", "data"
+            "id",
+            "name",
+            "version",
+            "occurred_at",
+            "account_id",
+            "actor",
+            "subject",
+            "data",
         ],
         "properties": {
             "id": {"type": "integer", "description": "Unique and increasing: de-duplicate on it."},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -11,6 +13,12 @@ from django.utils import timezone
 from blockdesk.events import log
 from blockdesk.events.consumers import all_consumers
 from blockdesk.events.models import ConsumerCursor, ConsumerRetry
+from blockdesk.events.registry import SECURITY_NAME_PREFIXES
+
+
+def security_relevant_q() -> Q:
+    """Events of the security-relevant families (registry.SECURITY_NAME_PREFIXES)."""
+    return reduce(or_, (Q(name__startswith=prefix) for prefix in SECURITY_NAME_PREFIXES))
 
 
 @dataclass(frozen=True)

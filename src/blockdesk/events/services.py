@@ -20,6 +20,7 @@ from blockdesk.events.consumers import all_consumers, ensure_cursor, get_consume
 from blockdesk.events.models import ActorKind, ConsumerCursor, ConsumerRetry, Event
 from blockdesk.events.registry import Actor, Subject, get_event_type
 from blockdesk.events.runner import wake
+from blockdesk.events.selectors import security_relevant_q
 
 PURGE_CHUNK = 2000
 
@@ -160,12 +161,19 @@ def do_retry_dead_events(*, actor: User) -> int:
 
 def do_purge_events(*, now: dt.datetime | None = None) -> int:
     """Deletes events older than EVENT_RETENTION_DAYS (0: keep forever) that every consumer
-    has read and none is retrying. A periodic job; returns how many went."""
+    has read and none is retrying; security-relevant ones (the audit log's) only once also
+    older than AUDIT_RETENTION_DAYS (0: never). A periodic job; returns how many went."""
     days = settings.EVENT_RETENTION_DAYS
     if days <= 0:
         return 0
-    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
-    old = Event.objects.filter(occurred_at__lt=cutoff)
+    now = now or timezone.now()
+    old = Event.objects.filter(occurred_at__lt=now - dt.timedelta(days=days))
+    security = security_relevant_q()
+    audit_days = settings.AUDIT_RETENTION_DAYS
+    if audit_days <= 0:
+        old = old.exclude(security)
+    else:
+        old = old.exclude(security & Q(occurred_at__gte=now - dt.timedelta(days=audit_days)))
     positions = {c.name: c.position for c in ConsumerCursor.objects.all()}
     for consumer in all_consumers():
         # A consumer that never ran (no cursor) holds everything it subscribes to.

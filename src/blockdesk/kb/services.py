@@ -24,7 +24,7 @@ from blockdesk.common.errors import NotFound, PayloadTooLarge, ValidationFailed
 from blockdesk.common.ratelimit import check_rate_limit
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.conversations.services import check_agent_can_access, require_agent
-from blockdesk.kb import selectors
+from blockdesk.kb import emitting, selectors
 from blockdesk.kb.markdown import external_images, render_markdown
 from blockdesk.kb.models import (
     Article,
@@ -270,9 +270,15 @@ def do_save_translation(
 
 
 def _apply(
-    tr: ArticleTranslation, *, actor: User | None, data: TranslationInput, note: str
+    tr: ArticleTranslation,
+    *,
+    actor: User | None,
+    data: TranslationInput,
+    note: str,
+    rolled_back_to: int | None = None,
 ) -> None:
     slug = data.slug or tr.slug
+    old_slug = tr.slug
     if slug != tr.slug:
         _check_slug_free(account_id=tr.account_id, language=tr.language, slug=slug, exclude=tr.pk)
         SlugRedirect.objects.filter(
@@ -285,20 +291,27 @@ def _apply(
             defaults={"translation": tr},
         )
         tr.slug = slug
-    changed = (tr.title, tr.summary, tr.body, list(tr.example_questions)) != (
-        data.title,
-        data.summary,
-        data.body,
-        list(data.example_questions),
-    )
+    new_content = (data.title, data.summary, data.body, list(data.example_questions))
+    old_content = (tr.title, tr.summary, tr.body, list(tr.example_questions))
+    fields = [
+        f
+        for f, o, n in zip(emitting.CONTENT_FIELDS, old_content, new_content, strict=True)
+        if o != n
+    ]
+    changed = bool(fields)
     tr.title, tr.summary, tr.body = data.title, data.summary, data.body
     tr.example_questions = list(data.example_questions)
     tr.body_html = render_markdown(tr.body, title=tr.title)
     tr.editor = actor or tr.editor
     _full_clean(tr, exclude=["body_html"])
     tr.save()
-    if changed:
-        _snapshot(tr, editor=actor, note=note)
+    revision = _snapshot(tr, editor=actor, note=note).number if changed else None
+    if slug != old_slug:
+        fields.append("slug")
+    if fields:
+        emitting.emit_changed(
+            tr, changed=fields, revision=revision, actor=actor, rolled_back_to=rolled_back_to
+        )
 
 
 def do_update_article(
@@ -323,11 +336,14 @@ def do_set_status(*, actor: User, translation: ArticleTranslation, status: str) 
     if status not in Status.values:
         raise ValidationFailed.field("status", _("Unknown status."))
     with transaction.atomic():
+        old = ArticleTranslation.objects.select_for_update().values_list("status", flat=True)
+        old_status = old.get(pk=translation.pk)
         translation.status = status
         translation.editor = actor
         if status == Status.PUBLISHED and translation.published_at is None:
             translation.published_at = timezone.now()
         translation.save(update_fields=["status", "editor", "published_at", "updated_at"])
+        emitting.emit_status(translation, old=old_status, actor=actor)
         _reindex_on_commit([translation.article_id])
 
 
@@ -350,6 +366,7 @@ def do_rollback(*, actor: User, translation: ArticleTranslation, number: int) ->
             actor=actor,
             data=data,
             note=_("Rolled back to revision %(n)d") % {"n": number},
+            rolled_back_to=number,
         )
         if translation.is_published:
             _reindex_on_commit([translation.article_id])
@@ -373,6 +390,7 @@ def do_delete_article(*, actor: User, article: Article) -> None:
         raise NotFound()
     pk = article.pk
     with transaction.atomic():
+        emitting.emit_deleted(article, actor=actor)
         article.delete()
         _reindex_on_commit([pk])
 

@@ -58,7 +58,8 @@ def wants_email(message: Message) -> bool:
 
 
 def do_schedule_reply_email(*, message: Message, now: dt.datetime | None = None) -> bool:
-    """Called by the web-widget channel when a reply goes out. True when a send is due."""
+    """Called by the reply-email consumer of the event log (event_consumers.py) for each
+    public reply. True when a send is due."""
     if not wants_email(message):
         return False
     due = (now or timezone.now()) + dt.timedelta(seconds=settings.REPLY_EMAIL_DELAY)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from blockdesk.accounts.models import ApiToken
-from blockdesk.api.auth import principal
+from blockdesk.api.auth import ApiPrincipal, principal
 from blockdesk.api.schemas import ERRORS, WRITE_ERRORS, ApiIn, BodyIn, ErrorOut, PathId
 from blockdesk.common.errors import NotFound
 from blockdesk.trust import presenters, selectors, services
@@ -94,6 +94,10 @@ class ChannelPatch(BodyIn):
     since: dt.date | None = None
 
 
+def _token_id(p: ApiPrincipal) -> int | None:
+    return p.token.pk if p.token is not None else None
+
+
 def _out(channel: OfficialChannel) -> dict[str, Any]:
     return {
         "id": channel.pk,
@@ -135,7 +139,7 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[dict[str,
     p = principal(request)
     p.require(TRUST_WRITE)
     channel = services.do_create_official_channel(
-        account_id=p.account_id, actor=p.user, **payload.model_dump()
+        account_id=p.account_id, actor=p.user, api_token_id=_token_id(p), **payload.model_dump()
     )
     return Status(201, _out(channel))
 
@@ -155,7 +159,10 @@ def update_channel(
     p.require(TRUST_WRITE)
     channel = selectors.get_official_channel(account_id=p.account_id, channel_id=channel_id)
     changes = payload.model_dump(exclude_unset=True)
-    return _out(services.do_update_official_channel(channel=channel, actor=p.user, **changes))
+    updated = services.do_update_official_channel(
+        channel=channel, actor=p.user, api_token_id=_token_id(p), **changes
+    )
+    return _out(updated)
 
 
 @router.delete("/trust/channels/{channel_id}", response={204: None, **ERRORS})
@@ -163,5 +170,5 @@ def delete_channel(request: HttpRequest, channel_id: PathId) -> Status[None]:
     p = principal(request)
     p.require(TRUST_WRITE)
     channel = selectors.get_official_channel(account_id=p.account_id, channel_id=channel_id)
-    services.do_delete_official_channel(channel=channel, actor=p.user)
+    services.do_delete_official_channel(channel=channel, actor=p.user, api_token_id=_token_id(p))
     return Status(204, None)

@@ -16,6 +16,8 @@ from blockdesk.accounts.models import User
 from blockdesk.chain.addresses import ChainFamily
 from blockdesk.common.errors import Conflict, Forbidden, ValidationFailed
 from blockdesk.conversations.models import Contact
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import emit
 from blockdesk.trust.models import AntiPhishingCode, OfficialChannel
 from blockdesk.trust.normalize import NormalizeError, Parsed, normalize_for_kind
 
@@ -86,6 +88,44 @@ def _save(channel: OfficialChannel) -> OfficialChannel:
     return channel
 
 
+_FACTS = ("value", "label", "include_subdomains", "chain", "since")
+
+
+def _facts(channel: OfficialChannel) -> dict[str, object]:
+    return {
+        "id": channel.pk,
+        "kind": channel.kind,
+        "value": channel.display,
+        "label": channel.label,
+        "include_subdomains": channel.include_subdomains,
+        "chain": channel.chain,
+        "since": channel.since,
+    }
+
+
+def _emit(
+    name: str,
+    channel: OfficialChannel,
+    *,
+    actor: User | None,
+    api_token_id: int | None,
+    **data: object,
+) -> None:
+    if actor is not None:
+        who = Actor.agent(actor.pk)
+    elif api_token_id is not None:
+        who = Actor.api_token(api_token_id)
+    else:
+        who = Actor.system()  # set-up scripts, the demo
+    emit(
+        account_id=channel.account_id,
+        name=name,
+        payload={"channel": _facts(channel), **data},
+        actor=who,
+        subject=Subject("official_channel", channel.pk),
+    )
+
+
 def do_create_official_channel(
     *,
     account_id: int,
@@ -96,9 +136,10 @@ def do_create_official_channel(
     include_subdomains: bool = False,
     chain: str = "",
     since: dt.date | None = None,
+    api_token_id: int | None = None,
 ) -> OfficialChannel:
-    """`actor` is the administrator (web) or None for an API token whose scope the
-    caller has checked."""
+    """`actor` is the administrator (web) or None for an API token (`api_token_id`, for
+    the event log) whose scope the caller has checked."""
     if actor is not None:
         check_can_manage(actor=actor, account_id=account_id)
     parsed = check_official_channel(
@@ -115,7 +156,10 @@ def do_create_official_channel(
         since=since or timezone.localdate(),
         created_by=actor,
     )
-    return _save(channel)
+    with transaction.atomic():
+        _save(channel)
+        _emit("official_channel.added", channel, actor=actor, api_token_id=api_token_id)
+    return channel
 
 
 def do_update_official_channel(
@@ -127,6 +171,7 @@ def do_update_official_channel(
     include_subdomains: bool | None = None,
     chain: str | None = None,
     since: dt.date | None = None,
+    api_token_id: int | None = None,
 ) -> OfficialChannel:
     """Changes what is given; the kind stays (delete and add to change it)."""
     if actor is not None:
@@ -139,19 +184,38 @@ def do_update_official_channel(
         include_subdomains=subdomains,
         chain=new_chain,
     )
+    before = _facts(channel)
     channel.value, channel.display = parsed.value, parsed.display[:255]
     channel.include_subdomains, channel.chain = subdomains, new_chain
     if label is not None:
         channel.label = label.strip()
     if since is not None:
         channel.since = since
-    return _save(channel)
+    after = _facts(channel)
+    changed = [f for f in _FACTS if before[f] != after[f]]
+    with transaction.atomic():
+        _save(channel)
+        if changed:
+            old_value = before["value"] if "value" in changed else None
+            _emit(
+                "official_channel.changed",
+                channel,
+                actor=actor,
+                api_token_id=api_token_id,
+                changed=changed,
+                old_value=old_value,
+            )
+    return channel
 
 
-def do_delete_official_channel(*, channel: OfficialChannel, actor: User | None) -> None:
+def do_delete_official_channel(
+    *, channel: OfficialChannel, actor: User | None, api_token_id: int | None = None
+) -> None:
     if actor is not None:
         check_can_manage(actor=actor, account_id=channel.account_id)
-    channel.delete()
+    with transaction.atomic():
+        _emit("official_channel.removed", channel, actor=actor, api_token_id=api_token_id)
+        channel.delete()
 
 
 # --- anti-phishing codes -----------------------------------------------------------------

@@ -19,6 +19,23 @@ EVENT_DESCRIPTIONS = {
     "api_token.created": _("An API token is created"),
     "api_token.revoked": _("An API token is revoked"),
     "webhook.created": _("A webhook is added"),
+    "agent.added": _("An agent is added"),
+    "agent.role_changed": _("An agent's role changes (agent or administrator)"),
+    "agent.deactivated": _("An agent is deactivated"),
+    "agent.reactivated": _("A deactivated agent is reactivated"),
+    "assistant.answered": _("The assistant answers a customer"),
+    "assistant.handed_off": _("The assistant hands a conversation to a person"),
+    "assistant.resolved": _("A conversation the assistant handled is solved"),
+    "assistant.corrected": _("An agent corrects an assistant answer"),
+    "article.published": _("A help-centre article is published"),
+    "article.unpublished": _("A help-centre article is unpublished"),
+    "article.changed": _("A help-centre article is edited"),
+    "article.deleted": _("A help-centre article is deleted"),
+    "chain.added": _("A network is added to the chain settings"),
+    "chain.changed": _("A network's settings change (RPC endpoints included)"),
+    "official_channel.added": _("An official channel is added (Is this really us?)"),
+    "official_channel.changed": _("An official channel is changed (Is this really us?)"),
+    "official_channel.removed": _("An official channel is removed (Is this really us?)"),
 }
 
 

@@ -11,11 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import BlockdeskError, Forbidden, NotFound
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+# HttpResponseBase: a streamed response (the audit log's CSV) is guarded the same way.
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -39,7 +41,7 @@ def current_agent(request: HttpRequest) -> User:
 
 def _guard(view: View, *, admin: bool) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             if wants_json(request):
                 from blockdesk.common.errors import Unauthenticated

@@ -72,6 +72,24 @@ def test_agent_correction_becomes_training_data(assistant_channel, customer, age
     assert Correction.objects.get().correct_key == "withdrawal-fees"
 
 
+def test_a_secret_in_an_old_question_is_not_copied_into_training_data(
+    assistant_channel, customer, agent
+):
+    phrase = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    reply = _answer(customer, "How long does a withdrawal take to arrive?")
+    # A row stored before the guard had this rule: written around the services.
+    turn = AssistantTurn.objects.get(reply=reply)
+    Message.objects.filter(pk=turn.message_id).update(content=f"withdrawal? my seed: {phrase}")
+    wrong = reply.metadata["assistant"]["article_key"]
+    right = "withdrawal-limits" if wrong != "withdrawal-limits" else "withdrawal-fees"
+    url = f"/app/assistant/messages/{reply.pk}/correction"
+    response = _login(agent).post(url, {"correct_key": right}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200, response.content
+    question = Correction.objects.get().question
+    assert question.startswith("withdrawal? my ") and "REDACTED" in question
+    assert "abandon" not in question and "accident" not in question
+
+
 def test_article_options_for_the_correction_picker(assistant_channel, customer, agent, outsider):
     reply = _answer(customer, "My withdrawal has been pending for hours")
     url = f"/app/assistant/messages/{reply.pk}/articles"

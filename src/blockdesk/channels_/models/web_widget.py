@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import logging
 import secrets
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -12,11 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from blockdesk.channels_.models.base import BaseChannel
 from blockdesk.channels_.registry import register_channel
-
-if TYPE_CHECKING:
-    from blockdesk.conversations.models import Message
-
-logger = logging.getLogger(__name__)
 
 
 def _public_token() -> str:
@@ -57,14 +51,3 @@ class WebWidgetChannel(BaseChannel):
 
     def settings_summary(self) -> dict[str, str]:
         return {"website": self.website_url, "token": self.public_token}
-
-    def deliver(self, message: Message) -> None:
-        """Visitors with the widget open get the socket push; one who left a follow-up email
-        also gets, by email, the replies they did not see (notifications app). Runs after
-        commit, so it must not raise into the request that sent the reply."""
-        from blockdesk.notifications.services import do_schedule_reply_email
-
-        try:
-            do_schedule_reply_email(message=message)
-        except Exception:
-            logger.exception("could not schedule the reply email for message %s", message.pk)

@@ -63,6 +63,8 @@ class Event(models.Model):
                 condition=models.Q(txid__isnull=False),
             ),
             models.Index(fields=["occurred_at"], name="events_event_occurred"),
+            # An account's log newest first (the audit log's keyset pages).
+            models.Index(fields=["account", "id"], name="events_event_account_id"),
             # A subject's history (a conversation's audit trail).
             models.Index(
                 fields=["account", "subject_type", "subject_id", "id"],
