@@ -176,7 +176,13 @@ class ContactCreateIn(BodyIn):
     def _says_who(self) -> ContactCreateIn:
         # An integration creates a contact for someone it knows; an empty one cannot be
         # found again and only clutters the list (the widget makes anonymous visitors itself).
-        if not (self.name.strip() or self.email.strip() or self.identities):
+        if not (
+            self.name.strip()
+            or self.email.strip()
+            or self.identities
+            or self.attributes
+            or self.notes.strip()
+        ):
             raise PydanticCustomError(
                 "contact_empty", str(_("Give at least a name, an email or an identity."))
             )
