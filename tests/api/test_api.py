@@ -13,6 +13,7 @@ from blockdesk.accounts.services import do_create_agent, do_revoke_api_token
 from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.conversations import services
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
+from blockdesk.events.models import Event
 from tests.api.conftest import assert_error
 from tests.conftest import PASSWORD
 
@@ -527,3 +528,37 @@ def test_openapi_schema_and_docs_render(client):
     # Served from our own static files, as the CSP requires; nothing from a CDN.
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn." not in html
+
+
+def test_contacts_and_identities_created_through_the_api_are_events(api, make_token):
+    token, _plain = make_token()  # a second token: the events name the one that acted
+    before = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    created = api.post(
+        f"{V1}/contacts", {"name": "Ada", "identities": [{"kind": "external", "value": "u-1"}]}
+    ).json()
+    api.post(f"{V1}/contacts/{created['id']}/identities", {"kind": "email", "value": "a@x.io"})
+    api.post(f"{V1}/contacts/{created['id']}/identities", {"kind": "email", "value": "a@x.io"})
+    events = list(Event.objects.filter(pk__gt=before).order_by("id"))
+    assert [e.name for e in events] == [
+        "contact.created",
+        "contact.identity_linked",
+        "contact.identity_linked",  # the repeated identity is a no-op: no third event
+    ]
+    assert events[0].payload == {"contact_id": created["id"], "source": "api"}
+    assert [(e.payload["kind"], e.payload["value"]) for e in events[1:]] == [
+        ("external", "u-1"),
+        ("email", "a@x.io"),
+    ]
+    assert {e.actor_kind for e in events} == {"api_token"}
+    assert token.pk not in {e.actor_id for e in events}
+    assert {e.subject_id for e in events} == {created["id"]}
+
+
+def test_a_contact_the_api_fails_to_create_leaves_no_event(api):
+    before = Event.objects.count()
+    taken = {"kind": "external", "value": "dup"}
+    api.post(f"{V1}/contacts", {"name": "A", "identities": [taken]})
+    after_first = Event.objects.count()
+    response = api.post(f"{V1}/contacts", {"name": "B", "identities": [taken]})
+    assert response.status_code == 409
+    assert Event.objects.count() == after_first == before + 2

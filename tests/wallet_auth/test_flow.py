@@ -14,6 +14,7 @@ from eth_account import Account
 from blockdesk.chain.siwe import SiweMessage
 from blockdesk.common.crypto import hash_token
 from blockdesk.common.periodic import jobs
+from blockdesk.conversations.contact_services import IdentitySpec, do_add_contact_identity
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
 from blockdesk.events.consumers import get_consumer
 from blockdesk.events.models import Event
@@ -307,6 +308,11 @@ def test_a_different_wallet_on_a_signed_in_browser_starts_a_separate_contact(vis
         )
     )
     assert owners[wallet_key.address] != owners[other.address]
+    created = Event.objects.filter(name="contact.created").order_by("-id").first()
+    assert created is not None and created.payload == {
+        "contact_id": owners[other.address],
+        "source": "wallet_sign_in",
+    }
     assert _conversation_ids(visitor) == set()
     assert Conversation.objects.get(pk=first).contact_id == owners[wallet_key.address]
     # Signing back in with the first wallet brings its history back (and leaves the other).
@@ -362,20 +368,65 @@ def test_sign_out_gives_this_browser_a_new_anonymous_visitor(visitor, wallet_key
     assert _conversation_ids(visitor) == {case}
 
 
+def _contact_id(visitor: WalletVisitor) -> int:
+    assert visitor.token is not None
+    return ContactIdentity.objects.get(value=hash_token(visitor.token)).contact_id
+
+
 def _contact_events() -> list[Event]:
     return list(Event.objects.filter(name__startswith="contact.").order_by("id"))
 
 
 def test_linking_writes_events_to_the_log(visitor, second_device, wallet_key):
+    before = _contact_events()
+    # Each visitor started as a new contact recognised by its browser token.
+    assert [e.name for e in before] == ["contact.created", "contact.identity_linked"] * 2
+    assert [e.payload["kind"] for e in before[1::2]] == ["web_visitor", "web_visitor"]
+    assert all(e.payload["value"] is None for e in before[1::2])  # the token hash stays
+    first, second = _contact_id(visitor), _contact_id(second_device)
     visitor.sign_in(wallet_key)
     second_device.send("hi")
     second_device.sign_in(wallet_key)
-    events = _contact_events()
+    events = _contact_events()[len(before) :]
     names = [e.name for e in events]
-    assert names == ["contact.wallet_verified", "contact.merged", "contact.wallet_verified"]
-    assert events[1].payload["target_contact_id"] == events[0].payload["contact_id"]
-    assert events[0].payload["address"] == wallet_key.address
-    assert (events[0].actor_kind, events[0].actor_id) == ("contact", events[0].subject_id)
+    assert names == [
+        "contact.identity_linked",
+        "contact.wallet_verified",
+        "contact.merged",
+        "contact.wallet_verified",
+    ]
+    linked, verified, merged, _again = events
+    assert linked.payload == {
+        "contact_id": first,
+        "identity_id": linked.payload["identity_id"],
+        "kind": "wallet",
+        "value": wallet_key.address,
+        "previous_contact_id": None,
+    }
+    assert merged.payload["target_contact_id"] == verified.payload["contact_id"]
+    assert merged.payload["source_contact_id"] == second
+    assert verified.payload["address"] == wallet_key.address
+    assert (verified.actor_kind, verified.actor_id) == ("contact", verified.subject_id)
+
+
+def test_a_browser_moving_to_the_wallet_owner_is_an_identity_linked_event(
+    visitor, second_device, wallet_key
+):
+    first, second = _contact_id(visitor), _contact_id(second_device)
+    visitor.sign_in(wallet_key)
+    # The second browser's contact is identified (by an email identity): it keeps its
+    # history and only the browser's token moves.
+    do_add_contact_identity(
+        contact=Contact.objects.get(pk=second),
+        spec=IdentitySpec(kind="email", value="kept@example.com"),
+    )
+    start = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    second_device.sign_in(wallet_key)
+    events = list(Event.objects.filter(pk__gt=start).order_by("id"))
+    assert [e.name for e in events] == ["contact.identity_linked", "contact.wallet_verified"]
+    assert events[0].payload["kind"] == "web_visitor" and events[0].payload["value"] is None
+    assert events[0].payload["contact_id"] == first
+    assert events[0].payload["previous_contact_id"] == second
 
 
 def test_webhooks_can_subscribe_to_wallet_sign_in_and_merges(

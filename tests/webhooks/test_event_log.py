@@ -104,8 +104,9 @@ def test_a_raising_consumer_fails_neither_the_request_nor_webhooks(
     assert response.status_code == 201, response.content
 
     total, deadline = 0, timezone.now() + dt.timedelta(seconds=20)
-    # Fan-out reads every event (the fixtures' agent.added too); the raising consumer 3
-    # (webhook.created, conversation.created, message.created).
+    # Fan-out reads every event (the fixtures' agent.added, the visitor's contact.created
+    # and contact.identity_linked too); the raising consumer 3 (webhook.created,
+    # conversation.created, message.created).
     expected = Event.objects.count() + 3
     while total < expected and timezone.now() < deadline:
         total += runner.run_all_once()

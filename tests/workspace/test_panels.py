@@ -46,10 +46,11 @@ def url(conv, name: str = "") -> str:
 def _tx_is_on_chain(monkeypatch):
     """The stand-in chain knows TX. Without a chain confirming it, the secret guard takes a
     bare 0x + 64 hex for a possible private key and redacts it (tests/security)."""
-    from blockdesk.conversations import services
+    # The module that calls it (services/__init__ only re-exports).
+    from blockdesk.conversations.services import messages
 
     monkeypatch.setattr(
-        services, "is_known_transaction", lambda *, account_id, value: value.endswith(TX[2:])
+        messages, "is_known_transaction", lambda *, account_id, value: value.endswith(TX[2:])
     )
 
 

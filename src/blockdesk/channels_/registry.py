@@ -1,32 +1,10 @@
-"""Maps an inbox's `channel_kind` to the model that implements that channel."""
+"""The channel registry lives in conversations (conversations/channel_registry.py), below
+the channels; this name stays for the channel models that register through it."""
 
-from __future__ import annotations
+from blockdesk.conversations.channel_registry import (
+    channel_class,
+    channel_for_inbox,
+    register_channel,
+)
 
-from typing import TYPE_CHECKING, TypeVar
-
-if TYPE_CHECKING:
-    from blockdesk.channels_.models.base import BaseChannel
-    from blockdesk.conversations.models import Inbox
-
-_REGISTRY: dict[str, type[BaseChannel]] = {}
-C = TypeVar("C", bound="type[BaseChannel]")
-
-
-def register_channel(cls: C) -> C:
-    _REGISTRY[cls.kind] = cls
-    return cls
-
-
-def channel_class(kind: str) -> type[BaseChannel]:
-    try:
-        return _REGISTRY[kind]
-    except KeyError:
-        raise LookupError(f"unknown channel kind {kind!r}") from None
-
-
-def channel_for_inbox(inbox: Inbox) -> BaseChannel:
-    cache = getattr(inbox, "_channel_cache", None)
-    if cache is None:
-        cache = channel_class(inbox.channel_kind).objects.get(inbox=inbox)  # type: ignore[attr-defined]
-        inbox._channel_cache = cache  # type: ignore[attr-defined]
-    return cache
+__all__ = ["channel_class", "channel_for_inbox", "register_channel"]

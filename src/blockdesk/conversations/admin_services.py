@@ -1,11 +1,10 @@
-"""Administrator writes for conversation settings: canned replies, tags and inboxes.
+"""Administrator writes for conversation settings: canned replies and tags (inboxes are
+configured by their channel app, e.g. channels_/services.py).
 
 Every function checks that the actor is an administrator and that the object belongs to
 the actor's account; a row of another account is reported as not found."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,10 +12,8 @@ from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
-from blockdesk.channels_.models import WebWidgetChannel
-from blockdesk.channels_.services import check_allowed_origins
 from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
-from blockdesk.conversations.models import CannedReply, Inbox, Tag
+from blockdesk.conversations.models import CannedReply, Tag
 from blockdesk.safety.fields import check_no_secret
 
 
@@ -103,45 +100,3 @@ def do_delete_tag(*, actor: User, tag: Tag) -> None:
     check_admin(actor=actor)
     _check_same_account(actor=actor, account_id=tag.account_id)
     tag.delete()
-
-
-# --- inboxes ----------------------------------------------------------------------
-
-
-def do_update_web_widget_inbox(
-    *,
-    actor: User,
-    channel: WebWidgetChannel,
-    name: str,
-    members: Sequence[User],
-    website_url: str = "",
-    welcome_title: str = "",
-    welcome_tagline: str = "",
-    color: str = "#1f6feb",
-    allowed_origins: str = "",
-) -> WebWidgetChannel:
-    check_admin(actor=actor)
-    inbox: Inbox = channel.inbox
-    _check_same_account(actor=actor, account_id=inbox.account_id)
-    if not name.strip():
-        raise ValidationFailed.field("name", _("Give the inbox a name."))
-    color = color.strip().lower()
-    if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdef" for c in color[1:]):
-        raise ValidationFailed.field("color", _("Enter a colour like #1f6feb."))
-    origins = check_allowed_origins(raw=allowed_origins)
-    with transaction.atomic():
-        inbox.name = name.strip()[:120]
-        channel.website_url = website_url.strip()
-        channel.welcome_title = welcome_title.strip()
-        channel.welcome_tagline = welcome_tagline.strip()
-        channel.color = color
-        channel.allowed_origins = origins
-        try:
-            inbox.full_clean()
-            channel.full_clean()
-        except ValidationError as exc:
-            raise ValidationFailed.from_django(exc) from exc
-        inbox.save(update_fields=["name"])
-        channel.save()
-        inbox.members.set([m for m in members if m.account_id == inbox.account_id])
-    return channel

@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 
 from blockdesk.api import selectors
 from blockdesk.api import services as api_services
-from blockdesk.api.auth import principal
+from blockdesk.api.auth import ApiPrincipal, principal
 from blockdesk.api.schemas import (
     ERRORS,
     WRITE_ERRORS,
@@ -40,6 +40,7 @@ from blockdesk.api.schemas import (
 from blockdesk.common.errors import NotFound
 from blockdesk.conversations import contact_services
 from blockdesk.conversations.serializers import conversation_dict, message_dict
+from blockdesk.events.registry import Actor
 
 router = Router()
 T = TypeVar("T")
@@ -49,6 +50,15 @@ CONTACTS_WRITE = "contacts:write"
 CONVERSATIONS_READ = "conversations:read"
 CONVERSATIONS_WRITE = "conversations:write"
 INBOXES_READ = "inboxes:read"
+
+
+def _actor(p: ApiPrincipal) -> Actor:
+    """Who the event log names: the API token, else the signed-in agent."""
+    if p.token is not None:
+        return Actor.api_token(p.token.pk)
+    if p.user is not None:
+        return Actor.agent(p.user.pk)
+    return Actor.system()
 
 
 def _created(created: bool) -> int:
@@ -83,6 +93,7 @@ def create_contact(request: HttpRequest, payload: ContactCreateIn) -> Status[dic
         identities=[
             contact_services.IdentitySpec(kind=i.kind, value=i.value) for i in payload.identities
         ],
+        actor=_actor(p),
     )
     return Status(201, selectors.contact_out(contact))
 
@@ -125,6 +136,7 @@ def add_contact_identity(
     _identity, created = contact_services.do_add_contact_identity(
         contact=contact,
         spec=contact_services.IdentitySpec(kind=payload.kind, value=payload.value),
+        actor=_actor(p),
     )
     contact = selectors.get_contact(principal=p, contact_id=contact_id)
     return Status(_created(created), selectors.contact_out(contact))

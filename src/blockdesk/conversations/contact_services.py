@@ -1,8 +1,13 @@
-"""Writes for contacts made by integrations (the REST API): create, update, and attach
-identities (an email, a Telegram id, a wallet address, the business's own user id).
+"""Writes for contacts and their identities, whoever asks: integrations (the REST API)
+create, update and attach identities (an email, a Telegram id, a wallet address, the
+business's own user id); the widget creates anonymous visitors; wallet sign-in links
+addresses, moves a browser to another contact and merges anonymous contacts. Other apps
+call these instead of writing Contact or ContactIdentity rows themselves.
 
 Every free-text field passes the secret guard first: names, notes and attributes are
-stored redacted; an email or identity value that holds a wallet secret is refused."""
+stored redacted; an email or identity value that holds a wallet secret is refused.
+Creating a contact emits `contact.created`, attaching or moving an identity
+`contact.identity_linked` (a merge emits only `contact.merged`), in the same transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +21,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.common.errors import Conflict, ValidationFailed
-from blockdesk.conversations.models import Contact, ContactIdentity
+from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
+from blockdesk.conversations import event_types as et
+from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
+from blockdesk.conversations.serializers import conversation_dict, public_conversation_dict
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import emit
 from blockdesk.safety.fields import check_no_secret, redact_free_text, redact_json
 
 MAX_ATTRIBUTES = 100
@@ -88,6 +98,35 @@ def _identity_taken() -> Conflict:
     )
 
 
+def _emit_created(contact: Contact, *, actor: Actor, source: et.ContactSource) -> None:
+    emit(
+        account_id=contact.account_id,
+        name="contact.created",
+        actor=actor,
+        subject=Subject("contact", contact.pk),
+        payload=et.ContactCreated(contact_id=contact.pk, source=source),
+    )
+
+
+def _emit_identity_linked(
+    identity: ContactIdentity, *, actor: Actor, previous_contact_id: int | None = None
+) -> None:
+    secret = identity.kind == ContactIdentity.Kind.WEB_VISITOR  # a keyed token hash
+    emit(
+        account_id=identity.account_id,
+        name="contact.identity_linked",
+        actor=actor,
+        subject=Subject("contact", identity.contact_id),
+        payload=et.IdentityLinked(
+            contact_id=identity.contact_id,
+            identity_id=identity.pk,
+            kind=identity.kind,  # type: ignore[arg-type]
+            value=None if secret else identity.value,
+            previous_contact_id=previous_contact_id,
+        ),
+    )
+
+
 def do_create_contact(
     *,
     account_id: int,
@@ -97,7 +136,11 @@ def do_create_contact(
     attributes: Mapping[str, Any] | None = None,
     notes: str = "",
     identities: Sequence[IdentitySpec] = (),
+    actor: Actor | None = None,
+    source: et.ContactSource = "api",
 ) -> Contact:
+    """`actor`: who asked (an API token, the visitor signing in); the system when None."""
+    actor = actor or Actor.system()
     specs = [_normalise_identity(s, account_id=account_id) for s in identities]
     checked = check_attributes(attributes=attributes or {})
     contact = Contact(
@@ -111,10 +154,12 @@ def do_create_contact(
     try:
         with transaction.atomic():
             _clean_and_save(contact)
+            _emit_created(contact, actor=actor, source=source)
             for spec in specs:
-                ContactIdentity.objects.create(
+                identity = ContactIdentity.objects.create(
                     account_id=account_id, contact=contact, kind=spec.kind, value=spec.value
                 )
+                _emit_identity_linked(identity, actor=actor)
     except IntegrityError as exc:
         raise _identity_taken() from exc
     return contact
@@ -150,7 +195,7 @@ def do_update_contact(*, contact: Contact, changes: Mapping[str, Any]) -> Contac
 
 
 def do_add_contact_identity(
-    *, contact: Contact, spec: IdentitySpec
+    *, contact: Contact, spec: IdentitySpec, actor: Actor | None = None
 ) -> tuple[ContactIdentity, bool]:
     """Returns (identity, created). Adding one the contact already has is a no-op."""
     spec = _normalise_identity(spec, account_id=contact.account_id)
@@ -166,6 +211,114 @@ def do_add_contact_identity(
             identity = ContactIdentity.objects.create(
                 account_id=contact.account_id, contact=contact, kind=spec.kind, value=spec.value
             )
+            _emit_identity_linked(identity, actor=actor or Actor.system())
     except IntegrityError as exc:
         raise _identity_taken() from exc
     return identity, True
+
+
+# --- widget visitors and wallet sign-in ---------------------------------------------------
+
+
+def do_create_visitor_contact(*, account_id: int, locale: str, visitor_hash: str) -> Contact:
+    """A new anonymous contact recognised by a widget visitor token (stored as its keyed
+    hash, `visitor_hash`)."""
+    with transaction.atomic():
+        contact = Contact.objects.create(account_id=account_id, locale=locale[:16])
+        identity = ContactIdentity.objects.create(
+            account_id=account_id,
+            contact=contact,
+            kind=ContactIdentity.Kind.WEB_VISITOR,
+            value=visitor_hash,
+        )
+        actor = Actor.contact(contact.pk)
+        _emit_created(contact, actor=actor, source="widget")
+        _emit_identity_linked(identity, actor=actor)
+    return contact
+
+
+def do_forget_visitor_identity(*, account_id: int, visitor_hash: str) -> None:
+    """The visitor token stops recognising anyone (sign-out); the contact stays."""
+    ContactIdentity.objects.filter(
+        account_id=account_id, kind=ContactIdentity.Kind.WEB_VISITOR, value=visitor_hash
+    ).delete()
+
+
+def do_link_identity(
+    *, contact: Contact, kind: str, value: str, actor: Actor
+) -> ContactIdentity | None:
+    """Creates the identity (a value the caller has verified, e.g. a signed-for wallet
+    address); None when another contact has it already (a racing request linked it first).
+    Runs in a savepoint, so the caller's transaction goes on either way."""
+    try:
+        with transaction.atomic():
+            identity = ContactIdentity.objects.create(
+                account_id=contact.account_id, contact=contact, kind=kind, value=value
+            )
+            _emit_identity_linked(identity, actor=actor)
+    except IntegrityError:
+        return None
+    return identity
+
+
+def do_move_identity(*, identity: ContactIdentity, contact: Contact, actor: Actor) -> None:
+    """The identity now recognises `contact` (e.g. this browser signed in with a wallet
+    another contact owns); the previous contact keeps its history."""
+    previous = identity.contact_id
+    identity.contact = contact
+    identity.save(update_fields=["contact"])
+    _emit_identity_linked(identity, actor=actor, previous_contact_id=previous)
+
+
+def do_merge_contacts(*, source: Contact, target: Contact) -> int:
+    """Moves an anonymous contact's visitor tokens, conversations and messages to `target`;
+    returns how many conversations moved. Runs inside the caller's transaction."""
+    ContactIdentity.objects.filter(
+        account_id=source.account_id, contact=source, kind=ContactIdentity.Kind.WEB_VISITOR
+    ).update(contact=target)
+    # Message idempotency keys are unique per sender: a key both contacts used (practically
+    # impossible with UUIDs) is cleared on the moving message rather than failing the merge.
+    taken = Message.objects.filter(
+        sender_contact=target, idempotency_key__isnull=False
+    ).values_list("idempotency_key", flat=True)
+    Message.objects.filter(sender_contact=source, idempotency_key__in=list(taken)).update(
+        idempotency_key=None
+    )
+    Message.objects.filter(sender_contact=source).update(sender_contact=target)
+    conversation_ids = list(
+        Conversation.objects.filter(contact=source).values_list("pk", flat=True)
+    )
+    Conversation.objects.filter(pk__in=conversation_ids).update(contact=target)
+    changed = []
+    for field in ("name", "email", "locale"):
+        if not getattr(target, field) and getattr(source, field):
+            setattr(target, field, getattr(source, field))
+            changed.append(field)
+    if changed:
+        target.save(update_fields=changed)
+    # The emptied contact stays (other records may name it) with a pointer for agents.
+    source.attributes = {**(source.attributes or {}), "merged_into_contact_id": target.pk}
+    source.save(update_fields=["attributes"])
+    for conv in Conversation.objects.filter(pk__in=conversation_ids).select_related(
+        "contact", "assignee"
+    ):
+        publish_on_commit(
+            [inbox_group(conv.inbox_id)],
+            {"type": "conversation.updated", "conversation": conversation_dict(conv)},
+        )
+        publish_on_commit(
+            [contact_group(target.pk)],
+            {"type": "conversation.updated", "conversation": public_conversation_dict(conv)},
+        )
+    emit(
+        account_id=target.account_id,
+        name="contact.merged",
+        actor=Actor.contact(target.pk),
+        subject=Subject("contact", target.pk),
+        payload=et.ContactMerged(
+            source_contact_id=source.pk,
+            target_contact_id=target.pk,
+            conversation_ids=conversation_ids,
+        ),
+    )
+    return len(conversation_ids)

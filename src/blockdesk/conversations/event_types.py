@@ -1,5 +1,6 @@
-"""Event types of conversations and messages: the public contract webhooks send (see
-docs/webhooks.md). Ids and the facts a receiver needs, never the console serializer."""
+"""Event types of conversations, messages and contacts: the public contract webhooks send
+(see docs/webhooks.md). Ids and the facts a receiver needs, never the console serializer,
+and never a secret (a web visitor's token hash is not published)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,39 @@ class MessageCreated(_Payload):
     created_at: dt.datetime
 
 
+IdentityKind = Literal["web_visitor", "email", "telegram", "discord", "wallet", "external"]
+ContactSource = Literal["widget", "api", "wallet_sign_in"]
+
+
+class ContactCreated(_Payload):
+    contact_id: int
+    source: ContactSource = Field(
+        description="What created it: a new widget visitor, the REST API, or a wallet "
+        "sign-in that needed a profile of its own for the address."
+    )
+
+
+class IdentityLinked(_Payload):
+    contact_id: int
+    identity_id: int
+    kind: IdentityKind
+    value: str | None = Field(
+        description="The email, Telegram id, wallet address… None for a web visitor, whose "
+        "token is a secret (only its keyed hash is stored)."
+    )
+    previous_contact_id: int | None = Field(
+        default=None,
+        description="Set when an existing identity moved here from another contact (a "
+        "browser that signed in with a wallet another contact owns).",
+    )
+
+
+class ContactMerged(_Payload):
+    source_contact_id: int
+    target_contact_id: int
+    conversation_ids: list[int] = Field(description="Conversations moved to the target.")
+
+
 for _name, _model, _description in (
     ("conversation.created", ConversationCreated, "A conversation was opened."),
     (
@@ -107,6 +141,18 @@ for _name, _model, _description in (
         MessageCreated,
         "A message was written: by the customer, an agent (reply or private note), the "
         "assistant or the system.",
+    ),
+    ("contact.created", ContactCreated, "A customer profile (contact) was created."),
+    (
+        "contact.identity_linked",
+        IdentityLinked,
+        "A contact gained a way to be recognised: a widget visitor, an email address, a "
+        "wallet address, an external id…",
+    ),
+    (
+        "contact.merged",
+        ContactMerged,
+        "An anonymous customer profile was merged into the one owning the wallet.",
     ),
 ):
     register_event_type(name=_name, version=1, description=_description, payload=_model)

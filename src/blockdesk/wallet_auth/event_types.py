@@ -1,4 +1,5 @@
-"""Event types of wallet sign-in: the public contract webhooks send (docs/webhooks.md)."""
+"""Event types of wallet sign-in: the public contract webhooks send (docs/webhooks.md).
+`contact.merged` lives with the merge, in conversations/event_types.py."""
 
 from __future__ import annotations
 
@@ -17,22 +18,9 @@ class WalletVerified(BaseModel):
     )
 
 
-class ContactMerged(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    source_contact_id: int
-    target_contact_id: int
-    conversation_ids: list[int] = Field(description="Conversations moved to the target.")
-
-
 register_event_type(
     name="contact.wallet_verified",
     version=1,
     description="A customer proved they own a wallet (signed in with it).",
     payload=WalletVerified,
-)
-register_event_type(
-    name="contact.merged",
-    version=1,
-    description="An anonymous customer profile was merged into the one owning the wallet.",
-    payload=ContactMerged,
 )

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,9 +33,8 @@ from blockdesk.chain.siwe import SiweError, SiweErrorCode, SiweMessage, verify
 from blockdesk.common.crypto import hash_token
 from blockdesk.common.errors import BlockdeskError, NotFound, ValidationFailed
 from blockdesk.common.ratelimit import check_rate_limit
-from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
-from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
-from blockdesk.conversations.serializers import conversation_dict, public_conversation_dict
+from blockdesk.conversations import contact_services
+from blockdesk.conversations.models import Contact, ContactIdentity
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
 from blockdesk.wallet_auth import selectors
@@ -387,20 +386,6 @@ def _visitor_identity(*, account_id: int, visitor_hash: str) -> ContactIdentity:
     return identity
 
 
-def _add_wallet(*, contact: Contact, address: str) -> ContactIdentity | None:
-    """Creates the identity; None when another request linked the address first."""
-    try:
-        with transaction.atomic():
-            return ContactIdentity.objects.create(
-                account_id=contact.account_id,
-                contact=contact,
-                kind=ContactIdentity.Kind.WALLET,
-                value=address,
-            )
-    except IntegrityError:
-        return None
-
-
 def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignInResult:
     """Runs inside the caller's transaction.
 
@@ -411,23 +396,33 @@ def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignIn
     - Another contact owns it: this browser moves there. An anonymous current contact (only
       visitor tokens) is merged: its conversations, messages and other tokens follow. An
       identified one keeps its history; only this browser's token moves.
+
+    The rows are conversations' (contacts and identities): their writes are its services.
     """
     account_id = session.contact.account_id
     identity = _visitor_identity(account_id=account_id, visitor_hash=visitor_hash)
     current = Contact.objects.select_for_update().get(pk=identity.contact_id)
+    visitor = Actor.contact(current.pk)
     owner = selectors.wallet_owner(account_id=account_id, address=address)
     if owner is None:
         target = current
         if selectors.contact_wallet(contact=current) is not None:
-            target = Contact.objects.create(account_id=account_id, locale=current.locale)
-        if _add_wallet(contact=target, address=address) is None:
+            target = contact_services.do_create_contact(
+                account_id=account_id,
+                locale=current.locale,
+                actor=visitor,
+                source="wallet_sign_in",
+            )
+        linked = contact_services.do_link_identity(
+            contact=target, kind=ContactIdentity.Kind.WALLET, value=address, actor=visitor
+        )
+        if linked is None:  # another request linked the address first
             owner = selectors.wallet_owner(account_id=account_id, address=address)
             assert owner is not None
         else:
             moved = target.pk != current.pk
             if moved:
-                identity.contact = target
-                identity.save(update_fields=["contact"])
+                contact_services.do_move_identity(identity=identity, contact=target, actor=visitor)
             _emit_verified(
                 target, address=address, linked=True, moved_from=current if moved else None
             )
@@ -437,65 +432,11 @@ def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignIn
         return SignInResult(current, address, linked=False, moved=False, merged_conversations=0)
     merged = 0
     if selectors.is_anonymous(contact=current):
-        merged = _merge_anonymous(source=current, target=target)
+        merged = contact_services.do_merge_contacts(source=current, target=target)
     else:
-        identity.contact = target
-        identity.save(update_fields=["contact"])
+        contact_services.do_move_identity(identity=identity, contact=target, actor=visitor)
     _emit_verified(target, address=address, linked=False, moved_from=current)
     return SignInResult(target, address, linked=False, moved=True, merged_conversations=merged)
-
-
-def _merge_anonymous(*, source: Contact, target: Contact) -> int:
-    """Moves an anonymous contact's visitor tokens, conversations and messages to `target`."""
-    ContactIdentity.objects.filter(
-        account_id=source.account_id, contact=source, kind=ContactIdentity.Kind.WEB_VISITOR
-    ).update(contact=target)
-    # Message idempotency keys are unique per sender: a key both contacts used (practically
-    # impossible with UUIDs) is cleared on the moving message rather than failing the merge.
-    taken = Message.objects.filter(
-        sender_contact=target, idempotency_key__isnull=False
-    ).values_list("idempotency_key", flat=True)
-    Message.objects.filter(sender_contact=source, idempotency_key__in=list(taken)).update(
-        idempotency_key=None
-    )
-    Message.objects.filter(sender_contact=source).update(sender_contact=target)
-    conversation_ids = list(
-        Conversation.objects.filter(contact=source).values_list("pk", flat=True)
-    )
-    Conversation.objects.filter(pk__in=conversation_ids).update(contact=target)
-    changed = []
-    for field in ("name", "email", "locale"):
-        if not getattr(target, field) and getattr(source, field):
-            setattr(target, field, getattr(source, field))
-            changed.append(field)
-    if changed:
-        target.save(update_fields=changed)
-    # The emptied contact stays (other records may name it) with a pointer for agents.
-    source.attributes = {**(source.attributes or {}), "merged_into_contact_id": target.pk}
-    source.save(update_fields=["attributes"])
-    for conv in Conversation.objects.filter(pk__in=conversation_ids).select_related(
-        "contact", "assignee"
-    ):
-        publish_on_commit(
-            [inbox_group(conv.inbox_id)],
-            {"type": "conversation.updated", "conversation": conversation_dict(conv)},
-        )
-        publish_on_commit(
-            [contact_group(target.pk)],
-            {"type": "conversation.updated", "conversation": public_conversation_dict(conv)},
-        )
-    emit(
-        account_id=target.account_id,
-        name="contact.merged",
-        actor=Actor.contact(target.pk),
-        subject=Subject("contact", target.pk),
-        payload={
-            "source_contact_id": source.pk,
-            "target_contact_id": target.pk,
-            "conversation_ids": conversation_ids,
-        },
-    )
-    return len(conversation_ids)
 
 
 def _emit_verified(
@@ -523,11 +464,9 @@ def do_sign_out(*, session: VisitorSession, visitor_token: str) -> tuple[Visitor
     Returns the new session and its plain token."""
     visitor_hash = hash_token(visitor_token)
     with transaction.atomic():
-        ContactIdentity.objects.filter(
-            account_id=session.contact.account_id,
-            kind=ContactIdentity.Kind.WEB_VISITOR,
-            value=visitor_hash,
-        ).delete()
+        contact_services.do_forget_visitor_identity(
+            account_id=session.contact.account_id, visitor_hash=visitor_hash
+        )
         WalletNonce.objects.filter(visitor_hash=visitor_hash).delete()
         return widget_services.do_start_visitor_session(
             channel=session.channel, locale=session.contact.locale

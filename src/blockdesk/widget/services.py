@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.crypto import hash_token, new_token
 from blockdesk.common.errors import NotFound, Unauthenticated, ValidationFailed
 from blockdesk.common.ratelimit import check_rate_limit
+from blockdesk.conversations import contact_services
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
 from blockdesk.safety import warning as secret_warning
@@ -54,14 +54,9 @@ def do_start_visitor_session(
 ) -> tuple[VisitorSession, str]:
     """Creates a new anonymous contact; returns the session and the plain token."""
     plain = new_token(VISITOR_TOKEN_PREFIX)
-    with transaction.atomic():
-        contact = Contact.objects.create(account_id=channel.inbox.account_id, locale=locale[:16])
-        ContactIdentity.objects.create(
-            account_id=channel.inbox.account_id,
-            contact=contact,
-            kind=ContactIdentity.Kind.WEB_VISITOR,
-            value=hash_token(plain),
-        )
+    contact = contact_services.do_create_visitor_contact(
+        account_id=channel.inbox.account_id, locale=locale, visitor_hash=hash_token(plain)
+    )
     return VisitorSession(channel=channel, contact=contact), plain
 
 

@@ -10,11 +10,10 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from blockdesk.accounts.models import Team, User
 from blockdesk.conversations import selectors as conv_selectors
+from blockdesk.conversations import timeline as timeline_kinds
 from blockdesk.conversations.models import (
     CannedReply,
     Contact,
@@ -212,93 +211,18 @@ def timeline(
         )
         for m in messages
     ]
-    # The opening event says nothing the first message doesn't.
     items += [
         TimelineItem("event", e.created_at, event=e, text=describe_event(e))
         for e in events.order_by("-id")[:TIMELINE_LIMIT]
-        if e.kind != ConversationEvent.Kind.OPENED
+        if timeline_kinds.is_shown(e)
     ]
     items.sort(key=lambda i: (i.created_at, 0 if i.kind == "event" else 1))
     return items
 
 
-def _actor(event: ConversationEvent) -> str:
-    if event.actor is not None:
-        return event.actor.public_name
-    data = event.data or {}
-    if data.get("via") == "api":
-        # Changes made through the REST API record the token instead of an agent.
-        if data.get("api_token_name"):
-            return _("API token “%(name)s”") % {"name": data["api_token_name"]}
-        return _("The API")
-    return _("Blockdesk")
-
-
 def describe_event(event: ConversationEvent) -> str:
-    kind = ConversationEvent.Kind
-    data = event.data or {}
-    actor = _actor(event)
-    if event.kind == kind.ASSIGNED:
-        if event.actor_id and data.get("assignee_id") == event.actor_id:
-            return _("%(actor)s took this conversation") % {"actor": actor}
-        return _("%(actor)s assigned this to %(assignee)s") % {
-            "actor": actor,
-            "assignee": data.get("assignee_name") or "?",
-        }
-    if event.kind == kind.UNASSIGNED:
-        return _("%(actor)s removed the assignee") % {"actor": actor}
-    if event.kind == kind.TEAM_CHANGED:
-        if data.get("team_name"):
-            return _("%(actor)s moved this to team %(team)s") % {
-                "actor": actor,
-                "team": data["team_name"],
-            }
-        return _("%(actor)s removed the team") % {"actor": actor}
-    if event.kind == kind.STATUS_CHANGED:
-        to = str(data.get("to") or "")
-        label = status_label(to) if to in Conversation.Status.values else to
-        if to == Conversation.Status.SNOOZED and data.get("until"):
-            until = dt.datetime.fromisoformat(str(data["until"]))
-            return _("%(actor)s snoozed this until %(until)s") % {
-                "actor": actor,
-                "until": full_time_label(until),
-            }
-        if event.actor is None and not data.get("via"):
-            return _("Status changed to %(status)s") % {"status": label}
-        return _("%(actor)s changed the status to %(status)s") % {"actor": actor, "status": label}
-    if event.kind == kind.PRIORITY_CHANGED:
-        try:
-            label = priority_label(int(data.get("to", 2)))
-        except (TypeError, ValueError):
-            label = "?"
-        return _("%(actor)s set the priority to %(priority)s") % {
-            "actor": actor,
-            "priority": label,
-        }
-    if event.kind == kind.TAGS_CHANGED:
-        before, after = set(data.get("from") or []), set(data.get("to") or [])
-        changes = [f"+{t}" for t in sorted(after - before)]
-        changes += [f"−{t}" for t in sorted(before - after)]
-        return _("%(actor)s changed the tags: %(changes)s") % {
-            "actor": actor,
-            "changes": " ".join(changes),
-        }
-    if event.kind == kind.FOLLOWUP_EMAIL:
-        return _("The customer left an email address for a follow-up")
-    if event.kind == kind.REPLY_EMAILED:
-        return ngettext(
-            "%(count)d reply emailed to %(to)s",
-            "%(count)d replies emailed to %(to)s",
-            int(data.get("count") or 1),
-        ) % {"count": int(data.get("count") or 1), "to": data.get("to", "")}
-    if event.kind == kind.REPLY_EMAIL_FAILED:
-        return _("Replies could not be emailed to %(to)s (%(error)s)") % {
-            "to": data.get("to", ""),
-            "error": data.get("error", ""),
-        }
-    if event.kind == kind.DIAGNOSIS:
-        return panels.describe_diagnosis(event, actor)
-    return str(event.get_kind_display())
+    # Each app registers what its kinds say (conversations/timeline.py).
+    return timeline_kinds.describe_event(event)
 
 
 def message_item_dict(

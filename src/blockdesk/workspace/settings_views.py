@@ -17,6 +17,7 @@ from blockdesk.accounts import admin_services as account_admin
 from blockdesk.accounts import selectors as account_selectors
 from blockdesk.accounts import services as account_services
 from blockdesk.accounts.models import Team, User
+from blockdesk.channels_ import services as channel_services
 from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.common.errors import BlockdeskError
@@ -242,7 +243,9 @@ def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
     if forms.saved(
         request,
         form,
-        lambda data: conv_admin.do_update_web_widget_inbox(actor=user, channel=channel, **data),
+        lambda data: channel_services.do_update_web_widget_inbox(
+            actor=user, channel=channel, **data
+        ),
     ):
         return _done(request, "settings_inbox", _("The inbox was saved."), inbox.pk)
     return _page(

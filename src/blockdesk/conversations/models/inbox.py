@@ -32,6 +32,6 @@ class Inbox(models.Model):
 
     @property
     def channel(self) -> BaseChannel:
-        from blockdesk.channels_.registry import channel_for_inbox
+        from blockdesk.conversations.channel_registry import channel_for_inbox
 
         return channel_for_inbox(self)

@@ -1,0 +1,79 @@
+"""Helpers shared by the conversation services: the timeline, the pushes, access."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from blockdesk.accounts.models import User
+from blockdesk.common.errors import Forbidden, NotFound
+from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
+from blockdesk.conversations import selectors
+from blockdesk.conversations.models import (
+    Conversation,
+    ConversationEvent,
+    Inbox,
+)
+from blockdesk.conversations.serializers import (
+    conversation_dict,
+    event_dict,
+    public_conversation_dict,
+)
+
+Status = Conversation.Status
+
+# An app that answers customers itself (the assistant) registers predicates here from its
+# ready(), so the core does not import it: new cases in an inbox it handles start
+# `pending` (waiting on the bot, not on agents), and a customer writing to a case it is
+# still handling does not wake it to `open`.
+BOT_HANDLES_INBOX: list[Callable[[Inbox], bool]] = []
+BOT_HANDLES_CONVERSATION: list[Callable[[Conversation], bool]] = []
+
+
+def check_agent_can_access(*, user: User, conversation: Conversation) -> None:
+    if not selectors.agent_can_access_inbox(user=user, inbox_id=conversation.inbox_id):
+        # 404, not 403: an agent outside the inbox must not learn the case exists.
+        raise NotFound()
+
+
+def _record_event(
+    *,
+    conversation: Conversation,
+    kind: str,
+    actor: User | None,
+    data: dict[str, object] | None = None,
+    public: bool = False,
+    event_extra: dict[str, object] | None = None,
+) -> ConversationEvent:
+    # event_extra says who acted when no agent did (e.g. which API token).
+    data = {**(data or {}), **(event_extra or {})}
+    event = ConversationEvent.objects.create(
+        conversation=conversation, kind=kind, actor=actor, data=data, is_public=public
+    )
+    payload = {
+        "type": "conversation.event",
+        "conversation_id": conversation.pk,
+        "event": event_dict(event),
+    }
+    groups = [inbox_group(conversation.inbox_id)]
+    if public:
+        groups.append(contact_group(conversation.contact_id))
+    publish_on_commit(groups, payload)
+    return event
+
+
+def _publish_conversation(conversation: Conversation) -> None:
+    conversation.refresh_from_db()
+    publish_on_commit(
+        [inbox_group(conversation.inbox_id)],
+        {"type": "conversation.updated", "conversation": conversation_dict(conversation)},
+    )
+    publish_on_commit(
+        [contact_group(conversation.contact_id)],
+        {"type": "conversation.updated", "conversation": public_conversation_dict(conversation)},
+    )
+
+
+def require_agent(user: object) -> User:
+    if not isinstance(user, User) or not user.is_authenticated or user.account_id is None:
+        raise Forbidden()
+    return user

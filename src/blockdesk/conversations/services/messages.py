@@ -1,0 +1,357 @@
+"""Customers, agents, the assistant and the system write messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blockdesk.accounts.models import User
+from blockdesk.chain.lookup import is_known_transaction
+from blockdesk.common.errors import NotFound, PayloadTooLarge, ValidationFailed
+from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
+from blockdesk.common.text import has_cjk
+from blockdesk.conversations import emitting
+from blockdesk.conversations.models import (
+    Attachment,
+    Contact,
+    Conversation,
+    ConversationEvent,
+    Inbox,
+    Message,
+)
+from blockdesk.conversations.serializers import (
+    message_dict,
+    public_message_dict,
+)
+from blockdesk.conversations.services._common import (
+    BOT_HANDLES_CONVERSATION,
+    Status,
+    _publish_conversation,
+    _record_event,
+    check_agent_can_access,
+)
+from blockdesk.conversations.services.assignment import _assign
+from blockdesk.conversations.services.conversations import do_create_conversation
+from blockdesk.conversations.services.read_state import _mark_read
+from blockdesk.conversations.services.status import _set_status
+from blockdesk.events.registry import Actor
+from blockdesk.safety import scan_inbound, scan_outbound
+from blockdesk.safety.fields import redact_free_text
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    message: Message
+    created: bool  # False when an idempotent retry returned the stored message
+
+
+def check_content(*, content: str, attachments: Sequence[UploadedFile] = ()) -> str:
+    content = (content or "").strip()
+    if not content and not attachments:
+        raise ValidationFailed.field("content", _("A message cannot be empty."))
+    if len(content) > settings.MESSAGE_MAX_LENGTH:
+        raise ValidationFailed.field(
+            "content",
+            _("A message can be at most %(max)d characters long.")
+            % {"max": settings.MESSAGE_MAX_LENGTH},
+        )
+    if "\x00" in content:
+        raise ValidationFailed.field("content", _("The message contains invalid characters."))
+    for upload in attachments:
+        check_attachment(upload=upload)
+    return content
+
+
+def check_attachment(*, upload: UploadedFile) -> None:
+    size = upload.size or 0
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise PayloadTooLarge(
+            _("The file “%(name)s” is larger than %(mb)d MB.")
+            % {"name": upload.name, "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            fields={"attachments": [_("File too large.")]},
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in settings.ATTACHMENT_ALLOWED_TYPES:
+        raise ValidationFailed.field(
+            "attachments",
+            _("Files of type “%(type)s” are not allowed.") % {"type": content_type or "?"},
+        )
+    if not _content_matches_type(upload, content_type):
+        raise ValidationFailed.field(
+            "attachments", _("The file’s content does not match its type.")
+        )
+
+
+_MAGIC = {
+    "image/png": [b"\x89PNG\r\n\x1a\n"],
+    "image/jpeg": [b"\xff\xd8\xff"],
+    "image/gif": [b"GIF87a", b"GIF89a"],
+    "image/webp": [b"RIFF"],
+    "application/pdf": [b"%PDF-"],
+}
+
+
+def _content_matches_type(upload: UploadedFile, content_type: str) -> bool:
+    # The declared type is the client's word; the first bytes are the file's.
+    head = upload.read(16)
+    upload.seek(0)
+    signatures = _MAGIC.get(content_type)
+    if signatures is None:  # text/plain: refuse binary blobs posing as text
+        return b"\x00" not in head
+    return any(head.startswith(sig) for sig in signatures)
+
+
+def _store_attachments(message: Message, attachments: Sequence[UploadedFile]) -> None:
+    for upload in attachments:
+        content_type = (upload.content_type or "").split(";")[0].strip().lower()
+        # A file name is free text too (and becomes part of the stored path).
+        account_id = message.conversation.account_id
+        name = redact_free_text(upload.name or "file", account_id=account_id)[0] or "file"
+        att = Attachment(
+            message=message,
+            filename=name[:200],
+            content_type=content_type,
+            size=upload.size or 0,
+        )
+        att.file.save(name, upload, save=False)
+        att.full_clean(exclude=["file"])
+        att.save()
+
+
+def _persist_message(
+    *,
+    conversation: Conversation,
+    message: Message,
+    attachments: Sequence[UploadedFile],
+) -> Message:
+    # The hot path of every message: field checks only. The foreign keys are objects we
+    # hold and the constraints (idempotency key, contact never private) are enforced by
+    # the database; validating them here cost ~8 statements per message.
+    message.full_clean(
+        exclude=["conversation", "sender_user", "sender_contact"], validate_constraints=False
+    )
+    message.save()
+    _store_attachments(message, attachments)
+    # Known now: every later view of this message (push, webhooks, the HTTP response)
+    # reads its attachments from this cache instead of querying again.
+    if attachments:
+        prefetch_related_objects([message], "attachments")
+    else:
+        no_attachments = {"attachments": Attachment.objects.none()}
+        message._prefetched_objects_cache = no_attachments  # type: ignore[attr-defined]
+    now = timezone.now()
+    updates: dict[str, object] = {"last_activity_at": now, "last_message_id": message.pk}
+    if message.sender_type == Message.SenderType.CONTACT:
+        updates["last_incoming_id"] = message.pk
+    is_reply = message.sender_type in (Message.SenderType.AGENT, Message.SenderType.ASSISTANT)
+    if is_reply and not message.is_private and conversation.first_response_at is None:
+        updates["first_response_at"] = now
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    for key, value in updates.items():
+        setattr(conversation, key, value)
+
+    full = message_dict(message)
+    publish_on_commit(
+        [inbox_group(conversation.inbox_id)], {"type": "message.created", "message": full}
+    )
+    if not message.is_private:
+        publish_on_commit(
+            [contact_group(conversation.contact_id)],
+            {"type": "message.created", "message": public_message_dict(message, full=full)},
+        )
+    emitting.emit_message(message, conversation)
+    return message
+
+
+def do_send_contact_message(
+    *,
+    contact: Contact,
+    inbox: Inbox,
+    conversation: Conversation | None,
+    content: str,
+    idempotency_key: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+    metadata: dict[str, object] | None = None,
+) -> SentMessage:
+    """A customer writes. Without a conversation (or to a resolved one) a new case opens.
+    `metadata` marks structured input (a quick-reply button the customer pressed).
+
+    Seed phrases and private keys are cut out here, before anything is stored, indexed,
+    logged or pushed; only the redaction marker remains."""
+    guard = scan_inbound(
+        content or "",
+        is_known_transaction=lambda value: is_known_transaction(
+            account_id=inbox.account_id, value=value
+        ),
+    )
+    content = check_content(content=guard.redacted_text, attachments=attachments)
+    if idempotency_key:
+        existing = Message.objects.filter(
+            sender_contact=contact, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return SentMessage(existing, created=False)
+    if conversation is not None and conversation.contact_id != contact.pk:
+        raise NotFound()
+    try:
+        with transaction.atomic():
+            if conversation is None or conversation.status == Status.RESOLVED:
+                conversation = do_create_conversation(inbox=inbox, contact=contact)
+            elif conversation.status == Status.SNOOZED or (
+                conversation.status == Status.PENDING
+                and not any(handles(conversation) for handles in BOT_HANDLES_CONVERSATION)
+            ):
+                # A customer writing back wakes a snoozed or waiting case.
+                _set_status(
+                    conversation=conversation,
+                    status=Status.OPEN,
+                    snoozed_until=None,
+                    actor=None,
+                    event_actor=Actor.contact(contact.pk),
+                )
+            message = Message(
+                conversation=conversation,
+                sender_type=Message.SenderType.CONTACT,
+                sender_contact=contact,
+                content=content,
+                idempotency_key=idempotency_key or None,
+                metadata=metadata or {},
+            )
+            _persist_message(conversation=conversation, message=message, attachments=attachments)
+            Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
+            if guard.has_secrets:
+                _flag_exposed_secret(
+                    conversation=conversation,
+                    kinds=sorted(kind.value for kind in guard.kinds),
+                    language=contact.locale or ("zh-hans" if has_cjk(content) else "en"),
+                    warning=guard.warning,
+                )
+    except IntegrityError:
+        # Two retries raced; the other one stored it.
+        if idempotency_key:
+            existing = Message.objects.filter(
+                sender_contact=contact, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return SentMessage(existing, created=False)
+        raise
+    return SentMessage(message, created=True)
+
+
+def _flag_exposed_secret(
+    *,
+    conversation: Conversation,
+    kinds: list[str],
+    language: str,
+    warning: Callable[[str], str],
+) -> None:
+    """The customer is warned at once in their language; the case is flagged urgent."""
+    conversation.secret_exposed = True
+    conversation.priority = Conversation.Priority.URGENT
+    conversation.save(update_fields=["secret_exposed", "priority"])
+    _record_event(
+        conversation=conversation,
+        kind=ConversationEvent.Kind.SECRET_REDACTED,
+        actor=None,
+        data={"kinds": kinds},
+    )
+    system = Message(
+        conversation=conversation,
+        sender_type=Message.SenderType.SYSTEM,
+        content=warning(language),
+    )
+    _persist_message(conversation=conversation, message=system, attachments=())
+    _publish_conversation(conversation)
+
+
+def check_outbound(*, content: str, private: bool) -> None:
+    """Support never asks for a seed phrase, private key, password or 2FA code."""
+    if private:
+        return  # a note between agents reaches no customer
+    result = scan_outbound(content)
+    if result.blocked:
+        raise ValidationFailed(
+            result.explanation, code="unsafe_request", fields={"content": [result.explanation]}
+        )
+
+
+def do_send_agent_message(
+    *,
+    agent: User,
+    conversation: Conversation,
+    content: str,
+    private: bool = False,
+    idempotency_key: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> SentMessage:
+    check_agent_can_access(user=agent, conversation=conversation)
+    # An agent pasting what a customer sent elsewhere (a note, a reply) stores no secret
+    # either; the outbound check below still sees the request wording.
+    content, _findings = redact_free_text(content or "", account_id=conversation.account_id)
+    content = check_content(content=content, attachments=attachments)
+    check_outbound(content=content, private=private)
+    if idempotency_key:
+        existing = Message.objects.filter(
+            sender_user=agent, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return SentMessage(existing, created=False)
+    with transaction.atomic():
+        message = Message(
+            conversation=conversation,
+            sender_type=Message.SenderType.AGENT,
+            sender_user=agent,
+            content=content,
+            is_private=private,
+            idempotency_key=idempotency_key or None,
+        )
+        _persist_message(conversation=conversation, message=message, attachments=attachments)
+        if not private and conversation.assignee_id is None:
+            # Whoever answers an unassigned case takes it, as agents expect.
+            _assign(conversation=conversation, assignee=agent, actor=agent)
+        _mark_read(user=agent, conversation=conversation, message_id=message.pk)
+        transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
+    return SentMessage(message, created=True)
+
+
+def do_send_assistant_message(
+    *,
+    conversation: Conversation,
+    content: str,
+    private: bool = False,
+    metadata: dict[str, object] | None = None,
+) -> Message:
+    """The assistant writes (a reply, or with `private` a note for agents). Same outbound
+    checks as an agent's reply: it never asks for secrets."""
+    content = check_content(content=content)
+    check_outbound(content=content, private=private)
+    with transaction.atomic():
+        message = Message(
+            conversation=conversation,
+            sender_type=Message.SenderType.ASSISTANT,
+            content=content,
+            is_private=private,
+            metadata=metadata or {},
+        )
+        _persist_message(conversation=conversation, message=message, attachments=())
+        if not private:
+            transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
+    return message
+
+
+def do_send_system_message(*, conversation: Conversation, content: str) -> Message:
+    with transaction.atomic():
+        message = Message(
+            conversation=conversation, sender_type=Message.SenderType.SYSTEM, content=content
+        )
+        _persist_message(conversation=conversation, message=message, attachments=())
+        # Customers see system messages (a watched deposit arrived): the channel delivers them.
+        transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
+        return message

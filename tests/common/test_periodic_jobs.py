@@ -1,0 +1,21 @@
+"""Periodic jobs come from the apps' ready(): each once, whatever imported what first."""
+
+from __future__ import annotations
+
+from blockdesk.common.periodic import jobs
+from blockdesk.conversations.services import do_reopen_due_snoozed
+from blockdesk.events.services import do_purge_events
+from blockdesk.wallet_auth.services import do_purge_expired_nonces
+from blockdesk.webhooks.services import do_requeue_due_deliveries
+
+
+def test_every_app_job_is_registered_once() -> None:
+    listed = jobs()
+    for job in (
+        do_reopen_due_snoozed,
+        do_requeue_due_deliveries,
+        do_purge_expired_nonces,
+        do_purge_events,
+    ):
+        assert listed.count(job) == 1, job.__name__
+    assert len(listed) == len(set(listed))
