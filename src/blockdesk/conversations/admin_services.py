@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
-from blockdesk.channels_.models import WebWidgetChannel
-from blockdesk.channels_.services import check_allowed_origins
+from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.connectors.services import check_allowed_origins
 from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
 from blockdesk.conversations.models import CannedReply, Inbox, Tag
 from blockdesk.safety.fields import check_no_secret

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.common.crypto import hash_token, new_token
 from blockdesk.common.errors import NotFound, Unauthenticated, ValidationFailed
 from blockdesk.common.ratelimit import check_rate_limit

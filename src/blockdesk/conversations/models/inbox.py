@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from blockdesk.channels_.models import BaseChannel
+    from blockdesk.connectors.models import BaseChannel
 
 
 class Inbox(models.Model):
@@ -32,6 +32,6 @@ class Inbox(models.Model):
 
     @property
     def channel(self) -> BaseChannel:
-        from blockdesk.channels_.registry import channel_for_inbox
+        from blockdesk.connectors.registry import channel_for_inbox
 
         return channel_for_inbox(self)
