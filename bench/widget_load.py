@@ -76,7 +76,7 @@ SEED = f"""
 import json
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 account = Account.objects.create(name="Load Test Exchange")
 admin = do_create_agent(account=account, username="benchadmin", email="bench@example.com",
                         password={PASSWORD!r}, role=User.Role.ADMIN)

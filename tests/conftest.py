@@ -12,8 +12,8 @@ from django.test import override_settings
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.channels_.models import WebWidgetChannel
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations.models import Contact
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "blockdesk.events",
     "blockdesk.accounts",
     "blockdesk.conversations",
-    "blockdesk.channels_",
+    "blockdesk.connectors",
     "blockdesk.chain",
     "blockdesk.safety",
     "blockdesk.kb",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from blockdesk.accounts.models import Account, Team, User
 from blockdesk.accounts.services import do_create_agent, do_revoke_api_token
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.events.models import Event

@@ -196,7 +196,7 @@ def test_another_accounts_events_never_show(
 
 
 def _other_channel(account: Account):  # type: ignore[no-untyped-def]
-    from blockdesk.channels_.services import do_create_web_widget_inbox
+    from blockdesk.connectors.services import do_create_web_widget_inbox
 
     return do_create_web_widget_inbox(account=account, name="Theirs", members=[])
 

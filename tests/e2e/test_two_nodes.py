@@ -47,7 +47,7 @@ SEED = f"""
 import json
 from blockdesk.accounts.models import Account
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 account = Account.objects.create(name="Two Node Exchange")
 agent = do_create_agent(
     account=account, username="nodeagent", email="node@example.com", password={PASSWORD!r}

@@ -21,7 +21,7 @@ from django.db import close_old_connections
 
 from blockdesk.accounts.models import ApiToken, User
 from blockdesk.accounts.services import do_create_api_token
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import services
 from blockdesk.conversations.models import Contact
 from blockdesk.trust.services import do_create_official_channel

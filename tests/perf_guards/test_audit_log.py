@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from blockdesk.accounts.models import Account, ApiToken, User
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations.models import Contact, Conversation
 from blockdesk.events.registry import Actor, Subject
 from tests.audit.conftest import URL, event_ids, record, token_payload

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from blockdesk.accounts.models import User
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import Conversation
 from blockdesk.events.consumers import get_consumer

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from tests.widget.conftest import Visitor
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
-from blockdesk.channels_.models import WebWidgetChannel
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.connectors.services import do_create_web_widget_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,7 +91,7 @@ def test_existing_widgets_keep_working_after_the_upgrade(channel, account):
     import importlib
 
     migration = importlib.import_module(
-        "blockdesk.channels_.migrations.0002_existing_widgets_keep_any_origin"
+        "blockdesk.connectors.migrations.0001_initial"
     )
     listed = do_create_web_widget_inbox(
         account=account, name="Listed", allowed_origins="https://a.example"

@@ -22,7 +22,7 @@ NESTED = ('{"a":' * DEPTH + "1" + "}" * DEPTH).encode()
 SEED = """
 import json
 from blockdesk.accounts.models import Account
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 account = Account.objects.create(name="Nested Exchange")
 channel = do_create_web_widget_inbox(account=account, name="Website", members=[])
 print(json.dumps({"token": channel.public_token}))

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Contact, Conversation, Message
 from blockdesk.notifications import services as mail_services

@@ -38,7 +38,7 @@ SEED = f"""
 import json
 from blockdesk.accounts.models import Account
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.trust.services import do_create_official_channel
 account = Account.objects.create(name="Trust Exchange")
 agent = do_create_agent(account=account, username="agent", email="a@example.com",

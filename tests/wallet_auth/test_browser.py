@@ -34,7 +34,7 @@ WAIT_MS = 15_000
 SEED = """
 import json
 from blockdesk.accounts.models import Account
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 account = Account.objects.create(name="Wallet Exchange")
 channel = do_create_web_widget_inbox(account=account, name="Website", members=[])
 print(json.dumps({"token": channel.public_token}))

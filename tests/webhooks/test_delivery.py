@@ -11,8 +11,8 @@ from django_tasks_db.models import DBTaskResult
 
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.common.errors import ValidationFailed
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import Contact
 from blockdesk.webhooks import services

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 
 
 @pytest.fixture(autouse=True)

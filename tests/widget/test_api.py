@@ -175,7 +175,7 @@ def test_other_visitors_conversation_is_not_found(visitor, other_visitor):
 
 
 def test_token_of_another_widget_sees_nothing_there(visitor, account, agent):
-    from blockdesk.channels_.services import do_create_web_widget_inbox
+    from blockdesk.connectors.services import do_create_web_widget_inbox
 
     _conversation(visitor)
     other = do_create_web_widget_inbox(account=account, name="Other site", members=[agent])

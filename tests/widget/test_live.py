@@ -34,7 +34,7 @@ SEED = f"""
 import json
 from blockdesk.accounts.models import Account
 from blockdesk.accounts.services import do_create_agent
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 account = Account.objects.create(name="Live Exchange")
 agent = do_create_agent(
     account=account, username="liveagent", email="live@example.com", password={PASSWORD!r}

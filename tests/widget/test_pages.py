@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import translation
 
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.widget.strings import FRAME_STRINGS
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test import Client
 
 from blockdesk.accounts import services as account_services
 from blockdesk.accounts.models import Account, Team, User
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations.models import CannedReply, Inbox, Tag
 from tests.conftest import PASSWORD
 

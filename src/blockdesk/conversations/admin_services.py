@@ -1,5 +1,5 @@
 """Administrator writes for conversation settings: canned replies and tags (inboxes are
-configured by their channel app, e.g. channels_/services.py).
+configured by their channel app, e.g. connectors/services.py).
 
 Every function checks that the actor is an administrator and that the object belongs to
 the actor's account; a row of another account is reported as not found."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from blockdesk.channels_.models.base import BaseChannel
+    from blockdesk.connectors.models.base import BaseChannel
     from blockdesk.conversations.models import Inbox
 
 _REGISTRY: dict[str, type[BaseChannel]] = {}

@@ -17,7 +17,7 @@ from blockdesk.accounts.models import Account, User
 from blockdesk.chain import services as chain_services
 from blockdesk.chain.models import Chain, ContractAbi, DepositAddress, Token
 from blockdesk.chain.rpc.jsonrpc import EvmRpcClient, to_int
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
 from blockdesk.demo.devnet_node import (

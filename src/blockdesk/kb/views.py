@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blockdesk.accounts.models import Account
-from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.kb import selectors, services
 from blockdesk.kb.models import KbAsset
 

@@ -9,7 +9,7 @@ the reply never runs this: a broken mail set-up cannot fail it."""
 
 from __future__ import annotations
 
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations.models import Message
 from blockdesk.events.consumers import register_consumer
 from blockdesk.events.models import Event

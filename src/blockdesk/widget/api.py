@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.errors import (
     BlockdeskError,
     NotFound,
@@ -24,6 +23,7 @@ from blockdesk.common.errors import (
 )
 from blockdesk.common.jsonbody import request_json_object
 from blockdesk.common.ratelimit import client_ip
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations.models import Contact
 from blockdesk.conversations.services import SentMessage
 from blockdesk.widget import selectors, services

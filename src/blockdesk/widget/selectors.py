@@ -7,8 +7,8 @@ from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
-from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.errors import NotFound
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import selectors as conversation_selectors
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.records import selectors as records_selectors

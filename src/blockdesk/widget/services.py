@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.crypto import hash_token, new_token
 from blockdesk.common.errors import NotFound, Unauthenticated, ValidationFailed
 from blockdesk.common.ratelimit import check_rate_limit
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import contact_services
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation

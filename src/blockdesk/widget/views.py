@@ -20,8 +20,8 @@ from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.errors import BlockdeskError
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.widget import services
 from blockdesk.widget.services import MAX_ATTACHMENTS
 from blockdesk.widget.strings import FRAME_STRINGS, LOADER_STRINGS, translated

@@ -17,10 +17,10 @@ from blockdesk.accounts import admin_services as account_admin
 from blockdesk.accounts import selectors as account_selectors
 from blockdesk.accounts import services as account_services
 from blockdesk.accounts.models import Team, User
-from blockdesk.channels_ import services as channel_services
-from blockdesk.channels_.models import WebWidgetChannel
-from blockdesk.channels_.services import do_create_web_widget_inbox
 from blockdesk.common.errors import BlockdeskError
+from blockdesk.connectors import services as channel_services
+from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import admin_services as conv_admin
 from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.conversations.models import CannedReply, Tag

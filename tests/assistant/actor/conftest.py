@@ -17,7 +17,7 @@ from blockdesk.assistant import engine
 from blockdesk.assistant.configuration import do_set_enabled
 from blockdesk.assistant.nlu.training import MODEL_FILENAME, default_config, train_model
 from blockdesk.assistant.training_sources import starter_examples
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from tests.widget.conftest import Visitor
 
 ORIGIN = (b"origin", b"http://testserver")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from blockdesk.asgi import application
-from blockdesk.channels_.models import WebWidgetChannel
+from blockdesk.connectors.models import WebWidgetChannel
 from tests.support.ws import WebsocketCommunicator
 from tests.widget.conftest import Visitor
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from blockdesk.channels_.models import BaseChannel
+    from blockdesk.connectors.models import BaseChannel
 
 
 class Inbox(models.Model):

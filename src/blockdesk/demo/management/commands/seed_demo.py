@@ -12,7 +12,7 @@ from blockdesk.accounts.models import Account, Team, User
 from blockdesk.accounts.services import do_create_agent
 from blockdesk.assistant.configuration import do_set_enabled as do_set_assistant
 from blockdesk.chain.services import seed_default_chains
-from blockdesk.channels_.services import do_create_web_widget_inbox
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import CannedReply, Contact, ContactIdentity
 from blockdesk.kb.importexport import load_starter

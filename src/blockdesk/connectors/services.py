@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import check_admin
-from blockdesk.channels_.models import WebWidgetChannel
 from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations.models import Inbox
 
 

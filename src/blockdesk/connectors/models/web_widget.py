@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from blockdesk.channels_.models.base import BaseChannel
-from blockdesk.channels_.registry import register_channel
+from blockdesk.connectors.models.base import BaseChannel
+from blockdesk.connectors.registry import register_channel
 
 
 def _public_token() -> str:

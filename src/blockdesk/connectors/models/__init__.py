@@ -1,0 +1,4 @@
+from blockdesk.connectors.models.base import BaseChannel
+from blockdesk.connectors.models.web_widget import WebWidgetChannel
+
+__all__ = ["BaseChannel", "WebWidgetChannel"]
