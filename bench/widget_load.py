@@ -27,6 +27,11 @@ its message.created event to it. Measured:
 Send and receive times are taken in this one process, so they share a clock; they are
 when this client's event loop sees the frame, so a saturated client adds to them (its
 CPU is reported; watch it). --py-spy FILE profiles the server during the send phase.
+
+The servers run `serve --no-worker`: no task worker, periodic jobs or event-log
+dispatcher. --embedded-worker runs them as the embedded deployment does instead (all three
+as threads of the server, so their CPU counts as the server's; with --redis the task
+worker is a child process and is not counted).
 """
 
 from __future__ import annotations
@@ -57,14 +62,17 @@ import httpx  # noqa: E402
 from bench.support.procstat import Sampler  # noqa: E402
 from bench.support.pyspy import summarize  # noqa: E402
 from tests.support.live_server import (  # noqa: E402
+    MANAGE,
     LiveServer,
     create_postgres_database,
     drop_postgres_database,
+    free_port,
     migrate,
     run_django,
     server_env,
     sqlite_url,
     start_server,
+    wait_for_healthz,
 )
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
@@ -470,6 +478,7 @@ def report(cfg, state, visitors, t0, usage, setup_sessions, setup_sockets) -> di
             "http_pool": cfg.pool,
             "layer_capacity_override": cfg.layer_capacity or None,
             "access_log": bool(cfg.access_log) if not cfg.url else None,
+            "embedded_worker": bool(cfg.embedded_worker) if not cfg.url else None,
         },
         "setup": {
             "sessions_s": round(setup_sessions, 2),
@@ -615,7 +624,8 @@ def servers(cfg: Any) -> Iterator[tuple[list[LiveServer], str, list[int], dict[s
                     "print(connection.cursor().connection.info.server_version)",
                 ).strip()
             for _ in range(cfg.nodes):
-                started.append(start_server(env, timeout=60))
+                start = start_embedded_server if cfg.embedded_worker else start_server
+                started.append(start(env, timeout=60))
             yield started, token, [s.process.pid for s in started], info
         finally:
             for s in started:
@@ -623,6 +633,26 @@ def servers(cfg: Any) -> Iterator[tuple[list[LiveServer], str, list[int], dict[s
                 report_log(s, cfg.logs)
             if cfg.postgres:
                 drop_postgres_database(db_url)
+
+
+def start_embedded_server(env: dict[str, str], *, timeout: float = 30) -> LiveServer:
+    """start_server without --no-worker: the task worker, periodic jobs and the event-log
+    dispatcher run in the server, as in the embedded deployment."""
+    host, port = "127.0.0.1", free_port()
+    env = {**env, "BLOCKDESK_PUBLIC_URL": f"http://{host}:{port}"}
+    env["BLOCKDESK_EMBEDDED_WORKER"] = "true"
+    log_path = Path(env["BLOCKDESK_DATA_DIR"]) / f"server-{port}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(MANAGE), "serve", "--host", host, "--port", str(port)],
+            env=env,
+            cwd=MANAGE.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(host=host, port=port, process=process, log_path=log_path, env=env)
+    wait_for_healthz(server, timeout=timeout)
+    return server
 
 
 def report_log(server: LiveServer, keep_in: str) -> None:
@@ -722,6 +752,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--access-log",
         action="store_true",
         help="keep uvicorn's per-request access log on (off by default since it costs CPU)",
+    )
+    p.add_argument(
+        "--embedded-worker",
+        action="store_true",
+        help="run the task worker, periodic jobs and event dispatcher in the server",
     )
     p.add_argument("--logs", default="", help="copy the server logs into this directory")
     p.add_argument("--json", default="", help="append the result as one JSON line here")
