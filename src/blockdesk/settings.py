@@ -284,6 +284,9 @@ EVENT_RETENTION_DAYS = int(env("BLOCKDESK_EVENT_RETENTION_DAYS", "400"))
 AUDIT_RETENTION_DAYS = int(env("BLOCKDESK_AUDIT_RETENTION_DAYS", "730"))
 # Failures before an event is dead for a consumer (then an admin retries it).
 EVENT_MAX_ATTEMPTS = int(env("BLOCKDESK_EVENT_MAX_ATTEMPTS", "8"))
+# Commits landing within this many seconds of each other are handed to the consumers in
+# one run (each run has a fixed cost; see events/runner.py). 0: one run per commit.
+EVENT_GATHER_SECONDS = float(env("BLOCKDESK_EVENT_GATHER_MS", "200")) / 1000
 # An at-least-once consumer's lease: a worker that dies mid-call is replaced after this.
 EVENT_LEASE_SECONDS = 60.0
 

@@ -78,3 +78,27 @@ def admin_client(admin_user: User) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client
+
+
+# The shared fixtures create agents through the real service, which logs `agent.added`.
+# These tests count the events they write themselves, so the setup's are dropped.
+
+
+def _without_setup_events(user: User) -> User:
+    Event.objects.filter(name="agent.added", subject_id=user.pk).delete()
+    return user
+
+
+@pytest.fixture
+def admin_user(admin_user: User) -> User:
+    return _without_setup_events(admin_user)
+
+
+@pytest.fixture
+def agent(agent: User) -> User:
+    return _without_setup_events(agent)
+
+
+@pytest.fixture
+def outsider(outsider: User) -> User:
+    return _without_setup_events(outsider)

@@ -45,6 +45,48 @@ def test_the_loop_is_woken_by_a_commit_not_its_poll(account: Account) -> None:
         thread.join(10)
 
 
+def test_commits_close_together_are_handed_out_in_one_run(
+    account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run costs a fixed few statements per consumer, so a wake waits for the gathering
+    window: five commits in quick succession make one run, not five."""
+    seen, handle = support.recorder()
+    consumers.register_consumer("loop.gather", handle)
+    consumers.ensure_cursor("loop.gather")
+    batches: list[int] = []
+    real = consumers.dispatch_once
+
+    def counting(name: str, **kwargs: object) -> int:
+        handed = real(name, **kwargs)  # type: ignore[arg-type]
+        if name == "loop.gather" and handed:
+            batches.append(handed)
+        return handed
+
+    monkeypatch.setattr(consumers, "dispatch_once", counting)
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            runner.run_forever(stop, poll=30.0, gather=1.0)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        ids = support.emit_pings(account.pk, 5)
+        while seen != ids and time.monotonic() - started < 10:
+            time.sleep(0.01)
+        assert seen == ids
+        assert batches == [5]
+    finally:
+        stop.set()
+        runner.wake()
+        thread.join(10)
+
+
 def test_events_command(account: Account, capsys: pytest.CaptureFixture[str]) -> None:
     def fails(event: Event) -> None:
         raise RuntimeError("no")

@@ -147,11 +147,13 @@ def _lease() -> dt.timedelta:
 # --- the main stream --------------------------------------------------------------
 
 
-def dispatch_once(name: str, *, batch: int = 100) -> int:
+def dispatch_once(name: str, *, batch: int = 100, has_cursor: bool = False) -> int:
     """Hands consumer `name` its next batch; returns how many events it was given
-    (0 when there were none, or another worker holds the consumer)."""
+    (0 when there were none, or another worker holds the consumer). `has_cursor`: the
+    caller has just read the consumer's cursor (saves a query on the hot loop)."""
     consumer = get_consumer(name)
-    ensure_cursor(name)
+    if not has_cursor:
+        ensure_cursor(name)
     if consumer.mode == "transactional":
         return _dispatch_transactional(consumer, batch)
     return _dispatch_at_least_once(consumer, batch)

@@ -80,7 +80,12 @@ export function createTrust(opts) {
     if (show) {
       say("");
       // Always asked afresh: a wallet sign-in can move this browser to another contact.
-      load(true).then(function () { els.input.value = state.code || ""; els.input.focus(); });
+      // Filled when the answer comes, unless the visitor has typed in the meantime.
+      var before = els.input.value;
+      load(true).then(function () {
+        if (els.input.value === before) { els.input.value = state.code || ""; }
+        els.input.focus();
+      });
     } else {
       els.open.focus();
     }
