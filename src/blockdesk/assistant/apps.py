@@ -10,7 +10,11 @@ class AssistantConfig(AppConfig):
             receivers,  # noqa: F401
             selectors,
         )
+        from blockdesk.assistant.services import do_resolve_timed_out
+        from blockdesk.common.periodic import register_periodic_job
         from blockdesk.conversations import services as conversations
+
+        register_periodic_job(do_resolve_timed_out)
 
         # Cases in an inbox with the assistant on start `pending` and stay so while it
         # handles them (see conversations.services.BOT_HANDLES_*).

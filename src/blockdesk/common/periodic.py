@@ -23,25 +23,8 @@ def register_periodic_job(job: Callable[[], object]) -> Callable[[], object]:
 
 
 def jobs() -> list[Callable[[], object]]:
-    """Every periodic job, each idempotent: those apps registered from their ready(), then
-    the ones not yet moved there (imported late: the apps load after this module)."""
-    return [*_registered, *_not_yet_registered()]
-
-
-def _not_yet_registered() -> list[Callable[[], object]]:
-    # These apps are being changed on other branches; each job moves into its app's
-    # AppConfig.ready() (register_periodic_job) with the next change there, and this
-    # function, the last import of an app by `common` (see docs/architecture.md), goes.
-    from blockdesk.assistant.services import do_resolve_timed_out
-    from blockdesk.chain.services import do_purge_old_sightings, do_requeue_due_watches
-    from blockdesk.notifications.services import do_send_due_reply_emails
-
-    return [
-        do_requeue_due_watches,
-        do_purge_old_sightings,
-        do_send_due_reply_emails,
-        do_resolve_timed_out,
-    ]
+    """Every periodic job, each idempotent, as the apps registered them from ready()."""
+    return list(_registered)
 
 
 def run_periodic_once() -> None:
