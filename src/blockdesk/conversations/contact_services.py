@@ -194,6 +194,40 @@ def do_update_contact(*, contact: Contact, changes: Mapping[str, Any]) -> Contac
     return contact
 
 
+def do_set_visitor_profile(
+    *, contact: Contact, name: str = "", email: str = "", locale: str = "", language: str | None
+) -> bool:
+    """What a visitor says about themselves in the widget; empty values leave a field as it
+    is. An email holding a secret is refused (422, the guard's warning in `language`); a
+    name keeps the redaction marker. Returns whether a secret was redacted from the name."""
+    account_id = contact.account_id
+    fields = []
+    found = False
+    if email:
+        email = check_no_secret(
+            email.strip(), field="email", account_id=account_id, language=language
+        )
+    if name:
+        # Redacted before it is cut to length, so no part of a secret is kept.
+        clean, findings = redact_free_text(name.strip(), account_id=account_id)
+        found = bool(findings)
+        contact.name = clean[:160]
+        fields.append("name")
+    if email:
+        contact.email = email[:254]
+        fields.append("email")
+    if locale:
+        contact.locale = locale[:16]
+        fields.append("locale")
+    if fields:
+        try:
+            contact.full_clean()
+        except ValidationError as exc:
+            raise ValidationFailed.from_django(exc) from exc
+        contact.save(update_fields=fields)
+    return found
+
+
 def do_add_contact_identity(
     *, contact: Contact, spec: IdentitySpec, actor: Actor | None = None
 ) -> tuple[ContactIdentity, bool]:

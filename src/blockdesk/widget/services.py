@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,6 @@ from blockdesk.conversations import contact_services
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
 from blockdesk.safety import warning as secret_warning
-from blockdesk.safety.fields import check_no_secret, redact_free_text
 from blockdesk.widget import selectors
 
 VISITOR_TOKEN_PREFIX = "bdv"  # noqa: S105  (a prefix, not a secret)
@@ -91,32 +89,10 @@ def do_update_visitor_profile(
     redaction marker and the visitor gets the guard's warning; an email holding a secret
     is refused (422, the warning as message)."""
     contact = session.contact
-    account_id = contact.account_id
     language = (locale or contact.locale or "")[:16] or None
-    fields = []
-    found = False
-    if email:
-        email = check_no_secret(
-            email.strip(), field="email", account_id=account_id, language=language
-        )
-    if name:
-        # Redacted before it is cut to length, so no part of a secret is kept.
-        clean, findings = redact_free_text(name.strip(), account_id=account_id)
-        found = bool(findings)
-        contact.name = clean[:160]
-        fields.append("name")
-    if email:
-        contact.email = email[:254]
-        fields.append("email")
-    if locale:
-        contact.locale = locale[:16]
-        fields.append("locale")
-    if fields:
-        try:
-            contact.full_clean()
-        except ValidationError as exc:
-            raise ValidationFailed.from_django(exc) from exc
-        contact.save(update_fields=fields)
+    found = contact_services.do_set_visitor_profile(
+        contact=contact, name=name, email=email, locale=locale, language=language
+    )
     return ProfileUpdate(contact, secret_warning(language) if found else None)
 
 
