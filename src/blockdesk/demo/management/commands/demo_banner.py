@@ -26,6 +26,11 @@ class Command(BaseCommand):
             f"  Widget demo     {base}/widget-demo/",
             f"  Help center     {base}/help/",
             f"  API docs        {base}/api/docs",
+            f"  Audit log       {base}/app/settings/audit/        (admins)",
+            f"  Event consumers {base}/app/settings/events/       (admins: lag, retries)",
+            f"  Service records {base}/app/settings/records/      (admins: tree heads, anchors)",
+            "  A case's record: the widget's Timeline panel, or the console's",
+            "                  'Service record' link in a conversation.",
             "",
             "Demo logins (password for all: " + DEMO_PASSWORD + "):",
         ]
