@@ -73,6 +73,10 @@ def take_lockable_attempt(*, scope: str, key: str, limit: int, window: int) -> i
     attempt = _incr(f"lf:{scope}:{key}", timeout=window)
     if attempt > limit:
         raise RateLimited(retry_after=_lock_left(scope=scope, key=key) or window)
+    # A lock set since `check_lock` (it resets the counter) still stops this attempt.
+    left = _lock_left(scope=scope, key=key)
+    if left > 0:
+        raise RateLimited(retry_after=left)
     return attempt
 
 
