@@ -192,12 +192,9 @@ def do_send_contact_message(
         ),
     )
     content = check_content(content=guard.redacted_text, attachments=attachments)
-    if idempotency_key:
-        existing = Message.objects.filter(
-            sender_contact=contact, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            return SentMessage(existing, created=False)
+    existing = _already_sent(contact=contact, idempotency_key=idempotency_key)
+    if existing is not None:
+        return existing
     if conversation is not None and conversation.contact_id != contact.pk:
         raise NotFound()
     try:
@@ -235,14 +232,21 @@ def do_send_contact_message(
                 )
     except IntegrityError:
         # Two retries raced; the other one stored it.
-        if idempotency_key:
-            existing = Message.objects.filter(
-                sender_contact=contact, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return SentMessage(existing, created=False)
+        existing = _already_sent(contact=contact, idempotency_key=idempotency_key)
+        if existing is not None:
+            return existing
         raise
     return SentMessage(message, created=True)
+
+
+def _already_sent(*, contact: Contact, idempotency_key: str | None) -> SentMessage | None:
+    """The message a retry with the same key already stored, if any."""
+    if not idempotency_key:
+        return None
+    existing = Message.objects.filter(
+        sender_contact=contact, idempotency_key=idempotency_key
+    ).first()
+    return SentMessage(existing, created=False) if existing is not None else None
 
 
 def _flag_exposed_secret(
