@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
-from blockdesk.events import listeners, log
+from blockdesk.events import log
 from blockdesk.events.consumers import all_consumers, ensure_cursor, get_consumer
 from blockdesk.events.models import ActorKind, ConsumerCursor, ConsumerRetry, Event
 from blockdesk.events.registry import Actor, Subject, get_event_type
@@ -59,10 +59,6 @@ def emit(
         payload=event_type.dump(payload),
     )
     _insert(event)
-    for listener_name, handler in listeners.listeners_for(name):
-        transaction.on_commit(
-            lambda n=listener_name, h=handler: listeners.call(n, h, event)  # type: ignore[misc]
-        )
     # Wakes this process's dispatcher (embedded mode) as soon as the event is readable.
     transaction.on_commit(wake)
     return event
