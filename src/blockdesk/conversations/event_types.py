@@ -125,6 +125,19 @@ class ContactMerged(_Payload):
     conversation_ids: list[int] = Field(description="Conversations moved to the target.")
 
 
+class ContactErased(_Payload):
+    contact_id: int
+    conversation_ids: list[int] = Field(
+        description="The contact's conversations, deleted with their messages and "
+        "attachments. Receivers holding copies should erase them too."
+    )
+    messages: int = Field(description="How many messages were deleted.")
+    redacted_events: int = Field(
+        description="How many events of the log about the contact, its conversations and "
+        "messages lost their data (they are never delivered again)."
+    )
+
+
 for _name, _model, _description in (
     ("conversation.created", ConversationCreated, "A conversation was opened."),
     (
@@ -153,6 +166,12 @@ for _name, _model, _description in (
         "contact.merged",
         ContactMerged,
         "An anonymous customer profile was merged into the one owning the wallet.",
+    ),
+    (
+        "contact.erased",
+        ContactErased,
+        "A customer's data was erased at their request: the contact, its conversations, "
+        "messages and attachments, and the data of the events about them.",
     ),
 ):
     register_event_type(name=_name, version=1, description=_description, payload=_model)

@@ -24,11 +24,13 @@ from blockdesk.records.models import RecordCase, RecordedEvent
 from blockdesk.records.selectors import conversation_case_ref
 from blockdesk.records.services import RecordIn
 
+ERASURE = "contact.erased"
 EVENT_NAMES = (
     "conversation.created",
     "conversation.assigned",
     "conversation.status_changed",
     "message.created",
+    ERASURE,
 )
 # Whose public messages are steps of the handling: the company's side, not the customer's.
 REPLY_SENDERS = {"agent", "assistant"}
@@ -92,8 +94,38 @@ def do_record_events(*, events: Sequence[Event]) -> int:
     """Appends the steps of these events, in their order, at most once per event id (a
     replay of the log skips what is already recorded): one append per account, so a batch
     of the event log costs one lock and two bulk inserts. Returns how many steps were
-    appended. An erased case takes no new steps: its events are skipped, not failed (they
-    would only end up dead)."""
+    appended. A customer's erasure (`contact.erased`) erases the records of their cases,
+    after the steps before it; an erased case takes no new steps: its events are skipped,
+    not failed (they would only end up dead)."""
+    appended = 0
+    run: list[Event] = []
+    for event in events:
+        if event.name == ERASURE:
+            appended += _append_steps(run)
+            run = []
+            do_erase_cases(event=event)
+        else:
+            run.append(event)
+    return appended + _append_steps(run)
+
+
+def do_erase_cases(*, event: Event) -> int:
+    """The records of an erased customer's cases lose their salts and contents (the public
+    log stays verifiable); returns how many cases. Idempotent: an erased case is skipped."""
+    refs = [conversation_case_ref(int(pk)) for pk in event.payload["conversation_ids"]]
+    cases = list(
+        RecordCase.objects.filter(
+            log__account_id=event.account_id, case_ref__in=refs, erased_at__isnull=True
+        ).values_list("case_ref", flat=True)
+    )
+    if cases:
+        account = Account.objects.get(pk=event.account_id)
+        for case_ref in cases:
+            services.do_erase_case(account=account, case_ref=case_ref)
+    return len(cases)
+
+
+def _append_steps(events: Sequence[Event]) -> int:
     steps = [(e, r) for e in events if (r := record_for_event(e)) is not None]
     if not steps:
         return 0
