@@ -13,8 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 from pydantic import BaseModel
 
-from blockdesk.accounts.models import User
-from blockdesk.accounts.services import check_admin
 from blockdesk.events import log
 from blockdesk.events.consumers import all_consumers, ensure_cursor, get_consumer
 from blockdesk.events.models import ActorKind, ConsumerCursor, ConsumerRetry, Event
@@ -170,12 +168,6 @@ def do_requeue_dead(*, consumer: str | None = None, account_id: int | None = Non
     if count:
         transaction.on_commit(wake)
     return count
-
-
-def do_retry_dead_events(*, actor: User) -> int:
-    """Settings → Events: an administrator retries their account's dead events."""
-    check_admin(actor=actor)
-    return do_requeue_dead(account_id=actor.account_pk)
 
 
 def do_purge_events(*, now: dt.datetime | None = None) -> int:
