@@ -7,12 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from blockdesk.assistant import cues, engine
-from blockdesk.assistant.models import (
-    AssistantConversation,
-    AssistantSettings,
-    AssistantTurn,
-)
+from blockdesk.assistant import cues, engine, selection
+from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
 from blockdesk.assistant.phrases import phrase
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, Message
@@ -31,8 +27,6 @@ QUICK_PICK = "pick:"
 
 
 @dataclass
-
-
 class _Context:
     """One customer message being handled."""
 
@@ -43,6 +37,8 @@ class _Context:
     language: str
     started: float
     understanding: engine.Understanding | None = None
+    # The decision from the model, the confusable rule and the ranking with search.
+    choice: selection.Choice | None = None
     entities: dict[str, list[str]] = field(default_factory=dict)
     mood: cues.Mood = field(default_factory=lambda: cues.Mood("calm"))
 
@@ -131,8 +127,21 @@ def _agent_meta(ctx: _Context, turn: AssistantTurn, **extra: Any) -> dict[str, A
         "confidence": round(turn.confidence, 4),
         "language": ctx.language,
         "alternatives": turn.alternatives,
+        **_choice_meta(ctx.choice),
         **extra,
     }
+
+
+def _choice_meta(choice: selection.Choice | None) -> dict[str, Any]:
+    """How the article was chosen, for the agent's folded details (never the customer's)."""
+    if choice is None:
+        return {}
+    meta: dict[str, Any] = {"ranking": [c.as_dict() for c in choice.ranking[:3]]}
+    if choice.direction:
+        meta["direction"] = choice.direction
+    if choice.reason in ("direction", "ranking"):
+        meta["chosen_by"] = choice.reason
+    return meta
 
 
 def _send(ctx: _Context, text: str, *, public: dict[str, Any], agent: dict[str, Any]) -> Message:

@@ -16,12 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from blockdesk.assistant import cues, engine, selectors
-from blockdesk.assistant.models import (
-    AssistantConversation,
-    AssistantSettings,
-    AssistantTurn,
-)
+from blockdesk.assistant import cues, disambiguation, engine, selection, selectors
+from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
 from blockdesk.assistant.nlu.language import detect_language
 from blockdesk.assistant.services._context import (
     QUICK_MORE_HELP,
@@ -144,6 +140,9 @@ def _handle(ctx: _Context) -> AssistantTurn:
     ctx.mood = cues.mood(text)
     ctx.entities = _entities(text)
     ctx.understanding = _understand(ctx)
+    ctx.choice = selection.choose(
+        ctx.understanding, text, answer_threshold=ctx.config.answer_threshold
+    )
     if ctx.conversation.secret_exposed:
         return _hand_off(ctx, "secret_exposed")
     sensitive = cues.sensitive_reason(text)
@@ -164,25 +163,53 @@ def _handle(ctx: _Context) -> AssistantTurn:
         index = int(text.strip()) - 1
         if index < len(ctx.state.options):
             return _answer(ctx, key=str(ctx.state.options[index]), confidence=1.0)
+    if ctx.state.awaiting == Awaiting.CLARIFICATION and ctx.state.options:
+        picked = _answer_to_question(ctx)
+        if picked is not None:
+            return _answer(ctx, key=picked[0], confidence=picked[1])
 
     if ctx.entities.get("tx_hashes") and _chains_enabled(ctx.account_id):
         turn = _diagnose(ctx)
         if turn is not None:
             return turn
 
-    u = ctx.understanding
+    u, c = ctx.understanding, ctx.choice
     if u.intent in cues.SENSITIVE_INTENTS and u.confidence >= ctx.config.clarify_threshold:
         return _hand_off(ctx, "sensitive_topic", meanwhile=u.intent)
-    if u.intent in cues.HUMAN_INTENTS and u.action == "answer":
+    if c.key in cues.HUMAN_INTENTS and c.action == "answer":
         return _hand_off(ctx, "asked_for_person")
-    if u.action == "answer":
-        if u.intent in (ctx.state.offered or []):
+    if c.action == "answer":
+        if c.key in (ctx.state.offered or []):
             # Asking again about what was already answered: the answer did not help.
             return _hand_off(ctx, "not_helpful")
-        return _answer(ctx, key=u.intent, confidence=u.confidence)
-    if u.action == "clarify":
-        return _clarify(ctx, u.options)
-    return _hand_off(ctx, u.reason or "low_confidence")
+        return _answer(ctx, key=c.key, confidence=c.confidence)
+    if c.action == "clarify":
+        if ctx.state.awaiting == Awaiting.CLARIFICATION:
+            # One clarifying question: still unclear after it, a person takes over.
+            return _hand_off(ctx, "low_confidence")
+        return _clarify(ctx, list(c.options), pair=c.pair)
+    return _hand_off(ctx, c.reason or "low_confidence")
+
+
+def _answer_to_question(ctx: _Context) -> tuple[str, float] | None:
+    """The option the customer's reply to the clarifying question picks, read alone and
+    then together with the message the question was about; None: a new question."""
+    options = [str(k) for k in ctx.state.options]
+    text = ctx.message.content
+    assert ctx.understanding is not None
+    picked = disambiguation.resolve_reply(text, options, ctx.understanding)
+    if picked is not None:
+        return picked
+    asked = (
+        AssistantTurn.objects.filter(conversation=ctx.conversation, action=Action.CLARIFY)
+        .select_related("message")
+        .order_by("-id")
+        .first()
+    )
+    if asked is None:
+        return None
+    together = f"{asked.message.content}\n{text}"
+    return disambiguation.resolve_reply(together, options, _understand(ctx, text=together))
 
 
 def _handle_quick_reply(ctx: _Context, choice: str) -> AssistantTurn:
@@ -199,8 +226,8 @@ def _handle_quick_reply(ctx: _Context, choice: str) -> AssistantTurn:
     return _record(ctx, action=Action.IGNORED, outcome=Outcome.PENDING)
 
 
-def _understand(ctx: _Context) -> engine.Understanding:
-    text = ctx.message.content
+def _understand(ctx: _Context, *, text: str | None = None) -> engine.Understanding:
+    text = ctx.message.content if text is None else text
     search = engine.search_opinions(text=text, language=ctx.language, account_id=ctx.account_id)
     try:
         model = engine.get_model(ctx.account_id)

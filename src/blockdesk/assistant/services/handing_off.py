@@ -8,15 +8,18 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from blockdesk.assistant import selectors
-from blockdesk.assistant.handoff import SENSITIVE_REASONS, customer_message, internal_note
-from blockdesk.assistant.models import (
-    AssistantConversation,
-    AssistantSettings,
-    AssistantTurn,
+from blockdesk.assistant import confusables, selection, selectors
+from blockdesk.assistant.answer import Article
+from blockdesk.assistant.handoff import (
+    SENSITIVE_REASONS,
+    NoteFacts,
+    customer_message,
+    internal_note,
 )
+from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
 from blockdesk.assistant.nlu.datasets import OOS_LABEL
 from blockdesk.assistant.phrases import phrase
 from blockdesk.assistant.services._context import (
@@ -50,15 +53,20 @@ def _hand_off(
     if sensitive:
         # Hacked accounts and stolen funds attract fake "support": say what we never ask.
         text += "\n\n" + phrase("never_ask", ctx.language)
-    if reason == "impersonation":
-        text += "\n\n" + phrase("verify_channel", ctx.language, url=_verify_url())
     article = None
     if meanwhile:
         article = selectors.published_article(
             account_id=ctx.account_id, key=meanwhile, language=ctx.language
         )
-        if article is not None:
-            text += "\n\n" + phrase("meanwhile", ctx.language, title=article.title, url=article.url)
+    if article is None:
+        article = _offer(ctx, reason)
+    if article is not None:
+        text += "\n\n" + phrase("meanwhile", ctx.language, title=article.title, url=article.url)
+        if article.key not in (ctx.state.offered or []):
+            ctx.state.offered = [*(ctx.state.offered or []), article.key]
+    if reason == "impersonation":
+        # Last, where it stays in view: how to check that a channel is really ours.
+        text += "\n\n" + phrase("verify_channel", ctx.language, url=_verify_url())
     if turn is None:
         turn = _record(ctx, action=Action.HANDOFF, outcome=Outcome.HANDED_OFF, reason=reason)
     else:
@@ -75,26 +83,19 @@ def _hand_off(
     if turn.reply_id is None:
         turn.reply = reply
         turn.save(update_fields=["reply"])
-    u = ctx.understanding
-    offered_titles = []
-    for key in ctx.state.offered or []:
-        found = selectors.published_article(account_id=ctx.account_id, key=key, language="en")
-        offered_titles.append((key, found.title if found else key))
-    note = internal_note(
-        language=ctx.language,
-        intent=(u.intent if u else turn.intent) or OOS_LABEL,
-        confidence=u.confidence if u else turn.confidence,
-        alternatives=turn.alternatives,
-        entities=ctx.entities or _entities(ctx.message.content),
-        offered=offered_titles,
-        mood=ctx.mood.label,
-        reason=reason,
-    )
+    note, details = internal_note(_note_facts(ctx, reason, turn), language=_agent_language())
     conv_services.do_send_assistant_message(
         conversation=conversation,
         content=note,
         private=True,
-        metadata={"assistant": {"kind": "handoff_note", "reason": reason, "turn": turn.pk}},
+        metadata={
+            "assistant": {
+                "kind": "handoff_note",
+                "reason": reason,
+                "turn": turn.pk,
+                "details": details,
+            }
+        },
     )
     _stop(ctx.state, reason=reason, turn=turn)
     conversation = conv_services.do_change_status(
@@ -115,6 +116,76 @@ def _hand_off(
             actor=None, conversation=conversation, priority="high", event_extra={"by": "assistant"}
         )
     return turn
+
+
+# After these the assistant offers no article: the customer turned down what it offered,
+# or it is not the one speaking any more.
+NO_OFFER_REASONS = frozenset({"not_helpful", "none_of_these", "agent_took_over", "error"})
+
+
+def _offer(ctx: _Context, reason: str) -> Article | None:
+    """The best article of the ranking (intent model + search) that scores above the
+    offer threshold and was not offered yet."""
+    if reason in NO_OFFER_REASONS or ctx.choice is None:
+        return None
+    best = selection.best_offer(ctx.choice.ranking, exclude=ctx.state.offered or [])
+    if best is None:
+        return None
+    return selectors.published_article(
+        account_id=ctx.account_id, key=best.key, language=ctx.language
+    )
+
+
+def _agent_language() -> str:
+    # The note is stored once and read by the team: in the interface language in force.
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _note_facts(ctx: _Context, reason: str, turn: AssistantTurn) -> NoteFacts:
+    u, choice = ctx.understanding, ctx.choice
+    offered = [str(k) for k in ctx.state.offered or []]
+    out_of_scope = bool(u and u.is_oos)
+    wants_key = ""
+    if offered:
+        wants_key = offered[-1]
+    elif choice is not None and choice.action != "handoff":
+        wants_key = choice.key
+    elif u is not None and not u.is_oos and u.confidence >= ctx.config.clarify_threshold:
+        wants_key = u.intent
+    language = _agent_language()
+    wants = ""
+    if wants_key and wants_key != OOS_LABEL:
+        found = selectors.published_article(
+            account_id=ctx.account_id, key=wants_key, language=language
+        )
+        wants = confusables.label(wants_key, language) or (found.title if found else "")
+    titles = []
+    for key in offered:
+        found = selectors.published_article(
+            account_id=ctx.account_id, key=key, language=ctx.language
+        )
+        titles.append(found.title if found else key)
+    earlier = AssistantTurn.objects.filter(conversation=ctx.conversation)
+    diagnosed = earlier.filter(action=Action.DIAGNOSE).exists()
+    return NoteFacts(
+        reason=reason,
+        wants=wants,
+        out_of_scope=out_of_scope and not wants,
+        entities=ctx.entities or _entities(ctx.message.content),
+        offered=titles,
+        clarified=earlier.filter(action=Action.CLARIFY).exists(),
+        diagnosis=(
+            "needs_agent" if reason == "diagnosis_needs_agent" else "explained"
+        )
+        if diagnosed
+        else "",
+        mood=ctx.mood.label,
+        customer_language=ctx.language,
+        intent=u.intent if u else turn.intent,
+        confidence=u.confidence if u else turn.confidence,
+        alternatives=turn.alternatives,
+        ranking=[c.as_dict() for c in choice.ranking[:3]] if choice else [],
+    )
 
 
 def _fail_safe(message: Message, config: AssistantSettings, language: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from blockdesk.assistant import emitting, selectors
+from blockdesk.assistant import confusables, emitting, selectors
 from blockdesk.assistant.answer import DETAIL_LEVELS, Article, extractive_answer
 from blockdesk.assistant.models import AssistantTurn
 from blockdesk.assistant.phrases import phrase
@@ -115,7 +115,9 @@ def _generated_text(ctx: _Context, article: Article, text: str) -> str:
     return "\n\n".join(parts)
 
 
-def _clarify(ctx: _Context, keys: list[str]) -> AssistantTurn:
+def _clarify(ctx: _Context, keys: list[str], *, pair: bool = False) -> AssistantTurn:
+    """Ask which topic it is: for a confusable pair (confusables.py) one question naming
+    both in plain words, else the close articles by title."""
     articles = [
         a
         for a in (
@@ -133,15 +135,25 @@ def _clarify(ctx: _Context, keys: list[str]) -> AssistantTurn:
             )
         return _hand_off(ctx, "low_confidence")
     turn = _record(ctx, action=Action.CLARIFY, outcome=Outcome.PENDING)
-    lines = [phrase("clarify", ctx.language)]
-    lines += [f"{i}. {a.title}" for i, a in enumerate(articles, 1)]
-    buttons = [{"id": f"{QUICK_PICK}{a.key}", "label": a.title} for a in articles]
+    names = [confusables.label(a.key, ctx.language) or a.title for a in articles]
+    if pair and len(articles) == 2:
+        text = phrase("clarify_pair", ctx.language, first=names[0], second=names[1])
+        labels = [_capitalised(n) for n in names]
+    else:
+        lines = [phrase("clarify", ctx.language)]
+        lines += [f"{i}. {a.title}" for i, a in enumerate(articles, 1)]
+        text = "\n".join(lines)
+        labels = [a.title for a in articles]
+    buttons = [
+        {"id": f"{QUICK_PICK}{a.key}", "label": label}
+        for a, label in zip(articles, labels, strict=True)
+    ]
     buttons.append({"id": QUICK_NONE, "label": phrase("none_of_these", ctx.language)})
     reply = _send(
         ctx,
-        _with_greeting(ctx, "\n".join(lines)),
+        _with_greeting(ctx, text),
         public={"quick_replies": buttons},
-        agent=_agent_meta(ctx, turn, options=[a.key for a in articles]),
+        agent=_agent_meta(ctx, turn, options=[a.key for a in articles], pair=pair),
     )
     turn.reply = reply
     turn.save(update_fields=["reply"])
@@ -150,6 +162,10 @@ def _clarify(ctx: _Context, keys: list[str]) -> AssistantTurn:
     ctx.state.resolve_after = None
     ctx.state.save()
     return turn
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _diagnose(ctx: _Context) -> AssistantTurn | None:
