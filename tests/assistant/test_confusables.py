@@ -91,6 +91,19 @@ def test_a_withdrawal_question_answered_as_a_deposit_is_turned_around():
     assert disambiguate(u, "充值三天了还没到", margin=0.3) is None
 
 
+def test_the_pair_partner_answers_even_when_the_model_did_not_rank_it():
+    u = understanding(
+        ("deposit-not-arrived", 0.85), ("deposit-missing-memo", 0.1), ("fee-schedule", 0.02)
+    )
+    verdict = disambiguate(u, "my withdrawal is still not there", margin=0.3)
+    assert verdict is not None
+    assert (verdict.action, verdict.intent) == ("answer", "withdrawal-pending")
+    assert verdict.confidence == pytest.approx(0.85)
+    # An intent with no direction is left to the model.
+    other = understanding(("deposit-confirmations", 0.8), ("withdrawal-pending", 0.1))
+    assert disambiguate(other, "提币提示还要等确认", margin=0.3) is None
+
+
 def test_close_confusable_pair_without_a_direction_word_asks():
     u = understanding(("deposit-not-arrived", 0.50), ("withdrawal-pending", 0.40))
     verdict = disambiguate(u, "it has been three days and it is still not there", margin=0.3)

@@ -48,6 +48,17 @@ def _consistent(ranked: Sequence[IntentScore], top: str, direction: str) -> Inte
     return None
 
 
+def _partner(top: str, direction: str) -> str | None:
+    """The intent paired with ``top`` that moves money the other way, even when the model
+    did not rank it (a deposit article is never the answer to "提币…")."""
+    for pair in confusables.PAIRS:
+        if top in pair.keys:
+            other = pair.second if pair.first == top else pair.first
+            if confusables.DIRECTION.get(other) == direction:
+                return other
+    return None
+
+
 def disambiguate(
     understanding: Understanding, text: str, *, margin: float | None = None
 ) -> Verdict | None:
@@ -62,13 +73,14 @@ def disambiguate(
     top_direction = confusables.DIRECTION.get(first.intent)
     if direction and top_direction and top_direction != direction:
         alt = _consistent(ranked, first.intent, direction)
-        if alt is not None:
-            pair = confusables.pair_of(first.intent, alt.intent)
+        partner = alt.intent if alt is not None else _partner(first.intent, direction)
+        if partner is not None:
+            pair = confusables.pair_of(first.intent, partner)
             # The model found the topic, the customer's word the direction: their mass.
-            confidence = min(1.0, first.probability + alt.probability)
+            confidence = min(1.0, first.probability + (alt.probability if alt else 0.0))
             return Verdict(
                 "answer",
-                alt.intent,
+                partner,
                 confidence,
                 direction=direction,
                 family=pair.family if pair else "",
