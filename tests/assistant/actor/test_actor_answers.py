@@ -118,3 +118,10 @@ def test_a_confusable_pair_asks_once_and_the_typed_reply_decides(assistant_chann
     assert [t.action for t in turns] == ["clarify", "answer"]
     assert turns[1].article_key == "two-factor-reset"
     assert answer.metadata["public"]["article"]["key"] == "two-factor-reset"
+
+
+def test_asking_for_a_person_is_not_offered_the_contact_page(assistant_channel, customer):
+    conv = _ask(customer, "how do I contact support? I want to talk to a human")
+    [reply] = _replies(conv)
+    assert AssistantTurn.objects.get(conversation=conv).handoff_reason == "asked_for_person"
+    assert reply.metadata["public"].get("article", {}).get("key") != "contact-support"

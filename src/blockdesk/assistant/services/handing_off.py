@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from blockdesk.assistant import confusables, selection, selectors
+from blockdesk.assistant import confusables, cues, selection, selectors
 from blockdesk.assistant.answer import Article
 from blockdesk.assistant.handoff import (
     SENSITIVE_REASONS,
@@ -128,7 +128,9 @@ def _offer(ctx: _Context, reason: str) -> Article | None:
     offer threshold and was not offered yet."""
     if reason in NO_OFFER_REASONS or ctx.choice is None:
         return None
-    best = selection.best_offer(ctx.choice.ranking, exclude=ctx.state.offered or [])
+    # "How to contact support" is no help to someone a person is already taking over.
+    skip = [*(ctx.state.offered or []), *cues.HUMAN_INTENTS]
+    best = selection.best_offer(ctx.choice.ranking, exclude=skip)
     if best is None:
         return None
     return selectors.published_article(
