@@ -125,3 +125,24 @@ def test_asking_for_a_person_is_not_offered_the_contact_page(assistant_channel, 
     [reply] = _replies(conv)
     assert AssistantTurn.objects.get(conversation=conv).handoff_reason == "asked_for_person"
     assert reply.metadata["public"].get("article", {}).get("key") != "contact-support"
+
+
+def test_the_console_folds_the_note_details(assistant_channel, customer, agent):
+    from django.test import Client
+
+    conv = _ask(customer, "I sent USDT on BEP20 but chose the TRC20 address and my money is gone")
+    note = _note(conv)
+    client = Client()
+    client.force_login(agent)
+    page = client.get(f"/app/c/{conv.display_id}/").content.decode()
+    assert "Wants: a deposit sent on the wrong network" in page
+    assert "<details class=\"asst-details\"" in page and "Technical details" in page
+    assert "Customer language: en" in page
+    updates = client.get(
+        f"/app/c/{conv.display_id}/updates.json?after_message=0&after_event=0",
+        HTTP_ACCEPT="application/json",
+    ).json()
+    # The live payload carries the same lines for static/assistant/workspace.js.
+    (item,) = [i for i in updates["items"] if i.get("type") == "message" and i["id"] == note.pk]
+    assert item["assistant"]["kind"] == "handoff_note"
+    assert "Customer language: en" in item["assistant"]["details"]
