@@ -289,6 +289,9 @@ EVENT_MAX_ATTEMPTS = int(env("BLOCKDESK_EVENT_MAX_ATTEMPTS", "8"))
 EVENT_GATHER_SECONDS = float(env("BLOCKDESK_EVENT_GATHER_MS", "200")) / 1000
 # An at-least-once consumer's lease: a worker that dies mid-call is replaced after this.
 EVENT_LEASE_SECONDS = 60.0
+# Consumers handed their events right after each commit, in the emitting thread (tests that
+# follow a reaction through, like django-tasks' ImmediateBackend). Not for production.
+EVENT_INLINE_CONSUMERS: tuple[str, ...] = ()
 
 # --- Webhooks -----------------------------------------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = float(env("BLOCKDESK_WEBHOOK_TIMEOUT", "10"))
