@@ -302,6 +302,12 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("BLOCKDESK_WEBHOOK_ALLOW_PRIVATE", DEBU
 # The assistant's model server URL (an admin types it) must be a public address unless the
 # operator allows private ones: a self-hosted model on the LAN or on this host (SSRF guard).
 ASSISTANT_ALLOW_PRIVATE_MODEL_URL = env_bool("BLOCKDESK_ASSISTANT_ALLOW_PRIVATE_MODEL_URL", False)
+# The assistant asks one clarifying question naming both intents when the top two are a
+# confusable pair (assistant/confusables.py: deposit/withdrawal, …) closer than this.
+ASSISTANT_CONFUSABLE_MARGIN = float(env("BLOCKDESK_ASSISTANT_CONFUSABLE_MARGIN", "0.3"))
+# An article is offered (and listed in the handoff note) when its combined score from the
+# intent model and KB search reaches this (assistant/selection.py; docs/assistant.md).
+ASSISTANT_OFFER_THRESHOLD = float(env("BLOCKDESK_ASSISTANT_OFFER_THRESHOLD", "0.5"))
 
 # --- Email to customers ------------------------------------------------------------
 # How mail leaves (see common/email_url.py): smtp://, smtp+tls://, smtps://, file://, console://.

@@ -30,7 +30,8 @@ async def test_close_intents_get_a_clarifying_question(assistant_channel, custom
     options = [q["id"] for q in question["metadata"]["quick_replies"]]
     assert sorted(options[:2]) == ["pick:two-factor-reset", "pick:two-factor-setup"]
     assert options[2] == "none"
-    assert "Which of these is closest" in question["content"]
+    # A confusable pair (assistant/confusables.py): one question naming both in plain words.
+    assert "is this about resetting a lost 2FA, or about setting up 2FA?" in question["content"]
 
     await sync_to_async(quick_reply)(customer, question["id"], "pick:two-factor-setup")
     answer = await next_assistant_message(comm)
