@@ -56,3 +56,46 @@ def test_a_calm_conversation_is_not_distressed(channel, contact):
     drain(CONSUMER, expect=1)
     summary = selectors.conversation_mood(conversation_id=sent.conversation_id)
     assert summary is not None and not summary.distressed and not summary.apologise
+
+
+def test_badges_in_the_console(channel, contact, agent, django_assert_max_num_queries):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    case = conv.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="Thank you, great!"
+    ).message.conversation
+    for text in ("你们是骗子！还我钱", "where is my money?? this is urgent"):
+        conv.do_send_contact_message(
+            contact=contact, inbox=channel.inbox, conversation=case, content=text
+        )
+    conv.do_send_agent_message(agent=agent, conversation=case, content="Looking into it.")
+    drain(CONSUMER, expect=4)
+    client = Client()
+    assert client.login(username=agent.username, password=PASSWORD)
+
+    page = client.get(reverse("workspace:conversation", args=[case.display_id]))
+    html = page.content.decode()
+    messages = [part.split("</article>")[0] for part in html.split("<article")[1:]]
+    badged = [part for part in messages if 'class="mood-badge' in part]
+    assert len(messages) == 4 and len(badged) == 3  # the customer's three messages only
+    assert "mood-negative" in html and "mood-positive" in html
+    assert "angry" in html and "anxious" in html
+
+    listing = client.get(reverse("workspace:inbox"))
+    row_html = listing.content.decode()
+    assert row_html.count('class="mood-badge mood-negative') == 1  # the latest message's
+
+    # One query for the page's moods, however many messages: adding ten more customer
+    # messages does not add ten queries.
+    with django_assert_max_num_queries(200) as before:
+        client.get(reverse("workspace:conversation", args=[case.display_id]))
+    for n in range(10):
+        conv.do_send_contact_message(
+            contact=contact, inbox=channel.inbox, conversation=case, content=f"hello {n}"
+        )
+    drain(CONSUMER, expect=10)
+    with django_assert_max_num_queries(len(before.captured_queries) + 3):
+        client.get(reverse("workspace:conversation", args=[case.display_id]))

@@ -29,7 +29,7 @@
       interaction: { mode: "index", intersect: false },
       scales: {
         x: { ticks: { autoSkip: true, maxTicksLimit: 14 } },
-        agents: { position: "left", beginAtZero: true, title: { display: true, text: names.dataset.needed } },
+        agents: { position: "left", beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: names.dataset.needed } },
         arrivals: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
           title: { display: true, text: names.dataset.arrivals } }
       }
