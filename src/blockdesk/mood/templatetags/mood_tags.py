@@ -63,10 +63,7 @@ def _cached(
     holder: Any = request if request is not None else context
     caches: dict[str, dict[int, MessageMood | None]] = getattr(holder, "_mood_badges", None) or {}
     if not caches:
-        try:
-            holder._mood_badges = caches
-        except AttributeError:  # pragma: no cover - a context always takes attributes
-            pass
+        holder._mood_badges = caches
     cache = caches.setdefault(kind, {})
     if key not in cache:
         wanted = ({key} | set(page_keys)) - set(cache)
