@@ -100,3 +100,31 @@ def test_chinese_model_on_its_held_out_reviews():
     held = rows[len(rows) * 9 // 10 :]
     right = sum((analyzer._zh_score(text) > 0) == bool(label) for text, label in held)
     assert right / len(held) > 0.83  # 84.4 % when written (docs/mood.md)
+
+
+def test_windowed_vader_scores_exactly_like_vader():
+    import csv
+    import random
+
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from tests.conftest import SHARED_DATA
+
+    texts = [
+        "I do not like it at all, never so bad",
+        "not bad at all 😀",
+        "kind of good but the ending was not great",
+        "Without doubt the best. I was never so happy!!!",
+        "It isn't really good, sort of okay",
+        "GREAT :) but meh",
+        "😡😡 scam",
+        "  the bomb  ",
+    ]
+    banking = SHARED_DATA / "banking77" / "train.csv"
+    if banking.exists():
+        with banking.open(encoding="utf-8") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh)][:500]
+    texts += [" ".join(random.Random(i).sample(texts, 8)) for i in range(50)]
+    plain, fast = SentimentIntensityAnalyzer(), analyzer._windowed_vader()
+    for text in texts:
+        assert fast.polarity_scores(text) == plain.polarity_scores(text), text

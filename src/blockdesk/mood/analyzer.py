@@ -103,12 +103,62 @@ class _Vader:
         if cls._analyzer is None:
             with cls._lock:
                 if cls._analyzer is None:
-                    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-                    analyzer = SentimentIntensityAnalyzer()
+                    analyzer = _windowed_vader()
                     analyzer.lexicon.update(_EN_SUPPORT_LEXICON)
                     cls._analyzer = analyzer
         return float(cls._analyzer.polarity_scores(text)["compound"])
+
+
+def _windowed_vader() -> Any:
+    """VADER with its two per-word checks given only the words they look at (i-4 … i+2).
+
+    vaderSentiment 3.3.2 lower-cases the whole text's word list for every sentiment word
+    it meets (`_negation_check`, `_special_idioms_check`): quadratic, ~25 ms for a
+    2,000-character review. Each check reads at most three words before and two after,
+    so a window gives the same result (tests/mood/test_analyzer.py compares them); near
+    the start the full list is kept, since VADER's negative indexes wrap to the end.
+    Its emoji pass rebuilds the text a character at a time: skipped when the text has
+    no emoji (the rest of `polarity_scores` is VADER's, as in 3.3.2).
+    """
+    from vaderSentiment import vaderSentiment as vader
+
+    base = vader.SentimentIntensityAnalyzer
+
+    class Windowed(base):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self._emoji_chars = frozenset(self.emojis)
+
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            if not self._emoji_chars.isdisjoint(text):
+                return dict(super().polarity_scores(text))
+            sentitext = vader.SentiText(text.strip())
+            sentiments: list[float] = []
+            words = sentitext.words_and_emoticons
+            for i, item in enumerate(words):
+                lowered = item.lower()
+                if lowered in vader.BOOSTER_DICT or (
+                    lowered == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of"
+                ):
+                    sentiments.append(0)
+                    continue
+                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments = self._but_check(words, sentiments)
+            return dict(self.score_valence(sentiments, text.strip()))
+
+        @staticmethod
+        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+            if i < 4:
+                return float(base._negation_check(valence, words, start_i, i))
+            return float(base._negation_check(valence, words[i - 4 : i + 3], start_i, 4))
+
+        @staticmethod
+        def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
+            if i < 4:
+                return float(base._special_idioms_check(valence, words, i))
+            return float(base._special_idioms_check(valence, words[i - 4 : i + 3], 4))
+
+    return Windowed()
 
 
 @cache
