@@ -40,25 +40,21 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="One JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        inputs = {
+            name: options[name]
+            for name in (
+                "arrivals_per_hour",
+                "aht_seconds",
+                "service_level",
+                "answer_within_seconds",
+                "patience_seconds",
+                "concurrency",
+                "shrinkage",
+            )
+        }
         try:
-            erlang.check_inputs(
-                arrivals_per_hour=options["arrivals_per_hour"],
-                aht_seconds=options["aht_seconds"],
-                service_level=options["service_level"],
-                answer_within_seconds=options["answer_within_seconds"],
-                patience_seconds=options["patience_seconds"],
-                concurrency=options["concurrency"],
-                shrinkage=options["shrinkage"],
-            )
-            result = staffing_result(
-                arrivals_per_hour=options["arrivals_per_hour"],
-                aht_seconds=options["aht_seconds"],
-                service_level=options["service_level"],
-                answer_within_seconds=options["answer_within_seconds"],
-                shrinkage=options["shrinkage"],
-                patience_seconds=options["patience_seconds"],
-                concurrency=options["concurrency"],
-            )
+            erlang.check_inputs(**inputs)
+            result = staffing_result(**inputs)
         except erlang.StaffingInputError as exc:
             raise CommandError(f"--{exc.field.replace('_', '-')}: {exc.message}") from exc
         if options["json"]:
