@@ -174,3 +174,56 @@ def test_shrinkage_rounds_up_and_no_arrivals_need_no_one():
         arrivals_per_hour=0, aht_seconds=240, service_level=0.8, answer_within_seconds=20
     )
     assert none.agents == 0
+
+
+def simulate_erlang_a(*, agents, arrivals_per_hour, aht, patience, within, customers, seed):
+    """First-come-first-served M/M/n+M by each arrival's offered wait (the time until the
+    earliest server is free for it): exact for FCFS, and independent of the formulas."""
+    import heapq
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    gaps = rng.exponential(3600 / arrivals_per_hour, customers)
+    services = rng.exponential(aht, customers)
+    patiences = rng.exponential(patience, customers)
+    free = [0.0] * agents
+    now = answered_in_time = abandoned = 0
+    for gap, service, limit in zip(gaps, services, patiences, strict=True):
+        now += gap
+        wait = max(0.0, free[0] - now)
+        if wait > limit:
+            abandoned += 1
+            continue
+        answered_in_time += wait <= within
+        heapq.heapreplace(free, now + wait + service)
+    return answered_in_time / customers, abandoned / customers
+
+
+@pytest.mark.parametrize(("agents", "patience"), [(12, 60.0), (10, 120.0), (14, 300.0)])
+def test_erlang_a_agrees_with_a_simulation(agents, patience):
+    kwargs = {"arrivals_per_hour": 200, "answer_within_seconds": 20}
+    exact = erlang.erlang_a_figures(
+        agents=agents, aht_seconds=180, patience_seconds=patience, **kwargs
+    )
+    sl, abandoned = simulate_erlang_a(
+        agents=agents, arrivals_per_hour=200, aht=180, patience=patience, within=20,
+        customers=300_000, seed=1,
+    )  # fmt: skip
+    assert exact.service_level == pytest.approx(sl, abs=0.015)  # heavy load: slow mixing
+    assert exact.abandon_rate == pytest.approx(abandoned, abs=0.01)
+
+
+def test_long_answer_times_with_patience_stay_quick():
+    import time
+
+    started = time.process_time()
+    email = erlang.agents_for_service_level(
+        arrivals_per_hour=500,
+        aht_seconds=600,
+        service_level=0.8,
+        answer_within_seconds=4 * 3600,
+        patience_seconds=3600,
+    )
+    assert time.process_time() - started < 2.0
+    assert 0 < email.agents < 84 and email.service_level >= 0.8

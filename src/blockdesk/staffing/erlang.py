@@ -24,6 +24,8 @@ from scipy.special import gammaln, logsumexp
 _SEARCH_LIMIT = 100_000
 # Queue lengths modelled in Erlang A; beyond, the target is hopeless anyway.
 _MAX_QUEUE = 3_000
+# Uniformisation steps × states allowed for one Erlang A service level.
+_MAX_UNIFORM_WORK = 20_000_000
 
 
 class StaffingInputError(ValueError):
@@ -154,23 +156,39 @@ def _answered_within(*, n: int, mu: float, theta: float, ahead: int, t: float) -
     if t <= 0:
         return np.zeros(ahead)
     rates = n * mu + np.arange(ahead) * theta
-    uniform = float(rates[-1]) + theta
-    stay = 1.0 - (rates + theta) / uniform
-    move = rates / uniform
+    # Answered at all (t = ∞): every phase ends before the arrival's patience.
+    ever = np.cumprod(rates / (rates + theta))
+    # Beyond where even that is negligible, nothing is answered: fewer states to solve.
+    states = int(np.searchsorted(-ever, -1e-12)) or 1
+    result = np.zeros(ahead)
+    phases = 1.0 / rates[:states]
+    if t >= phases.sum() + 10.0 * math.sqrt(float((phases**2).sum())):
+        # t is far past the slowest path's wait (mean + 10 sd): answered by t = at all.
+        result[:states] = ever[:states]
+        return result
+    uniform = float(rates[states - 1]) + theta
     mean = uniform * t
     terms = int(mean + 10 * math.sqrt(mean) + 20)
+    if terms * states > _MAX_UNIFORM_WORK:
+        # Not reached by realistic inputs (a long answer time with a huge, impatient
+        # queue); the answered-at-all bound keeps the cost bounded.
+        result[:states] = ever[:states]
+        return result
+    stay = 1.0 - (rates[:states] + theta) / uniform
+    move = rates[:states] / uniform
     ks = np.arange(terms + 1)
-    weights = np.exp(ks * math.log(mean) - mean - gammaln(ks + 1)) if mean > 0 else ks == 0
+    weights = np.exp(ks * math.log(mean) - mean - gammaln(ks + 1))
     # u_k[j] = P(answered within k uniformised steps | j ahead); u_0 = 0.
-    u = np.zeros(ahead)
-    total = np.zeros(ahead)
+    u = np.zeros(states)
+    total = np.zeros(states)
+    below = np.empty(states)
     for k in range(1, terms + 1):
-        below = np.empty(ahead)
         below[0] = 1.0  # from 0 ahead a phase end is the answer
         below[1:] = u[:-1]
         u = stay * u + move * below
         total += weights[k] * u
-    return total
+    result[:states] = total
+    return result
 
 
 def agents_for_service_level(
