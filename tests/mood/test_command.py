@@ -35,3 +35,30 @@ def test_readable_output(tmp_path):
     lines = run(path)
     assert lines[0].startswith("negative") and "anger" in lines[0]
     assert "1" in lines[-1] and "p95" in lines[-1]
+
+
+def test_gbk_files_are_read_as_chinese(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("房间太小了，服务态度也差\n酒店很好，下次还来\n".encode("gbk"))
+    objects = [json.loads(line) for line in run(path, "--json")]
+    assert objects[0]["text"] == "房间太小了，服务态度也差" and objects[0]["mood"] == "negative"
+    assert objects[1]["mood"] == "positive"
+
+
+def test_piped_output_is_utf8_whatever_the_locale(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "in.txt"
+    path.write_text("你们是骗子\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "mood", "--json", str(path)],
+        cwd=root, capture_output=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    first = json.loads(done.stdout.decode("utf-8").splitlines()[0])
+    assert first["text"] == "你们是骗子" and first["mood"] == "negative"

@@ -37,11 +37,9 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s")
                 % {"file": options["file"], "error": exc.strerror or exc}
             ) from exc
-        # Undecodable bytes are replaced rather than fatal: one bad line must not lose
-        # the others' scores.
         # Lines end at \n only (\r\n too): str.splitlines() would also cut at U+2028, \x1c…
         # inside a text and shift every answer after it.
-        text = raw.decode("utf-8-sig", errors="replace")
+        text = _decode(raw)
         lines = [line.removesuffix("\r") for line in text.split("\n")]
         if (lines and lines[-1] == "" and text.endswith("\n")) or text == "":
             lines.pop()
@@ -75,3 +73,14 @@ def _json_line(obj: dict[str, Any]) -> str:
     for char in ("\u2028", "\u2029", "\x85"):
         text = text.replace(char, f"\\u{ord(char):04x}")
     return text
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without a BOM); else GB18030, which Chinese data sets often use;
+    else UTF-8 with the bad bytes replaced, so one bad line does not lose the others."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
