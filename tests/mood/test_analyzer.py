@@ -128,3 +128,10 @@ def test_windowed_vader_scores_exactly_like_vader():
     plain, fast = SentimentIntensityAnalyzer(), analyzer._windowed_vader()
     for text in texts:
         assert fast.polarity_scores(text) == plain.polarity_scores(text), text
+
+
+def test_english_words_vader_lacks_come_from_afinn():
+    assert analyse("I am afraid").mood == "negative"  # AFINN-165, not in VADER
+    assert analyse("An appealing, affordable app").mood == "positive"
+    assert analyse("The withdrawal is so slow").mood == "negative"  # support lexicon
+    assert analyse("This is urgent").mood == "neutral"  # VADER alone calls it positive

@@ -64,7 +64,27 @@ _EN_SUPPORT_LEXICON: Final = {
     "urgent": 0.0,
     "urgently": 0.0,
     "refund": 0.0,
+    "slow": -1.2,
+    "slowly": -0.8,
+    "unresponsive": -1.6,
+    "tedious": -1.6,
 }
+_AFINN_TO_VADER: Final = 0.8  # AFINN rates -5…5, VADER -4…4
+
+
+def _afinn_additions(lexicon: dict[str, float]) -> dict[str, float]:
+    """Single words of AFINN-165 (Nielsen 2011, the `afinn` package's data) that VADER's
+    lexicon lacks (~700: "afraid", "atrocious", "appealing", "stuck"…), on VADER's scale.
+    VADER's own ratings win where both have a word."""
+    from importlib.resources import files
+
+    text = files("afinn").joinpath("data/AFINN-en-165.txt").read_text(encoding="utf-8")
+    added: dict[str, float] = {}
+    for line in text.splitlines():
+        word, _, value = line.rpartition("\t")
+        if word and " " not in word and word not in lexicon:
+            added[word] = int(value) * _AFINN_TO_VADER
+    return added
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,7 @@ class _Vader:
             with cls._lock:
                 if cls._analyzer is None:
                     analyzer = _windowed_vader()
+                    analyzer.lexicon.update(_afinn_additions(analyzer.lexicon))
                     analyzer.lexicon.update(_EN_SUPPORT_LEXICON)
                     cls._analyzer = analyzer
         return float(cls._analyzer.polarity_scores(text)["compound"])
