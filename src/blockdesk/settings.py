@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "blockdesk.notifications",
     "blockdesk.records",
     "blockdesk.audit",
+    "blockdesk.staffing",
+    "blockdesk.mood",
 ]
 
 MIDDLEWARE = [
