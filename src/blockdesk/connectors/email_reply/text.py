@@ -1,0 +1,226 @@
+"""The visible reply of a plain-text body.
+
+The body is cut in three:
+
+1. *History*: from the first separator that starts an unquoted copy of an earlier
+   message ("-----Original Message-----", an Outlook/Foxmail header block, an attribution
+   line such as "On … wrote:" that no ">" line follows) to the end.
+2. Before it, the *reply* runs to the last line of new text; quoted lines (">") that new
+   text follows stay, because an inline or bottom-posted answer is unreadable without the
+   question. Quoted lines after the last new text are history too.
+3. The *signature*: the first block after the last new text that starts with a delimiter
+   ("-- ", "__", "-Name") or a mobile footer ("Sent from my iPhone", "发自我的iPhone"); it
+   runs to the next quoted line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from blockdesk.connectors.email_reply import patterns as p
+
+_MAX_ATTRIBUTION = 300  # characters; a longer "… wrote:" line is a paragraph
+_BLANK, _QUOTED, _TEXT, _SIG = range(4)
+# Characters that hide or reorder text on screen: never shown to an agent.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyParts:
+    """What the agent sees (`reply`), the sender's signature, and the hidden history."""
+
+    reply: str
+    signature: str | None
+    quoted: str | None
+
+
+def normalise(text: str) -> str:
+    """Unix newlines, no invisible or control characters, non-breaking spaces as spaces."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", text)
+    return text.replace("\u00a0", " ").replace("\u3000", " ")
+
+
+def _is_attribution_line(line: str) -> bool:
+    if len(line) > _MAX_ATTRIBUTION or not line:
+        return False
+    if p.ZH_WROTE_LINE.search(line) or p.KO_WROTE_LINE.search(line):
+        return True
+    if (
+        p.ON_SENT_LINE.match(line)
+        or p.DASHED_WROTE_LINE.match(line)
+        or p.DATE_ATTRIBUTION.match(line)
+    ):
+        return True
+    if not p.WROTE_LINE.search(line):
+        return False
+    # "… wrote:" alone is often prose; an attribution names a date, an address or starts
+    # the way the clients start it.
+    return bool(
+        p.WROTE_START.match(line) or "@" in line or re.search(r"\d", line) or len(line) <= 60
+    )
+
+
+def _attribution_end(stripped: list[str], quoted: list[bool], i: int) -> int | None:
+    """The last line of an attribution starting at `i` (clients wrap it on 2–3 lines)."""
+    if quoted[i] or not stripped[i]:
+        return None
+    if _is_attribution_line(stripped[i]):
+        return i
+    if not p.WROTE_START.match(stripped[i]) or stripped[i].endswith((":", "：")):
+        return None
+    joined = stripped[i]
+    for j in range(i + 1, min(i + 3, len(stripped))):
+        if not stripped[j] or quoted[j]:
+            return None
+        joined = f"{joined} {stripped[j]}"
+        if len(joined) > _MAX_ATTRIBUTION:
+            return None
+        if _is_attribution_line(joined):
+            return j
+    return None
+
+
+def _is_header_block(stripped: list[str], quoted: list[bool], i: int) -> bool:
+    """An Outlook/Foxmail/QQ "From: / Sent: / To: / Subject:" block starting at `i`."""
+    if quoted[i] or not p.HEADER_ANY.match(stripped[i]):
+        return False
+    keys = [stripped[i]]
+    blanks = 0
+    for j in range(i + 1, min(i + 10, len(stripped))):
+        if not stripped[j]:
+            blanks += 1
+            if blanks > 1:
+                break
+            continue
+        blanks = 0
+        if p.HEADER_ANY.match(stripped[j]):
+            keys.append(stripped[j])
+    if len(keys) < 2 or any(p.CRYPTO_VALUE.search(k) for k in keys):
+        return False
+    has_from = any(p.HEADER_FROM.match(k) for k in keys)
+    if has_from and any(p.HEADER_CONFIRM.match(k) for k in keys):
+        return True
+    # "Date: Wed, 16 May 2012 00:15:02 -0600 / To: bob@example.com": a mail's headers too.
+    return any("@" in k for k in keys) and any(p.RFC_DATE_VALUE.search(k) for k in keys)
+
+
+def _next_nonblank(stripped: list[str], i: int) -> int | None:
+    for j in range(i, len(stripped)):
+        if stripped[j]:
+            return j
+    return None
+
+
+def _history_start(stripped: list[str], quoted: list[bool]) -> tuple[int, set[int]]:
+    """Where the unquoted history starts, and which attribution lines introduce a quote."""
+    soft: set[int] = set()
+    n = len(stripped)
+    i = 0
+    while i < n:
+        line = stripped[i]
+        if quoted[i] or not line:
+            i += 1
+            continue
+        if p.FORWARD.match(line):
+            # A forwarded message is content: nothing after it is history.
+            return n, soft
+        if p.SEPARATOR.match(line) or _is_header_block(stripped, quoted, i):
+            return i, soft
+        if p.UNDERSCORE_RULE.match(line) or p.DASH_RULE.match(line):
+            nxt = _next_nonblank(stripped, i + 1)
+            if nxt is not None and _is_header_block(stripped, quoted, nxt):
+                return i, soft
+        end = _attribution_end(stripped, quoted, i)
+        if end is not None:
+            nxt = _next_nonblank(stripped, end + 1)
+            if nxt is None or not quoted[nxt]:
+                return i, soft
+            soft.update(range(i, end + 1))
+            i = end + 1
+            continue
+        i += 1
+    return n, soft
+
+
+def _is_sig_start(stripped: list[str], i: int, cut: int) -> bool:
+    line = stripped[i]
+    if p.SIG_DELIMITER.match(line) or p.MOBILE_FOOTER.match(line):
+        return True
+    if p.SIG_DASH_NAME.match(line) and (i == 0 or not stripped[i - 1]):
+        # "-Abhishek": a short sign-off, not the first item of a "-item" list.
+        rest = [s for s in stripped[i + 1 : cut] if s]
+        return len(rest) <= 4 and not any(s.startswith("-") for s in rest)
+    return False
+
+
+def _join(lines: list[str]) -> str:
+    # "-- " keeps its space: it is the RFC 3676 delimiter a reader recognises.
+    return "\n".join(line if line == "-- " else line.rstrip() for line in lines).strip("\n")
+
+
+def _split_inline_attributions(lines: list[str]) -> list[str]:
+    """Put an attribution that shares its line with reply text on a line of its own."""
+    out: list[str] = []
+    for line in lines:
+        match = p.INLINE_ATTRIBUTION.match(line.strip()) if "wrote" in line else None
+        if match and not p.QUOTED.match(line) and not p.WROTE_START.match(line.strip()):
+            out.extend([match["text"].rstrip("- "), match["attr"]])
+        else:
+            out.append(line)
+    return out
+
+
+def _mark_link_fragments(stripped: list[str], quoted: list[bool]) -> None:
+    """A wrapped link between two quoted lines is part of the quote, not an answer."""
+    for i in range(1, len(stripped) - 1):
+        if quoted[i] or not p.LINK_FRAGMENT.match(stripped[i]):
+            continue
+        if quoted[i - 1] and any(quoted[j] for j in range(i + 1, min(i + 3, len(stripped)))):
+            quoted[i] = True
+
+
+def split_plain(text: str) -> ReplyParts:
+    """Split a plain-text body into its visible reply, signature and hidden history."""
+    lines = _split_inline_attributions(normalise(text).split("\n"))
+    stripped = [line.strip() for line in lines]
+    quoted = [bool(p.QUOTED.match(line)) for line in lines]
+    _mark_link_fragments(stripped, quoted)
+    cut, soft = _history_start(stripped, quoted)
+
+    kinds: list[int] = []
+    in_sig = False
+    for i in range(cut):
+        if quoted[i] or i in soft:
+            kinds.append(_QUOTED)
+            in_sig = False
+        elif not stripped[i]:
+            kinds.append(_SIG if in_sig else _BLANK)
+        elif in_sig or _is_sig_start(stripped, i, cut):
+            kinds.append(_SIG)
+            in_sig = True
+        else:
+            kinds.append(_TEXT)
+
+    last_text = max((i for i, k in enumerate(kinds) if k == _TEXT), default=-1)
+    reply_lines = lines[: last_text + 1]
+    sig_lines: list[str] = []
+    sig_start = next((i for i in range(last_text + 1, cut) if kinds[i] == _SIG), None)
+    if sig_start is not None:
+        end = sig_start
+        while end < cut and kinds[end] == _SIG:
+            end += 1
+        sig_lines = lines[sig_start:end]
+    hidden = [
+        lines[i]
+        for i in range(last_text + 1, len(lines))
+        if not (sig_start is not None and sig_start <= i < sig_start + len(sig_lines))
+    ]
+    return ReplyParts(
+        reply=_join(reply_lines),
+        signature=_join(sig_lines) or None,
+        quoted=_join(hidden) or None,
+    )
