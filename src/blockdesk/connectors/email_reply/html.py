@@ -38,7 +38,9 @@ _QUOTE_IDS = re.compile(
     r"ydp[\w]*yahoo_quoted[\w]*|yahoo_quoted[\w]*|appendonsend|reference)$",
     re.I,
 )
-_SIG_CLASSES = re.compile(r"\b(?:gmail_signature|moz-signature|signature)\b", re.I)
+_SIG_CLASSES = re.compile(
+    r"\b(?:gmail_signature|moz-signature|signature|protonmail_signature_block)\b", re.I
+)
 _SIG_IDS = re.compile(r"^(?:x_)?(?:Signature|signature|spnEditorSign|ntes-signature)$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 _WS = re.compile(r"[ \t\n\r\f\v]+")
@@ -172,7 +174,12 @@ class _Converter(HTMLParser):
     def text(self) -> str:
         self._newline()
         out: list[str] = []
+        previous = ""
         for depth, line in self.lines:
+            # The signature marker next to a client's own "-- ": keep one.
+            if line.strip() == "--" and previous == f"{depth}--":
+                continue
+            previous = f"{depth}{line.strip()}" if line.strip() else previous
             prefix = "> " * depth
             out.append(f"{prefix}{line}".rstrip() if depth else line)
         return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")

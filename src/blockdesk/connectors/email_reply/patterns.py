@@ -33,11 +33,13 @@ WROTE_START = re.compile(
 )
 # "On <date>, <name> sent:" and a dash-wrapped "------On <date>, <name> wrote-----".
 ON_SENT_LINE = re.compile(r"^On\s.{3,250}\bsent\s*:\s*$", re.I)
-DASHED_WROTE_LINE = re.compile(rf"^-{{2,}}\s*On\s.{{3,250}}\b(?:{_WROTE_VERBS})\s*:?\s*-{{2,}}$", re.I)
+DASHED_WROTE_LINE = re.compile(
+    rf"^-{{2,}}\s*On\s.{{3,250}}\b(?:{_WROTE_VERBS})\s*:?\s*-{{2,}}$", re.I
+)
 # Gmail's older "2014-10-17 11:28 GMT+03:00 Jane <jane@example.com>:" (no verb), and
 # "2011/4/7 Jane <jane@example.com>" above a quote.
 DATE_ATTRIBUTION = re.compile(
-    r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.{0,200}<\s*[^<>\s]*@[^<>\s]*>\s*:?\s*$"
+    r"^\d{4}(?:[-/.]|年)\d{1,2}(?:[-/.]|月)\d{1,2}.{0,200}<\s*[^<>\s]*@[^<>\s]*>\s*:?\s*$"
 )
 # Reply text and an attribution on one line: "Thanks! On Wed, Apr 4, 2012, Bob wrote:".
 INLINE_ATTRIBUTION = re.compile(
@@ -46,7 +48,9 @@ INLINE_ATTRIBUTION = re.compile(
 # A wrapped link that breaks a run of quoted lines ("(http://example.com/c/YzMmE) >").
 LINK_FRAGMENT = re.compile(r"^\(?\S*(?:https?://|/|=)\S*\)?\s*>?\s*$|^\S*\)\s*>?\s*$")
 # Crypto addresses and hashes: a "From: 0x… / To: 0x…" block is a transfer, not a header.
-CRYPTO_VALUE = re.compile(r"\b0x[0-9a-fA-F]{8,}|\b[13bc][a-km-zA-HJ-NP-Z1-9]{25,}\b|\bbc1[a-z0-9]{20,}")
+CRYPTO_VALUE = re.compile(
+    r"\b0x[0-9a-fA-F]{8,}|\b[13bc][a-km-zA-HJ-NP-Z1-9]{25,}\b|\bbc1[a-z0-9]{20,}"
+)
 RFC_DATE_VALUE = re.compile(
     r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\b"
     r".{0,40}\d{1,2}:\d{2}",
@@ -63,7 +67,8 @@ KO_WROTE_LINE = re.compile(r"님이\s*작성(?:하였습니다|했습니다)?\s*
 SEPARATOR = re.compile(
     r"^[-=_*\s]{2,}\s*(?:Original(?: Message)?|Reply Message|Replied Message|"
     r"原始邮件|原始郵件|原邮件|回复的原邮件|回覆的原郵件|原始信息|邮件原文|"
-    r"Message d'origine|Ursprüngliche Nachricht|Antwort Nachricht|Originalnachricht|Mensaje original|"
+    r"Message d'origine|Ursprüngliche Nachricht|Antwort Nachricht|Originalnachricht|"
+    r"Mensaje original|"
     r"Messaggio originale|Mensagem original|Oorspronkelijk bericht|Originalmeddelande|"
     r"Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Původní zpráva|"
     r"Wiadomość oryginalna|Исходное сообщение|Оригинальное сообщение|元のメッセージ|원본 메시지)"
@@ -124,9 +129,11 @@ MOBILE_FOOTER = re.compile(
     r"Inviato da [\w\- ]{1,30}|Verzonden vanaf mijn [\w\- ]{1,30}|"
     r"发自我的\s*[\w\- ]{1,30}|發自我的\s*[\w\- ]{1,30}|来自我的\s*[\w\- ]{1,30}|"
     r"從我的\s*[\w\- ]{1,20}\s*傳送|从我的\s*[\w\- ]{1,20}\s*发送|"
-    r"发自\s*(?:网易邮箱大师|网易邮箱|QQ邮箱|Foxmail|我的QQ邮箱|Outlook|iPad|iPhone|手机)"
+    r"发自\s*(?:网易邮箱大师|网易邮箱|QQ邮箱|Foxmail|我的QQ邮箱|Outlook|iPad|iPhone|手机|雅虎邮箱)"
     r"[\w\- ]{0,20}|"
-    r"iPhoneから送信|iPadから送信)"
+    r"使用\s*Proton\s*Mail\s*安全邮件发送|iPhoneから送信|iPadから送信)"
     r"\s*[.。!]?\s*$",
     re.I,
 )
+# Foxmail signs with the sender's address alone on a line above the history.
+ADDRESS_ONLY = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")

@@ -146,10 +146,14 @@ def _history_start(stripped: list[str], quoted: list[bool]) -> tuple[int, set[in
     return n, soft
 
 
-def _is_sig_start(stripped: list[str], i: int, cut: int) -> bool:
+def _is_sig_start(stripped: list[str], quoted: list[bool], i: int, cut: int) -> bool:
     line = stripped[i]
     if p.SIG_DELIMITER.match(line) or p.MOBILE_FOOTER.match(line):
         return True
+    if p.ADDRESS_ONLY.match(line) and i and not stripped[i - 1]:
+        # Only history may follow it (unquoted after the cut, or quoted).
+        rest = [k for k in range(i + 1, len(stripped)) if stripped[k]]
+        return bool(rest) and all(k >= cut or quoted[k] for k in rest)
     if p.SIG_DASH_NAME.match(line) and (i == 0 or not stripped[i - 1]):
         # "-Abhishek": a short sign-off, not the first item of a "-item" list.
         rest = [s for s in stripped[i + 1 : cut] if s]
@@ -199,7 +203,7 @@ def split_plain(text: str) -> ReplyParts:
             in_sig = False
         elif not stripped[i]:
             kinds.append(_SIG if in_sig else _BLANK)
-        elif in_sig or _is_sig_start(stripped, i, cut):
+        elif in_sig or _is_sig_start(stripped, quoted, i, cut):
             kinds.append(_SIG)
             in_sig = True
         else:
