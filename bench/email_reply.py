@@ -84,9 +84,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import django
-
     import os
+
+    import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockdesk.settings")
     django.setup()
