@@ -61,7 +61,9 @@ class _Converter(HTMLParser):
     # Output -----------------------------------------------------------------------------
     def _newline(self, *, force: bool = False) -> None:
         if self.current.strip() or force:
-            self.lines.append((self.current_depth, self.current.rstrip()))
+            line = self.current.rstrip()
+            # The RFC 3676 delimiter keeps its space.
+            self.lines.append((self.current_depth, "-- " if line.strip() == "--" else line))
         self.current = ""
         self.current_depth = self.depth
 
@@ -181,7 +183,7 @@ class _Converter(HTMLParser):
                 continue
             previous = f"{depth}{line.strip()}" if line.strip() else previous
             prefix = "> " * depth
-            out.append(f"{prefix}{line}".rstrip() if depth else line)
+            out.append(f"{prefix}{line}" if line == "-- " else f"{prefix}{line}".rstrip())
         return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
 
 

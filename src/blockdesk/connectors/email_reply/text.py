@@ -152,8 +152,8 @@ def _is_sig_start(stripped: list[str], quoted: list[bool], i: int, cut: int) -> 
         return True
     if p.ADDRESS_ONLY.match(line) and i and not stripped[i - 1]:
         # Only history may follow it (unquoted after the cut, or quoted).
-        rest = [k for k in range(i + 1, len(stripped)) if stripped[k]]
-        return bool(rest) and all(k >= cut or quoted[k] for k in rest)
+        after = [k for k in range(i + 1, len(stripped)) if stripped[k]]
+        return bool(after) and all(k >= cut or quoted[k] for k in after)
     if p.SIG_DASH_NAME.match(line) and (i == 0 or not stripped[i - 1]):
         # "-Abhishek": a short sign-off, not the first item of a "-item" list.
         rest = [s for s in stripped[i + 1 : cut] if s]

@@ -1,0 +1,89 @@
+"""The plain-text rules: what stays visible, what is history, what is the signature."""
+
+from __future__ import annotations
+
+from blockdesk.connectors.email_reply import extract_reply
+
+ATTR = "On Mon, Jan 1, 2024 at 10:00 AM Support <support@blockdesk.example> wrote:"
+
+
+def test_top_posted_reply_hides_the_quote_and_keeps_it_as_history() -> None:
+    parts = extract_reply(f"Sent the hash.\n\n{ATTR}\n> Which hash?\n> Support\n")
+    assert parts.reply == "Sent the hash."
+    assert parts.signature is None
+    assert parts.quoted == f"{ATTR}\n> Which hash?\n> Support"
+
+
+def test_inline_reply_keeps_each_question_that_an_answer_follows() -> None:
+    body = f"{ATTR}\n> Network?\n\nTron.\n\n> Amount?\n\n50 USDT\n\n> Regards,\n> Support\n"
+    parts = extract_reply(body)
+    assert parts.reply == f"{ATTR}\n> Network?\n\nTron.\n\n> Amount?\n\n50 USDT"
+    assert parts.quoted == "> Regards,\n> Support"
+
+
+def test_bottom_posted_reply_keeps_the_question() -> None:
+    parts = extract_reply("在 2024-01-01 10:00，客服 写道：\n> 您的 UID？\n\n12345\n")
+    assert parts.reply == "在 2024-01-01 10:00，客服 写道：\n> 您的 UID？\n\n12345"
+
+
+def test_signature_is_split_and_kept_on_request() -> None:
+    body = f"Thanks!\n\n-- \nAlice\nExample DAO\n\n{ATTR}\n> Fixed?\n"
+    parts = extract_reply(body)
+    assert (parts.reply, parts.signature) == ("Thanks!", "-- \nAlice\nExample DAO")
+    kept = extract_reply(body, keep_signature=True)
+    assert (kept.reply, kept.signature) == ("Thanks!\n\n-- \nAlice\nExample DAO", None)
+
+
+def test_mobile_footers_in_english_and_chinese_are_signatures() -> None:
+    footers = ("Sent from my iPhone", "发自我的iPhone", "Get Outlook for Android", "发自网易邮箱大师")
+    for footer in footers:
+        parts = extract_reply(f"OK\n\n{footer}\n\n{ATTR}\n> ?\n")
+        assert (parts.reply, parts.signature) == ("OK", footer)
+
+
+def test_a_sentence_starting_like_a_footer_is_reply() -> None:
+    parts = extract_reply("Sent from my desk, my phone is broken.\n")
+    assert parts.reply == "Sent from my desk, my phone is broken."
+    assert parts.signature is None
+
+
+def test_outlook_and_qq_header_blocks_start_the_history() -> None:
+    outlook = "Done.\n\nFrom: Support <s@x.example>\nSent: Monday\nTo: Bob\nSubject: RE: x\n\nOld"
+    assert extract_reply(outlook).reply == "Done."
+    qq = (
+        "好的\n\n------------------ 原始邮件 ------------------\n发件人: 客服\n"
+        "发送时间: 2024年1月1日\n收件人: 张三\n主题: 提现\n\n旧邮件"
+    )
+    assert extract_reply(qq).reply == "好的"
+    assert "旧邮件" in (extract_reply(qq).quoted or "")
+
+
+def test_a_transfer_described_with_from_and_to_is_not_a_header_block() -> None:
+    body = (
+        "From: 0x8ba1f109551bD432803012645Ac136ddd64DBA72\n"
+        "To: 0x71C7656EC7ab88b098defB751B7401B5f6d8976F\nSubject: my transfer\nIt is lost."
+    )
+    assert extract_reply(body).reply == body
+
+
+def test_a_forwarded_message_stays_visible() -> None:
+    body = (
+        "FYI\n\n---------- Forwarded message ---------\nFrom: x@y.example\n"
+        "Date: Mon, Jan 1, 2024 at 9:00 AM\nSubject: Verify\nTo: a@b.example\n\nPhish"
+    )
+    assert extract_reply(body).reply == body
+
+
+def test_attribution_wrapped_over_two_lines() -> None:
+    body = "Yes.\n\nOn Mon, Jan 1, 2024 at 10:00 AM Support Team <\nsupport@x.example> wrote:\n\nQ?"
+    assert extract_reply(body).reply == "Yes."
+
+
+def test_invisible_and_control_characters_are_removed() -> None:
+    parts = extract_reply("pay\u202eto\u200b me\x07\n")
+    assert parts.reply == "payto me"
+
+
+def test_an_empty_or_quote_only_body_gives_an_empty_reply() -> None:
+    assert extract_reply("").reply == ""
+    assert extract_reply(f"{ATTR}\n> only the quote\n").reply == ""
