@@ -100,4 +100,3 @@ def test_subcommands_are_registered_from_a_table() -> None:
     assert "extract-reply" in email.SUBCOMMANDS
     for module in email.SUBCOMMANDS.values():
         assert callable(module.add_arguments) and callable(module.run) and module.HELP
-

@@ -65,8 +65,8 @@ def test_attachments_are_not_read_as_the_body() -> None:
     "raw",
     [
         b"",
-        b"From: a@x\r\nContent-Type: multipart/mixed; boundary=\"nope\"\r\n\r\nno parts here",
-        b"Message-ID: <x>\r\nContent-Type: text/plain; charset=\"\r\n"
+        b'From: a@x\r\nContent-Type: multipart/mixed; boundary="nope"\r\n\r\nno parts here',
+        b'Message-ID: <x>\r\nContent-Type: text/plain; charset="\r\n'
         b"Content-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!",
         b"Message-ID: <x>\r\nContent-Type: text/html\r\n\r\n<div><<<</" * 50,
         b"\x00\x01\x02\xff" * 100,

@@ -35,7 +35,12 @@ def test_signature_is_split_and_kept_on_request() -> None:
 
 
 def test_mobile_footers_in_english_and_chinese_are_signatures() -> None:
-    footers = ("Sent from my iPhone", "发自我的iPhone", "Get Outlook for Android", "发自网易邮箱大师")  # noqa: E501
+    footers = (
+        "Sent from my iPhone",
+        "发自我的iPhone",
+        "Get Outlook for Android",
+        "发自网易邮箱大师",
+    )
     for footer in footers:
         parts = extract_reply(f"OK\n\n{footer}\n\n{ATTR}\n> ?\n")
         assert (parts.reply, parts.signature) == ("OK", footer)
