@@ -65,14 +65,14 @@ KO_WROTE_LINE = re.compile(r"님이\s*작성(?:하였습니다|했습니다)?\s*
 # "-----Original Message-----", QQ "------------------ 原始邮件 ------------------",
 # NetEase "---- 回复的原邮件 ----" / "---- Replied Message ----", and translations.
 SEPARATOR = re.compile(
-    r"^[-=_*\s]{2,}\s*(?:Original(?: Message)?|Reply Message|Replied Message|"
+    r"^[-=_*]{2,}(?:[ \t]+[-=_*]+)*[ \t]*(?:Original(?: Message)?|Reply Message|Replied Message|"
     r"原始邮件|原始郵件|原邮件|回复的原邮件|回覆的原郵件|原始信息|邮件原文|"
     r"Message d'origine|Ursprüngliche Nachricht|Antwort Nachricht|Originalnachricht|"
     r"Mensaje original|"
     r"Messaggio originale|Mensagem original|Oorspronkelijk bericht|Originalmeddelande|"
     r"Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Původní zpráva|"
     r"Wiadomość oryginalna|Исходное сообщение|Оригинальное сообщение|元のメッセージ|원본 메시지)"
-    r"\s*[-=_*\s]{2,}$",
+    r"[ \t]*[-=_*][-=_*\s]*$",
     re.I,
 )
 # A line of underscores that Outlook puts above its header block.
@@ -132,7 +132,7 @@ MOBILE_FOOTER = re.compile(
     r"发自\s*(?:网易邮箱大师|网易邮箱|QQ邮箱|Foxmail|我的QQ邮箱|Outlook|iPad|iPhone|手机|雅虎邮箱)"
     r"[\w\- ]{0,20}|"
     r"使用\s*Proton\s*Mail\s*安全邮件发送|iPhoneから送信|iPadから送信)"
-    r"\s*[.。!]?\s*$",
+    r"[.。!]?$",
     re.I,
 )
 # Foxmail signs with the sender's address alone on a line above the history.

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from blockdesk.connectors.email_reply import patterns as p
 
 _MAX_ATTRIBUTION = 300  # characters; a longer "… wrote:" line is a paragraph
+_MAX_LINE = 1000
+_LONG_LINE = "<long line>"
 _BLANK, _QUOTED, _TEXT, _SIG = range(4)
 # Characters that hide or reorder text on screen: never shown to an agent.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
@@ -170,7 +172,8 @@ def _split_inline_attributions(lines: list[str]) -> list[str]:
     """Put an attribution that shares its line with reply text on a line of its own."""
     out: list[str] = []
     for line in lines:
-        match = p.INLINE_ATTRIBUTION.match(line.strip()) if "wrote" in line else None
+        short = len(line) <= _MAX_ATTRIBUTION * 2
+        match = p.INLINE_ATTRIBUTION.match(line.strip()) if short and "wrote" in line else None
         if match and not p.QUOTED.match(line) and not p.WROTE_START.match(line.strip()):
             out.extend([match["text"].rstrip("- "), match["attr"]])
         else:
@@ -181,7 +184,9 @@ def _split_inline_attributions(lines: list[str]) -> list[str]:
 def _mark_link_fragments(stripped: list[str], quoted: list[bool]) -> None:
     """A wrapped link between two quoted lines is part of the quote, not an answer."""
     for i in range(1, len(stripped) - 1):
-        if quoted[i] or not p.LINK_FRAGMENT.match(stripped[i]):
+        if quoted[i] or len(stripped[i]) > _MAX_ATTRIBUTION:
+            continue
+        if not p.LINK_FRAGMENT.match(stripped[i]):
             continue
         if quoted[i - 1] and any(quoted[j] for j in range(i + 1, min(i + 3, len(stripped)))):
             quoted[i] = True
@@ -190,7 +195,9 @@ def _mark_link_fragments(stripped: list[str], quoted: list[bool]) -> None:
 def split_plain(text: str) -> ReplyParts:
     """Split a plain-text body into its visible reply, signature and hidden history."""
     lines = _split_inline_attributions(normalise(text).split("\n"))
-    stripped = [line.strip() for line in lines]
+    # A line longer than any separator, header or footer is text: the patterns never see
+    # it, so no input can make them backtrack for long.
+    stripped = [line.strip() if len(line) <= _MAX_LINE else _LONG_LINE for line in lines]
     quoted = [bool(p.QUOTED.match(line)) for line in lines]
     _mark_link_fragments(stripped, quoted)
     cut, soft = _history_start(stripped, quoted)
