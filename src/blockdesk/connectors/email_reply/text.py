@@ -90,17 +90,24 @@ def _is_header_block(stripped: list[str], quoted: list[bool], i: int) -> bool:
     """An Outlook/Foxmail/QQ "From: / Sent: / To: / Subject:" block starting at `i`."""
     if quoted[i] or not p.HEADER_ANY.match(stripped[i]):
         return False
+    # The keys stand together: one blank line may separate two (QQ), one line may wrap a
+    # key's value ("*From:* bob [mailto:\n bob@example.com]"); anything else ends the block.
     keys = [stripped[i]]
+    after_key = True
     blanks = 0
-    for j in range(i + 1, min(i + 10, len(stripped))):
-        if not stripped[j]:
+    for j in range(i + 1, min(i + 12, len(stripped))):
+        line = stripped[j]
+        if not line:
             blanks += 1
             if blanks > 1:
                 break
-            continue
-        blanks = 0
-        if p.HEADER_ANY.match(stripped[j]):
-            keys.append(stripped[j])
+        elif p.HEADER_ANY.match(line):
+            keys.append(line)
+            after_key, blanks = True, 0
+        elif after_key and not blanks:
+            after_key = False
+        else:
+            break
     if len(keys) < 2 or any(p.CRYPTO_VALUE.search(k) for k in keys):
         return False
     has_from = any(p.HEADER_FROM.match(k) for k in keys)
