@@ -14,6 +14,7 @@ from blockdesk.connectors.email_reply.message import (
     looks_like_html,
     looks_like_message,
     message_body,
+    unquote_body,
 )
 from blockdesk.connectors.email_reply.text import ReplyParts, normalise, split_plain
 
@@ -61,7 +62,7 @@ def extract_from_bytes(raw: bytes, *, keep_signature: bool = False) -> ReplyPart
     """A file's reply: a whole message or a bare body, plain text or HTML, any charset."""
     if looks_like_message(raw):
         return extract_from_message(raw, keep_signature=keep_signature)
-    text = normalise(decode_bytes(raw.removeprefix(b"\xef\xbb\xbf"), None))
+    text = normalise(decode_bytes(unquote_body(raw.removeprefix(b"\xef\xbb\xbf")), None))
     return extract_reply(
         text,
         content_type="text/html" if looks_like_html(text) else "text/plain",

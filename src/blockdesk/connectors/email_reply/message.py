@@ -11,6 +11,7 @@ ISO-2022-JP as its extended superset; an unknown or wrong label falls back to de
 from __future__ import annotations
 
 import codecs
+import quopri
 import re
 from email import policy
 from email.message import EmailMessage, Message
@@ -114,6 +115,17 @@ def looks_like_message(raw: bytes) -> bool:
         return False
     names = {line.split(b":", 1)[0].lower() for line in lines if _HEADER_LINE.match(line)}
     return bool(names & _MESSAGE_HEADERS) or {b"from", b"date", b"subject"} <= names
+
+
+_QP_SOFT_BREAK = re.compile(rb"=\r?\n")
+_QP_ESCAPE = re.compile(rb"=[0-9A-F]{2}")
+
+
+def unquote_body(raw: bytes) -> bytes:
+    """A bare body saved still quoted-printable ("w=\\nrote:", "=E2=80=AF") is decoded."""
+    if len(_QP_SOFT_BREAK.findall(raw[:200_000])) >= 2 and _QP_ESCAPE.search(raw):
+        return quopri.decodestring(raw)
+    return raw
 
 
 def looks_like_html(text: str) -> bool:

@@ -117,7 +117,7 @@ FORWARD = re.compile(
 
 # Signature delimiters: "-- " (RFC 3676), "--", "__" and a short "-Name" (GitHub's suite).
 # A rule of dashes or underscores counts too, as in GitHub's suite.
-SIG_DELIMITER = re.compile(r"^(?:-{2,}|—|_{2,})\s*$")
+SIG_DELIMITER = re.compile(r"^(?:-{2,}|—+|_{2,}|─{2,}|－{2,})\s*$")
 SIG_DASH_NAME = re.compile(r"^-\w[\w.' ]{0,30}$")
 # Mobile and webmail footers, matched on a whole line so a sentence that starts with
 # "Sent from my desk, ..." stays.
