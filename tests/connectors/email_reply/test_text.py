@@ -89,6 +89,32 @@ def test_invisible_and_control_characters_are_removed() -> None:
     assert parts.reply == "payto me"
 
 
-def test_an_empty_or_quote_only_body_gives_an_empty_reply() -> None:
+def test_an_empty_body_gives_an_empty_reply_and_a_quote_only_body_shows_the_quote() -> None:
     assert extract_reply("").reply == ""
-    assert extract_reply(f"{ATTR}\n> only the quote\n").reply == ""
+    assert extract_reply(f"{ATTR}\n> only the quote\n").reply == f"{ATTR}\n> only the quote"
+    # …but copied history under nothing new stays hidden.
+    assert extract_reply("\n-----Original Message-----\nold").reply == ""
+
+
+def test_a_forward_inside_a_quote_container_is_content() -> None:
+    body = "> ---------- Forwarded message ---------\n> From: x@y.example\n> Subject: s\n>\n> Phish"
+    parts = extract_reply(body)
+    assert parts.reply == (
+        "---------- Forwarded message ---------\nFrom: x@y.example\nSubject: s\n\nPhish"
+    )
+
+
+def test_attribution_without_a_verb_ends_in_an_address() -> None:
+    for attribution in (
+        "Thu, 26 Jun 2014 14:00:51 +0400 от Alexander L <abc@example.com>:",
+        "2024年1月1日(月) 10:00 Support <support@blockdesk.example>:",
+        "2014-10-17 11:28 GMT+03:00 Postmaster <\npostmaster@example.com>:",
+    ):
+        parts = extract_reply(f"New text\n\n{attribution}\n\n> old\n")
+        assert parts.reply == "New text", attribution
+
+
+def test_long_lines_are_text_and_stay_fast() -> None:
+    # Patterns never see a line over 1,000 characters (no slow backtracking).
+    body = "--" + " " * 200_000 + "x\n" + "Sent from my iPhone" + " " * 50_000 + "y"
+    assert extract_reply(body).reply == body

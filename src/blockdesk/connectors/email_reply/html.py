@@ -35,7 +35,7 @@ _QUOTE_CLASSES = re.compile(
 )
 _QUOTE_IDS = re.compile(
     r"^(?:isReplyContent|mail-editor-reference-message-container|"
-    r"ydp[\w]*yahoo_quoted[\w]*|yahoo_quoted[\w]*|appendonsend|reference)$",
+    r"ydp[\w]*yahoo_quoted[\w]*|yahoo_quoted[\w]*|appendonsend|reference|OLK_SRC_BODY_SECTION)$",
     re.I,
 )
 _SIG_CLASSES = re.compile(

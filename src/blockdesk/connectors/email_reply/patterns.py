@@ -41,6 +41,8 @@ DASHED_WROTE_LINE = re.compile(
 DATE_ATTRIBUTION = re.compile(
     r"^\d{4}(?:[-/.]|年)\d{1,2}(?:[-/.]|月)\d{1,2}.{0,200}<\s*[^<>\s]*@[^<>\s]*>\s*:?\s*$"
 )
+# Any "<date> … Name <a@b>:" line (mail.ru "… от Name <a@b>:", Japanese Gmail).
+ADDRESS_ATTRIBUTION = re.compile(r"\d.{0,250}<[^<>\s]+@[^<>\s]+>\s*[:：]$")
 # Reply text and an attribution on one line: "Thanks! On Wed, Apr 4, 2012, Bob wrote:".
 INLINE_ATTRIBUTION = re.compile(
     rf"^(?P<text>\S.*?)\s*-*\s*(?P<attr>On\s.{{5,250}}\b(?:{_WROTE_VERBS})\s*:)\s*$"

@@ -23,6 +23,7 @@ from blockdesk.connectors.email_reply import patterns as p
 _MAX_ATTRIBUTION = 300  # characters; a longer "… wrote:" line is a paragraph
 _MAX_LINE = 1000
 _LONG_LINE = "<long line>"
+_ONE_QUOTE_LEVEL = re.compile(r"^ ?> ?")
 _BLANK, _QUOTED, _TEXT, _SIG = range(4)
 # Characters that hide or reorder text on screen: never shown to an agent.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
@@ -55,6 +56,7 @@ def _is_attribution_line(line: str) -> bool:
         p.ON_SENT_LINE.match(line)
         or p.DASHED_WROTE_LINE.match(line)
         or p.DATE_ATTRIBUTION.match(line)
+        or p.ADDRESS_ATTRIBUTION.search(line)
     ):
         return True
     if not p.WROTE_LINE.search(line):
@@ -199,6 +201,24 @@ def _mark_link_fragments(stripped: list[str], quoted: list[bool]) -> None:
             quoted[i] = True
 
 
+def _unquote_forwards(lines: list[str], stripped: list[str], quoted: list[bool]) -> None:
+    """A quote that starts with "Forwarded message" is a forward (Gmail puts it in its quote
+    container): content to read, so its lines lose one quote level and count as text."""
+    previous_quoted = False
+    for i, line in enumerate(stripped):
+        if not line:
+            continue
+        if quoted[i] and not previous_quoted and p.FORWARD.match(line.lstrip("> ")):
+            k = i
+            while k < len(lines) and (quoted[k] or not stripped[k]):
+                lines[k] = _ONE_QUOTE_LEVEL.sub("", lines[k])
+                stripped[k] = lines[k].strip() if len(lines[k]) <= _MAX_LINE else _LONG_LINE
+                quoted[k] = bool(p.QUOTED.match(lines[k]))
+                k += 1
+            return
+        previous_quoted = quoted[i]
+
+
 def split_plain(text: str) -> ReplyParts:
     """Split a plain-text body into its visible reply, signature and hidden history."""
     lines = _split_inline_attributions(normalise(text).split("\n"))
@@ -207,6 +227,7 @@ def split_plain(text: str) -> ReplyParts:
     stripped = [line.strip() if len(line) <= _MAX_LINE else _LONG_LINE for line in lines]
     quoted = [bool(p.QUOTED.match(line)) for line in lines]
     _mark_link_fragments(stripped, quoted)
+    _unquote_forwards(lines, stripped, quoted)
     cut, soft = _history_start(stripped, quoted)
 
     kinds: list[int] = []
@@ -224,6 +245,9 @@ def split_plain(text: str) -> ReplyParts:
             kinds.append(_TEXT)
 
     last_text = max((i for i, k in enumerate(kinds) if k == _TEXT), default=-1)
+    if last_text < 0 and cut == len(lines):
+        # Nothing but a quote (and no copied history): show the quote rather than nothing.
+        last_text = max((i for i, k in enumerate(kinds) if k == _QUOTED), default=-1)
     reply_lines = lines[: last_text + 1]
     sig_lines: list[str] = []
     sig_start = next((i for i in range(last_text + 1, cut) if kinds[i] == _SIG), None)
