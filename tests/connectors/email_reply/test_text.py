@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from blockdesk.connectors.email_reply import extract_reply
 
 ATTR = "On Mon, Jan 1, 2024 at 10:00 AM Support <support@blockdesk.example> wrote:"
@@ -118,3 +120,28 @@ def test_long_lines_are_text_and_stay_fast() -> None:
     # Patterns never see a line over 1,000 characters (no slow backtracking).
     body = "--" + " " * 200_000 + "x\n" + "Sent from my iPhone" + " " * 50_000 + "y"
     assert extract_reply(body).reply == body
+
+
+@pytest.mark.parametrize(
+    ("body", "reply", "signature"),
+    [
+        ("Hey!\n---\nRoman", "Hey!", "---\nRoman"),
+        ("Hey!\n-roman", "Hey!", "-roman"),
+        ("Hey!\n\n- roman", "Hey!", "- roman"),
+        ("Steps:\n\n- one\n- two", "Steps:\n\n- one\n- two", None),
+        ("Look:\n\n--> one\n--> two\n--\nRoman", "Look:\n\n--> one\n--> two", "--\nRoman"),
+        ("Blah.\n\n-Lev.\n\nSent from my HTC smartphone!", "Blah.",
+         "-Lev.\n\nSent from my HTC smartphone!"),
+        ("Blah\nSent from Mailbox for iPhone", "Blah", "Sent from Mailbox for iPhone"),
+        ("Ok\nSent wirelessly from my BlackBerry device on the Bell network.", "Ok",
+         "Sent wirelessly from my BlackBerry device on the Bell network."),
+        ("Bien\nEnviado desde mi oficina móvil BlackBerry® de Telcel", "Bien",
+         "Enviado desde mi oficina móvil BlackBerry® de Telcel"),
+        ("收到\n\n来自我的华为手机", "收到", "来自我的华为手机"),
+        ("小满好\n\n——————————————\n\n小满\n活动协调人", "小满好",
+         "——————————————\n\n小满\n活动协调人"),
+    ],
+)  # fmt: skip
+def test_signature_conventions(body: str, reply: str, signature: str | None) -> None:
+    parts = extract_reply(body)
+    assert (parts.reply, parts.signature) == (reply, signature)

@@ -121,15 +121,23 @@ FORWARD = re.compile(
 # A rule of dashes or underscores counts too, as in GitHub's suite.
 SIG_DELIMITER = re.compile(r"^(?:-{2,}|—+|_{2,}|─{2,}|－{2,})\s*$")
 SIG_DASH_NAME = re.compile(r"^-\w[\w.' ]{0,30}$")
+# "- Roman" on the last line: a sign-off when no "- item" list is above it.
+SIG_DASH_SPACE_NAME = re.compile(r"^- ?\w[\w.']*(?: \w[\w.']*){0,2}$")
 # Mobile and webmail footers, matched on a whole line so a sentence that starts with
 # "Sent from my desk, ..." stays.
 MOBILE_FOOTER = re.compile(
-    r"^(?:Sent from my [\w\-]+(?: [\w\-]+){0,4}|Sent from (?:Yahoo Mail|Mail|Outlook|Gmail|"
-    r"AOL Mail|Proton Mail|ProtonMail|Samsung|my Samsung)\b[\w\- ]{0,40}|"
+    r"^(?:Sent (?:wirelessly )?from my [\w\-®'’]+(?: [\w\-®'’.,]+){0,8}|"
+    r"Sent from (?:Yahoo Mail|Mail|Outlook|Gmail|AOL Mail|Proton Mail|ProtonMail|Samsung|"
+    r"my Samsung)\b[\w\- ]{0,40}|Sent from [\w\- ]{1,30} for (?:iPhone|iPad|iOS|Android)|"
     r"Sent (?:with|from) (?:Proton ?Mail|Tuta|Tutanota)[\w\- ]{0,40}|"
-    r"Sent via [\w\- ]{1,40}|Sent using [\w\- ]{1,40}|Get Outlook for (?:iOS|Android)|"
-    r"Envoyé de mon [\w\- ]{1,30}|Von meinem [\w\- ]{1,30} gesendet|Enviado desde mi [\w\- ]{1,30}|"
-    r"Inviato da [\w\- ]{1,30}|Verzonden vanaf mijn [\w\- ]{1,30}|"
+    r"Sent via [\w\- ]{1,40}|Sent using [\w\- ]{1,40}|"
+    r"(?:Get|Hanki|Obtener|Télécharger|Baixe o|Scarica) Outlook (?:for|para|pour|per) "
+    r"(?:iOS|Android)(?:\s*<[^<>\s]+>)?|"
+    r"Envoyé (?:de|depuis) mon [\w\-®' ]{1,40}|Von meinem [\w\-®' ]{1,40} gesendet|"
+    r"Enviado (?:desde|do|de) (?:mi|meu|o meu) [\w\-®' ]{1,50}|Inviato da [\w\-®' ]{1,40}|"
+    r"Verzonden (?:vanaf|met) (?:mijn )?[\w\-®' ]{1,40}|Skickat från min [\w\-®' ]{1,30}|"
+    r"Sendt fra min [\w\-®' ]{1,30}|Lähetetty (?:iPhonesta|iPadista|Androidista|[\w\- ]{1,30}sta)|"
+    r"Wysłane z (?:mojego )?[\w\-®' ]{1,30}|Отправлено с [\w\-®' ]{1,30}|"
     r"发自我的\s*[\w\- ]{1,30}|發自我的\s*[\w\- ]{1,30}|来自我的\s*[\w\- ]{1,30}|"
     r"從我的\s*[\w\- ]{1,20}\s*傳送|从我的\s*[\w\- ]{1,20}\s*发送|"
     r"发自\s*(?:网易邮箱大师|网易邮箱|QQ邮箱|Foxmail|我的QQ邮箱|Outlook|iPad|iPhone|手机|雅虎邮箱)"

@@ -165,10 +165,13 @@ def _is_sig_start(stripped: list[str], quoted: list[bool], i: int, cut: int) -> 
         # Only history may follow it (unquoted after the cut, or quoted).
         after = [k for k in range(i + 1, len(stripped)) if stripped[k]]
         return bool(after) and all(k >= cut or quoted[k] for k in after)
-    if p.SIG_DASH_NAME.match(line) and (i == 0 or not stripped[i - 1]):
+    rest = [s for s in stripped[i + 1 : cut] if s]
+    before = next((s for s in reversed(stripped[:i]) if s), "")
+    if p.SIG_DASH_NAME.match(line) and (i == 0 or not stripped[i - 1] or not rest):
         # "-Abhishek": a short sign-off, not the first item of a "-item" list.
-        rest = [s for s in stripped[i + 1 : cut] if s]
         return len(rest) <= 4 and not any(s.startswith("-") for s in rest)
+    if p.SIG_DASH_SPACE_NAME.match(line) and not rest and i and not stripped[i - 1]:
+        return not before.startswith("-")
     return False
 
 
