@@ -88,3 +88,18 @@ def test_format_flowed_is_unwrapped_and_keeps_quote_depth() -> None:
     assert unflow(flowed, delsp=False) == "a long line\n> quoted line\n-- \nsig"
     assert unflow("abc\ndef", delsp=True) == "abc\ndef"
     assert unflow("ab \ncd", delsp=True) == "abcd"
+
+
+def test_bare_html_is_sniffed_even_when_it_starts_with_text() -> None:
+    html = (
+        b"Reply\n<div>On 11-Apr-2011, Bob &lt;bob@example.com&gt; wrote:</div>\n"
+        b"<blockquote><div>Test</div></blockquote>"
+    )
+    assert extract_from_bytes(html).reply == "Reply"
+    # Plain text that mentions an address in angle brackets stays plain.
+    text = b"Write to <support@blockdesk.example> or <ops@blockdesk.example>."
+    assert extract_from_bytes(text).reply == text.decode()
+    # The caller may say what a bare body is (the command uses the file's extension).
+    assert (
+        extract_from_bytes(b"a <b>bold</b> move", content_type="text/html").reply == "a bold move"
+    )

@@ -58,13 +58,17 @@ def extract_from_message(raw: bytes, *, keep_signature: bool = False) -> ReplyPa
     )
 
 
-def extract_from_bytes(raw: bytes, *, keep_signature: bool = False) -> ReplyParts:
-    """A file's reply: a whole message or a bare body, plain text or HTML, any charset."""
+def extract_from_bytes(
+    raw: bytes, *, keep_signature: bool = False, content_type: ContentType | None = None
+) -> ReplyParts:
+    """A file's reply: a whole message or a bare body, plain text or HTML, any charset.
+
+    `content_type` says what a bare body is (e.g. from a file's extension); without it the
+    body is sniffed.
+    """
     if looks_like_message(raw):
         return extract_from_message(raw, keep_signature=keep_signature)
     text = normalise(decode_bytes(unquote_body(raw.removeprefix(b"\xef\xbb\xbf")), None))
-    return extract_reply(
-        text,
-        content_type="text/html" if looks_like_html(text) else "text/plain",
-        keep_signature=keep_signature,
-    )
+    if content_type is None:
+        content_type = "text/html" if looks_like_html(text) else "text/plain"
+    return extract_reply(text, content_type=content_type, keep_signature=keep_signature)

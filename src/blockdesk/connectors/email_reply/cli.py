@@ -58,7 +58,11 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     failed = 0
     for index, name in enumerate(files):
         try:
-            parts = extract_from_bytes(_read(name), keep_signature=options["keep_signature"])
+            parts = extract_from_bytes(
+                _read(name),
+                keep_signature=options["keep_signature"],
+                content_type="text/html" if name.lower().endswith((".html", ".htm")) else None,
+            )
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             command.stderr.write(

@@ -70,7 +70,8 @@ _MESSAGE_HEADERS = frozenset(
     }
 )
 _HTML_START = re.compile(
-    r"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[ >]|<table|<meta|<span|<br|<blockquote)",
+    r"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[ >]|<table|<meta|<span|<br|<blockquote|"
+    r"<!--|<\?xml|<style|<font|<center)",
     re.I,
 )
 
@@ -128,8 +129,15 @@ def unquote_body(raw: bytes) -> bytes:
     return raw
 
 
+_HTML_TAGS = re.compile(
+    r"</(?:html|body|div|p|blockquote|span|table|td|tr|font|b|i|a|li|ul|ol)\s*>|<br\s*/?>", re.I
+)
+
+
 def looks_like_html(text: str) -> bool:
-    return bool(_HTML_START.match(text[:2000]))
+    """HTML when it starts with markup, or when markup runs through it ("Reply<div>…")."""
+    head = text[:20_000]
+    return bool(_HTML_START.match(head)) or len(_HTML_TAGS.findall(head)) >= 2
 
 
 def _part_text(part: Message) -> str:
