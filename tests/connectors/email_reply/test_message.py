@@ -103,3 +103,15 @@ def test_bare_html_is_sniffed_even_when_it_starts_with_text() -> None:
     assert (
         extract_from_bytes(b"a <b>bold</b> move", content_type="text/html").reply == "a bold move"
     )
+
+
+@pytest.mark.timeout(60)
+def test_a_huge_message_is_read_up_to_the_limit() -> None:
+    filler = b"<div>old <b>history</b> line</div>\n" * 400_000  # ~14 MB of HTML
+    raw = (
+        b"From: a@x\r\nMessage-ID: <big@x>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<div>Top reply</div><blockquote>" + filler
+    )
+    parts = extract_from_message(raw)
+    assert parts.reply == "Top reply"
+    assert parts.quoted is not None and len(parts.quoted) < 3_000_000

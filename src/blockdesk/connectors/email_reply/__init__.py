@@ -19,6 +19,7 @@ from blockdesk.connectors.email_reply.message import (
 from blockdesk.connectors.email_reply.text import ReplyParts, normalise, split_plain
 
 ContentType = Literal["text/plain", "text/html"]
+MAX_BODY_CHARS = 2_000_000
 
 __all__ = [
     "ReplyParts",
@@ -43,6 +44,8 @@ def extract_reply(
 
     With `keep_signature` the signature stays at the end of `reply` and `signature` is None.
     """
+    # The reply is at the top: past MAX_BODY_CHARS a body is history (kept in the original).
+    text = text[:MAX_BODY_CHARS]
     plain = html_to_text(text) if content_type == "text/html" else text
     parts = split_plain(plain)
     return _keep(parts) if keep_signature else parts

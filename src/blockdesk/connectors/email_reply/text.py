@@ -163,16 +163,24 @@ def _is_sig_start(stripped: list[str], quoted: list[bool], i: int, cut: int) -> 
         return True
     if p.ADDRESS_ONLY.match(line) and i and not stripped[i - 1]:
         # Only history may follow it (unquoted after the cut, or quoted).
-        after = [k for k in range(i + 1, len(stripped)) if stripped[k]]
-        return bool(after) and all(k >= cut or quoted[k] for k in after)
-    rest = [s for s in stripped[i + 1 : cut] if s]
-    before = next((s for s in reversed(stripped[:i]) if s), "")
-    if p.SIG_DASH_NAME.match(line) and (i == 0 or not stripped[i - 1] or not rest):
+        for k in range(i + 1, len(stripped)):
+            if k >= cut:
+                return True
+            if stripped[k] and not quoted[k]:
+                return False
+        return any(quoted[i + 1 :])
+    dash_name = p.SIG_DASH_NAME.match(line)
+    if not dash_name and not p.SIG_DASH_SPACE_NAME.match(line):
+        return False
+    # At most a few lines (and no "-item") may follow a "-Name" sign-off.
+    rest = [s for s in stripped[i + 1 : min(cut, i + 40)] if s]
+    if dash_name and (i == 0 or not stripped[i - 1] or not rest):
         # "-Abhishek": a short sign-off, not the first item of a "-item" list.
         return len(rest) <= 4 and not any(s.startswith("-") for s in rest)
-    if p.SIG_DASH_SPACE_NAME.match(line) and not rest and i and not stripped[i - 1]:
-        return not before.startswith("-")
-    return False
+    if rest or not i or stripped[i - 1]:
+        return False
+    before = next((s for s in reversed(stripped[max(0, i - 40) : i]) if s), "")
+    return not before.startswith("-")
 
 
 def _join(lines: list[str]) -> str:
