@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from blockdesk.connectors.email_reply import extract_reply, html_to_text
 
 
@@ -69,3 +71,10 @@ def test_unclosed_and_malformed_markup_does_not_break() -> None:
     assert html_to_text("<div><p>one<p>two</blockquote></span></div></div>") == "one\ntwo"
     # A tag cut off at the end is kept as text (shown escaped), never interpreted.
     assert html_to_text("<p>three</p><img src=x") == "three\n\n<img src=x"
+
+
+@pytest.mark.timeout(60)
+def test_adversarial_markup_stays_linear() -> None:
+    # 100k unclosed tags then 100k unmatched closings; 110k inline elements on one line.
+    assert html_to_text("<b>" * 100_000 + "x" + "</i>" * 100_000) == "x"
+    assert html_to_text("<span>w</span> " * 110_000).count("w") == 110_000

@@ -52,7 +52,9 @@ class _Converter(HTMLParser):
         # Each open element: (tag, is_quote, is_skipped, is_pre).
         self.stack: list[tuple[str, bool, bool, bool]] = []
         self.lines: list[tuple[int, str]] = []
-        self.current = ""
+        self.open_count: dict[str, int] = {}
+        self.current: list[str] = []
+        self.has_text = False
         self.current_depth = 0
         self.skip = 0
         self.depth = 0
@@ -60,11 +62,12 @@ class _Converter(HTMLParser):
 
     # Output -----------------------------------------------------------------------------
     def _newline(self, *, force: bool = False) -> None:
-        if self.current.strip() or force:
-            line = self.current.rstrip()
+        if self.has_text or force:
+            line = "".join(self.current).rstrip()
             # The RFC 3676 delimiter keeps its space.
             self.lines.append((self.current_depth, "-- " if line.strip() == "--" else line))
-        self.current = ""
+        self.current = []
+        self.has_text = False
         self.current_depth = self.depth
 
     def _blank(self) -> None:
@@ -75,11 +78,13 @@ class _Converter(HTMLParser):
     def _write(self, text: str) -> None:
         if not text:
             return
-        if not self.current.strip():
+        if not self.has_text:
             self.current_depth = self.depth
         else:
             self.current_depth = max(self.current_depth, self.depth)
-        self.current += text
+        # A list of pieces: one long line of many small elements stays linear.
+        self.current.append(text)
+        self.has_text = self.has_text or not text.isspace()
 
     # Parser callbacks ---------------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -99,6 +104,7 @@ class _Converter(HTMLParser):
         if tag == "pre":
             self.pre += 1
         self.stack.append((tag, is_quote, skipped, tag == "pre"))
+        self.open_count[tag] = self.open_count.get(tag, 0) + 1
         if not self.skip and self._is_signature(attr):
             self._newline()
             self._write("-- ")
@@ -107,12 +113,13 @@ class _Converter(HTMLParser):
             self._write("- ")
 
     def handle_endtag(self, tag: str) -> None:
-        if not any(t == tag for t, *_ in self.stack):
+        if not self.open_count.get(tag):
             if tag in ("p", "br"):
                 self._newline(force=tag == "br")
             return
         while self.stack:
             name, is_quote, skipped, is_pre = self.stack.pop()
+            self.open_count[name] -= 1
             if is_quote:
                 self._newline()
                 self.depth -= 1
@@ -143,7 +150,7 @@ class _Converter(HTMLParser):
                 self._write(part)
             return
         text = _WS.sub(" ", data)
-        if not self.current.strip():
+        if not self.has_text:
             text = text.lstrip()
         self._write(text)
 
