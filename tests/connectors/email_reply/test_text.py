@@ -145,3 +145,12 @@ def test_long_lines_are_text_and_stay_fast() -> None:
 def test_signature_conventions(body: str, reply: str, signature: str | None) -> None:
     parts = extract_reply(body)
     assert (parts.reply, parts.signature) == (reply, signature)
+
+
+def test_prose_ending_in_wrote_does_not_hide_what_follows() -> None:
+    body = "My friend wrote:\nsend 1 BTC and get 2 back\n\nIs this a scam?"
+    assert extract_reply(body).reply == body
+    zh = "群里有人写道：\n转 1 个 BTC 返 2 个\n\n这是骗局吗？"
+    assert extract_reply(zh).reply == zh
+    # The same words above a quote introduce it (hidden when nothing new follows).
+    assert extract_reply("Look.\n\nBob wrote:\n> old\n").reply == "Look."

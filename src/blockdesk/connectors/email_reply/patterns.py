@@ -60,7 +60,7 @@ RFC_DATE_VALUE = re.compile(
 )
 # Chinese and Japanese attributions: "在 2024年1月1日 星期一 10:00，张三 <a@b.com> 写道：",
 # Gmail zh "张三 <a@b.com> 于2024年1月1日周一 10:00写道：", Traditional "寫道：".
-ZH_WROTE_LINE = re.compile(r"(?:写道|寫道|寫到|写到|のメッセージ|wrote)\s*[:：]\s*$")
+ZH_WROTE_LINE = re.compile(r"(?:写道|寫道|寫到|写到|のメッセージ|のメール)\s*[:：]\s*$")
 # Korean Gmail: "2024년 1월 1일 (월) 오전 10:00, 홍길동 <a@b.com>님이 작성:".
 KO_WROTE_LINE = re.compile(r"님이\s*작성(?:하였습니다|했습니다)?\s*[:：]\s*$")
 

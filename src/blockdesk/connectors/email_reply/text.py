@@ -47,11 +47,12 @@ def normalise(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u3000", " ")
 
 
-def _is_attribution_line(line: str) -> bool:
+def _is_attribution_line(line: str, *, loose: bool = False) -> bool:
     if len(line) > _MAX_ATTRIBUTION or not line:
         return False
     if p.ZH_WROTE_LINE.search(line) or p.KO_WROTE_LINE.search(line):
-        return True
+        # "他写道：" in a sentence is prose; the clients' lines carry a date or an address.
+        return loose or "@" in line or bool(re.search(r"\d", line)) or line.startswith("在")
     if (
         p.ON_SENT_LINE.match(line)
         or p.DASHED_WROTE_LINE.match(line)
@@ -62,17 +63,22 @@ def _is_attribution_line(line: str) -> bool:
     if not p.WROTE_LINE.search(line):
         return False
     # "… wrote:" alone is often prose; an attribution names a date, an address or starts
-    # the way the clients start it.
+    # the way the clients start it. A short "Bob wrote:" is one only above a quote (loose).
     return bool(
-        p.WROTE_START.match(line) or "@" in line or re.search(r"\d", line) or len(line) <= 60
+        p.WROTE_START.match(line)
+        or "@" in line
+        or re.search(r"\d", line)
+        or (loose and len(line) <= 60)
     )
 
 
-def _attribution_end(stripped: list[str], quoted: list[bool], i: int) -> int | None:
+def _attribution_end(
+    stripped: list[str], quoted: list[bool], i: int, *, loose: bool = False
+) -> int | None:
     """The last line of an attribution starting at `i` (clients wrap it on 2–3 lines)."""
     if quoted[i] or not stripped[i]:
         return None
-    if _is_attribution_line(stripped[i]):
+    if _is_attribution_line(stripped[i], loose=loose):
         return i
     if not p.WROTE_START.match(stripped[i]) or stripped[i].endswith((":", "：")):
         return None
@@ -83,7 +89,7 @@ def _attribution_end(stripped: list[str], quoted: list[bool], i: int) -> int | N
         joined = f"{joined} {stripped[j]}"
         if len(joined) > _MAX_ATTRIBUTION:
             return None
-        if _is_attribution_line(joined):
+        if _is_attribution_line(joined, loose=loose):
             return j
     return None
 
@@ -145,14 +151,15 @@ def _history_start(stripped: list[str], quoted: list[bool]) -> tuple[int, set[in
             nxt = _next_nonblank(stripped, i + 1)
             if nxt is not None and _is_header_block(stripped, quoted, nxt):
                 return i, soft
-        end = _attribution_end(stripped, quoted, i)
+        end = _attribution_end(stripped, quoted, i, loose=True)
         if end is not None:
             nxt = _next_nonblank(stripped, end + 1)
-            if nxt is None or not quoted[nxt]:
+            if nxt is not None and quoted[nxt]:
+                soft.update(range(i, end + 1))
+                i = end + 1
+                continue
+            if _attribution_end(stripped, quoted, i) is not None:
                 return i, soft
-            soft.update(range(i, end + 1))
-            i = end + 1
-            continue
         i += 1
     return n, soft
 
