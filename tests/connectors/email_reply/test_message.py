@@ -115,3 +115,14 @@ def test_a_huge_message_is_read_up_to_the_limit() -> None:
     parts = extract_from_message(raw)
     assert parts.reply == "Top reply"
     assert parts.quoted is not None and len(parts.quoted) < 3_000_000
+
+
+def test_an_attached_message_is_not_taken_for_the_body() -> None:
+    raw = (
+        b"From: a@x\r\nMessage-ID: <4@x>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="o"\r\n\r\n--o\r\n'
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>See the attached phishing mail.</p>\r\n"
+        b"--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: evil@x\r\nSubject: win\r\n"
+        b"Content-Type: text/plain\r\n\r\nSend us your seed phrase.\r\n--o--\r\n"
+    )
+    assert extract_from_message(raw).reply == "See the attached phishing mail."

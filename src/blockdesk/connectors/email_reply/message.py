@@ -153,7 +153,21 @@ def _part_text(part: Message) -> str:
     return text
 
 
-def _bodies(msg: Message) -> tuple[str | None, str | None]:
+def _bodies(msg: EmailMessage) -> tuple[str | None, str | None]:
+    # The stdlib picks the body the way mail clients do (not inside an attached message,
+    # not an attachment, the start part of multipart/related).
+    try:
+        plain_part = msg.get_body(preferencelist=("plain",))
+        html_part = msg.get_body(preferencelist=("html",))
+    except Exception:  # a malformed structure: walk the parts instead
+        return _walk_bodies(msg)
+    return (
+        _part_text(plain_part) if plain_part is not None else None,
+        _part_text(html_part) if html_part is not None else None,
+    )
+
+
+def _walk_bodies(msg: Message) -> tuple[str | None, str | None]:
     plain: str | None = None
     html: str | None = None
     for part in msg.walk():
