@@ -154,3 +154,23 @@ def test_prose_ending_in_wrote_does_not_hide_what_follows() -> None:
     assert extract_reply(zh).reply == zh
     # The same words above a quote introduce it (hidden when nothing new follows).
     assert extract_reply("Look.\n\nBob wrote:\n> old\n").reply == "Look."
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        # Alibaba Mail: a dash rule, full-width colons, "主　题" with an ideographic space.
+        "------------------------------------------------------------------\n发件人：客服 <s@x.com>\n"
+        "发送时间：2024年1月1日(星期一) 10:00\n收件人：张三 <z@aliyun.com>\n主\u3000题：回复：提现",
+        # Outlook in Traditional Chinese.
+        "寄件者: 客服 <s@x.com>\n寄件日期: 2024年1月1日 上午 10:00\n收件者: 陳大文\n主旨: 回覆: 提款",
+        # Sina.
+        "----- 原始邮件 -----\n发件人：客服\n收件人：李四\n主题：提现\n日期：2024年01月01日 10时00分",
+        # Newer Outlook (zh-CN) with "日期".
+        "发件人: 客服 <s@x.com>\n日期: 2024年1月1日星期一 10:00\n收件人: 张三\n主题: 回复: 提现",
+    ],
+)
+def test_more_chinese_history_headers(history: str) -> None:
+    parts = extract_reply(f"收到\n\n{history}\n\n旧内容\n")
+    assert parts.reply == "收到"
+    assert parts.quoted is not None and parts.quoted.endswith("旧内容")
