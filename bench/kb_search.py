@@ -49,8 +49,9 @@ from blockdesk.kb.documents import SearchDocument  # noqa: E402
 from blockdesk.kb.search.content import load_documents  # noqa: E402
 from blockdesk.kb.search.evaluation import EvalQuery, evaluate, load_queries  # noqa: E402
 from blockdesk.kb.search.index import Index, IndexConfig, build_index  # noqa: E402
-from blockdesk.kb.search.ranking import RankingParams  # noqa: E402
+from blockdesk.kb.search.ranking import RankingParams, repaired_text  # noqa: E402
 from blockdesk.kb.search.service import DEFAULT_PARAMS, embedder, search_index  # noqa: E402
+from blockdesk.kb.search.synonyms import current_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_CSV = ROOT / "src/blockdesk/kb/content/eval/search_queries.csv"
@@ -134,7 +135,8 @@ def quality(emb_name: str) -> str:
     t0 = time.perf_counter()
     index = build_index(docs, embedder=emb, config=IndexConfig(embedder=emb.name))
     build_s = time.perf_counter() - t0
-    qv = emb.encode([q.query for q in queries])
+    table = current_table()
+    qv = emb.encode([repaired_text(q.query, index, DEFAULT_PARAMS, table) for q in queries])
     langs = np.array([q.language for q in queries])
 
     modes = {

@@ -35,6 +35,7 @@ from blockdesk.kb.search.ranking import (
     highlight,
     query_language,
     rank,
+    repaired_text,
 )
 from blockdesk.kb.search.synonyms import current_table
 
@@ -208,7 +209,9 @@ def search_index(
             params = RankingParams(**{**params.__dict__, "fusion": "lexical"})
     else:
         if query_vector is None:
-            query_vector = embedder(index.embedder).encode([query])[0]
+            query_vector = embedder(index.embedder).encode(
+                [repaired_text(query, index, params, current_table())]
+            )[0]
         # Lexical hits always get an exact semantic score (large indexes approximate
         # the rest, see Index.semantic_scores).
         lexical_hits = np.flatnonzero(lexical > 0)
