@@ -25,7 +25,8 @@ ANSWER = (
     "Check these:\n\n1. The network\n   - TRC20\n   - ERC20\n2. The TXID\n\n"
     "| network | fee |\n|:--|--:|\n| TRC20 | 1 USDT |\n\n"
     "Run `ping` <script>window.pwned = 1</script> <img src=x onerror=\"window.pwned = 2\">\n\n"
-    "[site](https://example.com) [bad](javascript:window.pwned=3)"
+    "[site](https://example.com) [bad](javascript:window.pwned=3)\n\n"
+    "Read the full article: Wrong network https://help.example/a/ `https://not.a/link`"
 )
 
 HARNESS = """
@@ -112,10 +113,13 @@ def test_answer_renders_as_lists_and_tables_under_a_strict_csp():
             assert "<script>window.pwned = 1</script>" in text.inner_text()
             assert page.locator(".bdw-text script, .bdw-text img").count() == 0
             assert page.evaluate("window.pwned") is None
-            link = page.locator(".bdw-text a")
-            assert link.count() == 1
-            assert link.get_attribute("href") == "https://example.com"
-            assert link.get_attribute("rel") == "noopener noreferrer nofollow"
+            links = page.locator(".bdw-text a")
+            # The Markdown link and the bare URL (linked like in plain messages); not the
+            # javascript: one, not the URL inside code.
+            assert links.count() == 2
+            assert links.nth(0).get_attribute("href") == "https://example.com"
+            assert links.nth(0).get_attribute("rel") == "noopener noreferrer nofollow"
+            assert links.nth(1).get_attribute("href") == "https://help.example/a/"
             assert page.evaluate("window.violations") == []
         finally:
             browser.close()

@@ -17,7 +17,7 @@
  * by node through an allow-list of tags; text is copied as text, links keep http(s)
  * URLs only. No innerHTML on the page, no inline styles: CSP-safe.
  */
-import { el, makeApi, readJson } from "../widget/frame-lib.js";
+import { appendText, el, makeApi, readJson } from "../widget/frame-lib.js";
 
 export function createAssistant(opts) {
   var C = readJson("bdw-assistant");
@@ -110,12 +110,17 @@ export function createAssistant(opts) {
     CODE: 1, STRONG: 1, EM: 1, B: 1, I: 1, S: 1, DEL: 1, BR: 1, HR: 1, BLOCKQUOTE: 1, A: 1,
     H1: 1, H2: 1, H3: 1, H4: 1, H5: 1, H6: 1
   };
-  function copySafe(from, to) {
+  // Bare URLs in text become links as in plain messages (appendText), except inside a
+  // link or code.
+  function copySafe(from, to, literal) {
     for (var n = from.firstChild; n; n = n.nextSibling) {
-      if (n.nodeType === 3) { to.appendChild(document.createTextNode(n.nodeValue)); continue; }
+      if (n.nodeType === 3) {
+        if (literal) { to.appendChild(document.createTextNode(n.nodeValue)); } else { appendText(to, n.nodeValue); }
+        continue;
+      }
       if (n.nodeType !== 1) { continue; }
       var tag = n.tagName;
-      if (!RICH_TAGS[tag]) { copySafe(n, to); continue; }  // unknown element: its text only
+      if (!RICH_TAGS[tag]) { copySafe(n, to, literal); continue; }  // unknown element: its text only
       var out = document.createElement(tag.toLowerCase());
       var align = n.getAttribute("align") || "";
       var start = n.getAttribute("start") || "";
@@ -127,7 +132,7 @@ export function createAssistant(opts) {
       } else if (tag === "OL" && /^[0-9]{1,9}$/.test(start)) {
         out.setAttribute("start", start);
       }
-      copySafe(n, out);
+      copySafe(n, out, literal || tag === "A" || tag === "CODE" || tag === "PRE");
       to.appendChild(out);
     }
   }
@@ -136,7 +141,7 @@ export function createAssistant(opts) {
     if (!text || typeof html !== "string" || !html || typeof DOMParser === "undefined") { return; }
     var doc = new DOMParser().parseFromString(html, "text/html");
     var box = document.createDocumentFragment();
-    copySafe(doc.body, box);
+    copySafe(doc.body, box, false);
     text.textContent = "";
     text.classList.add("bdw-rich");
     text.appendChild(box);
