@@ -204,13 +204,18 @@ class Index:
             best = np.zeros(n, dtype=np.float32)
             for terms, weight in clause:
                 part = np.zeros(n, dtype=np.float32)
-                hit = False
+                seen = np.zeros(n, dtype=np.int16)
+                found = 0
                 for term in terms:
                     column = self._column(term)
                     if column is not None:
                         part[column[0]] += column[1]
-                        hit = True
-                if hit:
+                        seen[column[0]] += 1
+                        found += 1
+                if found == len(terms):
+                    # Only documents with every word of a phrase match it ("wrong
+                    # network" is not matched by an article that just says "network").
+                    part[seen < len(terms)] = 0.0
                     np.maximum(best, part * (weight / len(terms)), out=best)
             scores += best
         return scores
