@@ -64,7 +64,14 @@ def test_last_word_is_completed_from_the_vocabulary(index):
 
 
 def test_unfinished_last_word_finds_the_article(index, table, monkeypatch):
-    # Old code: "netw" matched nothing and the fee article (usdt + network) won.
+    # Old code: "netw" matched nothing at all.
+    found = keys(index, "fees netw", table, monkeypatch)
+    assert found[:2] == ["withdrawal-fees", "deposit-wrong-network"]
+    monkeypatch.setattr("blockdesk.kb.search.service.current_table", lambda: table)
+    off = replace(LEXICAL, prefix_weight=0.0)
+    assert [h.document.key for h in search_index(index, query="fees netw", params=off)] == [
+        "withdrawal-fees"
+    ]
     assert keys(index, "usdt wrong netw", table, monkeypatch)[0] == "deposit-wrong-network"
 
 
