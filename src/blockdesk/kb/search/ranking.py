@@ -183,9 +183,9 @@ def expand_query(
             and mismatch not in groups
             and synonyms.says_direction(query)
         ):
-            # Two networks in one query ("trc20 to erc20") is the wrong-network case.
-            clauses.append(_group_clause(synonyms, mismatch, set(), original, params, 1.0))
-            clauses[-1] = tuple((m, 1.0) for m, _ in clauses[-1])
+            # Two networks in one query ("trc20 to erc20") is the wrong-network case:
+            # counted as if typed, since the query says it in other words.
+            clauses.append(tuple((member, 1.0) for member in synonyms.members(mismatch)))
             inferred.append(mismatch)
     clauses.extend(tuple(alts) for alts in single.values())
     return QueryTerms(clauses=tuple(clauses), original=original, inferred=tuple(inferred))
@@ -208,7 +208,11 @@ def _group_clause(
 
 
 def repaired_text(
-    query: str, index: Index, params: RankingParams, synonyms: SynonymTable | None = None
+    query: str,
+    index: Index,
+    params: RankingParams,
+    synonyms: SynonymTable | None = None,
+    expanded: QueryTerms | None = None,
 ) -> str:
     """The query as the sentence encoder should read it: unfinished or misspelt latin
     words replaced by the word they stand for ("usdt wrong netw" → "usdt wrong
@@ -233,7 +237,9 @@ def repaired_text(
     result = "".join(out) if changed else query
     if synonyms is not None:
         cjk = has_cjk(query)
-        for gid in expand_query(query, index, synonyms, params).inferred:
+        if expanded is None:
+            expanded = expand_query(query, index, synonyms, params)
+        for gid in expanded.inferred:
             name = next((m for m in synonyms.groups[gid] if has_cjk(m) == cjk), None)
             if name:
                 result += ("" if cjk else " ") + name

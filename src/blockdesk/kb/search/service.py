@@ -201,7 +201,8 @@ def search_index(
     if not query or not limit or not len(index):
         return []
     lang = query_language(query, language)
-    expanded = expand_query(query, index, current_table(), params)
+    table = current_table()
+    expanded = expand_query(query, index, table, params)
     lexical = index.lexical_scores(expanded.clauses)
     if params.fusion == "lexical" or index.embedder == NullEmbedder.name:
         semantic = np.zeros(len(index), dtype=np.float32)
@@ -210,7 +211,7 @@ def search_index(
     else:
         if query_vector is None:
             query_vector = embedder(index.embedder).encode(
-                [repaired_text(query, index, params, current_table())]
+                [repaired_text(query, index, params, table, expanded)]
             )[0]
         # Lexical hits always get an exact semantic score (large indexes approximate
         # the rest, see Index.semantic_scores).
