@@ -58,6 +58,8 @@ _IMAGE_MD = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _IMAGE_HTML = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 
 
+# python-markdown's slug function (it rendered before markdown-it): heading ids stay what
+# they were, so links to article sections keep working.
 def _heading_id(value: str, separator: str) -> str:
     # Prefixed so that an article heading can never clobber an id the page relies on.
     return "h-" + (slugify_unicode(value, separator) or "section")
