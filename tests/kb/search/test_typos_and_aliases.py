@@ -154,3 +154,24 @@ def test_repairs_can_be_switched_off(index, table):
     off = replace(LEXICAL, prefix_weight=0.0, typo_weight=0.0)
     expanded = expand_query("usdt wrong netw", index, table, off)
     assert not any(terms == ("network",) for c in expanded.clauses for terms, _ in c)
+
+
+def test_an_article_matching_in_both_languages_gets_a_bonus(index):
+    import numpy as np
+
+    from blockdesk.kb.search.ranking import rank
+
+    lexical = np.zeros(len(index), dtype=np.float32)
+    lexical[index.position("deposit-wrong-network", "en")] = 1.0
+    lexical[index.position("deposit-not-arrived", "en")] = 1.05
+    # Its Chinese translation matches too (the slang the English query expanded to).
+    lexical[index.position("deposit-wrong-network", "zh-hans")] = 1.0
+    semantic = np.zeros(len(index), dtype=np.float32)
+    ranked = rank(index, lexical=lexical, semantic=semantic, language="en", limit=2,
+                  params=LEXICAL)
+    assert [index.documents[pos].key for pos, _, _ in ranked] == [
+        "deposit-wrong-network", "deposit-not-arrived"
+    ]
+    ranked = rank(index, lexical=lexical, semantic=semantic, language="en", limit=2,
+                  params=replace(LEXICAL, translation_bonus=0.0))
+    assert index.documents[ranked[0][0]].key == "deposit-not-arrived"
