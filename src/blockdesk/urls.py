@@ -19,7 +19,7 @@ urlpatterns = [
     path("accounts/", include("blockdesk.accounts.urls")),
     path("", include("blockdesk.assistant.urls")),  # /app/settings/assistant/ and more
     path("app/settings/webhooks/", include("blockdesk.webhooks.urls")),
-    path("app/settings/events/", include("blockdesk.events.urls")),
+    path("app/settings/events/", include("blockdesk.audit.consumer_urls")),
     path("app/settings/audit/", include("blockdesk.audit.urls")),
     path("app/settings/records/", include("blockdesk.records.settings_urls")),
     path("app/settings/official-channels/", include("blockdesk.trust.admin_urls")),
