@@ -93,14 +93,15 @@ class MessageCreated(_Payload):
 
 
 IdentityKind = Literal["web_visitor", "email", "telegram", "discord", "wallet", "external"]
-ContactSource = Literal["widget", "api", "wallet_sign_in"]
+ContactSource = Literal["widget", "api", "wallet_sign_in", "channel"]
 
 
 class ContactCreated(_Payload):
     contact_id: int
     source: ContactSource = Field(
-        description="What created it: a new widget visitor, the REST API, or a wallet "
-        "sign-in that needed a profile of its own for the address."
+        description="What created it: a new widget visitor, the REST API, a wallet "
+        "sign-in that needed a profile of its own for the address, or a first message "
+        "through another channel (an email, a Telegram message)."
     )
 
 
