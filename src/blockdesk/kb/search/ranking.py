@@ -176,9 +176,8 @@ def rank(
     np.maximum.at(best_other, key_ids[other], fused[other])
     evidence_of = best_other[key_ids]
     has_evidence = np.isfinite(evidence_of)
-    evidence = np.where(
-        has_evidence, params.translation_weight * np.where(has_evidence, evidence_of, 0.0), neg
-    )
+    evidence = np.where(has_evidence, params.translation_weight * np.where(
+        has_evidence, evidence_of, 0.0), neg)
     same_score = np.where(in_lang, np.maximum(np.where(matches, fused, neg), evidence), neg)
     cross_score = np.where(other & ~key_has_lang[key_ids], fused, neg)
     same = _best(same_score, key_ids, limit, cross=False)
@@ -210,12 +209,11 @@ def _best(
     return out
 
 
+
+
 def highlight(
-    doc: SearchDocument,
-    sentences: Sequence[tuple[str, str]],
-    terms: Sequence[str],
-    *,
-    width: int = 160,
+    doc: SearchDocument, sentences: Sequence[tuple[str, str]], terms: Sequence[str],
+    *, width: int = 160,
 ) -> tuple[str, tuple[str, ...]]:
     """A short plain-text snippet around the sentence with the most matched terms,
     and the surface words in it that matched. Falls back to the summary.

@@ -131,7 +131,8 @@ def rebuild_index(
     emb = embedder(config.embedder if config else None)
     if config is None:
         config = IndexConfig(embedder=emb.name)
-    return build_index(documents, embedder=emb, config=config, previous=previous, progress=progress)
+    return build_index(documents, embedder=emb, config=config, previous=previous,
+                       progress=progress)
 
 
 def reindex(
@@ -163,7 +164,9 @@ def schedule_reindex(article_id: int | None = None, *, account_id: int | None = 
     ``account_id`` every scope that has an index is refreshed."""
     from blockdesk.kb.search.tasks import reindex_kb
 
-    transaction.on_commit(lambda: reindex_kb.enqueue(article_id=article_id, account_id=account_id))
+    transaction.on_commit(
+        lambda: reindex_kb.enqueue(article_id=article_id, account_id=account_id)
+    )
 
 
 def _index_for(account_id: int | None) -> Index:
