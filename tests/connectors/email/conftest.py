@@ -156,8 +156,13 @@ def dovecot() -> Iterator[Dovecot]:
     if os.geteuid() == 0:
         shutil.chown(root / "mail", "dovecot", "dovecot")
     conf = str(root / "dovecot.conf")
-    started = subprocess.run([DOVECOT, "-c", conf], capture_output=True, text=True, timeout=30)
-    require_or_skip(started.returncode == 0, f"Dovecot did not start: {started.stderr[-300:]}")
+    # The daemon keeps inherited pipes open: its output goes to a file, not a pipe.
+    with (root / "start.log").open("w") as out:
+        started = subprocess.run(
+            [DOVECOT, "-c", conf], stdout=out, stderr=subprocess.STDOUT, timeout=30
+        )
+    start_log = (root / "start.log").read_text()[-300:]
+    require_or_skip(started.returncode == 0, f"Dovecot did not start: {start_log}")
     try:
         deadline = time.monotonic() + 15
         import socket
@@ -175,5 +180,10 @@ def dovecot() -> Iterator[Dovecot]:
             time.sleep(0.1)
         yield Dovecot("127.0.0.1", port, IMAP_USER, IMAP_PASSWORD, root)
     finally:
-        subprocess.run([DOVECOT, "-c", conf, "stop"], capture_output=True, timeout=30)
+        subprocess.run(
+            [DOVECOT, "-c", conf, "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+        )
         shutil.rmtree(root, ignore_errors=True)
