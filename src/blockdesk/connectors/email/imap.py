@@ -145,7 +145,8 @@ def _sync(client: IMAPClient, channel: EmailChannel) -> SyncResult:
                 size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
                 raw = head + b"\r\n" + b" " * max(0, size - len(head) - 2)
             outcome = ingest_raw(channel=channel, raw=raw)
-            outcomes[outcome.status] = outcomes.get(outcome.status, 0) + 1
+            status = str(outcome.status)
+            outcomes[status] = outcomes.get(status, 0) + 1
         channel.imap_last_uid = batch[-1]
         channel.save(update_fields=["imap_last_uid"])
     return SyncResult(fetched=len(uids), outcomes=outcomes)
