@@ -110,12 +110,12 @@ def imap_sync(account: object, n: int) -> None:
     import shutil
 
     from imapclient import IMAPClient
+    from tests.connectors.email.conftest import DOVECOT, IMAP_PASSWORD, IMAP_USER, _dovecot_config
+    from tests.support.live_server import free_port
 
     from blockdesk.connectors.email import imap
     from blockdesk.connectors.email.models import EmailChannel
     from blockdesk.connectors.email.services import do_create_email_inbox
-    from tests.connectors.email.conftest import DOVECOT, IMAP_PASSWORD, IMAP_USER, _dovecot_config
-    from tests.support.live_server import free_port
 
     if not Path(DOVECOT).exists():
         print("| IMAP first sync | skipped: Dovecot is not installed (scripts/ensure-dovecot.sh) |")
@@ -158,7 +158,8 @@ def imap_sync(account: object, n: int) -> None:
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             f"| IMAP first sync | {result.fetched} mails | {wall:.1f} s wall "
-            f"({result.fetched / wall:.0f} mails/s), {cpu:.1f} s CPU | peak RSS {rss1 / 1024:.0f} MB "
+            f"({result.fetched / wall:.0f} mails/s), {cpu:.1f} s CPU "
+            f"| peak RSS {rss1 / 1024:.0f} MB "
             f"(+{(rss1 - rss0) / 1024:.0f} MB during the sync) | {result.outcomes} |"
         )
     finally:
