@@ -73,11 +73,19 @@ def do_create_email_inbox(
     return channel
 
 
-def do_update_email_inbox(*, actor: User, channel: EmailChannel, **values: Any) -> EmailChannel:
+def do_update_email_inbox(
+    *, actor: User, channel: EmailChannel, name: str | None = None, **values: Any
+) -> EmailChannel:
     check_admin(actor=actor)
-    if channel.inbox.account_id != actor.account_pk:
+    inbox = channel.inbox
+    if inbox.account_id != actor.account_pk:
         raise NotFound()
     with transaction.atomic():
+        if name is not None:
+            if not name.strip():
+                raise ValidationFailed.field("name", _("Give the inbox a name."))
+            inbox.name = name.strip()[:120]
+            inbox.save(update_fields=["name"])
         _apply(channel, values)
         channel.save()
     return channel
