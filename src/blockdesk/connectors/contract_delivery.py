@@ -174,16 +174,22 @@ def do_retry_delivery(*, actor: User, delivery: OutboundDelivery) -> OutboundDel
     return delivery
 
 
-def do_mark_delivered(*, inbox: Inbox, platform_message_id: str) -> bool:
-    """The platform confirmed delivery (a read receipt, a DSN "delivered")."""
+def do_record_platform_report(
+    *, account_id: int, platform_message_id: str, delivered: bool, reason: str = ""
+) -> bool:
+    """The platform reported on a sent message: delivered (a read receipt, a DSN
+    "delivered"), or failed after all (a bounce), with the reason agents then see."""
     delivery = OutboundDelivery.objects.filter(
-        inbox=inbox, platform_message_id=platform_message_id, status=Status.SENT
+        inbox__account_id=account_id,
+        platform_message_id=platform_message_id,
+        status__in=[Status.SENT, Status.DELIVERED],
     ).first()
     if delivery is None:
         return False
     with transaction.atomic():
-        delivery.status = Status.DELIVERED
-        delivery.save(update_fields=["status", "updated_at"])
+        delivery.status = Status.DELIVERED if delivered else Status.FAILED
+        delivery.reason = "" if delivered else reason[:300]
+        delivery.save(update_fields=["status", "reason", "updated_at"])
         _publish(delivery)
     return True
 

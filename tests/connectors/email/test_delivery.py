@@ -186,3 +186,29 @@ def test_the_widgets_reply_email_carries_the_token_and_the_reply_to_of_the_email
     assert threading.tokens_in([mail.extra_headers["Message-ID"]]) == [widget_case.pk]
     assert mail.reply_to == ["support@demo-exchange.example"]
     assert "You can also reply to this email" in mail.body
+
+
+def test_a_bounce_for_our_reply_marks_its_delivery_failed_with_the_dsn_status(
+    smtp, agent, case, email_channel, django_capture_on_commit_callbacks
+):
+    delivery = reply(agent, case, "Hello", django_capture_on_commit_callbacks)
+    contract_delivery.do_attempt_delivery(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    ours = delivery.platform_message_id
+    dsn = (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
+        "To: support@demo-exchange.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <dsn-1@mx.example.com>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        "Final-Recipient: rfc822; wang@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: support@demo-exchange.example\r\nMessage-ID: {ours}\r\n"
+        "--b--\r\n"
+    ).encode()
+    assert ingest_raw(channel=email_channel, raw=dsn).status == "automatic"
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and "5.1.1" in delivery.reason

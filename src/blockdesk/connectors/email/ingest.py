@@ -10,6 +10,7 @@ lists) flagged so nothing automatic ever answers it."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from blockdesk.common.errors import BlockdeskError, RateLimited
 from blockdesk.common.ratelimit import check_rate_limit
 from blockdesk.connectors.contract import InboundMessage
+from blockdesk.connectors.contract_delivery import do_record_platform_report
 from blockdesk.connectors.contract_inbound import do_receive
 from blockdesk.connectors.email import threading
 from blockdesk.connectors.email.authenticity import check_authenticity
@@ -167,6 +169,31 @@ def _email_metadata(channel: EmailChannel, parsed: ParsedEmail, raw: bytes) -> d
     }
 
 
+_DSN_STATUS = re.compile(rb"(?im)^Status:\s*([245]\.\d{1,3}\.\d{1,3})")
+_DSN_ACTION = re.compile(rb"(?im)^Action:\s*(failed|delivered|delayed|relayed|expanded)")
+
+
+def _apply_report(channel: EmailChannel, parsed: ParsedEmail, raw: bytes) -> None:
+    """A delivery report (RFC 3464) about a mail we sent: the delivery becomes failed with
+    the DSN status (a bounce), or delivered when the report says so."""
+    head = raw[:1_000_000]
+    action = _DSN_ACTION.search(head)
+    if action is None or action.group(1).lower() not in (b"failed", b"delivered"):
+        return  # delayed, relayed: nothing final
+    delivered = action.group(1).lower() == b"delivered"
+    status = _DSN_STATUS.search(head)
+    code = status.group(1).decode() if status else ""
+    reason = _("Bounced by the recipient's mail server (%(code)s).") % {"code": code or "?"}
+    text = head.decode("latin-1")
+    for own_id in threading.own_message_ids(text):
+        do_record_platform_report(
+            account_id=channel.inbox.account_id,
+            platform_message_id=own_id,
+            delivered=delivered,
+            reason=reason,
+        )
+
+
 def ingest_raw(*, channel: EmailChannel, raw: bytes) -> IngestOutcome:
     """Stores one mail (see the module docstring). Never raises for bad mail: the
     outcome says what happened and the receipt keeps it."""
@@ -245,6 +272,8 @@ def ingest_raw(*, channel: EmailChannel, raw: bytes) -> IngestOutcome:
     except BlockdeskError as exc:
         return record(status=Status.REFUSED, reason=exc.message)
     message = received.message
+    if parsed.mail.get_content_type() == "multipart/report":
+        _apply_report(channel, parsed, raw)
     return record(
         status=Status.AUTOMATIC if automatic else Status.STORED,
         reason=automatic,

@@ -49,6 +49,16 @@ def message_id_for(*, conversation_id: int, message_id: int, domain: str) -> str
     return f"<blockdesk.conversation.{conversation_id}.{message_id}.{token}@{domain}>"
 
 
+_OWN_ID = re.compile(
+    r"<blockdesk\.conversation\.\d{1,18}\.\d{1,18}\.c\d{1,18}-[a-z2-7]{10}@[^<>\s]{1,200}>"
+)
+
+
+def own_message_ids(text: str) -> list[str]:
+    """Our Message-IDs (with a valid token) quoted anywhere, e.g. in a bounce report."""
+    return [m for m in dict.fromkeys(_OWN_ID.findall(text)) if tokens_in([m])]
+
+
 def is_own_message_id(value: str) -> bool:
     return bool(value) and "<blockdesk.conversation." in value and bool(_TOKEN.search(value))
 
