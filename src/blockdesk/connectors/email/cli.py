@@ -7,6 +7,7 @@ connectors/management/commands/email.py, also holds `extract-reply`):
   75 (EX_TEMPFAIL) rate-limited, so an MTA bounces or retries as it should.
 - `email imap [--inbox ID] [--once]` — sync IMAP mailboxes once, or watch them (IDLE,
   polling fallback) until stopped.
+- `email lmtp [--listen 127.0.0.1:2424] [--inbox ID]` — an LMTP listener for the MTA.
 - `email test-connection --inbox ID` — the settings' "test connection" from a shell."""
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def add_subcommands(sub: Any) -> None:
     imap = sub.add_parser("imap", help="Sync IMAP mailboxes (IDLE, polling fallback).")
     imap.add_argument("--inbox", type=int)
     imap.add_argument("--once", action="store_true", help="Sync once and exit.")
+    lmtp = sub.add_parser("lmtp", help="Listen for LMTP deliveries from the MTA.")
+    lmtp.add_argument("--listen", default="127.0.0.1:2424", help="host:port (loopback!)")
+    lmtp.add_argument("--inbox", type=int, help="Accept every recipient for this inbox.")
     test = sub.add_parser("test-connection", help="Log in to an inbox's IMAP server.")
     test.add_argument("--inbox", type=int, required=True)
 
@@ -75,6 +79,8 @@ def run(options: dict[str, Any], stdout: Writer, stdin: Any = None) -> int:
         return 0
     if name == "imap":
         return run_imap(options, stdout)
+    if name == "lmtp":
+        return run_lmtp(options, stdout)
     raise CommandError(f"unknown subcommand {name}")
 
 
@@ -122,6 +128,24 @@ def run_imap(options: dict[str, Any], stdout: Writer) -> int:
         thread.start()
     while any(t.is_alive() for t in threads) and not stop.is_set():
         stop.wait(1.0)
+    return 0
+
+
+def run_lmtp(options: dict[str, Any], stdout: Writer) -> int:
+    from blockdesk.connectors.email.lmtp import start_listener
+
+    host, _sep, port = str(options["listen"]).rpartition(":")
+    controller = start_listener(
+        host=host or "127.0.0.1", port=int(port), inbox_id=options.get("inbox")
+    )
+    stdout.write(f"LMTP listening on {host}:{port}\n")
+    stop = py_threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+    signal.signal(signal.SIGINT, lambda *_a: stop.set())
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
     return 0
 
 
