@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from imapclient import IMAPClient
@@ -196,7 +196,15 @@ def poll_due_mailboxes(*, now: dt.datetime | None = None) -> int:
 
 
 def watch_mailbox(channel: EmailChannel, *, stop: py_threading.Event) -> None:
-    """Syncs, then waits in IDLE (or polls) until `stop` is set; reconnects with backoff."""
+    """Syncs, then waits in IDLE (or polls) until `stop` is set; reconnects with backoff.
+    Runs in its own thread: its database connection is closed when it stops."""
+    try:
+        _watch(channel, stop)
+    finally:
+        connection.close()
+
+
+def _watch(channel: EmailChannel, stop: py_threading.Event) -> None:
     wait = 5.0
     while not stop.is_set():
         client: IMAPClient | None = None

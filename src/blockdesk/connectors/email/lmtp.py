@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from blockdesk.connectors.email.ingest import ingest_raw
 from blockdesk.connectors.email.models import EmailChannel
@@ -39,9 +39,14 @@ def channel_for(address: str, inbox_id: int | None = None) -> EmailChannel | Non
 def _ingest(channel_ids: list[int], raw: bytes) -> str:
     close_old_connections()
     answer = "250 2.0.0 OK"
-    for channel in EmailChannel.objects.select_related("inbox").filter(pk__in=channel_ids):
-        status = str(ingest_raw(channel=channel, raw=raw).status)
-        answer = _ANSWER.get(status, answer)
+    try:
+        for channel in EmailChannel.objects.select_related("inbox").filter(pk__in=channel_ids):
+            status = str(ingest_raw(channel=channel, raw=raw).status)
+            answer = _ANSWER.get(status, answer)
+    finally:
+        # The listener's worker thread holds no connection between mails (a reconnect per
+        # mail is cheap at an MTA's pace; an idle one would block database maintenance).
+        connection.close()
     return answer
 
 
