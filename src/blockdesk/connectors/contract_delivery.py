@@ -20,6 +20,7 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ REPLY_SENDERS = frozenset({"agent", "assistant", "system"})
 
 def delivery_dict(delivery: OutboundDelivery) -> dict[str, Any]:
     return {
+        "id": delivery.pk,
         "message_id": delivery.message_id,
         "status": delivery.status,
         "status_label": str(Status(delivery.status).label),
@@ -49,6 +51,7 @@ def delivery_dict(delivery: OutboundDelivery) -> dict[str, Any]:
         "attempts": delivery.attempts,
         "platform_message_id": delivery.platform_message_id,
         "can_retry": delivery.status == Status.FAILED,
+        "retry_url": reverse("connectors:retry_delivery", args=[delivery.pk]),
     }
 
 

@@ -23,8 +23,7 @@ def delivery_extra(message: Message) -> str:
     if delivery is None:
         return ""
     return render_to_string(
-        "connectors/_delivery.html",
-        {"d": contract_delivery.delivery_dict(delivery), "pk": delivery.pk},
+        "connectors/_delivery.html", {"d": contract_delivery.delivery_dict(delivery)}
     )
 
 
