@@ -2,9 +2,8 @@
 
 In order: the secret guard over everything stored besides the message text (the sender's
 name, the subject, the metadata; the text itself is guarded by the conversations service
-before it stores anything, and here first when it has to be cut to length, so no part of
-a secret survives the cut); the contact found or created by its channel identity; the
-conversation the platform proved (a thread token), else the sender's newest open case
+before it stores anything, and a text too long is cut where no secret is split); the
+contact found or created by its channel identity; the conversation the platform proved (a thread token), else the sender's newest open case
 for chat channels, else a new case; the attachments that pass the widget's limits
 stored, the others listed with the reason. All through the conversations app's services,
 so its events and real-time pushes are the same as the widget's."""
@@ -113,10 +112,17 @@ def _content(text: str, *, account_id: int, has_files: bool) -> tuple[str, bool]
     limit = settings.MESSAGE_MAX_LENGTH
     if len(text) <= limit:
         return text, False
-    # Redacted before it is cut, so no part of a secret is kept.
-    redacted, _findings = redact_free_text(text, account_id=account_id)
+    # Cut where no secret is split (a cut secret would no longer be recognised); the kept
+    # text still goes through the guard of the conversations service, which then redacts
+    # and flags the case. Room is left for markers longer than what they replace.
     note = "\n" + _("[… cut: the full text is in the original]")
-    return redacted[: limit - len(note)].rstrip() + note, True
+    room = max(0, limit - len(note) - 100)
+    cut = max(0, room - 100)
+    for finding in redact_free_text(text, account_id=account_id)[1]:
+        if finding.start < cut < finding.end:
+            # Kept whole when it fits (then redacted and flagged), else left out whole.
+            cut = finding.end if finding.end <= room else finding.start
+    return text[:cut].rstrip() + note, True
 
 
 def do_receive(*, channel: BaseChannel, inbound: InboundMessage) -> Received:

@@ -343,3 +343,16 @@ def test_html_only_mail_becomes_text_without_scripts(email_channel):
     content = only_message(email_channel).content
     assert "Hello team" in content and "Line two" in content
     assert "alert" not in content and "tracker" not in content
+
+
+def test_a_long_mail_is_cut_without_splitting_a_secret_and_the_case_is_flagged(
+    email_channel, settings
+):
+    settings.MESSAGE_MAX_LENGTH = 1000
+    body = "x " * 370 + "my words: " + SEED + " " + "y " * 600
+    ingest_raw(channel=email_channel, raw=raw(body=body))
+    message = Message.objects.get(conversation__inbox=email_channel.inbox, sender_type="contact")
+    assert len(message.content) <= 1000 and "cut: the full text" in message.content
+    assert "abandon about" not in message.content + str(message.metadata)
+    message.conversation.refresh_from_db()
+    assert message.conversation.secret_exposed is True
