@@ -3,10 +3,11 @@
 In order: the secret guard over everything stored besides the message text (the sender's
 name, the subject, the metadata; the text itself is guarded by the conversations service
 before it stores anything, and a text too long is cut where no secret is split); the
-contact found or created by its channel identity; the conversation the platform proved (a thread token), else the sender's newest open case
-for chat channels, else a new case; the attachments that pass the widget's limits
-stored, the others listed with the reason. All through the conversations app's services,
-so its events and real-time pushes are the same as the widget's."""
+contact found or created by its channel identity; the conversation the platform proved
+(a thread token), else the sender's newest open case for chat channels, else a new case;
+the attachments that pass the widget's limits stored, the others listed with the reason.
+All through the conversations app's services, so its events and real-time pushes are the
+same as the widget's."""
 
 from __future__ import annotations
 
