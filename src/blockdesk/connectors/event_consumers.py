@@ -8,6 +8,7 @@ never runs it: a platform that is down cannot fail the agent's send."""
 from __future__ import annotations
 
 from blockdesk.connectors import contract_delivery
+from blockdesk.connectors.contract_delivery import REPLY_SENDERS
 from blockdesk.conversations.models import Inbox, Message
 from blockdesk.events.consumers import register_consumer
 from blockdesk.events.models import Event
@@ -17,6 +18,8 @@ CONSUMER = "connectors.deliveries"
 
 def on_message_created(event: Event) -> None:
     data = event.payload
+    if data.get("private") or (data.get("sender") or {}).get("kind") not in REPLY_SENDERS:
+        return  # customers' messages and notes: decided without a query
     inbox = Inbox.objects.filter(pk=data.get("inbox_id"), account_id=event.account_id).first()
     if inbox is None or not contract_delivery.wants_delivery(payload=data, inbox=inbox):
         return
