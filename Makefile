@@ -72,6 +72,7 @@ typecheck: install-dev
 
 services:
 	@bash scripts/ensure-services.sh
+	@bash scripts/ensure-dovecot.sh
 
 browser:
 	@bash scripts/ensure-browser.sh

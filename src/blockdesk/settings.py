@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "blockdesk.accounts",
     "blockdesk.conversations",
     "blockdesk.connectors",
+    "blockdesk.connectors.email",
     "blockdesk.chain",
     "blockdesk.safety",
     "blockdesk.kb",
@@ -329,6 +330,18 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Support <support@localhost>")
 # first unseen one (several replies in that time go in one email), unless seen live.
 REPLY_EMAIL_DELAY = float(env("BLOCKDESK_REPLY_EMAIL_DELAY", "120"))
 REPLY_EMAIL_MAX_ATTEMPTS = int(env("BLOCKDESK_REPLY_EMAIL_MAX_ATTEMPTS", "5"))
+
+# --- Email channel (connectors/email, docs/email.md) ---------------------------------
+# A larger mail is refused (a record of its headers is kept).
+EMAIL_INGEST_MAX_BYTES = int(env("BLOCKDESK_EMAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+# A storm from one sender: more than this many mails per window are not stored.
+EMAIL_SENDER_LIMIT = int(env("BLOCKDESK_EMAIL_SENDER_LIMIT", "20"))
+EMAIL_SENDER_WINDOW = int(env("BLOCKDESK_EMAIL_SENDER_WINDOW", "600"))
+# IMAP: the polling interval of mailboxes no IDLE watcher holds, and the socket timeout.
+EMAIL_IMAP_POLL_SECONDS = int(env("BLOCKDESK_EMAIL_IMAP_POLL_SECONDS", "120"))
+EMAIL_IMAP_TIMEOUT = float(env("BLOCKDESK_EMAIL_IMAP_TIMEOUT", "30"))
+# IMAP hosts on loopback or private networks (a mail server on this host or the LAN).
+EMAIL_ALLOW_PRIVATE_HOSTS = env_bool("BLOCKDESK_EMAIL_ALLOW_PRIVATE_HOSTS", DEBUG)
 
 LOGGING = {
     "version": 1,

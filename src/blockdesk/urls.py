@@ -26,6 +26,8 @@ urlpatterns = [
     path("app/settings/api-tokens/", include("blockdesk.api.urls")),
     path("app/kb/", include("blockdesk.kb.agent_urls")),
     path("app/staffing/", include("blockdesk.staffing.urls")),
+    path("app/channels/", include("blockdesk.connectors.urls")),
+    path("app/settings/email/", include("blockdesk.connectors.email.urls")),
     path("app/", include("blockdesk.workspace.urls")),
     path("help/", include("blockdesk.kb.urls")),
     path("verify/", include("blockdesk.trust.urls")),

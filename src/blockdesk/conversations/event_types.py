@@ -93,15 +93,16 @@ class MessageCreated(_Payload):
 
 
 IdentityKind = Literal["web_visitor", "email", "telegram", "discord", "wallet", "external"]
-ContactSource = Literal["widget", "api", "wallet_sign_in", "import"]
+ContactSource = Literal["widget", "api", "wallet_sign_in", "import", "channel"]
 
 
 class ContactCreated(_Payload):
     contact_id: int
     source: ContactSource = Field(
         description="What created it: a new widget visitor, the REST API, a wallet "
-        "sign-in that needed a profile of its own for the address, or an import (the demo "
-        "data, a channel's history)."
+        "sign-in that needed a profile of its own for the address, a first message "
+        "through another channel (an email, a Telegram message), or an import (the demo "
+        "data)."
     )
 
 

@@ -9,7 +9,13 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from blockdesk.common.periodic import register_periodic_job
+        from blockdesk.connectors.email.hooks import ANTI_PHISHING_CODE
         from blockdesk.notifications.services import do_send_due_reply_emails
+        from blockdesk.trust.selectors import anti_phishing_code_for
+
+        # The email channel's replies print the customer's code too (trust is above it).
+        if anti_phishing_code_for not in ANTI_PHISHING_CODE:
+            ANTI_PHISHING_CODE.append(anti_phishing_code_for)
 
         # The sweep behind the reply-email consumer: a schedule whose task was lost.
         register_periodic_job(do_send_due_reply_emails)

@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from blockdesk.connectors.email import threading as email_threading
+from blockdesk.connectors.email.models import EmailChannel
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.conversations.serializers import sender_name
 from blockdesk.trust.selectors import anti_phishing_code_for
@@ -40,12 +42,28 @@ def _continue_url(conversation: Conversation) -> str:
     return website or settings.PUBLIC_URL.rstrip("/") + "/help/"
 
 
+def _reply_to(conversation: Conversation) -> str | None:
+    """The account's first email inbox, whose mailbox reads replies (threaded into this
+    conversation by the case token in our Message-ID); None: replies are not read."""
+    channel = (
+        EmailChannel.objects.filter(inbox__account_id=conversation.account_id)
+        .order_by("pk")
+        .first()
+    )
+    if channel is None:
+        return None
+    if channel.plus_addressing:
+        return email_threading.plus_address(channel.from_address, conversation.pk)
+    return channel.from_address
+
+
 def reply_email(
     *, conversation: Conversation, messages: Sequence[Message]
 ) -> EmailMultiAlternatives:
     contact = conversation.contact
     language = contact.locale or settings.LANGUAGE_CODE
     code = anti_phishing_code_for(contact)
+    reply_to = _reply_to(conversation)
     with translation.override(language), timezone.override("UTC"):
         context = {
             "account_name": conversation.account.name,
@@ -61,6 +79,7 @@ def reply_email(
             ],
             "continue_url": _continue_url(conversation),
             "language": language,
+            "replies_read": reply_to is not None,
         }
         subject = _("[Case #%(number)s] New reply from %(name)s support") % {
             "number": conversation.display_id,
@@ -75,12 +94,16 @@ def reply_email(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[conversation.followup_email],
         headers={
-            "Message-ID": f"<blockdesk.conversation.{conversation.pk}.{messages[-1].pk}"
-            f"@{_mail_domain()}>",
+            # Carries the case token: a reply lands in this conversation (connectors/email).
+            "Message-ID": email_threading.message_id_for(
+                conversation_id=conversation.pk, message_id=messages[-1].pk, domain=_mail_domain()
+            ),
             "In-Reply-To": root,
             "References": root,
             "Auto-Submitted": "auto-generated",
         },
     )
+    if reply_to is not None:
+        email.reply_to = [reply_to]
     email.attach_alternative(html, "text/html")
     return email

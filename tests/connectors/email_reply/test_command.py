@@ -94,9 +94,11 @@ def test_a_directory_is_an_error_too(tmp_path: Path) -> None:
         _run(str(tmp_path))
 
 
-def test_subcommands_are_registered_from_a_table() -> None:
-    from blockdesk.connectors.management.commands import email
+def test_extract_reply_sits_beside_the_channel_subcommands() -> None:
+    from django.core.management import get_commands, load_command_class
 
-    assert "extract-reply" in email.SUBCOMMANDS
-    for module in email.SUBCOMMANDS.values():
-        assert callable(module.add_arguments) and callable(module.run) and module.HELP
+    command = load_command_class(get_commands()["email"], "email")
+    parser = command.create_parser("manage.py", "email")
+    text = parser.format_help()
+    for name in ("extract-reply", "ingest", "imap", "test-connection"):
+        assert name in text

@@ -1,4 +1,5 @@
 from blockdesk.connectors.models.base import BaseChannel
+from blockdesk.connectors.models.delivery import OutboundDelivery
 from blockdesk.connectors.models.web_widget import WebWidgetChannel
 
-__all__ = ["BaseChannel", "WebWidgetChannel"]
+__all__ = ["BaseChannel", "OutboundDelivery", "WebWidgetChannel"]

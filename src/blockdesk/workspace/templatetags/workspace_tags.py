@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from blockdesk.connectors.console import message_extras as _message_extras
 from blockdesk.conversations.models import Message
 from blockdesk.conversations.serializers import sender_name as _sender_name
 from blockdesk.workspace import selectors as ui
@@ -74,3 +75,9 @@ def qr_svg(data: str | None) -> SafeString:
     )
     # segno writes the SVG itself from the QR matrix: no user text ends up in it.
     return mark_safe(svg)  # noqa: S308
+
+
+@register.simple_tag
+def message_extras(message: Message) -> SafeString:
+    """What the message's channel shows under it (connectors/console.py)."""
+    return _message_extras(message)

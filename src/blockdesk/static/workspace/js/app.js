@@ -277,6 +277,31 @@
     });
   }
 
+  function showDelivery(d) {
+    if (!d) { return; }
+    var article = document.querySelector('[data-message-id="' + String(d.message_id) + '"]');
+    if (!article) { return; }
+    var box = article.querySelector(".msg-delivery");
+    if (!box) { box = el("div", "msg-delivery"); article.appendChild(box); }
+    box.dataset.deliveryStatus = d.status;
+    box.textContent = "";
+    var tone = d.status === "failed" ? "prio-urgent" : d.status === "queued" ? "pill-warn" : "pill-ok";
+    box.appendChild(el("span", "pill " + tone, d.status_label));
+    if (d.reason) { box.appendChild(document.createTextNode(" ")); box.appendChild(el("span", "muted", d.reason)); }
+    var csrf = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (d.can_retry && d.retry_url && csrf) {
+      var form = el("form", "inline-form");
+      form.method = "post";
+      form.action = d.retry_url;
+      form.appendChild(csrf.cloneNode());
+      var button = el("button", "entity-action", t("retry", "Retry"));
+      button.type = "submit";
+      form.appendChild(button);
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(form);
+    }
+  }
+
   function handleEvent(ev) {
     var cid = null;
     switch (ev.type) {
@@ -322,6 +347,10 @@
         return;
       case "typing":
         if (conversationView && ev.conversation_id === conversation.id) { conversationView.showTyping(ev); }
+        return;
+      case "delivery.updated":
+        // A channel's delivery status (connectors/contract_delivery.py): any channel kind.
+        showDelivery(ev.delivery);
         return;
       case "chain.watch_finished":
         toast(t("watchFinished", "%(hash)s: %(outcome)s")

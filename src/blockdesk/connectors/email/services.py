@@ -1,0 +1,104 @@
+"""Creating and configuring email inboxes (admins only), and the "test connection"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from blockdesk.accounts.models import Account, User
+from blockdesk.accounts.services import check_admin
+from blockdesk.common.email_url import EmailUrlError, parse_email_url
+from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.connectors.email.imap import ImapFailure, test_connection
+from blockdesk.connectors.email.models import EmailChannel
+from blockdesk.conversations.models import Inbox
+from blockdesk.safety.fields import redact_free_text
+
+# Settings an admin may change; the secrets are write-only (never shown back).
+FIELDS = (
+    "from_address", "from_name", "signature", "plus_addressing", "imap_enabled", "imap_host",
+    "imap_port", "imap_security", "imap_username", "imap_auth", "imap_secret", "imap_folder",
+    "smtp_url", "trusted_authserv_id",
+)  # fmt: skip
+
+
+def _apply(channel: EmailChannel, values: dict[str, Any]) -> None:
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValidationFailed.field(sorted(unknown)[0], _("Unknown setting."))
+    for name, value in values.items():
+        if name in ("imap_secret", "smtp_url") and value in (None, ""):
+            continue  # left empty in the form: keep the stored secret
+        setattr(channel, name, value.strip() if isinstance(value, str) else value)
+    if channel.smtp_url:
+        try:
+            parse_email_url(channel.smtp_url, default_dir=Path())
+        except EmailUrlError as exc:
+            raise ValidationFailed.field("smtp_url", _("Enter an smtp:// address.")) from exc
+    channel.signature = redact_free_text(channel.signature)[0]
+    channel.from_address = channel.from_address.lower()
+    if channel.imap_enabled and not (channel.imap_host and channel.imap_username):
+        raise ValidationFailed.field("imap_host", _("IMAP needs a host and a user."))
+    try:
+        channel.full_clean(exclude=["inbox"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+
+
+def do_create_email_inbox(
+    *,
+    account: Account,
+    name: str,
+    members: Sequence[User] = (),
+    actor: User | None = None,
+    **values: Any,
+) -> EmailChannel:
+    if actor is not None:
+        check_admin(actor=actor)
+    if not name.strip():
+        raise ValidationFailed.field("name", _("Give the inbox a name."))
+    with transaction.atomic():
+        inbox = Inbox.objects.create(
+            account=account, name=name.strip()[:120], channel_kind=EmailChannel.kind
+        )
+        channel = EmailChannel(inbox=inbox)
+        _apply(channel, values)
+        channel.save()
+        inbox.members.set([m for m in members if m.account_id == account.pk])
+    return channel
+
+
+def do_update_email_inbox(
+    *, actor: User, channel: EmailChannel, name: str | None = None, **values: Any
+) -> EmailChannel:
+    check_admin(actor=actor)
+    inbox = channel.inbox
+    if inbox.account_id != actor.account_pk:
+        raise NotFound()
+    with transaction.atomic():
+        if name is not None:
+            if not name.strip():
+                raise ValidationFailed.field("name", _("Give the inbox a name."))
+            inbox.name = name.strip()[:120]
+            inbox.save(update_fields=["name"])
+        _apply(channel, values)
+        channel.save()
+    return channel
+
+
+def check_email_connection(*, actor: User, channel: EmailChannel) -> str:
+    """The "test connection" button: a message for the admin; ValidationFailed on failure."""
+    check_admin(actor=actor)
+    if channel.inbox.account_id != actor.account_pk:
+        raise NotFound()
+    try:
+        return test_connection(channel)
+    except ImapFailure as exc:
+        raise ValidationFailed(
+            str(exc), code="imap_failed", fields={"imap_host": [str(exc)]}
+        ) from exc

@@ -1,0 +1,34 @@
+"""Deliveries follow the event log: a public reply in an inbox whose channel delivers by
+task (`BaseChannel.delivers_by_task`) gets its OutboundDelivery row (contract_delivery.py).
+
+Transactional: the handler only writes that row and queues the task after commit, so the
+row and the cursor move commit together, once per event. The request that wrote the reply
+never runs it: a platform that is down cannot fail the agent's send."""
+
+from __future__ import annotations
+
+from blockdesk.connectors import contract_delivery
+from blockdesk.connectors.contract_delivery import REPLY_SENDERS
+from blockdesk.conversations.models import Inbox, Message
+from blockdesk.events.consumers import register_consumer
+from blockdesk.events.models import Event
+
+CONSUMER = "connectors.deliveries"
+
+
+def on_message_created(event: Event) -> None:
+    data = event.payload
+    if data.get("private") or (data.get("sender") or {}).get("kind") not in REPLY_SENDERS:
+        return  # customers' messages and notes: decided without a query
+    inbox = Inbox.objects.filter(pk=data.get("inbox_id"), account_id=event.account_id).first()
+    if inbox is None or not contract_delivery.wants_delivery(payload=data, inbox=inbox):
+        return
+    message = Message.objects.filter(pk=data["id"], conversation__inbox=inbox).first()
+    if message is None:  # deleted since (the conversation with it)
+        return
+    contract_delivery.do_queue_delivery(message=message, inbox=inbox)
+
+
+register_consumer(
+    CONSUMER, on_message_created, event_names=["message.created"], mode="transactional"
+)

@@ -1,0 +1,54 @@
+"""Console pieces of the channel contract: the delivery status under an outbound message
+(registered into console.py) and its retry button."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from blockdesk.common.errors import BlockdeskError, NotFound
+from blockdesk.connectors import contract_delivery
+from blockdesk.connectors.models import OutboundDelivery
+from blockdesk.conversations.models import Message
+from blockdesk.workspace.http import action_result, agent_required, current_agent
+
+
+def delivery_extra(message: Message) -> str:
+    if message.is_private or message.sender_type == Message.SenderType.CONTACT:
+        return ""
+    delivery = OutboundDelivery.objects.filter(message=message).first()
+    if delivery is None:
+        return ""
+    return render_to_string(
+        "connectors/_delivery.html", {"d": contract_delivery.delivery_dict(delivery)}
+    )
+
+
+@agent_required
+@require_POST
+def retry_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    user = current_agent(request)
+    delivery = (
+        OutboundDelivery.objects.select_related("message__conversation")
+        .filter(pk=delivery_id, inbox__account_id=user.account_pk)
+        .first()
+    )
+    if delivery is None:
+        raise Http404()
+    conversation = delivery.message.conversation
+    back = reverse("workspace:conversation", args=[conversation.display_id])
+    try:
+        delivery = contract_delivery.do_retry_delivery(actor=user, delivery=delivery)
+    except NotFound as exc:  # an agent outside the inbox: the case's existence stays hidden
+        raise Http404() from exc
+    except BlockdeskError as exc:
+        return action_result(request, redirect_to=back, error=exc)
+    return action_result(
+        request,
+        redirect_to=back,
+        data={"delivery": contract_delivery.delivery_dict(delivery)},
+        success=_("The message will be sent again."),
+    )
