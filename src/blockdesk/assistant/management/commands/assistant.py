@@ -146,6 +146,12 @@ class Command(BaseCommand):
         )
         ex.add_argument("--out", type=Path, required=True, metavar="FILE")
         ex.add_argument("--account", type=int, default=None, help="an account's KB + history")
+        ex.add_argument(
+            "--starter-only",
+            action="store_true",
+            help="without --account: only the articles' titles and example questions, "
+            "not the shipped crypto examples (the training set before issue 16)",
+        )
 
     def _config(self, options: dict[str, Any]) -> ModelConfig:
         names = options.get("embedders")
@@ -227,6 +233,11 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"account {account_id}: ", ending="")
             self._trained(model, out)
+            from blockdesk.assistant.configuration import do_apply_risk_profiles
+
+            changed = do_apply_risk_profiles(account_id=account_id, model=model)
+            if changed:
+                self.stdout.write(f"  thresholds of {changed} inbox(es) set from the risk setting")
 
     def _trained(self, model: Any, out: Path) -> None:
         self.stdout.write(
@@ -244,7 +255,7 @@ class Command(BaseCommand):
         if options.get("account"):
             examples = [e for src in account_sources(account_id=options["account"]) for e in src()]
         else:
-            examples = starter_examples()
+            examples = starter_examples(curated=not options.get("starter_only"))
         count = write_examples_csv(examples, options["out"])
         intents = len({e.intent for e in examples})
         self.stdout.write(f"wrote {count} rows, {intents} intents, to {options['out']}")
