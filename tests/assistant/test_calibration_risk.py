@@ -76,7 +76,7 @@ def test_risk_setting_changes_the_thresholds() -> None:
     assert config.risk_thresholds(model) == (0.42, 0.2)
     # No calibrated model yet: the starter model's thresholds.
     config.risk_profile = "coverage-first"
-    assert config.risk_thresholds(None) == (0.25, 0.0)
+    assert config.risk_thresholds(None) == (0.26, 0.0)
 
 
 def test_trained_model_reads_thresholds_off_its_held_out_curve(crypto_model: IntentModel) -> None:
@@ -126,3 +126,26 @@ def test_settings_form_shows_the_risk_setting(admin_user, channel, client) -> No
     assert page.status_code == 200
     body = page.content.decode()
     assert 'name="risk_profile"' in body and "precision-first" in body
+
+
+def test_eval_command_risk_setting(tmp_path, capsys) -> None:
+    """``assistant eval --risk``: the refusal threshold comes from the training data's
+    held-out curve (stricter setting, higher threshold); the JSON keeps its keys."""
+    import json
+
+    from django.core.management import call_command
+
+    from tests.assistant.test_model import REQUIRED_KEYS, _write_crypto_files
+
+    train_csv, test_json = _write_crypto_files(tmp_path)
+    found = {}
+    for risk in ("precision-first", "coverage-first"):
+        call_command(
+            "assistant", "eval", "--train", str(train_csv), "--test", str(test_json),
+            "--latency-sample", "3", "--risk", risk,
+        )  # fmt: skip
+        metrics = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert set(metrics) >= REQUIRED_KEYS | {"ece", "risk"} and metrics["risk"] == risk
+        assert 0.0 <= metrics["ece"] <= 1.0
+        found[risk] = metrics["oos_threshold"]
+    assert found["precision-first"] > found["coverage-first"]

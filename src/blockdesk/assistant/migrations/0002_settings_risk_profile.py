@@ -12,7 +12,7 @@ def existing_rows(apps, schema_editor):
         risk_profile="custom"
     )
     Settings.objects.filter(risk_profile="precision-first").update(
-        answer_threshold=0.93, clarify_threshold=0.48
+        answer_threshold=0.93, clarify_threshold=0.52
     )
 
 

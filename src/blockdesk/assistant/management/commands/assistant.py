@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from blockdesk.assistant.nlu.calibration import RISK_TARGETS
 from blockdesk.assistant.nlu.datasets import DatasetError
 from blockdesk.assistant.nlu.embeddings import EmbedderUnavailable, available_embedders
 from blockdesk.assistant.nlu.evaluation import run_eval
@@ -100,6 +101,16 @@ class Command(BaseCommand):
             help="messages timed one at a time for p50/p95 (default 200)",
         )
         ev.add_argument(
+            "--risk",
+            choices=sorted(RISK_TARGETS),
+            default=None,
+            help=(
+                "refuse below this risk setting's answer threshold (target precision "
+                "precision-first 95%%, balanced 90%%, coverage-first 80%%), read off "
+                "held-out folds of --train; overrides --oos-threshold"
+            ),
+        )
+        ev.add_argument(
             "--cache-dir",
             type=Path,
             default=None,
@@ -184,6 +195,7 @@ class Command(BaseCommand):
             config=self._config(options),
             latency_sample=options["latency_sample"],
             cache_dir=options.get("cache_dir"),
+            risk=options.get("risk"),
         )
 
         def pct(key: str) -> str:
@@ -194,7 +206,9 @@ class Command(BaseCommand):
         w(
             f"trained on {metrics['n_train']} rows, {metrics['n_intents']} intents, "
             f"in {metrics['train_seconds']} s (embedders: {', '.join(metrics['embedders'])}; "
-            f"oos threshold {metrics['oos_threshold']})"
+            f"oos threshold {metrics['oos_threshold']}"
+            + (f", risk setting {metrics['risk']}" if metrics.get("risk") else "")
+            + ")"
         )
         w(f"test rows:          {metrics['n_test']}")
         w(f"accuracy:           {pct('accuracy')}")
@@ -202,6 +216,7 @@ class Command(BaseCommand):
         w(f"in-scope accuracy:  {pct('in_scope_accuracy')}")
         w(f"oos precision:      {pct('oos_precision')}")
         w(f"oos recall:         {pct('oos_recall')}")
+        w(f"calibration error:  {metrics['ece']:.4f} (ECE, 10 bins)")
         w(f"latency per message: p50 {metrics['p50_ms']} ms, p95 {metrics['p95_ms']} ms")
         if options.get("predictions"):
             w(f"predictions written to {options['predictions']}")
