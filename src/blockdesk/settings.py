@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "blockdesk.notifications",
     "blockdesk.records",
     "blockdesk.audit",
+    "blockdesk.staffing",
+    "blockdesk.mood",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +291,9 @@ EVENT_MAX_ATTEMPTS = int(env("BLOCKDESK_EVENT_MAX_ATTEMPTS", "8"))
 EVENT_GATHER_SECONDS = float(env("BLOCKDESK_EVENT_GATHER_MS", "200")) / 1000
 # An at-least-once consumer's lease: a worker that dies mid-call is replaced after this.
 EVENT_LEASE_SECONDS = 60.0
+# Consumers handed their events right after each commit, in the emitting thread (tests that
+# follow a reaction through, like django-tasks' ImmediateBackend). Not for production.
+EVENT_INLINE_CONSUMERS: tuple[str, ...] = ()
 
 # --- Webhooks -----------------------------------------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = float(env("BLOCKDESK_WEBHOOK_TIMEOUT", "10"))
@@ -299,6 +304,12 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("BLOCKDESK_WEBHOOK_ALLOW_PRIVATE", DEBU
 # The assistant's model server URL (an admin types it) must be a public address unless the
 # operator allows private ones: a self-hosted model on the LAN or on this host (SSRF guard).
 ASSISTANT_ALLOW_PRIVATE_MODEL_URL = env_bool("BLOCKDESK_ASSISTANT_ALLOW_PRIVATE_MODEL_URL", False)
+# The assistant asks one clarifying question naming both intents when the top two are a
+# confusable pair (assistant/confusables.py: deposit/withdrawal, …) closer than this.
+ASSISTANT_CONFUSABLE_MARGIN = float(env("BLOCKDESK_ASSISTANT_CONFUSABLE_MARGIN", "0.3"))
+# An article is offered (and listed in the handoff note) when its combined score from the
+# intent model and KB search reaches this (assistant/selection.py; docs/assistant.md).
+ASSISTANT_OFFER_THRESHOLD = float(env("BLOCKDESK_ASSISTANT_OFFER_THRESHOLD", "0.5"))
 
 # --- Email to customers ------------------------------------------------------------
 # How mail leaves (see common/email_url.py): smtp://, smtp+tls://, smtps://, file://, console://.

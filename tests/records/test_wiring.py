@@ -13,15 +13,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from blockdesk.accounts.models import User
+from blockdesk.accounts.models import Account, User
+from blockdesk.accounts.services import do_create_agent
 from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import Conversation
 from blockdesk.events.consumers import get_consumer
-from blockdesk.events.models import ConsumerRetry
+from blockdesk.events.models import ConsumerRetry, Event
 from blockdesk.events.services import do_replay
-from blockdesk.records import services, verifier
-from blockdesk.records.models import RecordCase, RecordedEvent, RecordEntry
+from blockdesk.records import services, verifier, verify
+from blockdesk.records.case_steps import EVENT_NAMES, do_record_event, do_record_events
+from blockdesk.records.models import RecordCase, RecordedEvent, RecordEntry, RecordLog
+from tests.conftest import PASSWORD
 from tests.events.support import drain
 from tests.widget.conftest import Visitor
 
@@ -193,3 +197,44 @@ def test_the_console_links_to_the_service_record(
     receipt_id = RecordCase.objects.get(case_ref=f"conv-{case.pk}").receipt_id
     html = client.get(url).content.decode()
     assert f'href="/records/{receipt_id}/"' in html
+
+
+def test_one_batch_of_the_log_records_each_account_and_skips_what_it_must(
+    channel: WebWidgetChannel, agent: User, other_account: Account
+) -> None:
+    """The consumer's batch handler: cases of two accounts in one batch go to their own
+    logs; an erased case and an event recorded before are skipped; both logs verify."""
+    other_agent = do_create_agent(
+        account=other_account, username="olga", email="olga@example.com", password=PASSWORD
+    )
+    other_channel = do_create_web_widget_inbox(
+        account=other_account, name="Other site", members=[other_agent]
+    )
+    first = _handled_case(Visitor(channel).start(), agent)
+    erased = _handled_case(Visitor(channel, ip="198.51.100.7").start(), agent)
+    theirs = _handled_case(Visitor(other_channel).start(), other_agent)
+    events = list(Event.objects.filter(name__in=EVENT_NAMES).order_by("pk"))
+    # Recorded before the batch: the first case's opening, and the opening of the case that
+    # is then erased (only a recorded case can be erased).
+    erased_opening = Event.objects.get(name="conversation.created", subject_id=erased.pk)
+    assert do_record_event(event=events[0]) and do_record_event(event=erased_opening)
+    services.do_erase_case(account=erased.account, case_ref=f"conv-{erased.pk}")
+
+    appended = do_record_events(events=events)
+
+    assert appended == 4 + 5
+    assert [r["kind"] for r in _records(first)] == [
+        "opened",
+        "assigned",
+        "reply",
+        "reply",
+        "resolved",
+    ]
+    erased_entries = RecordEntry.objects.filter(case__case_ref=f"conv-{erased.pk}")
+    assert [e.content for e in erased_entries] == [None]  # its opening, erased; nothing new
+    assert len(_records(theirs)) == 5
+    assert RecordedEvent.objects.count() == 11
+    assert do_record_events(events=events) == 0  # again: nothing twice
+    for account in (first.account, other_account):
+        log = RecordLog.objects.get(account=account)
+        assert verify.verify_log(log).entries == log.size

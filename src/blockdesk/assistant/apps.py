@@ -6,10 +6,7 @@ class AssistantConfig(AppConfig):
     label = "assistant"
 
     def ready(self) -> None:
-        from blockdesk.assistant import (
-            receivers,  # noqa: F401
-            selectors,
-        )
+        from blockdesk.assistant import selectors
         from blockdesk.assistant.services import do_resolve_timed_out
         from blockdesk.common.periodic import register_periodic_job
         from blockdesk.conversations import services as conversations

@@ -295,3 +295,36 @@ def confirmation(text: str) -> bool | None:
     if yes:
         return True
     return None
+
+
+# Direction words: which way the money moves. "提"/"充" alone are parts of other words
+# (提供, 提示, 冒充, 补充), so they count only before a coin word, an amount or a "wrong".
+_OUT_WORDS = re.compile(
+    r"\bwithdr[ae]w\w*|\bcash(?:ed|ing)?[ -]?out\b|\bpay[ -]?out\b|"
+    r"提(?:币|现|款|U|u|Ｕ|错|了?\s*\d|\s*(?:usdt|usdc|btc|eth|trx|bnb|sol)\b)|转出|出金",
+    re.IGNORECASE,
+)
+_IN_WORDS = re.compile(
+    r"\bdeposit\w*|\btop(?:ped|ping)?[ -]?up\b|"
+    r"充(?:值|币|U|u|Ｕ|错|到|进|了?\s*\d|\s*(?:usdt|usdc|btc|eth|trx|bnb|sol)\b)|转入|入金|存入",
+    re.IGNORECASE,
+)
+# Withdrawing *elsewhere* to send here is a deposit here: "I withdrew from my other
+# exchange", "从别的平台提了 1000U 过来".
+_ELSEWHERE = re.compile(
+    r"\bfrom (?:my |an?|the )?(?:other |another )?(?:exchange|wallet|platform|binance|okx|"
+    r"coinbase|kraken|bybit|huobi|htx|kucoin|gate)\b|"
+    r"从[^，。,.!?！？]{0,12}(?:提|转)[^，。,.!?！？]{0,12}(?:过来|到(?:你们|这|贵)|进来)|提过来|转过来",
+    re.IGNORECASE,
+)
+
+
+def direction(text: str) -> str | None:
+    """"out" (a withdrawal), "in" (a deposit) or None: unambiguous direction words only;
+    a message with both (or a withdrawal from elsewhere to here) counts as in, or none."""
+    if _ELSEWHERE.search(text):
+        return "in"
+    out, into = bool(_OUT_WORDS.search(text)), bool(_IN_WORDS.search(text))
+    if out == into:
+        return None
+    return "out" if out else "in"

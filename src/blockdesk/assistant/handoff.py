@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from blockdesk.assistant.models import AssistantSettings
-from blockdesk.assistant.phrases import phrase
+from blockdesk.assistant.phrases import localized, phrase
 
 REASONS: dict[str, Any] = {
     "asked_for_person": gettext_lazy("the customer asked for a person"),
@@ -107,41 +107,129 @@ def customer_message(
     )
 
 
-def internal_note(
-    *,
-    language: str,
-    intent: str,
-    confidence: float,
-    alternatives: Sequence[dict[str, Any]],
-    entities: dict[str, list[str]],
-    offered: Sequence[tuple[str, str]],
-    mood: str,
-    reason: str,
-) -> str:
-    """The agent's briefing, in the agent's interface language (the active one)."""
-    lines = [_("Handed off by the assistant: %(reason)s.") % {"reason": reason_label(reason)}]
-    lines.append(_("Language: %(language)s") % {"language": language})
-    if intent:
-        lines.append(
-            _("Understood intent: %(intent)s (confidence %(confidence)d%%)")
-            % {"intent": intent, "confidence": round(confidence * 100)}
+# The agent's note, in the agent's interface language; built-in Chinese wordings as in
+# phrases.py, so the note reads Chinese before the catalogue is compiled.
+NOTE: dict[str, tuple[Any, str]] = {
+    "handed_off": (gettext_lazy("Handed off: %(reason)s."), "转人工：%(reason)s。"),
+    "wants": (gettext_lazy("Wants: %(wants)s"), "客户诉求：%(wants)s"),
+    "unclear": (gettext_lazy("unclear"), "不明确"),
+    "not_covered": (
+        gettext_lazy("something the help center does not cover"),
+        "帮助中心未涵盖的问题",
+    ),
+    "details": (gettext_lazy("Details: %(details)s"), "关键信息：%(details)s"),
+    "tx": (gettext_lazy("tx %(hash)s"), "交易 %(hash)s"),
+    "address": (gettext_lazy("address %(address)s"), "地址 %(address)s"),
+    "tried": (gettext_lazy("Tried: %(tried)s"), "已尝试：%(tried)s"),
+    "nothing_yet": (gettext_lazy("nothing yet"), "尚未尝试"),
+    "offered": (gettext_lazy("offered the article “%(title)s”"), "提供了文章《%(title)s》"),
+    "clarified": (gettext_lazy("asked a clarifying question"), "追问了一个澄清问题"),
+    "diagnosed": (gettext_lazy("checked the transaction on chain"), "查询了链上交易"),
+    "diagnosed_agent": (
+        gettext_lazy("checked the transaction on chain (it needs a person)"),
+        "查询了链上交易（需要人工处理）",
+    ),
+    "mood": (gettext_lazy("Mood: %(mood)s"), "客户情绪：%(mood)s"),
+    "technical": (gettext_lazy("Technical details"), "技术细节"),
+    "d_language": (gettext_lazy("Customer language: %(language)s"), "客户语言：%(language)s"),
+    "d_intent": (
+        gettext_lazy("Intent: %(intent)s, confidence %(confidence)s%%"),
+        "意图：%(intent)s，置信度 %(confidence)s%%",
+    ),
+    "d_candidates": (gettext_lazy("Other candidates: %(list)s"), "其他候选：%(list)s"),
+    "d_ranking": (
+        gettext_lazy("Articles ranked (intent model + search): %(list)s"),
+        "文章排序（意图模型 + 搜索）：%(list)s",
+    ),
+    "d_entities": (gettext_lazy("Found in the message: %(list)s"), "消息中识别到：%(list)s"),
+}
+
+
+def _note(key: str, language: str, /, **params: Any) -> str:
+    lazy, zh = NOTE[key]
+    text = localized(lazy, zh, language)
+    return text % params if params else text
+
+
+def short(value: str, *, head: int = 6, tail: int = 4) -> str:
+    """A hash or address an agent recognises at a glance (the full one is in the message)."""
+    value = value.strip()
+    return value if len(value) <= head + tail + 1 else f"{value[:head]}…{value[-tail:]}"
+
+
+def _pct(probability: float) -> str:
+    pct = float(probability) * 100
+    return f"{pct:.1f}" if 0 < pct < 1 else str(round(pct))
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """What the agent is told when the assistant hands a case over."""
+
+    reason: str
+    wants: str  # what the customer wants in human words; "" unknown
+    out_of_scope: bool
+    entities: dict[str, list[str]]
+    offered: Sequence[str]  # titles of the articles offered in the case
+    clarified: bool  # a clarifying question was asked
+    diagnosis: str  # "" none, "explained", "needs_agent"
+    mood: str
+    # Technical detail, folded away in the console:
+    customer_language: str
+    intent: str
+    confidence: float
+    alternatives: Sequence[dict[str, Any]] = ()
+    ranking: Sequence[dict[str, Any]] = ()
+
+
+def _details_line(entities: dict[str, list[str]], language: str) -> str:
+    parts: list[str] = []
+    parts += list(dict.fromkeys(entities.get("amounts") or []))[:3]
+    parts += list(dict.fromkeys(entities.get("chains") or []))[:2]
+    parts += [_note("tx", language, hash=short(h)) for h in (entities.get("tx_hashes") or [])[:2]]
+    parts += [
+        _note("address", language, address=short(a))
+        for a in (entities.get("addresses") or [])[:2]
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def internal_note(facts: NoteFacts, *, language: str) -> tuple[str, list[str]]:
+    """The agent's briefing in ``language`` (the agent interface's): a summary read in five
+    seconds, and the technical lines the console folds away."""
+    with translation.override(language or "en"):
+        reason = reason_label(facts.reason)
+        mood = str(MOODS.get(facts.mood, facts.mood))
+    lines = [_note("handed_off", language, reason=reason)]
+    wants = facts.wants or _note("not_covered" if facts.out_of_scope else "unclear", language)
+    lines.append(_note("wants", language, wants=wants))
+    found = _details_line(facts.entities, language)
+    if found:
+        lines.append(_note("details", language, details=found))
+    tried = [_note("offered", language, title=title) for title in facts.offered]
+    if facts.clarified:
+        tried.append(_note("clarified", language))
+    if facts.diagnosis:
+        key = "diagnosed_agent" if facts.diagnosis == "needs_agent" else "diagnosed"
+        tried.append(_note(key, language))
+    sep = "；" if language.lower().startswith("zh") else "; "
+    lines.append(_note("tried", language, tried=sep.join(tried) or _note("nothing_yet", language)))
+    if facts.mood:
+        lines.append(_note("mood", language, mood=mood))
+
+    details = [_note("d_language", language, language=facts.customer_language)]
+    if facts.intent:
+        details.append(
+            _note("d_intent", language, intent=facts.intent, confidence=_pct(facts.confidence))
         )
-    others = [a for a in alternatives[1:3] if a.get("intent")]
+    others = [a for a in facts.alternatives[1:3] if a.get("intent")]
     if others:
-        lines.append(
-            _("Other candidates: %(list)s")
-            % {
-                "list": ", ".join(
-                    f"{a['intent']} ({round(float(a.get('probability', 0)) * 100)}%)"
-                    for a in others
-                )
-            }
-        )
-    found = [f"{kind}: {', '.join(values)}" for kind, values in entities.items() if values]
-    lines.append(
-        _("Details found: %(entities)s") % {"entities": "; ".join(found) if found else _("none")}
-    )
-    tried = ", ".join(f"{title} ({key})" for key, title in offered)
-    lines.append(_("Articles offered: %(articles)s") % {"articles": tried or _("none")})
-    lines.append(_("Customer mood: %(mood)s") % {"mood": str(MOODS.get(mood, mood))})
-    return "\n".join(lines)
+        listed = ", ".join(f"{a['intent']} ({_pct(a.get('probability', 0))}%)" for a in others)
+        details.append(_note("d_candidates", language, list=listed))
+    if facts.ranking:
+        listed = ", ".join(f"{c['key']} ({_pct(c.get('score', 0))}%)" for c in facts.ranking[:3])
+        details.append(_note("d_ranking", language, list=listed))
+    found_all = [f"{kind}: {', '.join(v)}" for kind, v in facts.entities.items() if v]
+    if found_all:
+        details.append(_note("d_entities", language, list="; ".join(found_all)))
+    return "\n".join(lines), details

@@ -27,6 +27,7 @@ PHRASES: dict[str, Promise] = {
     "more_help": _("No, I need more help"),
     "none_of_these": _("None of these"),
     "clarify": _("I want to be sure I understand. Which of these is closest to your question?"),
+    "clarify_pair": _("Just to be sure: is this about %(first)s, or about %(second)s?"),
     "glad": _("Glad that solved it! If anything else comes up, just write here."),
     "handoff": _(
         "I'm passing you to a member of our team. A person will reply here, usually within "
@@ -61,6 +62,7 @@ _ZH: dict[str, str] = {
     "more_help": "没有，我需要更多帮助",
     "none_of_these": "都不是",
     "clarify": "为了确认我理解正确：以下哪一项最接近您的问题？",
+    "clarify_pair": "为了确认一下：您的问题是关于%(first)s，还是%(second)s？",
     "glad": "很高兴问题已解决！如有其他问题，随时在这里留言。",
     "handoff": "我正在为您转接人工客服，工作人员通常会在几分钟内在这里回复您。",
     "handoff_sensitive": "这个问题需要人工处理，我已为您优先转接，工作人员会尽快在这里回复您。",
@@ -75,12 +77,18 @@ _ZH: dict[str, str] = {
 }
 
 
-def phrase(key: str, language: str, **params: Any) -> str:
-    lazy = PHRASES[key]
+def localized(lazy: Promise, zh: str | None, language: str) -> str:
+    """``lazy`` rendered in ``language``; the built-in Chinese wording while the catalogue
+    has no translation of it."""
     with translation.override(language or "en"):
         text = str(lazy)
     with translation.override("en"):
         untranslated = text == str(lazy)
-    if untranslated and language.lower().startswith("zh") and key in _ZH:
-        text = _ZH[key]
+    if untranslated and zh is not None and (language or "").lower().startswith("zh"):
+        return zh
+    return text
+
+
+def phrase(key: str, language: str, **params: Any) -> str:
+    text = localized(PHRASES[key], _ZH.get(key), language)
     return text % params if params else text

@@ -23,12 +23,15 @@ def _action_label(action: str) -> str:
 
 
 def message_info(message: Message) -> dict[str, Any] | None:
-    """None for anything but a public assistant message with the assistant's metadata."""
-    if message.sender_type != Message.SenderType.ASSISTANT or message.is_private:
+    """None for anything but an assistant message with the assistant's metadata: a public
+    reply (its article, confidence, correction) or the handoff note (its folded details)."""
+    if message.sender_type != Message.SenderType.ASSISTANT:
         return None
     meta = (message.metadata or {}).get("assistant") or {}
     if not meta:
         return None
+    if message.is_private:
+        return _note_info(meta)
     confidence = float(meta.get("confidence") or 0.0)
     url = str(meta.get("article_url") or "")
     return {
@@ -56,4 +59,19 @@ def message_info(message: Message) -> dict[str, Any] | None:
             "saved": _("Thanks — the assistant will learn from this correction."),
             "failed": _("The correction could not be saved."),
         },
+    }
+
+
+def _note_info(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The technical lines under the handoff note, folded (a <details> in the console;
+    plain strings, escaped where shown)."""
+    if meta.get("kind") != "handoff_note":
+        return None
+    details = [str(line) for line in meta.get("details") or [] if line]
+    if not details:
+        return None
+    return {
+        "kind": "handoff_note",
+        "details": details,
+        "labels": {"details": _("Technical details")},
     }

@@ -107,6 +107,12 @@ FORMATTERS: dict[str, Formatter] = {
     ),
     "contact.wallet_verified": lambda p, a: _plain(p.get("address")),
     "contact.merged": lambda p, a: _change(p.get("source_contact_id"), p.get("target_contact_id")),
+    "contact.erased": lambda p, a: ngettext(
+        "customer %(contact)s · %(count)d conversation",
+        "customer %(contact)s · %(count)d conversations",
+        len(p.get("conversation_ids") or []),
+    )
+    % {"contact": _plain(p.get("contact_id")), "count": len(p.get("conversation_ids") or [])},
     "agent.added": _agent_facts,
     "agent.role_changed": _agent_facts,
     "agent.deactivated": _agent_facts,

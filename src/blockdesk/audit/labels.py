@@ -22,6 +22,7 @@ LABELS: dict[str, Promise] = {
     "message.created": _("Message written"),
     "contact.wallet_verified": _("Customer verified a wallet"),
     "contact.merged": _("Customer profiles merged"),
+    "contact.erased": _("Customer data erased"),
     "account.two_factor_requirement_changed": _("Two-factor requirement changed"),
     "api_token.created": _("API token created"),
     "api_token.revoked": _("API token revoked"),

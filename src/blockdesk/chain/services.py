@@ -395,7 +395,6 @@ def _network_named(entities: Any) -> str | None:
 def diagnose_for_conversation(
     *,
     conversation: Any,
-    actor: User | None = None,
     tx_hash: str | None = None,
     text: str | None = None,
     chain: str | None = None,
@@ -407,14 +406,10 @@ def diagnose_for_conversation(
 ) -> ConversationDiagnosis:
     """Diagnose a transaction raised in a conversation: facts plus texts in both languages.
 
-    With ``actor`` (an agent) the conversation must be visible to them (NotFound otherwise);
-    the assistant calls it without an actor. Missing arguments are taken from ``text`` (the
+    The caller has authorised the conversation (an agent's panel checks access first; the
+    assistant acts for the account). Missing arguments are taken from ``text`` (the
     customer's message): the first transaction hash, network and amount in it.
     """
-    if actor is not None:
-        from blockdesk.conversations.selectors import get_conversation_for_agent
-
-        conversation = get_conversation_for_agent(user=actor, pk=conversation.pk)
     account_id = int(conversation.account_id)
     if text:
         entities = extract_entities(text)

@@ -93,14 +93,15 @@ class MessageCreated(_Payload):
 
 
 IdentityKind = Literal["web_visitor", "email", "telegram", "discord", "wallet", "external"]
-ContactSource = Literal["widget", "api", "wallet_sign_in"]
+ContactSource = Literal["widget", "api", "wallet_sign_in", "import"]
 
 
 class ContactCreated(_Payload):
     contact_id: int
     source: ContactSource = Field(
-        description="What created it: a new widget visitor, the REST API, or a wallet "
-        "sign-in that needed a profile of its own for the address."
+        description="What created it: a new widget visitor, the REST API, a wallet "
+        "sign-in that needed a profile of its own for the address, or an import (the demo "
+        "data, a channel's history)."
     )
 
 
@@ -123,6 +124,19 @@ class ContactMerged(_Payload):
     source_contact_id: int
     target_contact_id: int
     conversation_ids: list[int] = Field(description="Conversations moved to the target.")
+
+
+class ContactErased(_Payload):
+    contact_id: int
+    conversation_ids: list[int] = Field(
+        description="The contact's conversations, deleted with their messages and "
+        "attachments. Receivers holding copies should erase them too."
+    )
+    messages: int = Field(description="How many messages were deleted.")
+    redacted_events: int = Field(
+        description="How many events of the log about the contact, its conversations and "
+        "messages lost their data (they are never delivered again)."
+    )
 
 
 for _name, _model, _description in (
@@ -153,6 +167,12 @@ for _name, _model, _description in (
         "contact.merged",
         ContactMerged,
         "An anonymous customer profile was merged into the one owning the wallet.",
+    ),
+    (
+        "contact.erased",
+        ContactErased,
+        "A customer's data was erased at their request: the contact, its conversations, "
+        "messages and attachments, and the data of the events about them.",
     ),
 ):
     register_event_type(name=_name, version=1, description=_description, payload=_model)

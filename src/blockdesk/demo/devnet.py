@@ -19,6 +19,7 @@ from blockdesk.chain.models import Chain, ContractAbi, DepositAddress, Token
 from blockdesk.chain.rpc.jsonrpc import EvmRpcClient, to_int
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import services as conv
+from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
 from blockdesk.demo.devnet_node import (
     DEPOSIT_ADDRESS,
@@ -180,9 +181,13 @@ def _open_conversations(*, account: Account, hashes: dict[str, str]) -> int:
         if Contact.objects.filter(account=account, email=email).exists():
             continue
         with transaction.atomic():
-            contact = Contact.objects.create(account=account, name=name, email=email, locale=locale)
-            ContactIdentity.objects.create(
-                account=account, contact=contact, kind=ContactIdentity.Kind.EMAIL, value=email
+            contact = do_create_contact(
+                account_id=account.pk,
+                name=name,
+                email=email,
+                locale=locale,
+                identities=[IdentitySpec(ContactIdentity.Kind.EMAIL, email)],
+                source="import",
             )
             texts = [line.format(**hashes) for line in lines]
             opening = conv.do_send_contact_message(

@@ -55,8 +55,9 @@ def ordered(qs: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def pending(position: Position, names: Iterable[str] | None) -> QuerySet[Event]:
-    """The visible events after `position` (of these names), in log order."""
-    qs = after(visible(Event.objects.all()), position)
+    """The visible events after `position` (of these names), in log order; redacted ones
+    (a customer's erased data) are never handed out."""
+    qs = after(visible(Event.objects.filter(redacted_at__isnull=True)), position)
     if names is not None:
         qs = qs.filter(name__in=list(names))
     return ordered(qs)

@@ -28,6 +28,8 @@ SECURITY_NAME_PREFIXES: tuple[str, ...] = (
     "chain.",
     "official_channel.",
     "trust.",
+    # An erasure deletes a customer's data for good: who did it stays on the audit log.
+    "contact.erased",
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,10 +31,33 @@ CONNECTION_CHECK_SECONDS = 30.0
 _wakeup = threading.Event()
 
 
+_inline = threading.local()
+
+
 def wake() -> None:
     """Called after an emitting transaction commits: the dispatcher in this process runs
-    soon (after the gathering window) instead of at its next poll."""
+    soon (after the gathering window) instead of at its next poll. The consumers named in
+    settings.EVENT_INLINE_CONSUMERS run at once, in this thread (tests)."""
     _wakeup.set()
+    if settings.EVENT_INLINE_CONSUMERS:
+        dispatch_inline(settings.EVENT_INLINE_CONSUMERS)
+
+
+def dispatch_inline(names: Sequence[str]) -> None:
+    """Hands these consumers everything pending, now, in the calling thread: what
+    django-tasks' ImmediateBackend is to tasks, for tests that follow a reaction through
+    (a customer message → the assistant's answer). A handler's own commit (a consumer
+    that emits) lands here again while this runs: the loop below picks its events up."""
+    from blockdesk.events.consumers import dispatch_once
+
+    if getattr(_inline, "running", False):
+        return
+    _inline.running = True
+    try:
+        while sum(dispatch_once(name) for name in names):
+            pass
+    finally:
+        _inline.running = False
 
 
 @dataclass

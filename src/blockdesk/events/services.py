@@ -4,7 +4,7 @@ admin's "retry dead events"."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -13,9 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from pydantic import BaseModel
 
-from blockdesk.accounts.models import User
-from blockdesk.accounts.services import check_admin
-from blockdesk.events import listeners, log
+from blockdesk.events import log
 from blockdesk.events.consumers import all_consumers, ensure_cursor, get_consumer
 from blockdesk.events.models import ActorKind, ConsumerCursor, ConsumerRetry, Event
 from blockdesk.events.registry import Actor, Subject, get_event_type
@@ -59,10 +57,6 @@ def emit(
         payload=event_type.dump(payload),
     )
     _insert(event)
-    for listener_name, handler in listeners.listeners_for(name):
-        transaction.on_commit(
-            lambda n=listener_name, h=handler: listeners.call(n, h, event)  # type: ignore[misc]
-        )
     # Wakes this process's dispatcher (embedded mode) as soon as the event is readable.
     transaction.on_commit(wake)
     return event
@@ -140,6 +134,29 @@ def do_replay(*, consumer: str, from_event_id: int | None = None) -> None:
     wake()
 
 
+def do_redact_events(*, account_id: int, subjects: Mapping[str, Collection[int]]) -> int:
+    """Erasure of a customer's data: the account's events about these subjects (e.g.
+    {"contact": [7], "conversation": [12, 13], "message": [...]}) lose their payload and are
+    never handed to a consumer again (their retries go too); name, time, actor and subject
+    stay, so the log keeps its shape and the audit trail says that something happened.
+    Runs in the caller's transaction, with the erasure. Returns how many were redacted."""
+    now = timezone.now()
+    total = 0
+    for subject_type, ids in subjects.items():
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), PURGE_CHUNK):
+            rows = Event.objects.filter(
+                account_id=account_id,
+                subject_type=subject_type,
+                subject_id__in=ids[start : start + PURGE_CHUNK],
+                redacted_at__isnull=True,
+            )
+            event_ids = list(rows.values_list("pk", flat=True))
+            ConsumerRetry.objects.filter(event_id__in=event_ids).delete()
+            total += Event.objects.filter(pk__in=event_ids).update(payload={}, redacted_at=now)
+    return total
+
+
 def do_requeue_dead(*, consumer: str | None = None, account_id: int | None = None) -> int:
     """Gives dead events a fresh set of attempts, due now. Returns how many."""
     rows = ConsumerRetry.objects.filter(dead=True)
@@ -151,12 +168,6 @@ def do_requeue_dead(*, consumer: str | None = None, account_id: int | None = Non
     if count:
         transaction.on_commit(wake)
     return count
-
-
-def do_retry_dead_events(*, actor: User) -> int:
-    """Settings → Events: an administrator retries their account's dead events."""
-    check_admin(actor=actor)
-    return do_requeue_dead(account_id=actor.account_pk)
 
 
 def do_purge_events(*, now: dt.datetime | None = None) -> int:

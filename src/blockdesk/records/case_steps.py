@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -22,11 +24,13 @@ from blockdesk.records.models import RecordCase, RecordedEvent
 from blockdesk.records.selectors import conversation_case_ref
 from blockdesk.records.services import RecordIn
 
+ERASURE = "contact.erased"
 EVENT_NAMES = (
     "conversation.created",
     "conversation.assigned",
     "conversation.status_changed",
     "message.created",
+    ERASURE,
 )
 # Whose public messages are steps of the handling: the company's side, not the customer's.
 REPLY_SENDERS = {"agent", "assistant"}
@@ -86,25 +90,78 @@ def record_for_event(event: Event) -> RecordIn | None:
     return None
 
 
-def do_record_event(*, event: Event) -> bool:
-    """Appends the event's step, at most once per event id (a replay of the log skips what
-    is already recorded). Returns whether a step was appended. An erased case takes no new
-    steps: its events are skipped, not failed (they would only end up dead)."""
-    record = record_for_event(event)
-    if record is None:
-        return False
-    with transaction.atomic():
-        if RecordedEvent.objects.filter(pk=event.pk).exists():
-            return False
-        erased = RecordCase.objects.filter(
-            log__account_id=event.account_id,
-            case_ref=record.case_ref,
-            erased_at__isnull=False,
-        ).exists()
-        if erased:
-            return False
+def do_record_events(*, events: Sequence[Event]) -> int:
+    """Appends the steps of these events, in their order, at most once per event id (a
+    replay of the log skips what is already recorded): one append per account, so a batch
+    of the event log costs one lock and two bulk inserts. Returns how many steps were
+    appended. A customer's erasure (`contact.erased`) erases the records of their cases,
+    after the steps before it; an erased case takes no new steps: its events are skipped,
+    not failed (they would only end up dead)."""
+    appended = 0
+    run: list[Event] = []
+    for event in events:
+        if event.name == ERASURE:
+            appended += _append_steps(run)
+            run = []
+            do_erase_cases(event=event)
+        else:
+            run.append(event)
+    return appended + _append_steps(run)
+
+
+def do_erase_cases(*, event: Event) -> int:
+    """The records of an erased customer's cases lose their salts and contents (the public
+    log stays verifiable); returns how many cases. Idempotent: an erased case is skipped."""
+    refs = [conversation_case_ref(int(pk)) for pk in event.payload["conversation_ids"]]
+    cases = list(
+        RecordCase.objects.filter(
+            log__account_id=event.account_id, case_ref__in=refs, erased_at__isnull=True
+        ).values_list("case_ref", flat=True)
+    )
+    if cases:
         account = Account.objects.get(pk=event.account_id)
-        entry = services.do_append_records(account=account, records=[record])[0]
-        # The primary key makes a second mark (a concurrent retry) fail and roll back.
-        RecordedEvent.objects.create(event_id=event.pk, log_id=entry.log_id, index=entry.index)
-    return True
+        for case_ref in cases:
+            services.do_erase_case(account=account, case_ref=case_ref)
+    return len(cases)
+
+
+def _append_steps(events: Sequence[Event]) -> int:
+    steps = [(e, r) for e in events if (r := record_for_event(e)) is not None]
+    if not steps:
+        return 0
+    appended = 0
+    with transaction.atomic():
+        done = set(
+            RecordedEvent.objects.filter(pk__in=[e.pk for e, _ in steps]).values_list(
+                "pk", flat=True
+            )
+        )
+        by_account: dict[int, list[tuple[Event, RecordIn]]] = defaultdict(list)
+        for event, record in steps:
+            if event.pk not in done:
+                by_account[event.account_id].append((event, record))
+        for account_id, todo in by_account.items():
+            erased = set(
+                RecordCase.objects.filter(
+                    log__account_id=account_id,
+                    case_ref__in={record.case_ref for _, record in todo},
+                    erased_at__isnull=False,
+                ).values_list("case_ref", flat=True)
+            )
+            todo = [(e, r) for e, r in todo if r.case_ref not in erased]
+            if not todo:
+                continue
+            account = Account.objects.get(pk=account_id)
+            entries = services.do_append_records(account=account, records=[r for _, r in todo])
+            # The primary key makes a second mark (a concurrent retry) fail and roll back.
+            RecordedEvent.objects.bulk_create(
+                RecordedEvent(event_id=event.pk, log_id=entry.log_id, index=entry.index)
+                for (event, _), entry in zip(todo, entries, strict=True)
+            )
+            appended += len(entries)
+    return appended
+
+
+def do_record_event(*, event: Event) -> bool:
+    """do_record_events for one event: whether its step was appended."""
+    return do_record_events(events=[event]) > 0

@@ -12,6 +12,7 @@ EVENT_DESCRIPTIONS = {
     "message.created": _("A message or note is written"),
     "contact.wallet_verified": _("A customer signs in with their wallet"),
     "contact.merged": _("Two customer profiles become one (the same wallet on another device)"),
+    "contact.erased": _("A customer's data is erased at their request (erase your copies too)"),
     "conversation.team_changed": _("A conversation moves to another team"),
     "conversation.priority_changed": _("A conversation's priority changes"),
     "conversation.tags_changed": _("A conversation's tags change"),

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from blockdesk.webhooks.targets import (
 )
 
 logger = logging.getLogger(__name__)
+ERASURE = "contact.erased"
 
 Status = WebhookDelivery.Status
 PING_EVENT = "webhook.ping"
@@ -241,6 +242,8 @@ def on_event(event: Event) -> None:
     of the account subscribed to the event, created with the consumer's cursor move, so
     exactly once; the unique (webhook, event_id) makes a double impossible whatever runs.
     The tasks are enqueued when the dispatcher commits."""
+    if event.name == ERASURE:
+        do_redact_deliveries(event=event)
     if event.name not in subscribed_events(account_id=event.account_id):
         return
     webhooks = [
@@ -260,6 +263,38 @@ def on_event(event: Event) -> None:
         )
         if created:
             _enqueue(delivery.pk)
+
+
+def do_redact_deliveries(*, event: Event) -> int:
+    """A customer's erasure (`contact.erased`): the stored bodies of deliveries about the
+    contact, its conversations and their messages lose their data, and those not sent yet
+    are not sent (failed, saying why). Returns how many deliveries were redacted."""
+    data = event.payload
+    conversation_ids = [int(pk) for pk in data["conversation_ids"]]
+    about = (
+        Q(payload__subject__type="contact", payload__subject__id=int(data["contact_id"]))
+        | Q(payload__subject__type="conversation", payload__subject__id__in=conversation_ids)
+        | Q(payload__data__conversation_id__in=conversation_ids)
+    )
+    rows = WebhookDelivery.objects.filter(about, webhook__account_id=event.account_id).exclude(
+        event=ERASURE
+    )
+    total = 0
+    for delivery in rows.only("pk", "payload", "status"):
+        body = {**delivery.payload, "data": {}, "redacted": True}
+        unsent = delivery.status in (
+            WebhookDelivery.Status.PENDING,
+            WebhookDelivery.Status.RETRYING,
+        )
+        changes: dict[str, Any] = {"payload": body}
+        if unsent:
+            changes |= {
+                "status": WebhookDelivery.Status.FAILED,
+                "next_attempt_at": None,
+                "last_error": _("Not sent: the customer's data was erased."),
+            }
+        total += WebhookDelivery.objects.filter(pk=delivery.pk).update(**changes)
+    return total
 
 
 def do_send_ping(*, actor: User, webhook: Webhook) -> WebhookDelivery:

@@ -77,7 +77,6 @@ def do_diagnose_transaction(
     text, named = _hash_context(conversation, tx_hash)
     result = chain_services.diagnose_for_conversation(
         conversation=conversation,
-        actor=actor,
         tx_hash=tx_hash,
         text=text,
         chain=(chain or "").strip() or named,

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern] = [
     path(_conversation + "tags/", v.change_tags, name="tags"),
     path(_conversation + "read/", v.mark_read, name="read"),
     path(_conversation + "contact-notes/", v.contact_notes, name="notes"),
+    path(_conversation + "erase-contact/", v.erase_contact, name="erase_contact"),
     path(_conversation + "diagnose/", pv.diagnose, name="diagnose"),
     path(_conversation + "watch/", pv.watch, name="watch"),
     path(_conversation + "knowledge.json", pv.knowledge_json, name="knowledge"),

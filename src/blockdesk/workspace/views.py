@@ -13,12 +13,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from blockdesk.accounts.models import Team, User
 from blockdesk.common.errors import BlockdeskError, ValidationFailed
 from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.conversations import services
+from blockdesk.conversations.erasure import do_erase_contact
 from blockdesk.conversations.models import Conversation
 from blockdesk.workspace import forms, panels
 from blockdesk.workspace import selectors as ui
@@ -117,12 +119,15 @@ def conversation(request: HttpRequest, display_id: int) -> HttpResponse:
             "tags",
             "read",
             "notes",
+            "erase_contact",
             "updates",
             "diagnose",
             "watch",
             "knowledge",
         )
     }
+    if not user.is_account_admin:
+        del urls["erase_contact"]  # administrators only (the service checks it too)
     context.update(
         {
             "conversation": conv,
@@ -358,3 +363,22 @@ def contact_notes(request: HttpRequest, display_id: int) -> HttpResponse:
     return action_result(
         request, redirect_to=back, data={"notes": contact.notes}, success=_("Notes saved.")
     )
+
+
+@agent_required
+@require_POST
+def erase_contact(request: HttpRequest, display_id: int) -> HttpResponse:
+    """An administrator erases the customer of this conversation at their request."""
+    user, conv, back = _action_target(request, display_id)
+    try:
+        erased = do_erase_contact(
+            actor=user, contact=conv.contact, confirmed=request.POST.get("confirm") == "yes"
+        )
+    except BlockdeskError as exc:
+        return action_result(request, redirect_to=back, error=exc)
+    done = ngettext(
+        "The customer's data was erased: %(count)d conversation.",
+        "The customer's data was erased: %(count)d conversations.",
+        erased.conversations,
+    ) % {"count": erased.conversations}
+    return action_result(request, redirect_to=reverse("workspace:inbox"), success=done)

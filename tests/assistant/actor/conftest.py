@@ -1,6 +1,7 @@
 """Fixtures for the assistant-as-actor tests: the starter KB loaded into the test
 account, the assistant switched on for the test inbox, an intent model trained once
-per session from the starter articles, tasks run immediately, and helpers speaking to
+per session from the starter articles, tasks and the assistant's event consumer run
+immediately, and helpers speaking to
 the real widget socket (channels' WebsocketCommunicator on blockdesk.asgi)."""
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def starter_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def assistant_env(settings: Any, starter_model_dir: Path) -> Iterator[None]:
     settings.ASSISTANT_MODEL_DIR = str(starter_model_dir)
     settings.TASKS = IMMEDIATE
+    # The assistant follows the event log: its consumer runs on each commit, in the test.
+    settings.EVENT_INLINE_CONSUMERS = ("assistant.actor",)
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

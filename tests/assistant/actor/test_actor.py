@@ -82,9 +82,12 @@ async def test_not_helpful_hands_off_with_internal_note(assistant_channel, custo
     (note,) = await notes_of(conv.pk)
     assert note.sender_type == "assistant"
     assert "the customer said the answer did not help" in note.content
-    assert "Language: en" in note.content
-    assert "withdrawal-pending" in note.content  # what was tried
-    assert "Customer mood: calm" in note.content
+    # A summary an agent reads at a glance; the technical detail is folded away.
+    assert "Tried: offered the article “Why is my withdrawal pending" in note.content
+    assert "Mood: calm" in note.content
+    assert "withdrawal-pending" not in note.content
+    details = note.metadata["assistant"]["details"]
+    assert "Customer language: en" in details
     state = await database_sync_to_async(AssistantConversation.objects.get)(conversation=conv)
     assert (state.state, state.handoff_reason) == ("handed_off", "not_helpful")
     turns = await turns_of(conv.pk)
@@ -101,7 +104,7 @@ async def test_request_for_a_human_in_chinese(assistant_channel, customer):
     assert conv.status == "open"
     (note,) = await notes_of(conv.pk)
     assert "the customer asked for a person" in note.content
-    assert "zh-hans" in note.content
+    assert "Customer language: zh-hans" in note.metadata["assistant"]["details"]
     await comm.disconnect()
 
 
@@ -118,7 +121,7 @@ async def test_sensitive_case_handed_off_at_once(assistant_channel, customer):
     assert (turn.action, turn.handoff_reason) == ("handoff", "account_compromised")
     (note,) = await notes_of(conv.pk)
     assert "sensitive: the account may be compromised" in note.content
-    assert "USDT" in note.content or "Details found" in note.content
+    assert "Handed off: sensitive: the account may be compromised." in note.content
     await comm.disconnect()
 
 

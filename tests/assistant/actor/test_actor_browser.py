@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-WAIT_MS = 20_000
+# Generous: the first answer loads the model and the KB index in the worker, on a busy CI host.
+WAIT_MS = 45_000
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +46,29 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         timeout=300,
     )
     with live_server(env) as server:
-        # The task worker `make run` embeds, with the server's public URL for links.
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--interval", "0.5"],
-            env={**env, "BLOCKDESK_PUBLIC_URL": server.url("").rstrip("/")},
-            cwd=REPO,
-            stdout=(data_dir / "worker.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        # The task worker and the event dispatcher that `make run` embeds (the assistant
+        # follows the event log), with the server's public URL for links.
+        worker_env = {**env, "BLOCKDESK_PUBLIC_URL": server.url("").rstrip("/")}
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "django", *command],
+                env=worker_env,
+                cwd=REPO,
+                stdout=(data_dir / f"{command[0]}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+            for command in (
+                ["db_worker", "--queue-name", "*", "--interval", "0.5"],
+                ["events", "run"],
+            )
+        ]
         try:
             yield server
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=10)
 
 
 def test_answer_buttons_and_correction_in_the_browser(demo: LiveServer) -> None:

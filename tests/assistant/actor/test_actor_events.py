@@ -75,7 +75,7 @@ def test_an_answer_that_fails_half_way_leaves_no_answered_event(
     def broken(ctx: object) -> None:
         raise RuntimeError("the state could not be saved")
 
-    monkeypatch.setattr(services, "_await_confirmation", broken)
+    monkeypatch.setattr(services.replies, "_await_confirmation", broken)
     assert quick_reply(customer, question.pk, "pick:two-factor-setup").status_code in (200, 201)
     # The answer's transaction rolled back (reply, turn, event); the fail-safe handed off.
     assert _events("assistant.answered", conv) == []

@@ -177,6 +177,8 @@ def test_phrases_in_both_languages_never_ask_for_secrets():
 
     for key in PHRASES:
         for language in ("en", "zh-hans"):
-            text = phrase(key, language, title="T", url="https://x", when="w", tz="UTC")
+            text = phrase(
+                key, language, title="T", url="https://x", when="w", tz="UTC", first="A", second="B"
+            )
             assert not scan_outbound(text).blocked, (key, language)
     assert phrase("did_it_help", "zh-hans") == "这解决了您的问题吗？"

@@ -10,6 +10,7 @@ import pytest
 from blockdesk.chain import services
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.conversations import services as conv
+from blockdesk.workspace.services import do_diagnose_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,6 @@ def test_agent_gets_facts_and_both_languages(agent, conversation, nodes, deploye
     tx = node.send(node.fresh_account(), to=deployed.platform_deposit, value=10**18, gas=21_000)
     result = services.diagnose_for_conversation(
         conversation=conversation,
-        actor=agent,
         chain="localnet",
         text=f"我充了 1 ETH 还没到账，哈希是 {tx} 帮忙看看",
     )
@@ -48,10 +48,9 @@ def test_agent_gets_facts_and_both_languages(agent, conversation, nodes, deploye
 def test_outsider_cannot_diagnose_in_a_conversation_they_cannot_see(
     outsider, conversation, registry
 ):
+    # The agent panel's service checks access before anything is diagnosed.
     with pytest.raises(NotFound):
-        services.diagnose_for_conversation(
-            conversation=conversation, actor=outsider, tx_hash="0x" + "ab" * 32
-        )
+        do_diagnose_transaction(actor=outsider, conversation=conversation, tx_hash="0x" + "ab" * 32)
 
 
 def test_assistant_call_without_actor_and_without_a_hash(conversation, registry):
@@ -71,13 +70,13 @@ def test_a_coin_symbol_in_an_amount_is_not_taken_for_the_network(
     node = nodes[1]  # "sidenet": ETH is its native coin too, as on Arbitrum or Base
     tx = node.send(node.fresh_account(), to=deployed.platform_deposit, value=10**18, gas=21_000)
     result = services.diagnose_for_conversation(
-        conversation=conversation, actor=agent, text=f"I sent 1 ETH an hour ago, txid {tx}"
+        conversation=conversation, text=f"I sent 1 ETH an hour ago, txid {tx}"
     )
     facts = result.as_dict()["facts"]
     assert facts["status"] != "wrong_network" and facts["chain_key"] == "sidenet"
     assert facts["requested_chain_key"] == ""
     # A network named as such still counts.
     named = services.diagnose_for_conversation(
-        conversation=conversation, actor=agent, text=f"sent 1 ETH on Ethereum, txid {tx}"
+        conversation=conversation, text=f"sent 1 ETH on Ethereum, txid {tx}"
     )
     assert named.as_dict()["facts"]["requested_chain_key"] == "ethereum"

@@ -52,6 +52,9 @@ class Event(models.Model):
     subject_id = models.BigIntegerField(null=True, blank=True)
     payload = models.JSONField()
     txid = models.BigIntegerField(null=True, blank=True, db_default=TxId())
+    # Set when a customer's data was erased (services.do_redact_events): the payload is
+    # emptied and no consumer is handed the event any more; its place in the log stays.
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

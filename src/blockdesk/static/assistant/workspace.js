@@ -25,9 +25,21 @@
   }
 
   // Builds the same markup as templates/assistant/_message_meta.html from the JSON.
+  // The handoff note's technical lines, folded (templates/assistant/_message_meta.html).
+  function details(info) {
+    var box = el("details", "asst-details");
+    box.setAttribute("data-assistant-details", "");
+    box.appendChild(el("summary", null, (info.labels || {}).details));
+    var list = el("ul");
+    (info.details || []).forEach(function (line) { list.appendChild(el("li", null, line)); });
+    box.appendChild(list);
+    return box;
+  }
+
   function meta(m) {
     var info = m && m.assistant;
     if (!info) { return null; }
+    if (info.kind === "handoff_note") { return details(info); }
     var L = info.labels || {};
     var box = el("div", "asst-meta");
     box.setAttribute("data-assistant-meta", "");

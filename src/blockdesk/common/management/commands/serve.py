@@ -12,8 +12,8 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from blockdesk.common.background import background_loops
 from blockdesk.common.periodic import run_periodic_forever
-from blockdesk.events.runner import run_forever as run_events_forever
 
 
 class Command(BaseCommand):
@@ -37,8 +37,7 @@ class Command(BaseCommand):
             # The in-memory channel layer lives in this process: a worker in another process
             # could not reach the sockets, so it runs here, in a thread.
             threading.Thread(target=_run_worker_thread, daemon=True, name="tasks").start()
-            threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
-            threading.Thread(target=run_events_forever, daemon=True, name="events").start()
+            _start_background()
         elif embedded:
             worker = subprocess.Popen(
                 [
@@ -52,8 +51,7 @@ class Command(BaseCommand):
                     "0.5",
                 ],
             )
-            threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
-            threading.Thread(target=run_events_forever, daemon=True, name="events").start()
+            _start_background()
         try:
             uvicorn.run(
                 "blockdesk.asgi:application",
@@ -73,6 +71,13 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+
+def _start_background() -> None:
+    """The periodic jobs and the loops the apps registered (the event dispatcher)."""
+    threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
+    for name, loop in background_loops():
+        threading.Thread(target=loop, daemon=True, name=name).start()
 
 
 def _run_worker_thread() -> None:

@@ -14,7 +14,8 @@ from blockdesk.assistant.configuration import do_set_enabled as do_set_assistant
 from blockdesk.chain.services import seed_default_chains
 from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
-from blockdesk.conversations.models import CannedReply, Contact, ContactIdentity
+from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
+from blockdesk.conversations.models import CannedReply, ContactIdentity
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
@@ -117,16 +118,15 @@ class Command(BaseCommand):
             for shortcut, content in CANNED:
                 CannedReply.objects.create(account=account, shortcut=shortcut, content=content)
             for name, email, locale, lines in CONVERSATIONS:
-                contact = Contact.objects.create(
-                    account=account, name=name, email=email, locale=locale
+                # Through the contacts' owner, so the demo's log has contact.created too.
+                contact = do_create_contact(
+                    account_id=account.pk,
+                    name=name,
+                    email=email,
+                    locale=locale,
+                    identities=[IdentitySpec(ContactIdentity.Kind.EMAIL, email)] if email else [],
+                    source="import",
                 )
-                if email:
-                    ContactIdentity.objects.create(
-                        account=account,
-                        contact=contact,
-                        kind=ContactIdentity.Kind.EMAIL,
-                        value=email,
-                    )
                 conversation = None
                 for line in lines:
                     sent = conv.do_send_contact_message(

@@ -306,6 +306,11 @@
       case "conversation.event":
         if (conversationView && ev.conversation_id === conversation.id) { conversationView.fetchUpdates(); }
         return;
+      case "conversation.deleted":
+        var removed = rowFor(ev.conversation_id);
+        if (removed) { removed.remove(); updateEmpty(); }
+        requestUnread();
+        return;
       case "conversation.read":
         var row = rowFor(ev.conversation_id);
         if (row) { row.classList.remove("unread"); }

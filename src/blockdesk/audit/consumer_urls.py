@@ -1,8 +1,8 @@
 from django.urls import URLPattern, path
 
-from blockdesk.events import views
+from blockdesk.audit import consumer_views as views
 
-app_name = "events"
+app_name = "event_consumers"
 urlpatterns: list[URLPattern] = [
     path("", views.status, name="status"),
     path("retry-dead/", views.retry_dead, name="retry_dead"),

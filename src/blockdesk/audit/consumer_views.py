@@ -1,4 +1,5 @@
-"""Settings → Events (administrators): each consumer's lag, and a retry for dead events."""
+"""Settings → Event consumers (administrators): each consumer's lag, and a retry for dead
+events. Here rather than in `events`, which sits below the accounts it would need."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from blockdesk.accounts import selectors as account_selectors
-from blockdesk.events import selectors, services
+from blockdesk.audit import services
+from blockdesk.events import selectors
 from blockdesk.workspace.http import action_result, admin_required, current_agent
 
 
@@ -35,5 +37,8 @@ def retry_dead(request: HttpRequest) -> HttpResponse:
         count,
     ) % {"count": count}
     return action_result(
-        request, redirect_to=reverse("events:status"), data={"count": count}, success=message
+        request,
+        redirect_to=reverse("event_consumers:status"),
+        data={"count": count},
+        success=message,
     )

@@ -1,0 +1,154 @@
+"""The assistant's case lifecycle: waiting for "did this solve it?", resolving (confirmed
+or on timeout), and stepping back when an agent takes over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from blockdesk.assistant import emitting
+from blockdesk.assistant.models import AssistantConversation, AssistantTurn
+from blockdesk.assistant.phrases import phrase
+from blockdesk.assistant.services._context import (
+    Action,
+    Awaiting,
+    Outcome,
+    State,
+    Status,
+    _agent_meta,
+    _Context,
+    _record,
+    _send,
+)
+from blockdesk.conversations import services as conv_services
+
+logger = logging.getLogger(__name__)
+
+
+def _await_confirmation(ctx: _Context) -> None:
+    minutes = ctx.config.resolution_timeout_minutes or 30
+    ctx.state.awaiting = Awaiting.CONFIRMATION
+    ctx.state.options = []
+    ctx.state.resolve_after = timezone.now() + dt.timedelta(minutes=minutes)
+    ctx.state.save()
+    _schedule_resolution(ctx.state.pk, ctx.state.resolve_after)
+
+
+def _schedule_resolution(state_pk: int, when: dt.datetime | None) -> None:
+    """A deferred task resolves on time; the periodic sweep covers backends that
+    cannot defer."""
+    if when is None:
+        return
+    from blockdesk.assistant.tasks import resolve_if_silent
+
+    task = resolve_if_silent
+    try:
+        if not task.get_backend().supports_defer:
+            return
+        task = task.using(run_after=when)
+    except Exception:
+        logger.exception("assistant: cannot schedule the resolution check")
+        return
+
+    def send() -> None:
+        try:
+            task.enqueue(state_pk)
+        except Exception:
+            logger.exception("assistant: could not enqueue the resolution check")
+
+    transaction.on_commit(send)
+
+
+def do_resolve_timed_out(*, now: dt.datetime | None = None) -> int:
+    """Count as solved the answers the customer left without asking for more within
+    the inbox's resolution timeout. Periodic and idempotent."""
+    now = now or timezone.now()
+    due = AssistantConversation.objects.filter(
+        state=State.ACTIVE, awaiting=Awaiting.CONFIRMATION, resolve_after__lte=now
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due[:500]):
+        if _resolve_one(pk, now=now):
+            count += 1
+    return count
+
+
+def _resolve_one(pk: int, *, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        state = (
+            AssistantConversation.objects.select_for_update()
+            .select_related("conversation")
+            .filter(pk=pk, state=State.ACTIVE, awaiting=Awaiting.CONFIRMATION)
+            .first()
+        )
+        if state is None or state.resolve_after is None or state.resolve_after > now:
+            return False
+        conversation = state.conversation
+        answered = (
+            AssistantTurn.objects.filter(conversation=conversation, reply__isnull=False)
+            .order_by("-id")
+            .first()
+        )
+        if answered is not None and conversation.last_incoming_id > answered.message_id:
+            return False  # the customer wrote again; that message is being handled
+        if conversation.status == Status.RESOLVED:
+            return False
+        _resolve(state, how=AssistantConversation.ResolvedBy.TIMEOUT)
+    return True
+
+
+def do_note_agent_activity(*, conversation_id: int) -> None:
+    """An agent replied in (or opened/closed) a case the assistant was handling: the
+    assistant steps back."""
+    with transaction.atomic():
+        state = (
+            AssistantConversation.objects.select_for_update()
+            .filter(conversation_id=conversation_id, state=State.ACTIVE)
+            .first()
+        )
+        if state is not None:
+            _stop(state, reason="agent_took_over")
+
+
+def _confirm_solved(ctx: _Context) -> AssistantTurn:
+    turn = _record(ctx, action=Action.CONFIRMED, outcome=Outcome.RESOLVED)
+    reply = _send(ctx, phrase("glad", ctx.language), public={}, agent=_agent_meta(ctx, turn))
+    turn.reply = reply
+    turn.save(update_fields=["reply"])
+    _resolve(ctx.state, how=AssistantConversation.ResolvedBy.CONFIRMED)
+    return turn
+
+
+def _resolve(state: AssistantConversation, *, how: str) -> None:
+    state.state = State.RESOLVED
+    state.resolved_by = how
+    state.awaiting = Awaiting.NOTHING
+    state.resolve_after = None
+    state.save()
+    AssistantTurn.objects.filter(
+        conversation_id=state.conversation_id,
+        outcome=Outcome.PENDING,
+        action__in=[Action.ANSWER, Action.DIAGNOSE],
+    ).update(outcome=Outcome.RESOLVED)
+    emitting.emit_resolved(state, contact_id=state.conversation.contact_id)
+    conv_services.do_change_status(
+        actor=None,
+        conversation=state.conversation,
+        status=Status.RESOLVED,
+        event_extra={"by": "assistant", "resolved_by": how},
+    )
+
+
+def _stop(state: AssistantConversation, *, reason: str, turn: AssistantTurn | None = None) -> None:
+    state.state = State.HANDED_OFF
+    state.handoff_reason = reason
+    state.awaiting = Awaiting.NOTHING
+    state.resolve_after = None
+    state.save()
+    AssistantTurn.objects.filter(
+        conversation_id=state.conversation_id, outcome=Outcome.PENDING
+    ).update(outcome=Outcome.HANDED_OFF)
+    emitting.emit_handed_off(state, turn=turn)

@@ -1,0 +1,96 @@
+"""Settings → Staffing (administrators): the week's forecast of arrivals, the agents each
+hour needs for a service-level target, against the agents scheduled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.views.decorators.http import require_GET
+
+from blockdesk.staffing import erlang, selectors
+from blockdesk.staffing.forecast import HOURS_IN_WEEK, forecast_week, plan_week
+from blockdesk.staffing.forms import StaffingForm
+from blockdesk.workspace.http import admin_required, current_agent
+
+DEFAULT_AHT_SECONDS = 300.0  # no resolved case yet to measure
+
+
+@admin_required
+@require_GET
+def week(request: HttpRequest) -> HttpResponse:
+    user = current_agent(request)
+    kinds = selectors.channel_kinds(user=user)
+    defaults = {
+        name: field.initial
+        for name, field in StaffingForm.base_fields.items()
+        if field.initial is not None
+    }
+    # The first visit shows the plan for the defaults; a submitted form is taken as is.
+    form = StaffingForm(request.GET or defaults, channel_kinds=kinds)
+    context: dict[str, Any] = {"section": "staffing", "form": form, "plan": None}
+    if not form.is_valid():
+        return render(request, "staffing/week.html", context, status=400)
+    values = form.cleaned_data
+    tz = values["time_zone"]
+    until = timezone.now().replace(minute=0, second=0, microsecond=0)
+    since = until - dt.timedelta(weeks=values["weeks"])
+    channel = values["channel"] or None
+    history = selectors.hourly_arrivals(
+        user=user, since=since, until=until, tz=tz, channel_kind=channel
+    )
+    forecast = forecast_week(history.counts, first_hour_of_week=history.first_hour_of_week)
+    measured = selectors.handle_seconds_by_channel(user=user, since=since, until=until)
+    aht = values["aht_seconds"]
+    aht_source = "given"
+    if aht is None:
+        pool = [measured[channel]] if channel in measured else []
+        if channel is None:
+            pool = list(measured.values())
+        aht_source = "measured" if pool else "default"
+        aht = statistics.median(pool) if pool else DEFAULT_AHT_SECONDS
+    try:
+        plans = plan_week(
+            arrivals=forecast.arrivals,
+            aht_seconds=aht,
+            service_level=values["service_level"],
+            answer_within_seconds=values["answer_within_seconds"],
+            shrinkage=values["shrinkage"],
+            patience_seconds=values["patience_seconds"],
+            concurrency=values["concurrency"],
+            scheduled=values["scheduled"],
+        )
+    except erlang.StaffingInputError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return render(request, "staffing/week.html", context, status=400)
+    days = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
+    labels = [f"{days[h // 24]} {h % 24:02d}:00" for h in range(HOURS_IN_WEEK)]
+    scheduled = values["scheduled"]
+    short = [p for p in plans if p.gap is not None and p.gap < 0]
+    context.update(
+        plan=True,
+        forecast=forecast,
+        aht_seconds=round(aht, 1),
+        aht_source=aht_source,
+        measured={k: round(v) for k, v in sorted(measured.items())},
+        rows=[{"day": days[d], "hours": plans[d * 24 : (d + 1) * 24]} for d in range(7)],
+        peak=max(plans, key=lambda p: p.scheduled_needed),
+        peak_label=labels[max(range(HOURS_IN_WEEK), key=lambda h: plans[h].scheduled_needed)],
+        agent_hours=sum(p.scheduled_needed for p in plans),
+        arrivals_total=round(sum(forecast.arrivals)),
+        short_hours=len(short),
+        chart={
+            "labels": labels,
+            "arrivals": forecast.arrivals,
+            "needed": [p.scheduled_needed for p in plans],
+            "on_queue": [p.agents for p in plans],
+            "scheduled": scheduled,
+        },
+        hours=range(24),
+    )
+    return render(request, "staffing/week.html", context)
