@@ -19,7 +19,7 @@ def existing_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistant', '0001_initial'),
+        ('assistant', '0002_actor_cursor'),
         ('conversations', '0005_contact_read_and_email_events'),
     ]
 
