@@ -278,6 +278,20 @@ def do_forget_visitor_identity(*, account_id: int, visitor_hash: str) -> None:
     ).delete()
 
 
+def lock_visitor(*, account_id: int, visitor_hash: str) -> tuple[ContactIdentity, Contact] | None:
+    """A browser's visitor identity and its contact, row-locked for the writes that follow
+    in the caller's transaction (wallet sign-in moves or merges them); None when the
+    browser signed out meanwhile."""
+    identity = (
+        ContactIdentity.objects.select_for_update()
+        .filter(account_id=account_id, kind=ContactIdentity.Kind.WEB_VISITOR, value=visitor_hash)
+        .first()
+    )
+    if identity is None:
+        return None
+    return identity, Contact.objects.select_for_update().get(pk=identity.contact_id)
+
+
 def do_link_identity(
     *, contact: Contact, kind: str, value: str, actor: Actor
 ) -> ContactIdentity | None:

@@ -1,19 +1,26 @@
-"""Markdown → safe HTML for articles.
+"""Markdown → safe HTML for articles and for the assistant's chat answers.
 
-python-markdown renders; nh3 (ammonia) then keeps only an allow-list of tags and
-attributes, so raw HTML in a body cannot add scripts, event handlers, styles or
-javascript: URLs. Images must be KB assets served by Blockdesk: other image URLs are
-dropped here and refused when an article is saved (see `external_images`)."""
+markdown-it-py renders CommonMark (plus GFM tables and strikethrough): nested lists
+need only the indentation CommonMark asks for (two spaces under "- "), which the
+previous renderer (python-markdown, four spaces) flattened into one paragraph. nh3
+(ammonia) then keeps only an allow-list of tags and attributes, so raw HTML in a body
+cannot add scripts, event handlers, styles or javascript: URLs. Images must be KB assets
+served by Blockdesk: other image URLs are dropped here and refused when an article is
+saved (see `external_images`).
+
+Chat answers (:func:`render_chat_markdown`) take no raw HTML at all (it is shown as
+text) and no images."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-import markdown as md
 import nh3
 from django.conf import settings
 from markdown.extensions.toc import slugify_unicode
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ASSET_PREFIX = "/help/assets/"
 
@@ -24,6 +31,8 @@ TAGS = {
     "thead", "tr", "ul",
 }  # fmt: skip
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Chat bubbles: no images, no ids, no layout containers.
+CHAT_TAGS = TAGS - {"img", "div", "span", "details", "summary", "abbr", "kbd"}
 ATTRIBUTES = {
     "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -34,6 +43,13 @@ ATTRIBUTES = {
     "ol": {"start"},
     **{h: {"id"} for h in HEADINGS},
 }
+CHAT_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
 _CLASS_OK = re.compile(r"^(language-[A-Za-z0-9_+-]{1,30}|kb-anchor)$")
 _ID_OK = re.compile(r"^h-[\w-]{1,80}$")
 _ANCHOR_TAG = re.compile(r"<a ([^>]*)>")
@@ -42,6 +58,8 @@ _IMAGE_MD = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _IMAGE_HTML = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 
 
+# python-markdown's slug function (it rendered before markdown-it): heading ids stay what
+# they were, so links to article sections keep working.
 def _heading_id(value: str, separator: str) -> str:
     # Prefixed so that an article heading can never clobber an id the page relies on.
     return "h-" + (slugify_unicode(value, separator) or "section")
@@ -96,6 +114,52 @@ def sanitize_html(html: str) -> str:
     return _ANCHOR_TAG.sub(_rel_on_external, cleaned)
 
 
+def _parser(*, html: bool, images: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": html, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    if not images:
+        md.disable("image")
+    return md
+
+
+# Parsers are stateless between calls (state lives in the per-call token stream).
+_ARTICLE_MD = _parser(html=True, images=True)
+_CHAT_MD = _parser(html=False, images=False)
+_ALIGN = re.compile(r"text-align:(left|right|center)")
+
+
+def _align_attributes(tokens: list[Token]) -> None:
+    """Table cells: markdown-it writes ``style="text-align:…"``; styles are stripped
+    by the sanitiser (and would need a CSP exception), so use ``align`` instead."""
+    for token in tokens:
+        if token.type in ("th_open", "td_open"):
+            style = str(token.attrs.pop("style", ""))
+            match = _ALIGN.search(style)
+            if match:
+                token.attrs["align"] = match.group(1)
+
+
+def _heading_anchors(tokens: list[Token]) -> None:
+    """``id="h-<slug>"`` on every heading (unique within the article) and a trailing
+    ``<a class="kb-anchor" href="#h-<slug>">#</a>`` permalink."""
+    seen: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or i + 1 >= len(tokens):
+            continue
+        inline = tokens[i + 1]
+        children = inline.children or []
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        base = _heading_id(text, "-")
+        slug, n = base, 1
+        while slug in seen:
+            slug, n = f"{base}_{n}", n + 1
+        seen.add(slug)
+        token.attrs["id"] = slug
+        link = Token("link_open", "a", 1, attrs={"class": "kb-anchor", "href": f"#{slug}"})
+        mark = Token("text", "", 0, content="#")
+        inline.children = [*(inline.children or []), link, mark, Token("link_close", "a", -1)]
+
+
 def render_markdown(source: str, *, title: str = "") -> str:
     """Render an article body. A first `# Title` line that repeats the title is left out
     because the page prints the title itself."""
@@ -103,20 +167,30 @@ def render_markdown(source: str, *, title: str = "") -> str:
     lines = text.lstrip("\n").split("\n", 1)
     if title and lines and lines[0].strip() == f"# {title}".strip():
         text = lines[1] if len(lines) > 1 else ""
-    renderer = md.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "toc"],
-        extension_configs={
-            "tables": {"use_align_attribute": True},
-            "toc": {
-                "slugify": _heading_id,
-                "permalink": "#",
-                "permalink_class": "kb-anchor",
-                "permalink_title": "",
-            },
-        },
-        output_format="html",
+    tokens = _ARTICLE_MD.parse(text)
+    _align_attributes(tokens)
+    _heading_anchors(tokens)
+    return sanitize_html(_ARTICLE_MD.renderer.render(tokens, _ARTICLE_MD.options, {}))
+
+
+def render_chat_markdown(source: str) -> str:
+    """An assistant's chat answer as safe HTML: lists (nested), tables, code, emphasis
+    and http(s)/mailto links; raw HTML is escaped, images are not rendered."""
+    tokens = _CHAT_MD.parse(source.replace("\r\n", "\n"))
+    _align_attributes(tokens)
+    return sanitize_chat_html(_CHAT_MD.renderer.render(tokens, _CHAT_MD.options, {}))
+
+
+def sanitize_chat_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=CHAT_TAGS,
+        attributes=CHAT_ATTRIBUTES,
+        attribute_filter=_filter,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
     )
-    return sanitize_html(renderer.convert(text))
 
 
 def external_images(source: str) -> list[str]:

@@ -375,17 +375,6 @@ def do_verify_sign_in(
         return _link(session=session, visitor_hash=visitor_hash, address=verified.address)
 
 
-def _visitor_identity(*, account_id: int, visitor_hash: str) -> ContactIdentity:
-    identity = (
-        ContactIdentity.objects.select_for_update()
-        .filter(account_id=account_id, kind=ContactIdentity.Kind.WEB_VISITOR, value=visitor_hash)
-        .first()
-    )
-    if identity is None:  # signed out in another tab meanwhile
-        raise NotFound(_("This chat session has ended. Please reload."))
-    return identity
-
-
 def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignInResult:
     """Runs inside the caller's transaction.
 
@@ -400,8 +389,10 @@ def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignIn
     The rows are conversations' (contacts and identities): their writes are its services.
     """
     account_id = session.contact.account_id
-    identity = _visitor_identity(account_id=account_id, visitor_hash=visitor_hash)
-    current = Contact.objects.select_for_update().get(pk=identity.contact_id)
+    locked = contact_services.lock_visitor(account_id=account_id, visitor_hash=visitor_hash)
+    if locked is None:  # signed out in another tab meanwhile
+        raise NotFound(_("This chat session has ended. Please reload."))
+    identity, current = locked
     visitor = Actor.contact(current.pk)
     owner = selectors.wallet_owner(account_id=account_id, address=address)
     if owner is None:

@@ -15,6 +15,7 @@ from blockdesk.conversations.serializers import (
     public_message_dict,
 )
 from blockdesk.conversations.views import sign_attachment
+from blockdesk.kb.markdown import render_chat_markdown
 from blockdesk.records import selectors as records_selectors
 from blockdesk.records.models import RecordCase
 from blockdesk.trust.selectors import anti_phishing_code_for_conversation
@@ -47,6 +48,11 @@ def with_signed_attachments(message: dict[str, Any]) -> dict[str, Any]:
     data["mine"] = message.get("sender_type") == Message.SenderType.CONTACT
     data["verified"] = message.get("sender_type") in VERIFIED_SENDERS
     data["verified_as"] = message.get("sender_type") if data["verified"] else None
+    if message.get("sender_type") == Message.SenderType.ASSISTANT:
+        # The assistant answers in Markdown (steps, nested lists, tables): sanitised HTML
+        # the frame copies node by node (static/assistant/widget.js); `content` stays the
+        # plain text for previews, notifications and old frames.
+        data["content_html"] = render_chat_markdown(str(message.get("content") or ""))
     return data
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from blockdesk.kb.search.index import Index
-from blockdesk.kb.search.ranking import RankingParams
+from blockdesk.kb.search.ranking import RankingParams, repaired_text
 from blockdesk.kb.search.service import DEFAULT_PARAMS, embedder, search_index
+from blockdesk.kb.search.synonyms import current_table
 
 __all__ = ["EvalQuery", "EvalReport", "Metrics", "evaluate", "load_queries"]
 
@@ -106,7 +107,10 @@ def evaluate(
     known = set(index.keys)
     if query_vectors is None and params.fusion != "lexical" and len(queries):
         # One batch: much faster than one encode call per query.
-        query_vectors = embedder(index.embedder).encode([q.query for q in queries])
+        table = current_table()
+        query_vectors = embedder(index.embedder).encode(
+            [repaired_text(q.query, index, params, table) for q in queries]
+        )
     depth = max(k, MRR_DEPTH)
     for i, q in enumerate(queries):
         if q.expected not in known:

@@ -16,9 +16,11 @@ documents and metadata, written to a temporary file and renamed into place.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -50,6 +52,12 @@ FORMAT_VERSION = 1
 EXACT_ROWS = 4_000
 SEMANTIC_CANDIDATES = 200
 Progress = Callable[[int, int, str], None]  # (done, total, phase)
+# Latin words and codes that start with a letter ("network", "trc20"); not amounts.
+_CORRECTABLE_RE = re.compile(r"[a-z][a-z0-9]*")
+
+
+def _correctable(term: str) -> bool:
+    return term.isascii() and _CORRECTABLE_RE.fullmatch(term) is not None
 
 
 @dataclass(frozen=True)
@@ -196,13 +204,18 @@ class Index:
             best = np.zeros(n, dtype=np.float32)
             for terms, weight in clause:
                 part = np.zeros(n, dtype=np.float32)
-                hit = False
+                seen = np.zeros(n, dtype=np.int16)
+                found = 0
                 for term in terms:
                     column = self._column(term)
                     if column is not None:
                         part[column[0]] += column[1]
-                        hit = True
-                if hit:
+                        seen[column[0]] += 1
+                        found += 1
+                if found == len(terms):
+                    # Only documents with every word of a phrase match it ("wrong
+                    # network" is not matched by an article that just says "network").
+                    part[seen < len(terms)] = 0.0
                     np.maximum(best, part * (weight / len(terms)), out=best)
             scores += best
         return scores
@@ -256,33 +269,100 @@ class Index:
         return out
 
     @cached_property
-    def _deletes(self) -> dict[str, list[int]]:
-        """One-deletion variants of latin vocabulary terms (SymSpell-style)."""
-        out: dict[str, list[int]] = {}
-        for tid, term in enumerate(self.vocab):
-            if len(term) < 4 or not term.isascii() or not term.isalpha():
-                continue
-            for i in range(len(term)):
-                out.setdefault(term[:i] + term[i + 1 :], []).append(tid)
+    def _targets(self) -> dict[str, str]:
+        """Correction dictionary: every latin vocabulary term (→ itself) and every word
+        of the titles, summaries and example questions (→ its term). Words matter
+        because typos are made on words: "missng" is one edit from "missing" but two
+        from its stem "miss"."""
+        out = {t: t for t in self.vocab if _correctable(t)}
+        for word, term in self._word_terms.items():
+            out.setdefault(word, term)
         return out
 
-    def correct(self, term: str) -> str | None:
+    @cached_property
+    def _deletes(self) -> dict[str, set[str]]:
+        """One-deletion variants of the correction dictionary (SymSpell-style)."""
+        out: dict[str, set[str]] = {}
+        for entry in self._targets:
+            if len(entry) < 4:
+                continue
+            for i in range(len(entry)):
+                out.setdefault(entry[:i] + entry[i + 1 :], set()).add(entry)
+        return out
+
+    def correct(self, term: str, word: str | None = None) -> str | None:
         """The most frequent vocabulary term within one edit (or a transposition) of an
-        unknown latin ``term``, for typos such as "netwrok" or "withdrawl"."""
-        if term in self.term_ids or len(term) < 5 or not term.isascii() or not term.isalpha():
+        unknown latin ``term`` or of the ``word`` it was analysed from, for typos such
+        as "netwrok", "withdrawl", "missng" or "erc2o". Words need five letters
+        (shorter ones have too many neighbours: "depo" is one edit from "demo"); codes
+        that start with letters and hold digits ("trc02") need four."""
+        if term in self.term_ids or not _correctable(term):
             return None
-        deletes = self._deletes
-        candidates: set[int] = set(deletes.get(term, ()))  # vocab term has one more char
-        for i in range(len(term)):
-            variant = term[:i] + term[i + 1 :]
-            tid = self.term_ids.get(variant)  # vocab term has one char less
-            if tid is not None:
-                candidates.add(tid)
-            candidates.update(deletes.get(variant, ()))  # substitution / transposition
-        if not candidates:
+        targets, deletes = self._targets, self._deletes
+        candidates: set[str] = set()
+        for typed in dict.fromkeys(t for t in (term, word) if t and _correctable(t)):
+            if len(typed) < (4 if not typed.isalpha() else 5):
+                continue
+            candidates.update(deletes.get(typed, ()))  # the entry has one more char
+            for i in range(len(typed)):
+                variant = typed[:i] + typed[i + 1 :]
+                if variant in targets:  # the entry has one char less
+                    candidates.add(variant)
+                candidates.update(deletes.get(variant, ()))  # substitution / transposition
+        # A code only corrects to a code, a word to a word ("trc02" is not "trc").
+        fixes = {targets[c] for c in candidates if c.isalpha() == term.isalpha()}
+        fixes = {f for f in fixes if f in self.term_ids and f != term}
+        if not fixes:
             return None
-        best = max(candidates, key=lambda t: (int(self.doc_freq[t]), self.vocab[t]))
-        return self.vocab[best]
+        return max(fixes, key=lambda t: (int(self.doc_freq[self.term_ids[t]]), t))
+
+    @cached_property
+    def _sorted_latin(self) -> list[str]:
+        return sorted(t for t in self.vocab if _correctable(t))
+
+    def complete(self, prefix: str, *, limit: int = 3) -> list[str]:
+        """Vocabulary terms that start with an unknown latin ``prefix`` (at least three
+        characters), most frequent first: the unfinished last word of a query typed
+        into a search box ("usdt wrong netw") or a clipped word ("withdr", "addr")."""
+        if len(prefix) < 3 or prefix in self.term_ids or not _correctable(prefix):
+            return []
+        terms = self._sorted_latin
+        start = bisect.bisect_left(terms, prefix)
+        found: list[str] = []
+        for term in terms[start:]:
+            if not term.startswith(prefix):
+                break
+            found.append(term)
+        found.sort(key=lambda t: (-int(self.doc_freq[self.term_ids[t]]), t))
+        return found[:limit]
+
+    @cached_property
+    def _word_terms(self) -> dict[str, str]:
+        """Latin word → its term, over titles, summaries and example questions (short
+        fields only: built on first use, and bodies would make that first use slow)."""
+        out: dict[str, str] = {}
+        for doc in self.documents:
+            for text in (doc.title, doc.summary, *doc.example_questions):
+                for word in _CORRECTABLE_RE.findall(normalise(text)):
+                    if word not in out:
+                        terms = analyze(word)
+                        out[word] = terms[0] if len(terms) == 1 else ""
+        return {w: t for w, t in out.items() if t}
+
+    @cached_property
+    def _surfaces(self) -> dict[str, str]:
+        """Term → the shortest word it comes from ("withdraw" → "withdraw", "confirm"
+        → "confirm"), to turn a repair back into a word for the sentence encoder."""
+        out: dict[str, str] = {}
+        for word, term in self._word_terms.items():
+            best = out.get(term)
+            if best is None or (len(word), word) < (len(best), best):
+                out[term] = word
+        return out
+
+    def surface(self, term: str) -> str | None:
+        # Codes ("trc20") are their own surface.
+        return self._surfaces.get(term) or (None if term.isalpha() else term)
 
     @cached_property
     def _positions(self) -> dict[tuple[str, str], int]:

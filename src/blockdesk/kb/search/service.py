@@ -35,6 +35,7 @@ from blockdesk.kb.search.ranking import (
     highlight,
     query_language,
     rank,
+    repaired_text,
 )
 from blockdesk.kb.search.synonyms import current_table
 
@@ -200,7 +201,8 @@ def search_index(
     if not query or not limit or not len(index):
         return []
     lang = query_language(query, language)
-    expanded = expand_query(query, index, current_table(), params)
+    table = current_table()
+    expanded = expand_query(query, index, table, params)
     lexical = index.lexical_scores(expanded.clauses)
     if params.fusion == "lexical" or index.embedder == NullEmbedder.name:
         semantic = np.zeros(len(index), dtype=np.float32)
@@ -208,7 +210,9 @@ def search_index(
             params = RankingParams(**{**params.__dict__, "fusion": "lexical"})
     else:
         if query_vector is None:
-            query_vector = embedder(index.embedder).encode([query])[0]
+            query_vector = embedder(index.embedder).encode(
+                [repaired_text(query, index, params, table, expanded)]
+            )[0]
         # Lexical hits always get an exact semantic score (large indexes approximate
         # the rest, see Index.semantic_scores).
         lexical_hits = np.flatnonzero(lexical > 0)

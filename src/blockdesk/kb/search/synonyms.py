@@ -8,6 +8,18 @@ Sources, merged in this order:
 3. a callable registered with :func:`set_synonym_source` returning groups — the hook
    for synonyms edited in the admin (a DB model owned by the KB app).
 
+Matching: latin entries match whole analysed words; Chinese entries match as
+substrings of the query, except one-character ones (充 "deposit", 提 "withdraw"), which
+match only when the segmenter cuts them out as a word of their own (so 提 never matches
+inside 提示 "hint" or 提交 "submit"). Latin entries that analysis drops (the slang "U" for
+USDT) match a bare token only in a query that also has Chinese or where they follow a
+number ("100u"): in English "u" is mostly "you".
+
+Some groups name *which* network or token a question is about rather than *what*
+happened (``entities`` in the file, ``kind`` below); ranking weighs them less and, when a
+query names two different networks ("trc20 to erc20"), reads it as a network mix-up
+(``network_mismatch``).
+
 Expansion happens at query time only, so edited synonyms apply without a reindex. The
 table is rebuilt when the file changes, after :func:`invalidate_synonyms`, or at most
 every ``RELOAD_SECONDS`` (so a DB source is polled, not queried per search).
@@ -17,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,11 +41,14 @@ import yaml
 from blockdesk.kb.search.analysis import PACKAGED_SYNONYMS, analyze, has_cjk, normalise
 
 __all__ = [
+    "GroupKinds",
     "SynonymSource",
     "SynonymTable",
     "current_table",
     "invalidate_synonyms",
     "load_groups_file",
+    "load_kinds_file",
+    "raw_tokens",
     "set_synonym_source",
 ]
 
@@ -40,6 +56,31 @@ logger = logging.getLogger(__name__)
 
 RELOAD_SECONDS = 30.0
 SynonymSource = Callable[[], Iterable[Sequence[str]]]
+_RAW_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_AMOUNT_UNIT_RE = re.compile(r"^\d+(?:\.\d+)?([a-z]+)$")
+
+
+@dataclass(frozen=True)
+class GroupKinds:
+    """Which groups name a network or a token (by any one of their members), and the
+    member of the group a query naming two networks is expanded with."""
+
+    networks: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    network_mismatch: str | None = None
+    # Words that make two networks a direction ("trc20 *to* erc20", "bsc充*到*erc20")
+    # rather than a comparison ("erc20 vs trc20").
+    direction_words: tuple[str, ...] = ()
+
+
+def raw_tokens(query: str) -> list[tuple[str, bool]]:
+    """Latin tokens of a query as typed (no stemming or stop-words), each with whether it
+    followed a number ("100u" → ("u", True))."""
+    out = []
+    for tok in _RAW_TOKEN_RE.findall(normalise(query)):
+        unit = _AMOUNT_UNIT_RE.match(tok)
+        out.append((unit.group(1), True) if unit else (tok, False))
+    return out
 
 
 @dataclass(frozen=True)
@@ -51,9 +92,21 @@ class _Term:
 
 
 class SynonymTable:
-    def __init__(self, groups: Iterable[Sequence[str]]) -> None:
+    def __init__(
+        self, groups: Iterable[Sequence[str]], kinds: GroupKinds | None = None
+    ) -> None:
+        kinds = kinds or GroupKinds()
+        networks = {normalise(t) for t in kinds.networks}
+        tokens = {normalise(t) for t in kinds.tokens}
+        mismatch = normalise(kinds.network_mismatch) if kinds.network_mismatch else None
         self.groups: list[tuple[str, ...]] = []
+        # Per group: "network", "token" or "" (a topic word).
+        self.kinds: list[str] = []
+        self.mismatch_group: int | None = None
+        self._direction = tuple(normalise(w) for w in kinds.direction_words)
         self._entries: list[_Term] = []
+        # Latin members that analysis drops entirely ("u"): matched on raw tokens.
+        self._short: dict[str, list[int]] = {}
         self._group_terms: list[tuple[tuple[str, ...], ...]] = []
         # First analysed term of a latin entry → entries, so a query only checks the
         # entries that can start at one of its terms.
@@ -65,12 +118,20 @@ class SynonymTable:
                 continue
             gid = len(self.groups)
             self.groups.append(members)
+            normed = {normalise(m) for m in members}
+            self.kinds.append(
+                "network" if normed & networks else "token" if normed & tokens else ""
+            )
+            if mismatch is not None and mismatch in normed and self.mismatch_group is None:
+                self.mismatch_group = gid
             analysed = []
             for member in members:
                 cjk = has_cjk(member)
                 norm = normalise(member)
                 entry = _Term(gid, norm.replace(" ", "") if cjk else norm, cjk, analyze(member))
                 if not entry.terms:
+                    if not cjk and _RAW_TOKEN_RE.fullmatch(norm):
+                        self._short.setdefault(norm, []).append(gid)
                     continue
                 analysed.append(entry.terms)
                 self._entries.append(entry)
@@ -87,9 +148,19 @@ class SynonymTable:
         """Matched group → the query terms that the matching entries cover."""
         found: dict[int, set[str]] = {}
         compact = normalise(query).replace(" ", "")
+        words = set(query_terms)
         for entry in self._cjk:
-            if entry.text in compact:
+            if len(entry.text) == 1:
+                if entry.text in words:  # a word of its own, not part of 提示 / 补充
+                    found.setdefault(entry.group, set()).update(entry.terms)
+            elif entry.text in compact:
                 found.setdefault(entry.group, set()).update(entry.terms)
+        if self._short:
+            cjk_query = has_cjk(query)
+            for tok, after_number in raw_tokens(query):
+                if cjk_query or after_number:
+                    for gid in self._short.get(tok, ()):
+                        found.setdefault(gid, set())
         n = len(query_terms)
         for i, term in enumerate(query_terms):
             for entry in self._by_first.get(term, ()):
@@ -97,6 +168,13 @@ class SynonymTable:
                 if i + k <= n and tuple(query_terms[i : i + k]) == entry.terms:
                     found.setdefault(entry.group, set()).update(entry.terms)
         return found
+
+    def says_direction(self, query: str) -> bool:
+        """Whether the query holds a direction word (latin ones as whole words)."""
+        text = normalise(query)
+        latin = {tok for tok, _ in raw_tokens(query)}
+        return any(w in latin if w.isalnum() and w.isascii() else w in text
+                   for w in self._direction)
 
     def members(self, group: int) -> tuple[tuple[str, ...], ...]:
         """The analysed term tuples of a group's entries."""
@@ -119,6 +197,22 @@ def load_groups_file(path: Path) -> tuple[list[list[str]], bool]:
         data = {"groups": data}
     groups = [[str(t) for t in g] for g in data.get("groups", []) if isinstance(g, list)]
     return groups, bool(data.get("replace", False))
+
+
+def load_kinds_file(path: Path) -> GroupKinds:
+    """The ``entities`` section of a synonyms file: ``{networks: [...], tokens: [...],
+    network_mismatch: term}``."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entities = data.get("entities") if isinstance(data, dict) else None
+    if not isinstance(entities, dict):
+        return GroupKinds()
+    mismatch = entities.get("network_mismatch")
+    return GroupKinds(
+        networks=tuple(str(t) for t in entities.get("networks") or ()),
+        tokens=tuple(str(t) for t in entities.get("tokens") or ()),
+        network_mismatch=str(mismatch) if mismatch else None,
+        direction_words=tuple(str(t) for t in entities.get("direction_words") or ()),
+    )
 
 
 def _override_path() -> Path | None:
@@ -146,20 +240,30 @@ def _file_stamp(path: Path | None) -> tuple[object, ...]:
 
 def _build() -> SynonymTable:
     groups, _ = load_groups_file(PACKAGED_SYNONYMS)
+    kinds = load_kinds_file(PACKAGED_SYNONYMS)
     path = _override_path()
     if path is not None:
         try:
             extra, replace = load_groups_file(path)
+            extra_kinds = load_kinds_file(path)
         except (OSError, yaml.YAMLError) as exc:
             logger.warning("kb search: cannot read synonyms file %s: %s", path, exc)
         else:
             groups = extra if replace else groups + extra
+            kinds = GroupKinds(
+                networks=(() if replace else kinds.networks) + extra_kinds.networks,
+                tokens=(() if replace else kinds.tokens) + extra_kinds.tokens,
+                network_mismatch=extra_kinds.network_mismatch
+                or (None if replace else kinds.network_mismatch),
+                direction_words=(() if replace else kinds.direction_words)
+                + extra_kinds.direction_words,
+            )
     if _source is not None:
         try:
             groups += [list(g) for g in _source()]
         except Exception:  # a broken admin table must not break search
             logger.exception("kb search: synonym source failed; using file synonyms")
-    return SynonymTable(groups)
+    return SynonymTable(groups, kinds)
 
 
 def current_table() -> SynonymTable:

@@ -7,7 +7,15 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from blockdesk.kb.markdown import render_chat_markdown
+
 register = template.Library()
+
+
+@register.filter
+def chat_markdown(text: str) -> SafeString:
+    """An assistant's answer (Markdown) as sanitised HTML: raw HTML in it is escaped."""
+    return mark_safe(render_chat_markdown(text or ""))  # noqa: S308  (sanitised by nh3)
 
 
 @register.filter

@@ -10,8 +10,14 @@
  * layer (embedded mode, no Redis) its live push never reaches this socket, so after the
  * customer writes to a case the assistant handles, the frame catches up a few times
  * (0.7 s … 12 s) until the assistant's message has arrived.
+ *
+ * Answers are Markdown (steps, nested lists, tables, code): the server sends them also
+ * as sanitised HTML (`content_html`, kb.markdown.render_chat_markdown). That HTML is
+ * parsed into an inert document (DOMParser: nothing in it runs or loads) and copied node
+ * by node through an allow-list of tags; text is copied as text, links keep http(s)
+ * URLs only. No innerHTML on the page, no inline styles: CSP-safe.
  */
-import { el, makeApi, readJson } from "../widget/frame-lib.js";
+import { appendText, el, makeApi, readJson } from "../widget/frame-lib.js";
 
 export function createAssistant(opts) {
   var C = readJson("bdw-assistant");
@@ -99,11 +105,54 @@ export function createAssistant(opts) {
     return group;
   }
 
+  var RICH_TAGS = {
+    P: 1, UL: 1, OL: 1, LI: 1, TABLE: 1, THEAD: 1, TBODY: 1, TR: 1, TH: 1, TD: 1, PRE: 1,
+    CODE: 1, STRONG: 1, EM: 1, B: 1, I: 1, S: 1, DEL: 1, BR: 1, HR: 1, BLOCKQUOTE: 1, A: 1,
+    H1: 1, H2: 1, H3: 1, H4: 1, H5: 1, H6: 1
+  };
+  // Bare URLs in text become links as in plain messages (appendText), except inside a
+  // link or code.
+  function copySafe(from, to, literal) {
+    for (var n = from.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 3) {
+        if (literal) { to.appendChild(document.createTextNode(n.nodeValue)); } else { appendText(to, n.nodeValue); }
+        continue;
+      }
+      if (n.nodeType !== 1) { continue; }
+      var tag = n.tagName;
+      if (!RICH_TAGS[tag]) { copySafe(n, to, literal); continue; }  // unknown element: its text only
+      var out = document.createElement(tag.toLowerCase());
+      var align = n.getAttribute("align") || "";
+      var start = n.getAttribute("start") || "";
+      if (tag === "A") {
+        var url = safeUrl(n.getAttribute("href"));
+        if (url) { out.href = url; out.target = "_blank"; out.rel = "noopener noreferrer nofollow"; }
+      } else if ((tag === "TH" || tag === "TD") && /^(left|right|center)$/.test(align)) {
+        out.setAttribute("align", align);
+      } else if (tag === "OL" && /^[0-9]{1,9}$/.test(start)) {
+        out.setAttribute("start", start);
+      }
+      copySafe(n, out, literal || tag === "A" || tag === "CODE" || tag === "PRE");
+      to.appendChild(out);
+    }
+  }
+  function renderAnswer(node, html) {
+    var text = node.querySelector(".bdw-text");
+    if (!text || typeof html !== "string" || !html || typeof DOMParser === "undefined") { return; }
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var box = document.createDocumentFragment();
+    copySafe(doc.body, box, false);
+    text.textContent = "";
+    text.classList.add("bdw-rich");
+    text.appendChild(box);
+  }
+
   function decorate(node, m) {
     if (!m || !m.id) { return node; }
     if (m.mine) { dropOlderReplies(m.id); return node; }
     if (m.sender_type !== "assistant") { dropOlderReplies(m.id); return node; }
     if (m.id > waiting.after) { waiting.after = 0; }  // the reply is here: stop catching up
+    renderAnswer(node, m.content_html);
     var meta = m.metadata || {};
     var article = articleEl(meta.article);
     var anchor = node.querySelector(".bdw-meta");

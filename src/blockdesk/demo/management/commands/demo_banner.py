@@ -29,8 +29,13 @@ class Command(BaseCommand):
             f"  Audit log       {base}/app/settings/audit/        (admins)",
             f"  Event consumers {base}/app/settings/events/       (admins: lag, retries)",
             f"  Service records {base}/app/settings/records/      (admins: tree heads, anchors)",
+            f"  Staffing        {base}/app/staffing/              (admins: forecast, agents)",
             "  A case's record: the widget's Timeline panel, or the console's",
             "                  'Service record' link in a conversation.",
+            "  Customer mood:  a badge on each customer message and in the list.",
+            "  Erase a customer (admins): the customer panel of a conversation.",
+            "  Commands:       manage.py staffing --help, mood --json FILE,",
+            "                  email extract-reply FILE.",
             "",
             "Demo logins (password for all: " + DEMO_PASSWORD + "):",
         ]
