@@ -3,6 +3,7 @@ corrections of its answers (which become training examples)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -11,14 +12,48 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
-from blockdesk.assistant import emitting, selectors
+from blockdesk.assistant import emitting, engine, selectors
 from blockdesk.assistant.models import AssistantSettings, AssistantTurn, Correction
+from blockdesk.assistant.nlu.model import IntentModel
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.common.netguard import UnsafeTarget, check_url
 from blockdesk.conversations.models import Message
 from blockdesk.safety.fields import redact_free_text
 
 Outcome = AssistantTurn.Outcome
+logger = logging.getLogger(__name__)
+
+
+def saved_model(*, account_id: int) -> IntentModel | None:
+    """The account's trained model if one is on disk (never trains: a settings page
+    must not wait for training); the installation's otherwise."""
+    for path in (engine.model_path(account_id), engine.model_path(None)):
+        if path.is_file():
+            try:
+                return IntentModel.load(path)
+            except (OSError, ValueError, EOFError) as exc:
+                logger.warning("assistant: cannot read %s (%s)", path, exc)
+    return None
+
+
+def do_apply_risk_profiles(*, account_id: int, model: IntentModel | None) -> int:
+    """After (re)training: set the thresholds of the account's inboxes that follow a
+    risk setting from the new model's calibration. Returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        rows = (
+            AssistantSettings.objects.select_for_update()
+            .filter(inbox__account_id=account_id)
+            .exclude(risk_profile=AssistantSettings.Risk.CUSTOM)
+        )
+        for config in rows:
+            answer, clarify = config.risk_thresholds(model)
+            if (answer, clarify) != (config.answer_threshold, config.clarify_threshold):
+                config.answer_threshold, config.clarify_threshold = answer, clarify
+                config.full_clean()
+                config.save(update_fields=["answer_threshold", "clarify_threshold", "updated_at"])
+                changed += 1
+    return changed
 
 
 def do_record_correction(*, user: User, message_id: int, correct_key: str) -> Correction:
@@ -73,6 +108,7 @@ def do_record_correction(*, user: User, message_id: int, correct_key: str) -> Co
 
 SETTINGS_FIELDS = (
     "enabled",
+    "risk_profile",
     "answer_threshold",
     "clarify_threshold",
     "handoff_keywords",
@@ -103,6 +139,10 @@ def do_update_settings(
                 setattr(config, name, values[name])
         if api_key is not None:
             config.generative_api_key = api_key
+        if config.risk_profile != AssistantSettings.Risk.CUSTOM:
+            # A risk setting owns the thresholds: derived, not typed in.
+            model = saved_model(account_id=int(inbox.account_id))
+            config.answer_threshold, config.clarify_threshold = config.risk_thresholds(model)
         try:
             config.full_clean()
         except ValidationError as exc:

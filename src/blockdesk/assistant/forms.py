@@ -35,11 +35,25 @@ class AssistantSettingsForm(forms.Form):
     enabled = forms.BooleanField(
         label=_("Assistant answers new conversations in this inbox"), required=False
     )
+    risk_profile = forms.ChoiceField(
+        label=_("Answer risk"),
+        choices=AssistantSettings.Risk.choices,
+        initial=AssistantSettings.Risk.PRECISION_FIRST,
+        help_text=_(
+            "Sets the two thresholds below from the assistant's calibrated confidence: "
+            "precision first answers only where about 95 of 100 answers were right on "
+            "held-out questions (balanced: 90, coverage first: 80). Choose custom to type "
+            "the thresholds yourself."
+        ),
+    )
     answer_threshold = forms.FloatField(
         label=_("Answer when confidence is at least"),
         min_value=0.0,
         max_value=1.0,
-        help_text=_("Between 0 and 1. Higher: fewer but surer answers, more handoffs."),
+        help_text=_(
+            "Between 0 and 1. Higher: fewer but surer answers, more handoffs. "
+            "Used as typed only with custom answer risk."
+        ),
     )
     clarify_threshold = forms.FloatField(
         label=_("Ask a clarifying question when confidence is at least"),
@@ -117,6 +131,7 @@ class AssistantSettingsForm(forms.Form):
             name: getattr(config, name)
             for name in (
                 "enabled",
+                "risk_profile",
                 "answer_threshold",
                 "clarify_threshold",
                 "resolution_timeout_minutes",
@@ -143,6 +158,7 @@ class AssistantSettingsForm(forms.Form):
             name: data[name]
             for name in (
                 "enabled",
+                "risk_profile",
                 "answer_threshold",
                 "clarify_threshold",
                 "resolution_timeout_minutes",

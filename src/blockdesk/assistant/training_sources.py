@@ -4,7 +4,10 @@
   with the article key (an intent is an article);
 * resolved conversations: a customer question paired with the help-center article an
   agent linked in a reply;
-* agents' corrections of the assistant ("should have been article X").
+* agents' corrections of the assistant ("should have been article X");
+* the shipped crypto examples (``nlu/data/crypto_train.csv``): harder customer-style
+  phrasings of the starter articles' intents and out-of-scope messages, kept only for
+  the intents the account's knowledge base has (see ``nlu/data/README.md``).
 """
 
 from __future__ import annotations
@@ -17,29 +20,48 @@ from typing import Any
 
 from django.conf import settings
 
-from blockdesk.assistant.nlu.datasets import Example
+from blockdesk.assistant.nlu.datasets import OOS_LABEL, Example, load_examples
 from blockdesk.assistant.nlu.training import ExampleSource
 
 __all__ = [
     "account_sources",
     "conversation_examples",
     "correction_examples",
+    "curated_examples",
     "kb_examples",
     "linked_article_keys",
     "starter_examples",
     "write_examples_csv",
 ]
 
+CURATED_TRAINING_FILE = Path(__file__).resolve().parent / "nlu" / "data" / "crypto_train.csv"
+
 # Customer messages shorter than this are greetings or "ok", not questions.
 MIN_QUESTION_CHARS = 6
 MAX_QUESTION_CHARS = 600
 
 
-def starter_examples() -> list[Example]:
-    """The shipped starter articles (no database): for evaluation and fresh installs."""
+def starter_examples(*, curated: bool = False) -> list[Example]:
+    """The shipped starter articles (no database): for evaluation and fresh installs;
+    ``curated`` adds the shipped crypto examples (what an account seeded from the
+    starter knowledge base trains on)."""
     from blockdesk.kb.search.content import load_documents
 
-    return _doc_examples(load_documents())
+    examples = _doc_examples(load_documents())
+    if curated:
+        examples += curated_examples(known={e.intent for e in examples})
+    return examples
+
+
+def curated_examples(*, known: set[str]) -> list[Example]:
+    """The shipped examples whose intent is one of ``known`` article keys, plus the
+    out-of-scope ones: an account that deleted or renamed an article must not get it
+    back as an intent."""
+    return [
+        e
+        for e in load_examples(CURATED_TRAINING_FILE)
+        if e.intent in known or e.intent == OOS_LABEL
+    ]
 
 
 def _doc_examples(docs: Iterable[Any]) -> list[Example]:
@@ -116,9 +138,9 @@ def correction_examples(*, account_id: int) -> list[Example]:
 def account_sources(*, account_id: int | None) -> list[ExampleSource]:
     """Every source for ``account_id`` (None: the KB of the whole installation only)."""
     sources: list[ExampleSource] = [lambda: kb_examples(account_id=account_id)]
+    known = {e.intent for e in kb_examples(account_id=account_id)}
+    sources.append(lambda: curated_examples(known=known))
     if account_id is not None:
-        known = {e.intent for e in kb_examples(account_id=account_id)}
-
         # A link or correction to an article that was since removed must not resurrect
         # it as an intent: the assistant could only answer it with a dead link.
         def live(examples: Iterable[Example]) -> list[Example]:

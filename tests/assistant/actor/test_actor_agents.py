@@ -135,6 +135,7 @@ def test_settings_page_is_for_admins_and_saves(assistant_channel, admin_user, ag
 
     data = {
         "enabled": "on",
+        "risk_profile": "custom",
         "answer_threshold": "0.6",
         "clarify_threshold": "0.25",
         "resolution_timeout_minutes": "15",
@@ -205,7 +206,9 @@ def test_export_training_matches_the_kb(tmp_path: Path):
     out = tmp_path / "kb.csv"
     call_command("assistant", "export-training", "--out", str(out), stdout=StringIO())
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert len({r["category"] for r in rows}) == 50
+    # The 50 starter articles, and the shipped out-of-scope examples (nlu/data).
+    assert len({r["category"] for r in rows} - {"oos"}) == 50
+    assert any(r["category"] == "oos" for r in rows)
     assert {"text", "category"} == set(rows[0])
     assert any(
         r["text"] == "充错链了怎么办" and r["category"] == "deposit-wrong-network" for r in rows

@@ -94,7 +94,9 @@ def test_a_withdrawal_not_arrived_is_not_answered_as_a_deposit(assistant_channel
         [event] = Event.objects.filter(name="assistant.answered", subject_id=conv.pk)
         assert event.payload["article_keys"] == ["withdrawal-pending"]
         [reply] = _replies(conv)
-        assert reply.metadata["assistant"]["direction"] == "out"
+        # With the direction cues in the intent model (nlu/direction.py) the model itself is
+        # sure (~0.97), so the confusable rule need not step in; when it does, it says "out".
+        assert reply.metadata["assistant"].get("direction") in (None, "out")
         assert "/help/zh-hans/withdrawals/" in reply.metadata["public"]["article"]["url"]
 
 

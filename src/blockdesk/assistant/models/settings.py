@@ -38,15 +38,38 @@ def default_handoff_keywords() -> dict[str, list[str]]:
     return {lang: list(words) for lang, words in DEFAULT_HANDOFF_KEYWORDS.items()}
 
 
+# Thresholds of each risk setting when the account has no calibrated model yet: read
+# off the held-out operating curve of the model trained on the starter knowledge base
+# plus the shipped crypto examples (docs/benchmarks/assistant.md, "risk settings").
+FALLBACK_RISK_THRESHOLDS: dict[str, tuple[float, float]] = {
+    "precision-first": (0.93, 0.52),
+    "balanced": (0.70, 0.19),
+    "coverage-first": (0.26, 0.0),
+}
+
+
 def default_business_days() -> list[int]:
     return [0, 1, 2, 3, 4]  # Monday..Friday (datetime.weekday())
 
 
 class AssistantSettings(models.Model):
+    class Risk(models.TextChoices):
+        # Values are the keys of nlu.calibration.RISK_TARGETS (target answer precision).
+        PRECISION_FIRST = (
+            "precision-first",
+            _("Precision first: answer only when very likely right"),
+        )
+        BALANCED = "balanced", _("Balanced")
+        COVERAGE_FIRST = "coverage-first", _("Coverage first: answer more, accept more mistakes")
+        CUSTOM = "custom", _("Custom thresholds (set below)")
+
     inbox = models.OneToOneField(
         "conversations.Inbox", on_delete=models.CASCADE, related_name="assistant_settings"
     )
     enabled = models.BooleanField(_("assistant answers new conversations"), default=False)
+    risk_profile = models.CharField(
+        _("answer risk"), max_length=20, choices=Risk.choices, default=Risk.PRECISION_FIRST
+    )
     answer_threshold = models.FloatField(
         _("answer when confidence is at least"),
         default=0.5,
@@ -100,10 +123,33 @@ class AssistantSettings(models.Model):
                 condition=Q(answer_threshold__gte=0) & Q(answer_threshold__lte=1),
                 name="assistant_answer_threshold_range",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    risk_profile__in=[
+                        "precision-first",
+                        "balanced",
+                        "coverage-first",
+                        "custom",
+                    ]
+                ),
+                name="assistant_risk_profile_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"assistant settings of {self.inbox_id}"
+
+    def risk_thresholds(self, model: Any = None) -> tuple[float, float]:
+        """(answer, clarify) thresholds this inbox's risk setting asks for: read off the
+        calibrated model's held-out operating curve (``IntentModel.thresholds_for``),
+        else the starter model's; the stored fields when the setting is custom."""
+        if self.risk_profile == self.Risk.CUSTOM:
+            return self.answer_threshold, self.clarify_threshold
+        found = model.thresholds_for(self.risk_profile) if model is not None else None
+        if found is None:
+            found = FALLBACK_RISK_THRESHOLDS[self.risk_profile]
+        answer, clarify = found
+        return float(answer), float(min(clarify, answer))
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
+from .calibration import expected_calibration_error
 from .datasets import OOS_LABEL, Example, load_examples
 from .embeddings import get_embedder
 from .model import IntentModel, ModelConfig
@@ -74,9 +75,12 @@ def run_eval(
     latency_sample: int = 200,
     cache_dir: Path | None = None,
     train_examples: Sequence[Example] | None = None,
+    risk: str | None = None,
 ) -> dict[str, Any]:
     """Train on ``train_path``, evaluate on ``test_path``; returns the metrics dict
-    (the JSON the ``assistant eval`` command prints last)."""
+    (the JSON the ``assistant eval`` command prints last). ``risk`` (a key of
+    ``calibration.RISK_TARGETS``) refuses below that risk setting's answer threshold,
+    read off the training data's held-out predictions (the test file is never used)."""
     train = list(train_examples) if train_examples is not None else load_examples(train_path)
     test = load_examples(test_path)
     config = config or default_config()
@@ -88,14 +92,29 @@ def run_eval(
     model = IntentModel.train(train, config)
     train_seconds = time.perf_counter() - started
 
+    if risk is not None:
+        found = model.thresholds_for(risk)
+        if found is None:
+            raise ValueError("--risk needs at least 2 training examples per intent")
+        model = model.with_threshold(found[0])
+
     texts = [e.text for e in test]
-    predicted = [p.intent for p in model.predict_batch(texts, k=1)]
+    predictions = model.predict_batch(texts, k=1)
+    predicted = [p.intent for p in predictions]
     if predictions_path is not None:
         out = Path(predictions_path)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(f"{label}\n" for label in predicted), encoding="utf-8")
 
     metrics = compute_metrics([e.intent for e in test], predicted)
+    # Calibration of the top in-scope intent's probability (an oos row is never right).
+    metrics["ece"] = round(
+        expected_calibration_error(
+            [p.confidence for p in predictions],
+            [p.top[0].intent == e.intent for p, e in zip(predictions, test, strict=True)],
+        ),
+        4,
+    )
     timings = measure_latency(model, texts, latency_sample)
     metrics.update(
         {
@@ -106,6 +125,7 @@ def run_eval(
             "n_intents": len(model.intents),
             "embedders": list(config.features.embedders),
             "oos_threshold": round(model.threshold, 4),
+            "risk": risk,
             "train_seconds": round(train_seconds, 1),
         }
     )

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .direction import direction_matrix
 from .embeddings import get_embedder
 from .language import has_cjk
 
@@ -61,6 +62,8 @@ class FeatureConfig:
     # halves the vocabulary at no measured cost.
     char_min_df: int = 2
     embedding_weight: float = 1.0
+    # Weight of the direction/state cue columns (nlu/direction.py); 0 leaves them out.
+    direction_weight: float = 2.0
 
 
 @dataclass
@@ -121,6 +124,9 @@ class FeaturePipeline:
             self.char.set_params(min_df=1)
             self.char.fit(texts)
         self.word.fit(texts)
+        # Kept on the pipeline, not read from the config at transform time: a model
+        # pickled before the cues existed must keep its feature width.
+        self.direction_weight = self.config.direction_weight
         self.fitted = True
         return self.transform(texts, embeddings)
 
@@ -144,6 +150,9 @@ class FeaturePipeline:
             self.word.transform(texts),
             self.char.transform(texts),
         ]
+        direction_weight = getattr(self, "direction_weight", 0.0)
+        if direction_weight:
+            parts.append(direction_matrix(texts) * np.float32(direction_weight))
         if blocks:
             weight = np.float32(self.config.embedding_weight)
             parts = [sparse.csr_matrix(np.hstack(blocks) * weight), *parts]

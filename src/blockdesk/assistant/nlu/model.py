@@ -29,6 +29,7 @@ import sklearn
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from .calibration import RISK_TARGETS, OperatingCurve, expected_calibration_error
 from .datasets import OOS_LABEL, Example
 from .features import FeatureConfig, FeaturePipeline, Features
 
@@ -56,6 +57,8 @@ class ModelConfig:
     # overall accuracy on such traffic. Weighting both equally (prior 0.5) chose
     # t=0.87 on CLINC150 and refused 5% of in-scope messages.
     oos_prior: float = 0.1
+    # "balanced" reweights classes by inverse frequency (sklearn's meaning).
+    class_weight: str | None = None
     seed: int = 0
 
 
@@ -163,6 +166,21 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return best_t
 
 
+def _held_out_outcomes(
+    probs: np.ndarray, y: np.ndarray, classes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the top in-scope probability, whether that intent is right, and
+    whether the right intent is among the top two (an oos row is never right)."""
+    in_scope = classes != OOS_LABEL
+    masked = np.where(in_scope, probs, -1.0)
+    order = np.argsort(-masked, axis=1)[:, :2]
+    rows = np.arange(len(y))
+    top_p = probs[rows, order[:, 0]]
+    correct = (order[:, 0] == y) & in_scope[y]
+    correct2 = correct | ((order[:, -1] == y) & in_scope[y])
+    return top_p, correct, correct2
+
+
 class IntentModel:
     """Train with :meth:`train`, predict with :meth:`predict`, persist with
     :meth:`save` / :meth:`load` (loading never retrains)."""
@@ -178,6 +196,7 @@ class IntentModel:
         temperature: float,
         threshold: float,
         meta: dict[str, Any] | None = None,
+        curve: OperatingCurve | None = None,
     ) -> None:
         self.config = config
         self.pipeline = pipeline
@@ -188,6 +207,9 @@ class IntentModel:
         self.temperature = temperature
         self.threshold = threshold
         self.meta = meta or {}
+        # Held-out precision/coverage by threshold; None for models trained before
+        # it existed or without enough examples per intent to hold any out.
+        self.curve = curve
         oos = np.flatnonzero(classes == OOS_LABEL)
         self._oos_index = int(oos[0]) if len(oos) else -1
 
@@ -215,11 +237,20 @@ class IntentModel:
             embeddings = FeaturePipeline(config.features).embed(texts)
 
         temperature, threshold = 1.0, 0.0
+        curve: OperatingCurve | None = None
+        calibration: dict[str, float] = {}
         oof = cls._out_of_fold_scores(texts, y, len(classes), embeddings, config)
         if oof is not None:
             temperature = _fit_temperature(oof, y)
             probs = _softmax(oof, temperature)
             threshold = cls._tune_threshold(probs, y, classes, config)
+            top_p, correct, correct2 = _held_out_outcomes(probs, y, classes)
+            curve = OperatingCurve.from_predictions(top_p, correct, correct2)
+            raw_p = _held_out_outcomes(_softmax(oof, 1.0), y, classes)[0]
+            calibration = {
+                "ece_held_out": round(expected_calibration_error(top_p, correct), 4),
+                "ece_held_out_uncalibrated": round(expected_calibration_error(raw_p, correct), 4),
+            }
         if config.oos_threshold is not None:
             threshold = config.oos_threshold
 
@@ -231,8 +262,11 @@ class IntentModel:
             "trained_at": time.time(),
             "train_seconds": round(time.perf_counter() - started, 1),
             "calibrated": oof is not None,
+            **calibration,
         }
-        return cls(config, pipeline, classes, coef, intercept, knn, temperature, threshold, meta)
+        return cls(
+            config, pipeline, classes, coef, intercept, knn, temperature, threshold, meta, curve
+        )
 
     @staticmethod
     def _fit_core(
@@ -244,7 +278,7 @@ class IntentModel:
     ) -> tuple[FeaturePipeline, np.ndarray, np.ndarray, _KnnIndex]:
         pipeline = FeaturePipeline(config.features)
         feats = pipeline.fit(texts, embeddings)
-        svc = LinearSVC(C=config.C, random_state=config.seed)
+        svc = LinearSVC(C=config.C, class_weight=config.class_weight, random_state=config.seed)
         svc.fit(feats.sparse, y)
         coef = svc.coef_.astype(np.float32)
         intercept = svc.intercept_.astype(np.float32)
@@ -371,6 +405,14 @@ class IntentModel:
     def intents(self) -> list[str]:
         return [str(c) for c in self.classes if c != OOS_LABEL]
 
+    def thresholds_for(self, risk: str) -> tuple[float, float] | None:
+        """(answer, clarify) probability thresholds reaching the risk setting's target
+        precision on held-out predictions; None when the model has no curve."""
+        if self.curve is None:
+            return None
+        target = RISK_TARGETS[risk]
+        return self.curve.answer_threshold(target), self.curve.clarify_threshold(target)
+
     def with_threshold(self, threshold: float) -> IntentModel:
         """A copy that refuses below another probability threshold (no retraining)."""
         clone = IntentModel(
@@ -383,6 +425,7 @@ class IntentModel:
             self.temperature,
             threshold,
             dict(self.meta),
+            self.curve,
         )
         return clone
 
@@ -403,6 +446,7 @@ class IntentModel:
             "temperature": self.temperature,
             "threshold": self.threshold,
             "meta": self.meta,
+            "curve": self.curve,
         }
         tmp = path.with_name(path.name + ".tmp")
         joblib.dump(state, tmp, compress=3)
@@ -435,4 +479,5 @@ class IntentModel:
             state["temperature"],
             state["threshold"],
             state["meta"],
+            state.get("curve"),
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from blockdesk.assistant.nlu.calibration import RISK_TARGETS
 from blockdesk.assistant.nlu.datasets import DatasetError
 from blockdesk.assistant.nlu.embeddings import EmbedderUnavailable, available_embedders
 from blockdesk.assistant.nlu.evaluation import run_eval
@@ -100,6 +101,16 @@ class Command(BaseCommand):
             help="messages timed one at a time for p50/p95 (default 200)",
         )
         ev.add_argument(
+            "--risk",
+            choices=sorted(RISK_TARGETS),
+            default=None,
+            help=(
+                "refuse below this risk setting's answer threshold (target precision "
+                "precision-first 95%%, balanced 90%%, coverage-first 80%%), read off "
+                "held-out folds of --train; overrides --oos-threshold"
+            ),
+        )
+        ev.add_argument(
             "--cache-dir",
             type=Path,
             default=None,
@@ -146,6 +157,12 @@ class Command(BaseCommand):
         )
         ex.add_argument("--out", type=Path, required=True, metavar="FILE")
         ex.add_argument("--account", type=int, default=None, help="an account's KB + history")
+        ex.add_argument(
+            "--starter-only",
+            action="store_true",
+            help="without --account: only the articles' titles and example questions, "
+            "not the shipped crypto examples (the training set before issue 16)",
+        )
 
     def _config(self, options: dict[str, Any]) -> ModelConfig:
         names = options.get("embedders")
@@ -178,6 +195,7 @@ class Command(BaseCommand):
             config=self._config(options),
             latency_sample=options["latency_sample"],
             cache_dir=options.get("cache_dir"),
+            risk=options.get("risk"),
         )
 
         def pct(key: str) -> str:
@@ -188,7 +206,9 @@ class Command(BaseCommand):
         w(
             f"trained on {metrics['n_train']} rows, {metrics['n_intents']} intents, "
             f"in {metrics['train_seconds']} s (embedders: {', '.join(metrics['embedders'])}; "
-            f"oos threshold {metrics['oos_threshold']})"
+            f"oos threshold {metrics['oos_threshold']}"
+            + (f", risk setting {metrics['risk']}" if metrics.get("risk") else "")
+            + ")"
         )
         w(f"test rows:          {metrics['n_test']}")
         w(f"accuracy:           {pct('accuracy')}")
@@ -196,6 +216,7 @@ class Command(BaseCommand):
         w(f"in-scope accuracy:  {pct('in_scope_accuracy')}")
         w(f"oos precision:      {pct('oos_precision')}")
         w(f"oos recall:         {pct('oos_recall')}")
+        w(f"calibration error:  {metrics['ece']:.4f} (ECE, 10 bins)")
         w(f"latency per message: p50 {metrics['p50_ms']} ms, p95 {metrics['p95_ms']} ms")
         if options.get("predictions"):
             w(f"predictions written to {options['predictions']}")
@@ -227,6 +248,11 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"account {account_id}: ", ending="")
             self._trained(model, out)
+            from blockdesk.assistant.configuration import do_apply_risk_profiles
+
+            changed = do_apply_risk_profiles(account_id=account_id, model=model)
+            if changed:
+                self.stdout.write(f"  thresholds of {changed} inbox(es) set from the risk setting")
 
     def _trained(self, model: Any, out: Path) -> None:
         self.stdout.write(
@@ -244,7 +270,7 @@ class Command(BaseCommand):
         if options.get("account"):
             examples = [e for src in account_sources(account_id=options["account"]) for e in src()]
         else:
-            examples = starter_examples()
+            examples = starter_examples(curated=not options.get("starter_only"))
         count = write_examples_csv(examples, options["out"])
         intents = len({e.intent for e in examples})
         self.stdout.write(f"wrote {count} rows, {intents} intents, to {options['out']}")
