@@ -166,19 +166,61 @@ def _lease() -> dt.timedelta:
 # --- the main stream --------------------------------------------------------------
 
 
-def dispatch_once(name: str, *, batch: int = 100, has_cursor: bool = False) -> int:
+@dataclass(frozen=True)
+class LogTail:
+    """The visible events after `start`, read once for a whole dispatcher pass: every
+    consumer takes its batch from it instead of reading (and decoding) the same rows
+    again. Complete up to the end of the log as it was when read, so a batch taken from
+    it is the batch a fresh read would give, but for events committed since (the next
+    pass has them)."""
+
+    start: log.Position
+    events: list[Event]
+
+    def batch_after(
+        self, position: log.Position, names: frozenset[str] | None, batch: int
+    ) -> list[Event] | None:
+        """The next `batch` events after `position` of these names; None when the tail
+        does not cover `position` (the consumer is behind its start: read the log)."""
+        if position < self.start:
+            return None
+        found: list[Event] = []
+        for event in self.events:
+            if event.position > position and (names is None or event.name in names):
+                found.append(event)
+                if len(found) == batch:
+                    break
+        return found
+
+
+def dispatch_once(
+    name: str, *, batch: int = 100, has_cursor: bool = False, tail: LogTail | None = None
+) -> int:
     """Hands consumer `name` its next batch; returns how many events it was given
     (0 when there were none, or another worker holds the consumer). `has_cursor`: the
-    caller has just read the consumer's cursor (saves a query on the hot loop)."""
+    caller has just read the consumer's cursor (saves a query on the hot loop); `tail`:
+    the pass's shared read of the log (runner.run_all_once)."""
     consumer = get_consumer(name)
     if not has_cursor:
         ensure_cursor(name)
     if consumer.mode == "transactional":
-        return _dispatch_transactional(consumer, batch)
-    return _dispatch_at_least_once(consumer, batch)
+        return _dispatch_transactional(consumer, batch, tail)
+    return _dispatch_at_least_once(consumer, batch, tail)
 
 
-def _dispatch_transactional(consumer: Consumer, batch: int) -> int:
+def _next_batch(
+    consumer: Consumer, cursor: ConsumerCursor, batch: int, tail: LogTail | None
+) -> list[Event]:
+    """From the pass's tail when it covers the cursor (as just read, under its lock or
+    lease: another worker may have moved it), else from the log."""
+    if tail is not None:
+        found = tail.batch_after(cursor.position, consumer.event_names, batch)
+        if found is not None:
+            return found
+    return list(log.pending(cursor.position, consumer.event_names)[:batch])
+
+
+def _dispatch_transactional(consumer: Consumer, batch: int, tail: LogTail | None) -> int:
     with transaction.atomic():
         cursor = (
             ConsumerCursor.objects.select_for_update(skip_locked=True)
@@ -187,7 +229,7 @@ def _dispatch_transactional(consumer: Consumer, batch: int) -> int:
         )
         if cursor is None:
             return 0
-        events = list(log.pending(cursor.position, consumer.event_names)[:batch])
+        events = _next_batch(consumer, cursor, batch, tail)
         for event in [] if _handle_batch(consumer, events) else events:
             try:
                 with transaction.atomic():
@@ -241,7 +283,7 @@ def _claim_lease(consumer: Consumer, owner: str) -> ConsumerCursor | None:
         return cursor
 
 
-def _dispatch_at_least_once(consumer: Consumer, batch: int) -> int:
+def _dispatch_at_least_once(consumer: Consumer, batch: int, tail: LogTail | None) -> int:
     owner = uuid.uuid4().hex  # one per claim: threads of one process are rivals too
     cursor = _claim_lease(consumer, owner)
     if cursor is None:
@@ -249,7 +291,7 @@ def _dispatch_at_least_once(consumer: Consumer, batch: int) -> int:
     mine = ConsumerCursor.objects.filter(pk=cursor.pk, lease_owner=owner)
     handled = 0
     try:
-        for event in list(log.pending(cursor.position, consumer.event_names)[:batch]):
+        for event in _next_batch(consumer, cursor, batch, tail):
             failure: Exception | None = None
             try:
                 consumer.handler(event)

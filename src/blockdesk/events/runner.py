@@ -15,14 +15,21 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from blockdesk.events.consumers import LogTail
+
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
+# A pass reads the new events once for every consumer when they are at most this many
+# (more: the dispatcher is catching up, and each consumer reads its own batches).
+TAIL_LIMIT = 500
 # Retries are due 10 s or more after a failure: looking for them on every run is waste.
 RETRY_CHECK_SECONDS = 1.0
 # The dispatcher keeps its connection between runs; it is checked (and replaced when
@@ -72,6 +79,7 @@ def _work_for(
     position: tuple[int, int] | None,
     *,
     check_retries: bool,
+    tail: LogTail | None,
 ) -> _Work:
     """Cheap reads, so an idle poll neither locks rows nor takes SQLite's write lock."""
     from blockdesk.events import log
@@ -85,7 +93,25 @@ def _work_for(
             consumer__name=name, dead=False, next_attempt_at__lte=timezone.now()
         ).exists()
     )
+    found = tail.batch_after(position, names, 1) if tail is not None else None
+    if found is not None:
+        return _Work(events=bool(found), retries=retries)
     return _Work(events=log.pending(position, names).exists(), retries=retries)
+
+
+def read_tail(positions: list[tuple[int, int]]) -> LogTail | None:
+    """One read of the log for the pass, from the cursor furthest behind; None when that
+    is more than TAIL_LIMIT events behind the end (each consumer then reads its own)."""
+    from blockdesk.events import log
+    from blockdesk.events.consumers import LogTail
+
+    if not positions:
+        return None
+    start = min(positions)
+    events = list(log.pending(start, None)[: TAIL_LIMIT + 1])
+    if len(events) > TAIL_LIMIT:
+        return None
+    return LogTail(start=start, events=events)
 
 
 def run_all_once(*, check_retries: bool = True) -> int:
@@ -101,6 +127,9 @@ def run_all_once(*, check_retries: bool = True) -> int:
         cursors = {
             c.name: c for c in ConsumerCursor.objects.filter(name__in=[c.name for c in consumers])
         }
+        # Every consumer reads the same new events: read them once (a new consumer, with
+        # no cursor yet, reads its own).
+        tail = read_tail([c.position for c in cursors.values() if not c.paused])
     except Exception:
         logger.exception("event dispatcher: cannot read the cursors")
         close_old_connections()
@@ -113,10 +142,14 @@ def run_all_once(*, check_retries: bool = True) -> int:
                 continue
             position = cursor.position if cursor is not None else None
             work = _work_for(
-                consumer.name, consumer.event_names, position, check_retries=check_retries
+                consumer.name,
+                consumer.event_names,
+                position,
+                check_retries=check_retries,
+                tail=tail,
             )
             if work.events:
-                total += dispatch_once(consumer.name, has_cursor=cursor is not None)
+                total += dispatch_once(consumer.name, has_cursor=cursor is not None, tail=tail)
             if work.retries:
                 total += dispatch_retries(consumer.name)
         except Exception:
