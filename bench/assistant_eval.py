@@ -35,11 +35,11 @@ from blockdesk.assistant.nlu.calibration import (  # noqa: E402
     reliability_table,
 )
 from blockdesk.assistant.nlu.datasets import Example, load_examples  # noqa: E402
-from blockdesk.assistant.nlu.embeddings import get_embedder  # noqa: E402
 from blockdesk.assistant.nlu.evaluation import compute_metrics, measure_latency  # noqa: E402
 from blockdesk.assistant.nlu.features import FeatureConfig  # noqa: E402
 from blockdesk.assistant.nlu.model import IntentModel, ModelConfig  # noqa: E402
 from blockdesk.assistant.nlu.report import analyse  # noqa: E402
+from blockdesk.common.embeddings import get_embedder  # noqa: E402
 
 NLU_DATA = ROOT / "src" / "blockdesk" / "assistant" / "nlu" / "data"
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from blockdesk.assistant.nlu.datasets import Example
-from blockdesk.assistant.nlu.embeddings import EmbedderUnavailable, get_embedder
 from blockdesk.assistant.nlu.features import FeatureConfig
-from blockdesk.assistant.nlu.minilm import MiniLMEmbedder, load_safetensors
 from blockdesk.assistant.nlu.model import IntentModel, ModelConfig
+from blockdesk.common.embeddings import EmbedderUnavailable, get_embedder
+from blockdesk.common.minilm import MiniLMEmbedder, load_safetensors
 from tests.conftest import require_or_skip
 
 REFERENCE = json.loads((Path(__file__).parent / "minilm_reference.json").read_text())

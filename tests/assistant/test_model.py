@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 
 from blockdesk.assistant.nlu.datasets import OOS_LABEL, Example, load_examples
-from blockdesk.assistant.nlu.embeddings import (
+from blockdesk.assistant.nlu.evaluation import compute_metrics, run_eval
+from blockdesk.assistant.nlu.features import FeatureConfig, word_tokens
+from blockdesk.assistant.nlu.model import IntentModel, ModelConfig
+from blockdesk.common.embeddings import (
     CachingEmbedder,
     Embedder,
     get_embedder,
     l2_normalise,
     register_embedder,
 )
-from blockdesk.assistant.nlu.evaluation import compute_metrics, run_eval
-from blockdesk.assistant.nlu.features import FeatureConfig, word_tokens
-from blockdesk.assistant.nlu.model import IntentModel, ModelConfig
 
 from .conftest import FAST, crypto_split, shared_data_or_skip
 

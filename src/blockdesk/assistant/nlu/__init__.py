@@ -8,8 +8,7 @@ Public API::
     model.save(path); IntentModel.load(path)
 """
 
-from .datasets import OOS_LABEL, DatasetError, Example, load_examples
-from .embeddings import (
+from blockdesk.common.embeddings import (
     CachingEmbedder,
     E5Embedder,
     Embedder,
@@ -19,6 +18,8 @@ from .embeddings import (
     get_embedder,
     register_embedder,
 )
+
+from .datasets import OOS_LABEL, DatasetError, Example, load_examples
 from .features import FeatureConfig
 from .language import detect_language
 from .model import IntentModel, IntentScore, ModelConfig, Prediction

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
+from blockdesk.common.embeddings import get_embedder
+
 from .calibration import expected_calibration_error
 from .datasets import OOS_LABEL, Example, load_examples
-from .embeddings import get_embedder
 from .model import IntentModel, ModelConfig
 from .training import default_config
 

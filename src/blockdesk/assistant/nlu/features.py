@@ -19,8 +19,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from blockdesk.common.embeddings import get_embedder
+
 from .direction import direction_matrix
-from .embeddings import get_embedder
 from .language import has_cjk
 
 __all__ = ["FeatureConfig", "FeaturePipeline", "Features", "normalise_text", "word_tokens"]

@@ -11,8 +11,9 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from blockdesk.common.embeddings import EmbedderUnavailable
+
 from .datasets import Example, load_examples
-from .embeddings import EmbedderUnavailable
 from .features import FeatureConfig
 from .model import IntentModel, ModelConfig
 

@@ -82,8 +82,8 @@ def embedder_name() -> str:
 
 def embedder(name: str | None = None) -> Any:
     """The embedder behind search (any object with ``name``, ``dim`` and
-    ``encode(texts) -> unit rows``; register others in assistant.nlu.embeddings)."""
-    from blockdesk.assistant.nlu.embeddings import EmbedderUnavailable, get_embedder
+    ``encode(texts) -> unit rows``; register others in common/embeddings.py)."""
+    from blockdesk.common.embeddings import EmbedderUnavailable, get_embedder
 
     name = name or embedder_name()
     inst = _embedders.get(name)

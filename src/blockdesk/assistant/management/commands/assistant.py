@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from blockdesk.assistant.nlu.calibration import RISK_TARGETS
 from blockdesk.assistant.nlu.datasets import DatasetError
-from blockdesk.assistant.nlu.embeddings import EmbedderUnavailable, available_embedders
 from blockdesk.assistant.nlu.evaluation import run_eval
 from blockdesk.assistant.nlu.model import ModelConfig
 from blockdesk.assistant.nlu.training import (
@@ -21,6 +20,7 @@ from blockdesk.assistant.nlu.training import (
     file_source,
     train_model,
 )
+from blockdesk.common.embeddings import EmbedderUnavailable, available_embedders
 
 DATA_HELP = (
     "CSV with a header row 'text,category' (also 'intent' or 'label'), or JSON: a list "
