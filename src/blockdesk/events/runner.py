@@ -23,6 +23,7 @@ from django.utils import timezone
 
 if TYPE_CHECKING:
     from blockdesk.events.consumers import LogTail
+    from blockdesk.events.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -41,30 +42,45 @@ _wakeup = threading.Event()
 _inline = threading.local()
 
 
-def wake() -> None:
-    """Called after an emitting transaction commits: the dispatcher in this process runs
-    soon (after the gathering window) instead of at its next poll. The consumers named in
-    settings.EVENT_INLINE_CONSUMERS run at once, in this thread (tests)."""
+def wake(committed: Event | None = None) -> None:
+    """Called after an emitting transaction commits (with one of its events): the
+    dispatcher in this process runs soon (after the gathering window) instead of at its
+    next poll. The consumers named in settings.EVENT_INLINE_CONSUMERS run at once, in
+    this thread (tests)."""
     _wakeup.set()
     if settings.EVENT_INLINE_CONSUMERS:
-        dispatch_inline(settings.EVENT_INLINE_CONSUMERS)
+        dispatch_inline(settings.EVENT_INLINE_CONSUMERS, committed=committed)
 
 
-def dispatch_inline(names: Sequence[str]) -> None:
+def dispatch_inline(names: Sequence[str], *, committed: Event | None = None) -> None:
     """Hands these consumers everything pending, now, in the calling thread: what
     django-tasks' ImmediateBackend is to tasks, for tests that follow a reaction through
     (a customer message → the assistant's answer). A handler's own commit (a consumer
-    that emits) lands here again while this runs: the loop below picks its events up."""
+    that emits) lands here again while this runs: the loop below picks its events up.
+    `committed`: an event of the commit that called; on PostgreSQL it is readable only
+    once every older transaction in the cluster has ended (events/log.py), so wait."""
     from blockdesk.events.consumers import dispatch_once
 
     if getattr(_inline, "running", False):
         return
     _inline.running = True
     try:
+        if committed is not None:
+            _wait_readable(committed)
         while sum(dispatch_once(name) for name in names):
             pass
     finally:
         _inline.running = False
+
+
+def _wait_readable(event: Event, *, timeout: float = 10.0) -> None:
+    from blockdesk.events import log
+    from blockdesk.events.models import Event as EventRow
+
+    deadline = time.monotonic() + timeout
+    readable = log.visible(EventRow.objects.filter(pk=event.pk))
+    while not readable.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +59,7 @@ def emit(
     )
     _insert(event)
     # Wakes this process's dispatcher (embedded mode) as soon as the event is readable.
-    transaction.on_commit(wake)
+    transaction.on_commit(partial(wake, event))
     return event
 
 

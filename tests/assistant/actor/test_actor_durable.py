@@ -16,6 +16,7 @@ from django.test import override_settings
 from blockdesk.assistant.event_consumers import CONSUMER
 from blockdesk.assistant.models import AssistantTurn
 from blockdesk.conversations.models import Conversation, Message
+from blockdesk.events import runner
 from blockdesk.events.models import ConsumerCursor, Event
 from blockdesk.events.services import do_replay
 from tests.events.support import drain
@@ -60,6 +61,9 @@ def test_an_upgraded_install_starts_at_the_end_of_the_log(assistant_channel, cus
     old = _send_undispatched(customer, QUESTION)
     last = Event.objects.order_by("-id").first()
     assert last is not None
+    # On PostgreSQL an event is readable once every older transaction in the cluster has
+    # ended (events/log.py): the migration places the cursor after the readable ones.
+    runner._wait_readable(last)
     ConsumerCursor.objects.filter(name=CONSUMER).delete()
 
     cursor_migration.place_cursor(apps, SimpleNamespace(connection=connection))
