@@ -10,6 +10,7 @@ from blockdesk.kb.documents import SearchDocument
 from blockdesk.kb.models import ArticleFeedback, ArticleTranslation
 from blockdesk.kb.services import TranslationInput
 from tests.kb.conftest import make_article
+from tests.support.live_server import fresh_cache_namespace
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,10 @@ def test_feedback_form_counts_one_vote_per_session(client, article):
 
 def test_feedback_rate_limit_answers_429(client, article, settings):
     settings.PUBLIC_RATE_LIMIT = 2
-    settings.PUBLIC_RATE_WINDOW = 3600  # fixed windows: no boundary between the requests
+    # Fixed windows: a long one, so no boundary passes between the requests; its own
+    # cache namespace, so no count left in a shared Redis by another test counts here.
+    settings.PUBLIC_RATE_WINDOW = 3600
+    fresh_cache_namespace(settings)
     url = "/help/en/deposits/deposit-help/feedback/"
     ip = "203.0.113.77"
     codes = [

@@ -11,6 +11,7 @@ from blockdesk.kb import selectors, services
 from blockdesk.kb.models import ArticleFeedback, ArticleTranslation, SlugRedirect
 from blockdesk.kb.services import TranslationInput
 from tests.kb.conftest import make_article
+from tests.support.live_server import fresh_cache_namespace
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,10 @@ def test_votes_are_counted_once_per_visitor_and_can_change(article, ip):
 
 def test_votes_are_rate_limited(article, ip, settings):
     settings.PUBLIC_RATE_LIMIT = 4
-    settings.PUBLIC_RATE_WINDOW = 3600  # fixed windows: no boundary between the requests
+    # Fixed windows: a long one, so no boundary passes between the requests; its own
+    # cache namespace, so no count left in a shared Redis by another test counts here.
+    settings.PUBLIC_RATE_WINDOW = 3600
+    fresh_cache_namespace(settings)
     for n in range(4):
         services.do_vote(
             translation=article, visitor=services.visitor_hash(f"s{n}-{ip}"), ip=ip, helpful=True
