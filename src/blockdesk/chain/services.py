@@ -38,6 +38,7 @@ from blockdesk.chain.rpc import mask_url
 from blockdesk.chain.signals import watch_finished
 from blockdesk.common.errors import Forbidden, ValidationFailed
 from blockdesk.common.netguard import UnsafeTarget, check_url
+from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
 
@@ -450,22 +451,10 @@ _OUTCOMES = {
 
 
 def _enqueue_check(watch_id: int, *, run_after: dt.datetime | None) -> None:
-    """Enqueue after commit; backends that cannot wait leave it to ``do_requeue_due_watches``."""
+    """A backend that cannot wait leaves it to ``do_requeue_due_watches``."""
     from blockdesk.chain.tasks import watch_transaction
 
-    task = watch_transaction
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return
-        task = task.using(run_after=run_after)
-
-    def send() -> None:
-        try:
-            task.enqueue(watch_id)
-        except Exception:
-            logger.exception("could not enqueue the check of watch %s", watch_id)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(watch_transaction, watch_id, run_after=run_after)
 
 
 def do_watch_transaction(

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import Conflict
 from blockdesk.common.realtime import inbox_group, publish_on_commit
+from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.models import OutboundDelivery
 from blockdesk.conversations.channel_registry import channel_class
@@ -63,22 +64,9 @@ def _publish(delivery: OutboundDelivery) -> None:
 
 
 def _enqueue(delivery_id: int, *, run_after: dt.datetime | None = None) -> None:
-    """After commit, so the task never looks for a row it cannot see yet."""
     from blockdesk.connectors.tasks import deliver_outbound
 
-    task = deliver_outbound
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # a backend that cannot wait: the periodic sweep sends it when due
-        task = task.using(run_after=run_after)
-
-    def send() -> None:
-        try:
-            task.enqueue(delivery_id)
-        except Exception:
-            logger.exception("could not enqueue outbound delivery %s", delivery_id)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(deliver_outbound, delivery_id, run_after=run_after)
 
 
 def wants_delivery(*, payload: dict[str, Any], inbox: Inbox) -> bool:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Conversation, ConversationEvent, Message
 from blockdesk.notifications import selectors
@@ -31,21 +32,10 @@ SWEEP_GRACE = dt.timedelta(minutes=2)
 
 
 def _enqueue(conversation_id: int, *, run_after: dt.datetime) -> None:
-    """After commit; a backend that cannot wait leaves it to ``do_send_due_reply_emails``."""
+    """A backend that cannot wait leaves it to ``do_send_due_reply_emails``."""
     from blockdesk.notifications.tasks import send_reply_email
 
-    if not send_reply_email.get_backend().supports_defer:
-        return
-
-    def send() -> None:
-        try:
-            send_reply_email.using(run_after=run_after).enqueue(conversation_id)
-        except Exception:
-            logger.exception(
-                "could not enqueue the reply email of conversation %s", conversation_id
-            )
-
-    transaction.on_commit(send)
+    enqueue_on_commit(send_reply_email, conversation_id, run_after=run_after)
 
 
 def wants_email(message: Message) -> bool:

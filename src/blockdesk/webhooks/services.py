@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.events.models import Event
 from blockdesk.events.registry import Actor, Subject, event_types
 from blockdesk.events.services import emit, envelope
@@ -156,23 +157,9 @@ def do_delete_webhook(*, actor: User, webhook: Webhook) -> None:
 
 
 def _enqueue(delivery_id: int, *, run_after: dt.datetime | None = None) -> None:
-    """Enqueue after commit, so the task never looks for a row it cannot see yet."""
     from blockdesk.webhooks.tasks import deliver_webhook
 
-    task = deliver_webhook
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # backends that cannot wait (immediate): the periodic sweep retries
-        task = task.using(run_after=run_after)
-
-    def send() -> None:
-        try:
-            task.enqueue(delivery_id)
-        except Exception:
-            # The delivery row is stored; the sweep enqueues it again later.
-            logger.exception("could not enqueue webhook delivery %s", delivery_id)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(deliver_webhook, delivery_id, run_after=run_after)
 
 
 def _ping_body(webhook: Webhook, *, actor: User) -> dict[str, Any]:

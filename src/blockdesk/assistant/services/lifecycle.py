@@ -23,6 +23,7 @@ from blockdesk.assistant.services._context import (
     _record,
     _send,
 )
+from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.conversations import services as conv_services
 
 logger = logging.getLogger(__name__)
@@ -44,22 +45,7 @@ def _schedule_resolution(state_pk: int, when: dt.datetime | None) -> None:
         return
     from blockdesk.assistant.tasks import resolve_if_silent
 
-    task = resolve_if_silent
-    try:
-        if not task.get_backend().supports_defer:
-            return
-        task = task.using(run_after=when)
-    except Exception:
-        logger.exception("assistant: cannot schedule the resolution check")
-        return
-
-    def send() -> None:
-        try:
-            task.enqueue(state_pk)
-        except Exception:
-            logger.exception("assistant: could not enqueue the resolution check")
-
-    transaction.on_commit(send)
+    enqueue_on_commit(resolve_if_silent, state_pk, run_after=when)
 
 
 def do_resolve_timed_out(*, now: dt.datetime | None = None) -> int:

@@ -37,7 +37,7 @@ def _results(header_value: str) -> tuple[str, dict[str, str]] | None:
         parsed = authres.AuthenticationResultsHeader.parse(
             "Authentication-Results: " + " ".join(header_value.split())
         )
-    except Exception:  # authres raises its own errors and ValueError on bad input
+    except (authres.AuthResError, ValueError):  # malformed: no verdict, not a failure
         return None
     found: dict[str, str] = {}
     for result in parsed.results:
