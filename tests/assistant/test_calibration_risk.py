@@ -149,3 +149,41 @@ def test_eval_command_risk_setting(tmp_path, capsys) -> None:
         assert 0.0 <= metrics["ece"] <= 1.0
         found[risk] = metrics["oos_threshold"]
     assert found["precision-first"] > found["coverage-first"]
+
+
+def test_the_answering_model_sets_the_thresholds_not_the_stored_copy(monkeypatch) -> None:
+    """A model retrained in the background (first use, corrections) moves the thresholds of
+    a risk setting at once: the actor reads them off the model that answers, not off the
+    copy saved with the settings; a custom setting keeps its typed numbers."""
+    from types import SimpleNamespace
+
+    from blockdesk.assistant import engine
+    from blockdesk.assistant.services import actor
+
+    model = _Stub({"balanced": (0.55, 0.25)})
+    seen: dict[str, float] = {}
+
+    def fake_decide(**kwargs):
+        seen.update(answer=kwargs["answer_threshold"], clarify=kwargs["clarify_threshold"])
+        return "understood"
+
+    monkeypatch.setattr(engine, "get_model", lambda account_id: model)
+    monkeypatch.setattr(engine, "search_opinions", lambda **kwargs: [])
+    monkeypatch.setattr(engine, "decide", fake_decide)
+    config = AssistantSettings(
+        risk_profile="balanced", answer_threshold=0.99, clarify_threshold=0.9
+    )
+    ctx = SimpleNamespace(
+        message=SimpleNamespace(content="where is my deposit"),
+        config=config,
+        language="en",
+        account_id=1,
+        answer_threshold=1.0,
+        clarify_threshold=1.0,
+    )
+    assert actor._understand(ctx) == "understood"
+    assert seen == {"answer": 0.55, "clarify": 0.25}
+    assert (ctx.answer_threshold, ctx.clarify_threshold) == (0.55, 0.25)
+    config.risk_profile = "custom"
+    actor._understand(ctx)
+    assert seen == {"answer": 0.99, "clarify": 0.9}

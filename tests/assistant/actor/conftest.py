@@ -16,6 +16,8 @@ import pytest
 
 from blockdesk.assistant import engine
 from blockdesk.assistant.configuration import do_set_enabled
+from blockdesk.assistant.models import AssistantSettings
+from blockdesk.assistant.models.settings import FALLBACK_RISK_THRESHOLDS
 from blockdesk.assistant.nlu.training import MODEL_FILENAME, default_config, train_model
 from blockdesk.assistant.training_sources import starter_examples
 from blockdesk.connectors.models import WebWidgetChannel
@@ -63,6 +65,11 @@ def assistant_channel(assistant_env: None, channel: WebWidgetChannel) -> WebWidg
     config.business_days = [0, 1, 2, 3, 4, 5, 6]
     config.business_start = dt.time(0, 0)
     config.business_end = dt.time(23, 59, 59)
+    # Fixed thresholds (the precision-first fallback): these tests are about the flows, and
+    # the small starter model's own calibration would move them (tests/assistant/
+    # test_calibration_risk.py covers a risk setting following the model).
+    config.risk_profile = AssistantSettings.Risk.CUSTOM
+    config.answer_threshold, config.clarify_threshold = FALLBACK_RISK_THRESHOLDS["precision-first"]
     config.save()
     return channel
 

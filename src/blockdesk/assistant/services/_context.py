@@ -41,6 +41,10 @@ class _Context:
     choice: selection.Choice | None = None
     entities: dict[str, list[str]] = field(default_factory=dict)
     mood: cues.Mood = field(default_factory=lambda: cues.Mood("calm"))
+    # The inbox's thresholds for the model that answered (`_understand` sets them): a risk
+    # setting reads them off that model's calibration, so a retrained model moves them.
+    answer_threshold: float = 1.0
+    clarify_threshold: float = 1.0
 
     @property
     def account_id(self) -> int:

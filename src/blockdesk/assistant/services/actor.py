@@ -140,9 +140,7 @@ def _handle(ctx: _Context) -> AssistantTurn:
     ctx.mood = cues.mood(text)
     ctx.entities = _entities(text)
     ctx.understanding = _understand(ctx)
-    ctx.choice = selection.choose(
-        ctx.understanding, text, answer_threshold=ctx.config.answer_threshold
-    )
+    ctx.choice = selection.choose(ctx.understanding, text, answer_threshold=ctx.answer_threshold)
     if ctx.conversation.secret_exposed:
         return _hand_off(ctx, "secret_exposed")
     sensitive = cues.sensitive_reason(text)
@@ -234,12 +232,13 @@ def _understand(ctx: _Context, *, text: str | None = None) -> engine.Understandi
     except Exception:  # a broken model file must not silence the assistant
         logger.exception("assistant: cannot load the intent model")
         model = None
+    ctx.answer_threshold, ctx.clarify_threshold = ctx.config.risk_thresholds(model)
     return engine.decide(
         model=model,
         text=text,
         search=search,
-        answer_threshold=ctx.config.answer_threshold,
-        clarify_threshold=ctx.config.clarify_threshold,
+        answer_threshold=ctx.answer_threshold,
+        clarify_threshold=ctx.clarify_threshold,
     )
 
 
