@@ -150,6 +150,34 @@ def test_two_networks_with_a_direction_mean_the_wrong_network(index, table, monk
     assert keys(index, "trc20 to erc20", table, monkeypatch)[0] == "deposit-wrong-network"
 
 
+def test_a_token_on_the_wrong_network_is_read_as_a_deposit(table, monkeypatch):
+    """Issue 16: "usdt wrong netw" ranked the wallet's network switcher above the deposit
+    article (both say "wrong network" in their titles; the wallet one names USDT too)."""
+    docs = [
+        doc("deposit-wrong-network", "en", "I sent my deposit on the wrong network",
+            summary="A deposit sent on another network is not credited automatically."),
+        doc("wallet-wrong-network", "en", "My wallet is on the wrong network",
+            summary="Switch the wallet to the network your USDT is on to see it.",
+            body="A wallet shows the USDT of the selected network only."),
+        doc("withdrawal-wrong-address", "en", "I withdrew to the wrong address",
+            summary="A withdrawal to a wrong address cannot be reversed."),
+    ]
+    emb = NullEmbedder()
+    index = build_index(docs, embedder=emb, config=IndexConfig(embedder=emb.name))
+    deposit = table.token_mismatch_group
+    assert deposit is not None
+    for query in ("usdt wrong netw", "usdc wrong netwrk", "sent usdt on the wrong chain"):
+        assert deposit in expand_query(query, index, table, LEXICAL).inferred, query
+        assert keys(index, query, table, monkeypatch)[0] == "deposit-wrong-network", query
+    # A wallet or withdrawal word, no token, or Chinese (充错 says the side): no inference.
+    for query in ("usdt wallet wrong network", "withdraw usdt wrong network", "wrong network",
+                  "usdt 充错网络"):
+        assert deposit not in expand_query(query, index, table, LEXICAL).inferred, query
+    assert keys(index, "usdt wallet wrong network", table, monkeypatch)[0] == (
+        "wallet-wrong-network"
+    )
+
+
 def test_repairs_can_be_switched_off(index, table):
     off = replace(LEXICAL, prefix_weight=0.0, typo_weight=0.0)
     expanded = expand_query("usdt wrong netw", index, table, off)

@@ -190,6 +190,23 @@ def expand_query(
             # counted as if typed, since the query says it in other words.
             clauses.append(tuple((member, 1.0) for member in synonyms.members(mismatch)))
             inferred.append(mismatch)
+        sent = synonyms.token_mismatch_group
+        if (
+            sent is not None
+            and mismatch is not None
+            and (mismatch in groups or mismatch in inferred)
+            and any(synonyms.kinds[gid] == "token" for gid in groups)
+            and sent not in groups
+            and not synonyms.token_mismatch_unless & groups.keys()
+            and not has_cjk(query)
+        ):
+            # A token on the wrong network, with no word for a withdrawal or a wallet
+            # ("usdt wrong netw"), is funds sent to us on the wrong network: the deposit
+            # side is read in, at a synonym's weight (it was not typed). Chinese says the
+            # side in the mix-up word itself (充错 / 提错 / 转错).
+            weight = params.synonym_weight
+            clauses.append(tuple((member, weight) for member in synonyms.members(sent)))
+            inferred.append(sent)
     clauses.extend(tuple(alts) for alts in single.values())
     return QueryTerms(clauses=tuple(clauses), original=original, inferred=tuple(inferred))
 

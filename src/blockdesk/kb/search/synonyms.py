@@ -71,6 +71,10 @@ class GroupKinds:
     # Words that make two networks a direction ("trc20 *to* erc20", "bsc充*到*erc20")
     # rather than a comparison ("erc20 vs trc20").
     direction_words: tuple[str, ...] = ()
+    # A token named with the mismatch group and none of the `_unless` groups ("usdt wrong
+    # netw") is funds sent on the wrong network: the group of this member is inferred.
+    token_mismatch_infers: str | None = None
+    token_mismatch_unless: tuple[str, ...] = ()
 
 
 def raw_tokens(query: str) -> list[tuple[str, bool]]:
@@ -103,6 +107,10 @@ class SynonymTable:
         # Per group: "network", "token" or "" (a topic word).
         self.kinds: list[str] = []
         self.mismatch_group: int | None = None
+        infers = normalise(kinds.token_mismatch_infers) if kinds.token_mismatch_infers else None
+        unless = {normalise(t) for t in kinds.token_mismatch_unless}
+        self.token_mismatch_group: int | None = None
+        self.token_mismatch_unless: set[int] = set()
         self._direction = tuple(normalise(w) for w in kinds.direction_words)
         self._entries: list[_Term] = []
         # Latin members that analysis drops entirely ("u"): matched on raw tokens.
@@ -124,6 +132,10 @@ class SynonymTable:
             )
             if mismatch is not None and mismatch in normed and self.mismatch_group is None:
                 self.mismatch_group = gid
+            if infers is not None and infers in normed and self.token_mismatch_group is None:
+                self.token_mismatch_group = gid
+            if normed & unless:
+                self.token_mismatch_unless.add(gid)
             analysed = []
             for member in members:
                 cjk = has_cjk(member)
@@ -207,11 +219,14 @@ def load_kinds_file(path: Path) -> GroupKinds:
     if not isinstance(entities, dict):
         return GroupKinds()
     mismatch = entities.get("network_mismatch")
+    infers = entities.get("token_mismatch_infers")
     return GroupKinds(
         networks=tuple(str(t) for t in entities.get("networks") or ()),
         tokens=tuple(str(t) for t in entities.get("tokens") or ()),
         network_mismatch=str(mismatch) if mismatch else None,
         direction_words=tuple(str(t) for t in entities.get("direction_words") or ()),
+        token_mismatch_infers=str(infers) if infers else None,
+        token_mismatch_unless=tuple(str(t) for t in entities.get("token_mismatch_unless") or ()),
     )
 
 
@@ -257,6 +272,10 @@ def _build() -> SynonymTable:
                 or (None if replace else kinds.network_mismatch),
                 direction_words=(() if replace else kinds.direction_words)
                 + extra_kinds.direction_words,
+                token_mismatch_infers=extra_kinds.token_mismatch_infers
+                or (None if replace else kinds.token_mismatch_infers),
+                token_mismatch_unless=(() if replace else kinds.token_mismatch_unless)
+                + extra_kinds.token_mismatch_unless,
             )
     if _source is not None:
         try:
