@@ -54,29 +54,52 @@ class FakeDiscord:
     def route(self, request: Request) -> Reply:
         path = request.path.removeprefix("/api/v10")
         parts = path.strip("/").split("/")
-        if request.headers.get("authorization") not in (f"Bot {BOT_TOKEN}", None) and not path.startswith("/interactions/"):
+        if request.headers.get("authorization") not in (
+            f"Bot {BOT_TOKEN}",
+            None,
+        ) and not path.startswith("/interactions/"):
             return Reply(401, {"message": "401: Unauthorized", "code": 0})
         if path == "/users/@me" and request.method == "GET":
-            return Reply(200, {"id": BOT_ID, "username": "blockdesk-support", "bot": True,
-                               "discriminator": "0", "global_name": None})  # fmt: skip
+            return Reply(
+                200,
+                {
+                    "id": BOT_ID,
+                    "username": "blockdesk-support",
+                    "bot": True,
+                    "discriminator": "0",
+                    "global_name": None,
+                },
+            )
         if path == "/users/@me/channels" and request.method == "POST":
             recipient = request.json()["recipient_id"]
-            return Reply(200, {"id": f"7{recipient[1:]}", "type": 1, "recipients": [{"id": recipient}]})
+            return Reply(
+                200, {"id": f"7{recipient[1:]}", "type": 1, "recipients": [{"id": recipient}]}
+            )
         if parts[0] == "channels" and request.method == "POST" and parts[-1] == "messages":
             body = request.json()
             nonce = body.get("nonce")
             if body.get("enforce_nonce") and nonce in self.nonces:
                 return Reply(200, self.nonces[nonce])
-            message = {"id": self._id(), "channel_id": parts[1], "content": body["content"],
-                       "author": {"id": BOT_ID, "bot": True}, "type": 0}  # fmt: skip
+            message = {
+                "id": self._id(),
+                "channel_id": parts[1],
+                "content": body["content"],
+                "author": {"id": BOT_ID, "bot": True},
+                "type": 0,
+            }
             self.messages.setdefault(parts[1], []).append(message)
             if nonce:
                 self.nonces[nonce] = message
             return Reply(200, message)
         if parts[0] == "channels" and request.method == "POST" and parts[-1] == "threads":
             body = request.json()
-            thread = {"id": self._id(), "type": 11, "parent_id": parts[1], "name": body["name"],
-                      "guild_id": GUILD}  # fmt: skip
+            thread = {
+                "id": self._id(),
+                "type": 11,
+                "parent_id": parts[1],
+                "name": body["name"],
+                "guild_id": GUILD,
+            }
             return Reply(201, thread)
         if parts[0] == "channels" and request.method == "DELETE":
             if not self.can_delete:
@@ -113,8 +136,12 @@ def _fresh_limits(settings: Any) -> None:
 
 
 def make_inbox(account: Account, agent: User, **values: Any) -> DiscordChannel:
-    defaults: dict[str, Any] = {"bot_token": BOT_TOKEN, "guild_id": GUILD,
-                                "support_channel_id": SUPPORT, "staff_role_ids": STAFF_ROLE}  # fmt: skip
+    defaults: dict[str, Any] = {
+        "bot_token": BOT_TOKEN,
+        "guild_id": GUILD,
+        "support_channel_id": SUPPORT,
+        "staff_role_ids": STAFF_ROLE,
+    }
     defaults.update(values)
     return do_create_discord_inbox(account=account, name="Discord", members=[agent], **defaults)
 

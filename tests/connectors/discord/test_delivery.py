@@ -23,8 +23,11 @@ from .test_inbound import send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RATE_LIMITED = Reply(429, {"message": "You are being rate limited.", "retry_after": 2.5,
-                           "global": False}, {"Retry-After": "3"})  # fmt: skip
+RATE_LIMITED = Reply(
+    429,
+    {"message": "You are being rate limited.", "retry_after": 2.5, "global": False},
+    {"Retry-After": "3"},
+)
 DOWN = Reply(502, {"message": "502 Bad Gateway"})
 
 
@@ -46,8 +49,9 @@ def thread_case(discord_channel):  # type: ignore[no-untyped-def]
 
 def test_a_reply_goes_into_the_thread(agent, thread_case, fake, django_capture_on_commit_callbacks):
     conversation, thread_id = thread_case
-    delivery = reply(agent, conversation, "Found it: **credited** @everyone",
-                     django_capture_on_commit_callbacks)  # fmt: skip
+    delivery = reply(
+        agent, conversation, "Found it: **credited** @everyone", django_capture_on_commit_callbacks
+    )
     assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "sent"
     (posted,) = fake.messages[thread_id]
     assert posted["content"] == "Found it: **credited** @everyone"
@@ -55,18 +59,22 @@ def test_a_reply_goes_into_the_thread(agent, thread_case, fake, django_capture_o
     assert delivery.platform_message_id == posted["id"]
 
 
-def test_a_dm_case_is_answered_in_the_dm(agent, discord_channel, fake,
-                                         django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_dm_case_is_answered_in_the_dm(
+    agent, discord_channel, fake, django_capture_on_commit_callbacks
+):
     conversation = send(discord_channel, "message_create_dm").message.conversation
     delivery = reply(agent, conversation, "Try again now", django_capture_on_commit_callbacks)
     assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "sent"
     assert [m["content"] for m in fake.messages["319674150115610528"]] == ["Try again now"]
 
 
-def test_a_long_reply_is_split_at_2000_characters(agent, thread_case, fake,
-                                                  django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_long_reply_is_split_at_2000_characters(
+    agent, thread_case, fake, django_capture_on_commit_callbacks
+):
     conversation, thread_id = thread_case
-    text = "\n\n".join(f"Step {i}: " + "lorem ipsum dolor xyz " * 35 for i in range(6))  # ~4,600 characters
+    text = "\n\n".join(
+        f"Step {i}: " + "lorem ipsum dolor xyz " * 35 for i in range(6)
+    )  # ~4,600 characters
     delivery = reply(agent, conversation, text, django_capture_on_commit_callbacks)
     assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "sent"
     parts = [m["content"] for m in fake.messages[thread_id]]
@@ -74,8 +82,9 @@ def test_a_long_reply_is_split_at_2000_characters(agent, thread_case, fake,
     assert parts[0].startswith("Step 0:") and "Step 5:" in parts[-1]
 
 
-def test_429_waits_discords_retry_after(agent, thread_case, api, fake,
-                                        django_capture_on_commit_callbacks):  # fmt: skip
+def test_429_waits_discords_retry_after(
+    agent, thread_case, api, fake, django_capture_on_commit_callbacks
+):
     conversation, thread_id = thread_case
     delivery = reply(agent, conversation, "Hello", django_capture_on_commit_callbacks)
     api.failures.append(RATE_LIMITED)
@@ -93,7 +102,9 @@ def test_discord_down_for_an_hour_the_reply_goes_out_afterwards_once(
     agent, thread_case, api, fake, django_capture_on_commit_callbacks
 ):
     conversation, thread_id = thread_case
-    delivery = reply(agent, conversation, "Your withdrawal is out", django_capture_on_commit_callbacks)
+    delivery = reply(
+        agent, conversation, "Your withdrawal is out", django_capture_on_commit_callbacks
+    )
     api.failures.extend([DOWN] * 4)
     now = timezone.now()
     outcomes = []
@@ -131,9 +142,12 @@ def test_a_failure_halfway_through_a_long_reply_sends_only_the_rest(
     assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk, now=now) == "retry"
     assert len(fake.messages[thread_id]) == 1
     delivery.refresh_from_db()
-    assert contract_delivery.do_attempt_delivery(
-        delivery_id=delivery.pk, now=delivery.due_at + dt.timedelta(seconds=1)
-    ) == "sent"
+    assert (
+        contract_delivery.do_attempt_delivery(
+            delivery_id=delivery.pk, now=delivery.due_at + dt.timedelta(seconds=1)
+        )
+        == "sent"
+    )
     parts = [m["content"] for m in fake.messages[thread_id]]
     assert len(parts) == 3 and [p.split(":")[0] for p in parts] == ["Part 0", "Part 1", "Part 2"]
 

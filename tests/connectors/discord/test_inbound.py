@@ -16,8 +16,7 @@ from .conftest import CUSTOMER, FORUM, STAFF_ROLE, SUPPORT, frame, make_inbox
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SEED = (
-    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
-    "abandon about"
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 )
 
 
@@ -59,12 +58,21 @@ def test_a_question_in_the_support_channel_becomes_a_thread_mapped_to_its_case(
     route = DiscordRoute.objects.get(conversation=received.message.conversation)
     assert route.kind == "thread" and route.user_id == CUSTOMER
     # The customer writes on in the thread: the same case.
-    more = send(discord_channel, "message_create_guild", id="334385199974967050",
-                channel_id=route.discord_channel_id, content="any news?")  # fmt: skip
+    more = send(
+        discord_channel,
+        "message_create_guild",
+        id="334385199974967050",
+        channel_id=route.discord_channel_id,
+        content="any news?",
+    )
     assert more.message.conversation_id == received.message.conversation_id
     # A second question in the channel is a second thread and a second case.
-    other = send(discord_channel, "message_create_guild", id="334385199974967060",
-                 content="How do I enable 2FA?")  # fmt: skip
+    other = send(
+        discord_channel,
+        "message_create_guild",
+        id="334385199974967060",
+        content="How do I enable 2FA?",
+    )
     assert other.message.conversation_id != received.message.conversation_id
     assert Conversation.objects.filter(inbox=discord_channel.inbox).count() == 2
     # A replayed question opens no second thread.
@@ -76,14 +84,24 @@ def test_staff_messages_are_not_the_customers(discord_channel):
     received = send(discord_channel, "message_create_guild")
     thread = DiscordRoute.objects.get(conversation=received.message.conversation)
     staff_member = {"roles": [STAFF_ROLE], "nick": "Support Sam"}
-    staff = send(discord_channel, "message_create_guild", id="334385199974967070",
-                 channel_id=thread.discord_channel_id, member=staff_member,
-                 author={"id": "1111111111111111", "username": "sam"},
-                 content="We are looking into it")  # fmt: skip
+    staff = send(
+        discord_channel,
+        "message_create_guild",
+        id="334385199974967070",
+        channel_id=thread.discord_channel_id,
+        member=staff_member,
+        author={"id": "1111111111111111", "username": "sam"},
+        content="We are looking into it",
+    )
     assert staff is None
-    in_channel = send(discord_channel, "message_create_guild", id="334385199974967071",
-                      member=staff_member, author={"id": "1111111111111111", "username": "sam"},
-                      content="Reminder: we never DM first")  # fmt: skip
+    in_channel = send(
+        discord_channel,
+        "message_create_guild",
+        id="334385199974967071",
+        member=staff_member,
+        author={"id": "1111111111111111", "username": "sam"},
+        content="Reminder: we never DM first",
+    )
     assert in_channel is None
     assert len(customer_messages(discord_channel)) == 1
 
@@ -102,8 +120,9 @@ def test_a_forum_post_is_a_case(account, agent, api):
     channel = make_inbox(account, agent, support_channel_id=FORUM, support_is_forum=True)
     assert send(channel, "thread_create") is True
     assert send(channel, "thread_create") is False  # replayed: nothing more
-    received = send(channel, "message_create_guild", id="41771983423143937",
-                    channel_id="41771983423143937")  # fmt: skip
+    received = send(
+        channel, "message_create_guild", id="41771983423143937", channel_id="41771983423143937"
+    )
     route = DiscordRoute.objects.get(channel=channel, discord_channel_id="41771983423143937")
     assert route.conversation_id == received.message.conversation_id
     # A forum post's first message opens no extra thread.

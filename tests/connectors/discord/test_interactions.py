@@ -63,8 +63,10 @@ def test_an_inbox_without_a_public_key_takes_no_interactions(discord_channel):
 
 
 def test_ping_is_answered_with_pong(signed_channel):
-    response = post(signed_channel, json.dumps({"id": "1", "type": 1, "token": "t",
-                                                "application_id": "2"}).encode())  # fmt: skip
+    response = post(
+        signed_channel,
+        json.dumps({"id": "1", "type": 1, "token": "t", "application_id": "2"}).encode(),
+    )
     assert response.status_code == 200 and response.json() == {"type": 1}
 
 

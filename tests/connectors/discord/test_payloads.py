@@ -17,8 +17,10 @@ def test_a_guild_message_keeps_its_channel_guild_author_and_roles() -> None:
     message = parse("message_create_guild")
     assert isinstance(message, payloads.IncomingMessage)
     assert (message.id, message.channel_id, message.guild_id) == (
-        "334385199974967042", "290926798999357250", "290926798626357999",
-    )  # fmt: skip
+        "334385199974967042",
+        "290926798999357250",
+        "290926798626357999",
+    )
     assert message.author.id == "53908099506183680" and message.author.username == "Mason"
     assert not message.author.bot and message.author.roles == frozenset()
     assert not message.is_dm and "stuck" in message.content
@@ -40,8 +42,10 @@ def test_a_thread_names_its_parent() -> None:
     thread = parse("thread_create")
     assert isinstance(thread, payloads.ThreadCreated)
     assert (thread.id, thread.parent_id, thread.owner_id) == (
-        "41771983423143937", "290926798999357251", "53908099506183680",
-    )  # fmt: skip
+        "41771983423143937",
+        "290926798999357251",
+        "53908099506183680",
+    )
     assert parse("thread_create", type=0) is None  # a text channel is no thread
 
 

@@ -25,8 +25,13 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def form(**overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {"name": "Community", "bot_token": BOT_TOKEN, "guild_id": GUILD,
-                               "support_channel_id": SUPPORT, "staff_role_ids": "123456789012"}  # fmt: skip
+    data: dict[str, object] = {
+        "name": "Community",
+        "bot_token": BOT_TOKEN,
+        "guild_id": GUILD,
+        "support_channel_id": SUPPORT,
+        "staff_role_ids": "123456789012",
+    }
     data.update(overrides)
     return data
 
@@ -46,8 +51,10 @@ def test_an_admin_adds_a_bot_whose_token_is_checked_and_stored_encrypted(admin_u
     assert page.status_code == 200 and BOT_TOKEN not in page.content.decode()
     # Saved again with the token field empty: the stored token stays, no new check.
     checks = len(api.requests)
-    saved = admin.post(reverse("discord_channel:edit", args=[channel.inbox_id]),
-                       form(bot_token="", name="Community 2"))  # fmt: skip
+    saved = admin.post(
+        reverse("discord_channel:edit", args=[channel.inbox_id]),
+        form(bot_token="", name="Community 2"),
+    )
     assert saved.status_code == 302 and len(api.requests) == checks
     channel.refresh_from_db()
     assert channel.bot_token == BOT_TOKEN and channel.inbox.name == "Community 2"
@@ -61,8 +68,9 @@ def test_a_token_discord_refuses_is_a_form_error(admin_user, api):
 
 
 def test_bad_ids_are_refused(admin_user, api):
-    response = client_for(admin_user).post(reverse("discord_channel:list"),
-                                           form(staff_role_ids="admins"))  # fmt: skip
+    response = client_for(admin_user).post(
+        reverse("discord_channel:list"), form(staff_role_ids="admins")
+    )
     assert response.status_code == 400 and not DiscordChannel.objects.exists()
 
 
@@ -70,7 +78,12 @@ def test_agents_and_other_accounts_are_kept_out(agent, admin_user, other_account
     assert client_for(agent).get(reverse("discord_channel:list")).status_code in (302, 403)
     client_for(admin_user).post(reverse("discord_channel:list"), form())
     channel = DiscordChannel.objects.get()
-    stranger = do_create_agent(account=other_account, username="o", email="o@other.example",
-                               password="correct-horse-battery-9", role=User.Role.ADMIN)  # fmt: skip
+    stranger = do_create_agent(
+        account=other_account,
+        username="o",
+        email="o@other.example",
+        password="correct-horse-battery-9",
+        role=User.Role.ADMIN,
+    )
     url = reverse("discord_channel:edit", args=[channel.inbox_id])
     assert client_for(stranger).get(url).status_code == 404

@@ -70,7 +70,8 @@ def parse_dm_events(body: dict[str, Any], *, own_id: str, after_id: str) -> list
     return items
 
 
-def receive_item(channel: XChannel, item: XItem) -> None:
+def receive_item(channel: XChannel, item: XItem) -> bool:
+    """True when stored; False for an item already stored (a replay)."""
     received = do_receive(
         channel=channel,
         inbound=InboundMessage(
@@ -88,6 +89,7 @@ def receive_item(channel: XChannel, item: XItem) -> None:
         defaults={"kind": item.kind, "participant_id": item.author_id,
                   "reply_to_post_id": item.id if item.kind == XRoute.Kind.MENTION else ""},
     )  # fmt: skip
+    return received.created
 
 
 def poll_channel(channel: XChannel) -> int:
@@ -100,8 +102,7 @@ def poll_channel(channel: XChannel) -> int:
         if channel.poll_mentions:
             body = api.mentions(channel)
             for item in parse_mentions(body, own_id=channel.user_id):
-                receive_item(channel, item)
-                count += 1
+                count += receive_item(channel, item)
             newest = str((body.get("meta") or {}).get("newest_id") or "")
             if newest:
                 channel.since_mention_id = newest
@@ -110,9 +111,8 @@ def poll_channel(channel: XChannel) -> int:
                 api.dm_events(channel), own_id=channel.user_id, after_id=channel.last_dm_event_id
             )
             for item in items:
-                receive_item(channel, item)
+                count += receive_item(channel, item)
                 channel.last_dm_event_id = item.id
-                count += 1
         channel.last_error = ""
     except DeliveryFailed as exc:
         channel.last_error = exc.reason
