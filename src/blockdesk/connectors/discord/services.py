@@ -8,16 +8,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import check_admin
-from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.common.errors import ValidationFailed
+from blockdesk.connectors.channel_setup import (
+    check_can_configure,
+    check_inbox_name,
+    do_create_channel_inbox,
+    do_save_channel_inbox,
+)
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.discord import rest
 from blockdesk.connectors.discord.models import DiscordChannel
-from blockdesk.conversations.models import Inbox
 
 FIELDS = (
     "bot_token", "application_id", "public_key", "guild_id", "support_channel_id",
@@ -85,33 +89,15 @@ def do_create_discord_inbox(
 ) -> DiscordChannel:
     if actor is not None:
         check_admin(actor=actor)
-    if not name.strip():
-        raise ValidationFailed.field("name", _("Give the inbox a name."))
+    check_inbox_name(name)
     channel = DiscordChannel()
     _apply(channel, values)  # the token check (a network call) before the transaction
-    with transaction.atomic():
-        inbox = Inbox.objects.create(
-            account=account, name=name.strip()[:120], channel_kind=DiscordChannel.kind
-        )
-        channel.inbox = inbox
-        channel.save()
-        inbox.members.set([m for m in members if m.account_id == account.pk])
-    return channel
+    return do_create_channel_inbox(account=account, name=name, channel=channel, members=members)
 
 
 def do_update_discord_inbox(
     *, actor: User, channel: DiscordChannel, name: str | None = None, **values: Any
 ) -> DiscordChannel:
-    check_admin(actor=actor)
-    inbox = channel.inbox
-    if inbox.account_id != actor.account_pk:
-        raise NotFound()
+    check_can_configure(actor=actor, channel=channel)
     _apply(channel, values)
-    with transaction.atomic():
-        if name is not None:
-            if not name.strip():
-                raise ValidationFailed.field("name", _("Give the inbox a name."))
-            inbox.name = name.strip()[:120]
-            inbox.save(update_fields=["name"])
-        channel.save()
-    return channel
+    return do_save_channel_inbox(channel=channel, name=name)

@@ -5,6 +5,6 @@ from blockdesk.connectors.discord import views
 app_name = "discord_channel"
 
 urlpatterns = [
-    path("", views.discord_inboxes, name="list"),
-    path("<int:inbox_id>/", views.discord_inbox_edit, name="edit"),
+    path("", views.discord_inbox, name="list"),
+    path("<int:inbox_id>/", views.discord_inbox, name="edit"),
 ]

@@ -7,16 +7,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import check_admin
-from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.common.errors import ValidationFailed
+from blockdesk.connectors.channel_setup import (
+    check_can_configure,
+    check_inbox_name,
+    do_create_channel_inbox,
+    do_save_channel_inbox,
+)
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.x import api
 from blockdesk.connectors.x.models import XChannel
-from blockdesk.conversations.models import Inbox
 
 FIELDS = (
     "enabled", "client_id", "client_secret", "access_token", "refresh_token", "consumer_secret",
@@ -53,36 +57,24 @@ def _apply(channel: XChannel, values: dict[str, Any]) -> None:
 
 
 def do_create_x_inbox(
-    *, account: Account, name: str, members: Sequence[User] = (), actor: User | None = None,
+    *,
+    account: Account,
+    name: str,
+    members: Sequence[User] = (),
+    actor: User | None = None,
     **values: Any,
-) -> XChannel:  # fmt: skip
+) -> XChannel:
     if actor is not None:
         check_admin(actor=actor)
-    if not name.strip():
-        raise ValidationFailed.field("name", _("Give the inbox a name."))
+    check_inbox_name(name)
     channel = XChannel()
-    _apply(channel, values)
-    with transaction.atomic():
-        inbox = Inbox.objects.create(
-            account=account, name=name.strip()[:120], channel_kind=XChannel.kind
-        )
-        channel.inbox = inbox
-        channel.save()
-        inbox.members.set([m for m in members if m.account_id == account.pk])
-    return channel
+    _apply(channel, values)  # the token check (a network call) before the transaction
+    return do_create_channel_inbox(account=account, name=name, channel=channel, members=members)
 
 
 def do_update_x_inbox(
     *, actor: User, channel: XChannel, name: str | None = None, **values: Any
 ) -> XChannel:
-    check_admin(actor=actor)
-    inbox = channel.inbox
-    if inbox.account_id != actor.account_pk:
-        raise NotFound()
+    check_can_configure(actor=actor, channel=channel)
     _apply(channel, values)
-    with transaction.atomic():
-        if name is not None and name.strip():
-            inbox.name = name.strip()[:120]
-            inbox.save(update_fields=["name"])
-        channel.save()
-    return channel
+    return do_save_channel_inbox(channel=channel, name=name)

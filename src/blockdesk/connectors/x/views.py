@@ -7,65 +7,38 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Any
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from blockdesk.accounts.models import Account
-from blockdesk.common.errors import BlockdeskError, RateLimited
+from blockdesk.common.errors import RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
+from blockdesk.connectors.channel_views import ChannelPage, channel_settings
 from blockdesk.connectors.x import services
 from blockdesk.connectors.x.forms import XInboxForm, initial_for
 from blockdesk.connectors.x.models import XChannel
-from blockdesk.workspace.forms import apply_error
-from blockdesk.workspace.http import admin_required, current_agent
+from blockdesk.workspace.http import admin_required
 
-
-def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    return render(request, "connectors/x/settings.html", {**context, "section": "x"},
-                  status=status)  # fmt: skip
+PAGE = ChannelPage(
+    model=XChannel,
+    form=XInboxForm,
+    initial=initial_for,
+    create=services.do_create_x_inbox,
+    update=services.do_update_x_inbox,
+    template="connectors/x/settings.html",
+    section="x",
+    edit_url="x_channel:edit",
+    saved=gettext_lazy("The X inbox was saved."),
+)
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
 def x_inbox(request: HttpRequest, inbox_id: int | None = None) -> HttpResponse:
     """The list with the add form (no inbox_id), or one inbox's form."""
-    user = current_agent(request)
-    channel = None
-    if inbox_id is not None:
-        channel = (
-            XChannel.objects.select_related("inbox")
-            .filter(inbox_id=inbox_id, inbox__account_id=user.account_pk)
-            .first()
-        )
-        if channel is None:
-            raise Http404()
-    form = XInboxForm(request.POST or None, initial=initial_for(channel) if channel else None)
-    if request.method == "POST" and form.is_valid():
-        values = dict(form.cleaned_data)
-        name = values.pop("name")
-        try:
-            if channel is None:
-                channel = services.do_create_x_inbox(
-                    account=Account.objects.get(pk=user.account_pk), name=name, actor=user,
-                    **values,
-                )  # fmt: skip
-            else:
-                services.do_update_x_inbox(actor=user, channel=channel, name=name, **values)
-        except BlockdeskError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("The X inbox was saved."))
-            return HttpResponseRedirect(reverse("x_channel:edit", args=[channel.inbox_id]))
-    channels = XChannel.objects.filter(inbox__account_id=user.account_pk).select_related("inbox")
-    status = 400 if request.method == "POST" else 200
-    return _page(request, {"form": form, "channel": channel, "channels": channels}, status)
+    return channel_settings(request, PAGE, inbox_id)
 
 
 def _hmac(secret: str, data: bytes) -> str:
