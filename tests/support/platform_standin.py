@@ -32,6 +32,7 @@ class Reply:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # a file (a CDN download) instead of a JSON body
 
 
 Route = Callable[[Request], Reply]
@@ -64,10 +65,12 @@ class StandIn:
                 if reply is None:
                     reply = standin.route(request)
                 data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                if reply.raw is not None:
+                    data = reply.raw
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
-                if data:
+                if data and reply.raw is None:
                     self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

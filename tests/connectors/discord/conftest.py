@@ -106,6 +106,8 @@ class FakeDiscord:
                 return Reply(403, {"message": "Missing Permissions", "code": 50013})
             self.deleted.append(parts[3])
             return Reply(204)
+        if parts[0] == "attachments" and request.method == "GET":  # the CDN
+            return Reply(200, raw=b"tx 0xabc... stuck since 10:00\n")
         if parts[0] == "interactions" and request.method == "POST":
             return Reply(204)
         return Reply(404, {"message": "404: Not Found", "code": 0})
@@ -117,6 +119,7 @@ def discord_api(settings: Any) -> Iterator[tuple[StandIn, FakeDiscord]]:
     for standin in running(fake.route):
         settings.DISCORD_API_BASE = f"{standin.url}/api/v10"
         settings.DISCORD_API_TIMEOUT = 5
+        settings.DISCORD_CDN_BASE = f"{standin.url}/attachments/"
         yield standin, fake
 
 

@@ -153,3 +153,21 @@ def test_a_slash_command_over_the_gateway_is_answered_by_its_callback(discord_ch
     (callback,) = api.calls("POST", "/api/v10/interactions/786008729715212338/A_UNIQUE_TOKEN/")
     assert callback.json() == answer and answer["data"]["flags"] == 64
     assert Conversation.objects.filter(inbox=discord_channel.inbox).count() == 1
+
+
+def test_attachments_come_from_discords_cdn_only(discord_channel, api):
+    cdn = api.url + "/attachments/290926798999357250/1/log.txt"
+    files = [
+        {"id": "1", "filename": "log.txt", "content_type": "text/plain", "size": 30, "url": cdn},
+        {
+            "id": "2",
+            "filename": "x.txt",
+            "content_type": "text/plain",
+            "size": 30,
+            "url": "http://169.254.169.254/latest/meta-data",
+        },
+    ]
+    received = send(discord_channel, "message_create_dm", attachments=files)
+    (stored,) = received.message.attachments.all()
+    assert stored.filename == "log.txt"
+    assert len(api.calls("GET", "/attachments/")) == 1  # the other URL was never fetched
