@@ -54,7 +54,12 @@ def _client_class() -> type:
             intents.dm_messages = True
             intents.message_content = True  # privileged: turned on in the Developer Portal
             # enable_debug_events: the raw payloads, which `dispatch` normalises itself.
-            super().__init__(intents=intents, enable_debug_events=True)
+            super().__init__(
+                intents=intents,
+                enable_debug_events=True,
+                max_messages=None,  # no message cache: `dispatch` reads the raw payloads
+                chunk_guilds_at_startup=False,
+            )
             self.channel_pk = channel_pk
 
         async def on_socket_raw_receive(self, msg: str) -> None:
