@@ -5,8 +5,8 @@ check is a network call, made before the transaction)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -54,3 +54,31 @@ def do_save_channel_inbox(*, channel: C, name: str | None) -> C:
             channel.inbox.save(update_fields=["name"])
         channel.save()
     return channel
+
+
+Apply = Callable[[Any, dict[str, Any]], None]  # the package's own validation of its settings
+
+
+def do_create_configured_inbox(
+    *,
+    account: Account,
+    name: str,
+    channel: C,
+    apply: Apply,
+    values: dict[str, Any],
+    members: Sequence[User] = (),
+    actor: User | None = None,
+) -> C:
+    if actor is not None:
+        check_admin(actor=actor)
+    check_inbox_name(name)
+    apply(channel, values)  # a token check is a network call: before the transaction
+    return do_create_channel_inbox(account=account, name=name, channel=channel, members=members)
+
+
+def do_update_configured_inbox(
+    *, actor: User, channel: C, name: str | None, apply: Apply, values: dict[str, Any]
+) -> C:
+    check_can_configure(actor=actor, channel=channel)
+    apply(channel, values)
+    return do_save_channel_inbox(channel=channel, name=name)

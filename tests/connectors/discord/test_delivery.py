@@ -13,10 +13,7 @@ from django.utils import timezone
 
 from blockdesk.connectors import contract_delivery
 from blockdesk.connectors.discord.models import DiscordRoute
-from blockdesk.connectors.event_consumers import CONSUMER
-from blockdesk.connectors.models import OutboundDelivery
-from blockdesk.conversations import services as conv_services
-from tests.support.event_log import drain
+from tests.connectors.delivery_support import queue_reply as reply
 from tests.support.platform_standin import Reply
 
 from .test_inbound import send
@@ -29,15 +26,6 @@ RATE_LIMITED = Reply(
     {"Retry-After": "3"},
 )
 DOWN = Reply(502, {"message": "502 Bad Gateway"})
-
-
-def reply(agent, conversation, content: str, capture) -> OutboundDelivery:  # type: ignore[no-untyped-def]
-    with capture(execute=True):
-        message = conv_services.do_send_agent_message(
-            agent=agent, conversation=conversation, content=content
-        ).message
-    drain(CONSUMER)
-    return OutboundDelivery.objects.get(message=message)
 
 
 @pytest.fixture

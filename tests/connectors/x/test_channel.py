@@ -15,27 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blockdesk.connectors import contract_delivery
-from blockdesk.connectors.event_consumers import CONSUMER
-from blockdesk.connectors.models import OutboundDelivery
 from blockdesk.connectors.x.inbound import poll_channel, poll_due_channels
 from blockdesk.connectors.x.models import XChannel, XRoute
-from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import ContactIdentity, Conversation, Message
-from tests.support.event_log import drain
+from tests.connectors.delivery_support import queue_reply as reply
 from tests.support.platform_standin import Reply
 
 from .conftest import fresh, make_inbox, payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def reply(agent, conversation, content: str, capture) -> OutboundDelivery:  # type: ignore[no-untyped-def]
-    with capture(execute=True):
-        message = conv_services.do_send_agent_message(
-            agent=agent, conversation=conversation, content=content
-        ).message
-    drain(CONSUMER)
-    return OutboundDelivery.objects.get(message=message)
 
 
 def test_x_is_off_unless_configured(account, agent, api):

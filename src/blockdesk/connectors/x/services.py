@@ -10,13 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Account, User
-from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.connectors.channel_setup import (
-    check_can_configure,
-    check_inbox_name,
-    do_create_channel_inbox,
-    do_save_channel_inbox,
+    do_create_configured_inbox,
+    do_update_configured_inbox,
 )
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.x import api
@@ -64,17 +61,20 @@ def do_create_x_inbox(
     actor: User | None = None,
     **values: Any,
 ) -> XChannel:
-    if actor is not None:
-        check_admin(actor=actor)
-    check_inbox_name(name)
-    channel = XChannel()
-    _apply(channel, values)  # the token check (a network call) before the transaction
-    return do_create_channel_inbox(account=account, name=name, channel=channel, members=members)
+    return do_create_configured_inbox(
+        account=account,
+        name=name,
+        channel=XChannel(),
+        apply=_apply,
+        values=values,
+        members=members,
+        actor=actor,
+    )
 
 
 def do_update_x_inbox(
     *, actor: User, channel: XChannel, name: str | None = None, **values: Any
 ) -> XChannel:
-    check_can_configure(actor=actor, channel=channel)
-    _apply(channel, values)
-    return do_save_channel_inbox(channel=channel, name=name)
+    return do_update_configured_inbox(
+        actor=actor, channel=channel, name=name, apply=_apply, values=values
+    )
