@@ -180,3 +180,31 @@ def test_a_secret_in_a_dm_is_redacted_before_storage(x_channel, fake):
     poll_channel(x_channel)
     stored = Message.objects.get(sender_type=Message.SenderType.CONTACT)
     assert "abandon about" not in stored.content
+
+
+def test_the_settings_page_checks_the_token_and_never_shows_secrets(admin_user, agent, api):
+    admin = Client()
+    admin.force_login(admin_user)
+    data = {
+        "name": "X support",
+        "enabled": "on",
+        "access_token": "access-token-1",
+        "refresh_token": "refresh-1",
+        "client_id": "cid",
+        "poll_mentions": "on",
+    }
+    assert admin.post(reverse("x_channel:list"), data).status_code == 302
+    channel = XChannel.objects.get()
+    assert channel.username == "XDevelopers" and channel.user_id == "2244994945"
+    page = admin.get(reverse("x_channel:edit", args=[channel.inbox_id])).content.decode()
+    assert "access-token-1" not in page and "refresh-1" not in page
+    # Saved with the secret fields empty: the stored ones stay.
+    kept = {**data, "access_token": "", "refresh_token": ""}
+    assert admin.post(reverse("x_channel:edit", args=[channel.inbox_id]), kept).status_code == 302
+    channel.refresh_from_db()
+    assert channel.access_token == "access-token-1" and channel.refresh_token == "refresh-1"
+    refused = admin.post(reverse("x_channel:list"), {**data, "access_token": "wrong"})
+    assert refused.status_code == 400 and "did not accept" in refused.content.decode()
+    other = Client()
+    other.force_login(agent)
+    assert other.get(reverse("x_channel:list")).status_code in (302, 403)
