@@ -62,7 +62,9 @@ def parse_dm_events(body: dict[str, Any], *, own_id: str, after_id: str) -> list
         event_id = str(event.get("id") or "")
         if event.get("event_type") != "MessageCreate" or not event_id or not sender:
             continue
-        if sender == own_id or (after_id and int(event_id) <= int(after_id)):
+        if sender == own_id or not event_id.isdigit():
+            continue
+        if after_id.isdigit() and int(event_id) <= int(after_id):
             continue
         user = users.get(sender, {})
         items.append(XItem(XRoute.Kind.DM, event_id, sender, str(user.get("username") or ""),
