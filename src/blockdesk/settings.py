@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "blockdesk.conversations",
     "blockdesk.connectors",
     "blockdesk.connectors.email",
+    "blockdesk.connectors.discord",
+    "blockdesk.connectors.x",
     "blockdesk.chain",
     "blockdesk.safety",
     "blockdesk.kb",
@@ -351,3 +353,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("BLOCKDESK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Discord and X channels (connectors/discord, connectors/x; docs/discord.md, docs/x.md) ---
+# The REST base URLs (the tests point them at stand-ins on loopback).
+DISCORD_API_BASE = env("BLOCKDESK_DISCORD_API_BASE", "https://discord.com/api/v10")
+DISCORD_API_TIMEOUT = float(env("BLOCKDESK_DISCORD_API_TIMEOUT", "15"))
+# Attachments are fetched from Discord's CDN hosts only (and from this base, for tests).
+DISCORD_CDN_BASE = env("BLOCKDESK_DISCORD_CDN_BASE", "")
+# Hold the bots' gateway connections inside `manage.py serve` (else `manage.py discord gateway`).
+DISCORD_GATEWAY_IN_SERVER = env_bool("BLOCKDESK_DISCORD_GATEWAY_IN_SERVER", False)
+X_API_BASE = env("BLOCKDESK_X_API_BASE", "https://api.x.com")
+X_API_TIMEOUT = float(env("BLOCKDESK_X_API_TIMEOUT", "15"))
+# X_API_BASE on loopback or a private network (a stand-in or a proxy): allowed only so.
+X_API_ALLOW_PRIVATE = env_bool("BLOCKDESK_X_API_ALLOW_PRIVATE", False)
+X_POLL_SECONDS = int(env("BLOCKDESK_X_POLL_SECONDS", "60"))

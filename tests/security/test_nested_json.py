@@ -127,6 +127,7 @@ def test_every_public_json_endpoint_refuses_the_nested_body(channel, visitor):
         "public_token": channel.public_token,
         "conversation_id": str(conversation_id),
         "rest": "anything",
+        "inbox_id": "999999",  # the platform hooks (Discord, X): an unknown inbox, 404
     }
     refused: set[str] = set()
     client = Client()

@@ -92,7 +92,8 @@ class MessageCreated(_Payload):
     created_at: dt.datetime
 
 
-IdentityKind = Literal["web_visitor", "email", "telegram", "discord", "wallet", "external"]
+# "x": the X (Twitter) channel (connectors/x); a wider set of values, the version stays.
+IdentityKind = Literal["web_visitor", "email", "telegram", "discord", "x", "wallet", "external"]
 ContactSource = Literal["widget", "api", "wallet_sign_in", "import", "channel"]
 
 

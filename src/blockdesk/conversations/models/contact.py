@@ -38,6 +38,7 @@ class ContactIdentity(models.Model):
         EMAIL = "email", _("Email")
         TELEGRAM = "telegram", _("Telegram")
         DISCORD = "discord", _("Discord")
+        X = "x", _("X (Twitter)")
         WALLET = "wallet", _("Wallet address")
         EXTERNAL = "external", _("External id")
 
