@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "blockdesk.audit",
     "blockdesk.staffing",
     "blockdesk.mood",
+    "blockdesk.calls",
 ]
 
 MIDDLEWARE = [
@@ -351,3 +352,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("BLOCKDESK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Calls (calls app, docs/calls.md) -----------------------------------------------
+# Static STUN/TURN servers for the browsers: a JSON list of RTCIceServer objects.
+CALLS_ICE_SERVERS = env("BLOCKDESK_ICE_SERVERS", "[]")
+# A coturn server with `use-auth-secret`: its URLs and shared secret; each call gets
+# credentials that expire after CALLS_TURN_TTL seconds.
+CALLS_TURN_URLS = env_list("BLOCKDESK_TURN_URLS")
+CALLS_TURN_SECRET = env("BLOCKDESK_TURN_SECRET")
+CALLS_TURN_TTL = int(env("BLOCKDESK_TURN_TTL", "3600"))
+# A call nobody answers stops ringing after this many seconds.
+CALLS_RING_SECONDS = int(env("BLOCKDESK_CALL_RING_SECONDS", "45"))

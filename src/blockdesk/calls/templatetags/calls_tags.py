@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
+from blockdesk.calls.strings import CALL_STRINGS
+
+register = template.Library()
+
+
+@register.simple_tag
+def call_strings() -> SafeString:
+    """The call UI's strings in the active language, as a JSON script element."""
+    return json_script({k: str(v) for k, v in CALL_STRINGS.items()}, "bd-call-strings")
