@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from blockdesk.events.registry import register_event_type
 
 
-class CallStarted(BaseModel):
+class _CallFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     call_id: int
     conversation_id: int
@@ -17,19 +17,15 @@ class CallStarted(BaseModel):
     contact_id: int
     started_by: str = Field(description="Who rang: customer or agent.")
     video: bool
+
+
+class CallStarted(_CallFacts):
     recording_consent: bool = Field(
         description="The account records calls and this customer agreed in the widget."
     )
 
 
-class CallEnded(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    call_id: int
-    conversation_id: int
-    agent_id: int | None
-    contact_id: int
-    started_by: str
-    video: bool
+class CallEnded(_CallFacts):
     outcome: str = Field(description="completed, declined, missed, cancelled or failed.")
     duration_seconds: int = Field(description="Talk time, from the answer to the end.")
 

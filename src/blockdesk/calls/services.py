@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -170,27 +171,40 @@ def do_accept(*, peer: SocketPeer, call_id: int, consent: bool) -> Call:
         call.status = Call.Status.ACTIVE
         call.answered_at = now
         call.save()
-        conv_services.do_record_event(
-            conversation=call.conversation,
+        _record(
+            call=call,
             kind=KIND_STARTED,
-            data=_timeline_data(call),
-        )
-        emit(
-            account_id=call.account_id,
-            name="call.started",
             payload=CallStarted(
-                call_id=call.pk,
-                conversation_id=call.conversation_id,
-                agent_id=call.agent_id,
-                contact_id=call.contact_id,
-                started_by=call.started_by,
-                video=call.video,
-                recording_consent=call.recording_consent_at is not None,
+                **_facts(call), recording_consent=call.recording_consent_at is not None
             ),
             actor=_actor(peer),
-            subject=Subject("conversation", call.conversation_id),
         )
     return call
+
+
+def _facts(call: Call) -> dict[str, Any]:
+    return {
+        "call_id": call.pk,
+        "conversation_id": call.conversation_id,
+        "agent_id": call.agent_id,
+        "contact_id": call.contact_id,
+        "started_by": call.started_by,
+        "video": call.video,
+    }
+
+
+def _record(*, call: Call, kind: str, payload: CallStarted | CallEnded, actor: Actor) -> None:
+    """The timeline line agents see and the event on the log, in the caller's transaction."""
+    conv_services.do_record_event(
+        conversation=call.conversation, kind=kind, data=_timeline_data(call)
+    )
+    emit(
+        account_id=call.account_id,
+        name="call.started" if kind == KIND_STARTED else "call.ended",
+        payload=payload,
+        actor=actor,
+        subject=Subject("conversation", call.conversation_id),
+    )
 
 
 def _actor(peer: SocketPeer) -> Actor:
@@ -218,24 +232,11 @@ def _end(*, call: Call, outcome: str, now: dt.datetime, actor: Actor | None = No
     call.outcome = outcome
     call.ended_at = now
     call.save()
-    conv_services.do_record_event(
-        conversation=call.conversation, kind=KIND_ENDED, data=_timeline_data(call)
-    )
-    emit(
-        account_id=call.account_id,
-        name="call.ended",
-        payload=CallEnded(
-            call_id=call.pk,
-            conversation_id=call.conversation_id,
-            agent_id=call.agent_id,
-            contact_id=call.contact_id,
-            started_by=call.started_by,
-            video=call.video,
-            outcome=outcome,
-            duration_seconds=call.duration_seconds,
-        ),
+    _record(
+        call=call,
+        kind=KIND_ENDED,
+        payload=CallEnded(**_facts(call), outcome=outcome, duration_seconds=call.duration_seconds),
         actor=actor or Actor.system(),
-        subject=Subject("conversation", call.conversation_id),
     )
     return call
 
