@@ -196,6 +196,45 @@ def test_customer_calls_agent_accepts_both_connect_and_the_timeline_has_the_dura
         assert (status, outcome, by, video) == ("ended", "completed", "customer", "True")
         assert 2 <= int(seconds) < 300
         assert shown_seconds == int(seconds)  # the line shows the stored duration
+
+        # The account now records calls when the customer agrees; the agent calls (voice),
+        # the widget asks the customer, who agrees and answers.
+        run_django(
+            server.env,
+            "from blockdesk.accounts.models import Account\n"
+            "from blockdesk.calls.models import CallSettings\n"
+            "for a in Account.objects.all():\n"
+            "    CallSettings.objects.update_or_create(account=a, defaults="
+            "{'recording_enabled': True})",
+        )
+        expect(agent.locator("[data-call-buttons]")).to_be_visible()
+        agent.locator("[data-call-start=audio]").click()
+        expect(customer.locator("[data-call-panel]")).to_have_attribute(
+            "data-call-state", "ringing-in"
+        )
+        expect(customer.locator("[data-call-status]")).to_contain_text("Incoming voice call")
+        expect(customer.locator("[data-call-consent-box]")).to_be_visible()
+        customer.locator("[data-call-consent]").check()
+        customer.locator("[data-call-accept]").click()
+        for page in (agent, customer):
+            expect(page.locator("[data-call-panel]")).to_have_attribute(
+                "data-call-state", "connected"
+            )
+        expect(agent.locator("[data-call-videos]")).to_be_hidden()  # voice only
+        agent.locator("[data-call-hangup]").click()
+        expect(customer.locator("[data-call-panel]")).to_have_attribute("data-call-state", "ended")
+        expect(
+            agent.locator(".tl-event .tl-text", has_text="called the customer (audio)")
+        ).to_contain_text("the customer agreed to recording")
+        expect(agent.locator(".tl-event .tl-text", has_text=duration_line)).to_have_count(2)
+        shot("4-agent-called")
+        out = run_django(
+            server.env,
+            "from blockdesk.calls.models import Call\n"
+            "c = Call.objects.order_by('pk').last()\n"
+            "print('CALL', c.started_by, c.video, c.outcome, c.recording_consent_at is not None)",
+        )
+        assert out.split("CALL ", 1)[1].split()[:4] == ["agent", "False", "completed", "True"]
     except Exception:
         shot("failure")
         raise

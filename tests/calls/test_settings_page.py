@@ -17,6 +17,9 @@ def test_admin_turns_recording_on_and_an_agent_cannot(account, admin_user, agent
     page = admin.get("/app/settings/calls/")
     assert page.status_code == 200
     assert b"Ask customers whether a call may be recorded" in page.content
+    # No camera or microphone on pages that place no call (the widget frame and the
+    # conversation page allow them: tests/calls/test_browser_call.py).
+    assert page["Permissions-Policy"] == "camera=(), microphone=(), geolocation=()"
     response = admin.post(
         "/app/settings/calls/configure/", {"calls_enabled": "on", "recording_enabled": "on"}
     )

@@ -86,7 +86,10 @@ import {createCalls} from "../calls/widget-calls.js";
   });
 
   // Voice and video calls with the assigned agent, signalled over this socket (static/calls/).
-  var calls = createCalls({send: function (frame) { sendWs(frame); }, conv: function () { return S.conv; }});
+  var calls = createCalls({
+    send: function (frame) { sendWs(frame); }, conv: function () { return S.conv; },
+    open: function (id) { if (S.conv !== id) { openConversation(id); } else { showChat(); } }
+  });
 
   var sessionPromise = null;
   function ensureSession() {

@@ -174,7 +174,9 @@ export function createCall(opts) {
       current.stream = stream;
       peer();
       inCall(current.video);
-      opts.send({type: "call.accept", call_id: current.id, record_consent: !!(ui.consent.checked && recording)});
+      // The ring says whether the account records calls (the last availability answer
+      // may predate a change of the setting).
+      opts.send({type: "call.accept", call_id: current.id, record_consent: !!(ui.consent.checked && current.recording)});
       show(ui.consentBox, false);
     }, function () {
       opts.send({type: "call.decline", call_id: current.id});
@@ -204,7 +206,7 @@ export function createCall(opts) {
 
   function incoming(ev) {
     if (call) { return; }  // already in a call: the caller hears "no answer"
-    call = {id: ev.call_id, video: !!ev.video, caller: false, conversation: ev.conversation_id};
+    call = {id: ev.call_id, video: !!ev.video, caller: false, conversation: ev.conversation_id, recording: !!ev.recording};
     var name = opts.side === "agent" ? ev.contact_name : ev.agent_name;
     setState("ringing-in");
     status((ev.video ? T.incoming_video : T.incoming_audio) + (name ? " · " + fmt(T.incoming_from, {name: name}) : ""));

@@ -14,6 +14,8 @@ export function createCalls(opts) {
     side: "customer",
     send: opts.send,
     conversation: function () { var c = opts.conv(); return typeof c === "number" ? c : null; },
-    strings: readStrings(document)
+    strings: readStrings(document),
+    // An agent calls about a case not on screen: show that case (the panel is in its view).
+    onIncoming: function (ev) { if (opts.open) { opts.open(ev.conversation_id); } }
   });
 }
