@@ -20,8 +20,10 @@ from blockdesk.calls.models import Call
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.realtime import contact_group, user_group
 from blockdesk.common.socket_handlers import (
+    Handler,
     Send,
     SocketPeer,
+    Surface,
     register_disconnect_hook,
     register_socket_handler,
     relay_to,
@@ -289,8 +291,8 @@ async def on_disconnect(peer: SocketPeer) -> None:
 def register() -> None:
     from blockdesk.common.periodic import register_periodic_job
 
-    both = ("agent", "visitor")
-    handlers = {
+    both: tuple[Surface, ...] = ("agent", "visitor")
+    handlers: dict[str, Handler] = {
         "call.availability": on_availability,
         "call.ring": on_ring,
         "call.accept": on_accept,
@@ -302,7 +304,7 @@ def register() -> None:
     }
     for surface in both:
         for kind, handler in handlers.items():
-            register_socket_handler(surface, kind, handler)  # type: ignore[arg-type]
-        register_disconnect_hook(surface, on_disconnect)  # type: ignore[arg-type]
+            register_socket_handler(surface, kind, handler)
+        register_disconnect_hook(surface, on_disconnect)
     register_socket_handler("agent", "call.presence", on_presence)
     register_periodic_job(services.do_end_stale_calls)
