@@ -26,12 +26,12 @@ export function readStrings(doc) {
 /*
  * opts: send(frame) over the page's socket; side "customer" or "agent";
  * conversation() → the id on screen or null; root: the element holding the panel and
- * buttons; ringSeconds: how long an unanswered call rings.
+ * buttons. How long an unanswered call rings comes from the panel's data-ring-seconds.
  */
 export function createCall(opts) {
   var root = opts.root;
   var T = opts.strings || {};
-  var ringMs = (opts.ringSeconds || 45) * 1000;
+  var ringMs;
   function q(sel) { return root.querySelector(sel); }
   var ui = {
     buttons: q("[data-call-buttons]"), panel: q("[data-call-panel]"), status: q("[data-call-status]"),
@@ -41,6 +41,7 @@ export function createCall(opts) {
     consentLabel: q("[data-call-consent-label]"), accept: q("[data-call-accept]"),
     decline: q("[data-call-decline]"), mute: q("[data-call-mute]"), hangup: q("[data-call-hangup]")
   };
+  ringMs = (parseInt(ui.panel.dataset.ringSeconds, 10) || opts.ringSeconds || 45) * 1000;
   ui.accept.textContent = T.accept || "Accept";
   ui.decline.textContent = T.decline || "Decline";
   ui.hangup.textContent = T.hang_up || "Hang up";
