@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "blockdesk.audit",
     "blockdesk.staffing",
     "blockdesk.mood",
+    "blockdesk.calls",
 ]
 
 MIDDLEWARE = [
@@ -354,6 +355,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+<<<<<<< HEAD
 # --- Discord and X channels (connectors/discord, connectors/x; docs/discord.md, docs/x.md) ---
 # The REST base URLs (the tests point them at stand-ins on loopback).
 DISCORD_API_BASE = env("BLOCKDESK_DISCORD_API_BASE", "https://discord.com/api/v10")
@@ -367,3 +369,15 @@ X_API_TIMEOUT = float(env("BLOCKDESK_X_API_TIMEOUT", "15"))
 # X_API_BASE on loopback or a private network (a stand-in or a proxy): allowed only so.
 X_API_ALLOW_PRIVATE = env_bool("BLOCKDESK_X_API_ALLOW_PRIVATE", False)
 X_POLL_SECONDS = int(env("BLOCKDESK_X_POLL_SECONDS", "60"))
+=======
+# --- Calls (calls app, docs/calls.md) -----------------------------------------------
+# Static STUN/TURN servers for the browsers: a JSON list of RTCIceServer objects.
+CALLS_ICE_SERVERS = env("BLOCKDESK_ICE_SERVERS", "[]")
+# A coturn server with `use-auth-secret`: its URLs and shared secret; each call gets
+# credentials that expire after CALLS_TURN_TTL seconds.
+CALLS_TURN_URLS = env_list("BLOCKDESK_TURN_URLS")
+CALLS_TURN_SECRET = env("BLOCKDESK_TURN_SECRET")
+CALLS_TURN_TTL = int(env("BLOCKDESK_TURN_TTL", "3600"))
+# A call nobody answers stops ringing after this many seconds.
+CALLS_RING_SECONDS = int(env("BLOCKDESK_CALL_RING_SECONDS", "45"))
+>>>>>>> calls

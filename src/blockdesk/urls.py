@@ -32,6 +32,7 @@ urlpatterns = [
     path("app/settings/x/", include("blockdesk.connectors.x.urls")),
     path("hooks/discord/", include("blockdesk.connectors.discord.hook_urls")),
     path("hooks/x/", include("blockdesk.connectors.x.hook_urls")),
+    path("app/settings/calls/", include("blockdesk.calls.urls")),
     path("app/", include("blockdesk.workspace.urls")),
     path("help/", include("blockdesk.kb.urls")),
     path("verify/", include("blockdesk.trust.urls")),

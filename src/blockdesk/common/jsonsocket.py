@@ -50,6 +50,13 @@ class BoundedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
             text_data, max_bytes=cls.max_frame_chars, max_depth=cls.max_frame_depth
         )
 
+    async def relay(self, message: dict[str, Any]) -> None:
+        """A frame built for this socket by a registered handler (common/socket_handlers.py,
+        `relay_to`/`relay_to_group`): sent as it is, except to the socket it came from."""
+        if message.get("exclude") and message.get("exclude") == self.channel_name:
+            return
+        await self.send_json(message["event"])
+
     async def _refuse(self, code: str, close_code: int) -> None:
         await self.send_json({"type": "error", "code": code})
         await self.close(code=close_code)

@@ -11,6 +11,7 @@ from blockdesk.accounts.models import User
 from blockdesk.accounts.selectors import has_two_factor
 from blockdesk.common.jsonsocket import BoundedJsonWebsocketConsumer
 from blockdesk.common.realtime import contact_group, inbox_group, user_group
+from blockdesk.common.socket_handlers import SocketPeer, disconnected, dispatch
 from blockdesk.conversations import selectors
 
 
@@ -47,6 +48,16 @@ class AgentConsumer(BoundedJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.groups_joined:  # authenticated: apps may hold state for this socket
+            await disconnected(self._peer())
+
+    def _peer(self) -> SocketPeer:
+        return SocketPeer(
+            surface="agent",
+            channel_name=self.channel_name,
+            user_id=self.user.pk,
+            account_id=self.user.account_id,
+        )
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -59,6 +70,8 @@ class AgentConsumer(BoundedJsonWebsocketConsumer):
         elif kind == "unread":
             counts = await database_sync_to_async(selectors.unread_counts)(user=self.user)
             await self.send_json({"type": "unread", "unread": counts})
+        else:  # frames of other apps (common/socket_handlers.py), e.g. call signalling
+            await dispatch(self._peer(), content, self.send_json)
 
     async def _typing(self, content: dict[str, Any]) -> None:
         try:

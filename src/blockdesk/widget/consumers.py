@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.jsonsocket import BoundedJsonWebsocketConsumer
 from blockdesk.common.realtime import contact_group, inbox_group
+from blockdesk.common.socket_handlers import SocketPeer, disconnected, dispatch
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Conversation
 from blockdesk.widget import services
@@ -79,6 +80,16 @@ class VisitorConsumer(BoundedJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.contact_id is not None:  # authenticated: apps may hold state for it
+            await disconnected(self._peer())
+
+    def _peer(self) -> SocketPeer:
+        return SocketPeer(
+            surface="visitor",
+            channel_name=self.channel_name,
+            contact_id=self.contact_id,
+            inbox_id=self.channel.inbox_id,
+        )
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -95,6 +106,8 @@ class VisitorConsumer(BoundedJsonWebsocketConsumer):
             await self._typing(content)
         elif kind == "seen":
             await self._seen(content)
+        else:  # frames of other apps (common/socket_handlers.py), e.g. call signalling
+            await dispatch(self._peer(), content, self.send_json)
 
     async def _auth(self, token: str) -> None:
         try:

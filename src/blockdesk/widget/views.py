@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from blockdesk.common.errors import BlockdeskError
+from blockdesk.common.middleware import allow_camera_and_microphone
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.widget import services
 from blockdesk.widget.services import MAX_ATTACHMENTS
@@ -64,6 +65,7 @@ def _parent_origin(request: HttpRequest) -> str:
 
 @require_GET
 @xframe_options_exempt
+@allow_camera_and_microphone  # calls with the agent (calls app)
 def frame(request: HttpRequest, public_token: str) -> HttpResponse:
     try:
         channel = services.get_widget_channel(public_token=public_token)

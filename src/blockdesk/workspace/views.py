@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blockdesk.accounts.models import Team, User
 from blockdesk.common.errors import BlockdeskError, ValidationFailed
+from blockdesk.common.middleware import allow_camera_and_microphone
 from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.conversations import services
 from blockdesk.conversations.erasure import do_erase_contact
@@ -101,6 +102,7 @@ def list_json(request: HttpRequest) -> JsonResponse:
 
 @agent_required
 @require_GET
+@allow_camera_and_microphone  # calls with the customer (calls app)
 def conversation(request: HttpRequest, display_id: int) -> HttpResponse:
     user = current_agent(request)
     conv = conv_selectors.get_conversation_for_agent(user=user, display_id=display_id)

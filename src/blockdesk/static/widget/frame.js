@@ -14,6 +14,7 @@ import {createTrust} from "../trust/widget-trust.js";
 import {createAssistant} from "../assistant/widget.js";
 import {mountWallet} from "../wallet_auth/widget.js";
 import {createRecord} from "../records/widget-record.js";
+import {createCalls} from "../calls/widget-calls.js";
 
 (function () {
   "use strict";
@@ -82,6 +83,12 @@ import {createRecord} from "../records/widget-record.js";
     token: function () { return S.visitor; }, session: ensureSession, strings: T,
     isClosed: function (id) { var c = S.convs[id]; return !!(c && c.status === "resolved"); },
     catchUp: function () { return catchUp(); }
+  });
+
+  // Voice and video calls with the assigned agent, signalled over this socket (static/calls/).
+  var calls = createCalls({
+    send: function (frame) { sendWs(frame); }, conv: function () { return S.conv; },
+    open: function (id) { if (S.conv !== id) { openConversation(id); } else { showChat(); } }
   });
 
   var sessionPromise = null;
@@ -543,6 +550,7 @@ import {createRecord} from "../records/widget-record.js";
     S.typingHide = setTimeout(hideTyping, 8000);
   }
   function onEvent(ev) {
+    calls.onEvent(ev);
     if (ev.type === "ready") {
       S.wsReady = true;
       S.backoff = 1000;

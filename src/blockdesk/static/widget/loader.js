@@ -92,7 +92,9 @@
     var frame = document.createElement("iframe");
     frame.className = "bd-frame";
     frame.title = t("title");
-    frame.setAttribute("allow", "clipboard-write");
+    // Camera and microphone for calls with an agent (the frame's own Permissions-Policy
+    // allows them for itself only; the browser still asks the customer).
+    frame.setAttribute("allow", "clipboard-write; camera; microphone");
     frame.src = origin + "/widget/frame/" + encodeURIComponent(token) + "/?lang=" +
       encodeURIComponent(lang) + "&origin=" + encodeURIComponent(window.location.origin);
     panel.appendChild(frame);

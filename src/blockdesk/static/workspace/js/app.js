@@ -247,6 +247,11 @@
     if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(obj)); }
   }
 
+  // ... and speak on it: frames they hand over go out as they are (the server checks them).
+  document.addEventListener("blockdesk:agent-socket-send", function (e) {
+    if (e.detail && typeof e.detail === "object") { send(e.detail); }
+  });
+
   var requestUnread = debounce(function () { send({ type: "unread" }); }, 300);
 
   function connect() {
@@ -304,6 +309,8 @@
 
   function handleEvent(ev) {
     var cid = null;
+    // Other scripts of the page (static/calls/console-calls.js) hear the socket too.
+    document.dispatchEvent(new CustomEvent("blockdesk:agent-socket", { detail: ev }));
     switch (ev.type) {
       case "ready":
       case "unread":
