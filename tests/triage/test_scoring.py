@@ -169,7 +169,7 @@ def test_every_condition_must_hold_and_lists_are_any_of():
     assert matches(full, facts)
     for change in (
         {"intent": ["kyc-rejected"]},
-        {"amount_gte": Decimal(2000.01)},
+        {"amount_gte": Decimal("2000.01")},
         {"chain": ["bitcoin"]},
         {"mood": ["angry"]},
         {"tier": ["vip"]},

@@ -77,7 +77,9 @@ class SettingsForm(forms.Form):
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
-    position = forms.IntegerField(label=_("Order"), min_value=0, max_value=10_000, initial=0)
+    position = forms.IntegerField(
+        label=_("Order"), required=False, min_value=0, max_value=10_000, initial=0
+    )
     # Conditions
     intent = forms.CharField(label=_("Topic (intent) is"), required=False, max_length=2000)
     amount_gte = forms.DecimalField(

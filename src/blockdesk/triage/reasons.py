@@ -70,12 +70,8 @@ def _sensitive(p: dict[str, Any]) -> str:
     return _("security: %(what)s") % {"what": what}
 
 
-def _count(singular: str, plural: str) -> Callable[[dict[str, Any]], str]:
-    def text(p: dict[str, Any]) -> str:
-        n = int(p.get("count") or 0)
-        return ngettext(singular, plural, n) % {"n": n}
-
-    return text
+def _n(p: dict[str, Any]) -> int:
+    return int(p.get("count") or 0)
 
 
 _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -88,13 +84,19 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     "waiting": _waiting,
     "vip": lambda p: _("VIP (%(tier)s)") % {"tier": p.get("tier", "")},
     "intent_complex": lambda p: _("hard topic: %(intent)s") % {"intent": p.get("intent", "")},
-    "chains": _count("%(n)d chain involved", "%(n)d chains involved"),
-    "transactions": _count("%(n)d transaction involved", "%(n)d transactions involved"),
+    "chains": lambda p: (
+        ngettext("%(n)d chain involved", "%(n)d chains involved", _n(p)) % {"n": _n(p)}
+    ),
+    "transactions": lambda p: (
+        ngettext("%(n)d transaction involved", "%(n)d transactions involved", _n(p)) % {"n": _n(p)}
+    ),
     "diagnosis": lambda p: (
         _("transaction check: %(status)s")
         % {"status": str(p.get("status") or _("needs a person")).replace("_", " ")}
     ),
-    "exchanges": _count("%(n)d exchange so far", "%(n)d exchanges so far"),
+    "exchanges": lambda p: (
+        ngettext("%(n)d exchange so far", "%(n)d exchanges so far", _n(p)) % {"n": _n(p)}
+    ),
     "assistant_failed": lambda p: _("the assistant could not answer"),
 }
 

@@ -72,7 +72,7 @@ def rule_edit(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
             rule=rule,
             name=form.cleaned_data["name"],
             enabled=form.cleaned_data["enabled"],
-            position=form.cleaned_data["position"],
+            position=form.cleaned_data["position"] or 0,
             conditions=form.conditions(),
             actions=form.actions(),
         )
