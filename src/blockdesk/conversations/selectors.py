@@ -98,7 +98,7 @@ def view_q(*, user: User, view: str) -> Q:
     if view == "assistant":
         handled = Q(assignee__isnull=True)
         if not BOT_HANDLED_Q:
-            return handled & Q(pk__in=[])
+            return handled & Q(pk__lt=0)  # nothing: no app answers customers itself
         for make in BOT_HANDLED_Q:
             handled &= make()
         return handled
