@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "blockdesk.staffing",
     "blockdesk.mood",
     "blockdesk.calls",
+    "blockdesk.triage",
 ]
 
 MIDDLEWARE = [
@@ -355,7 +356,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-<<<<<<< HEAD
 # --- Discord and X channels (connectors/discord, connectors/x; docs/discord.md, docs/x.md) ---
 # The REST base URLs (the tests point them at stand-ins on loopback).
 DISCORD_API_BASE = env("BLOCKDESK_DISCORD_API_BASE", "https://discord.com/api/v10")
@@ -369,7 +369,6 @@ X_API_TIMEOUT = float(env("BLOCKDESK_X_API_TIMEOUT", "15"))
 # X_API_BASE on loopback or a private network (a stand-in or a proxy): allowed only so.
 X_API_ALLOW_PRIVATE = env_bool("BLOCKDESK_X_API_ALLOW_PRIVATE", False)
 X_POLL_SECONDS = int(env("BLOCKDESK_X_POLL_SECONDS", "60"))
-=======
 # --- Calls (calls app, docs/calls.md) -----------------------------------------------
 # Static STUN/TURN servers for the browsers: a JSON list of RTCIceServer objects.
 CALLS_ICE_SERVERS = env("BLOCKDESK_ICE_SERVERS", "[]")
@@ -380,4 +379,3 @@ CALLS_TURN_SECRET = env("BLOCKDESK_TURN_SECRET")
 CALLS_TURN_TTL = int(env("BLOCKDESK_TURN_TTL", "3600"))
 # A call nobody answers stops ringing after this many seconds.
 CALLS_RING_SECONDS = int(env("BLOCKDESK_CALL_RING_SECONDS", "45"))
->>>>>>> calls

@@ -22,6 +22,7 @@ urlpatterns = [
     path("app/settings/events/", include("blockdesk.audit.consumer_urls")),
     path("app/settings/audit/", include("blockdesk.audit.urls")),
     path("app/settings/records/", include("blockdesk.records.settings_urls")),
+    path("app/settings/triage/", include("blockdesk.triage.urls")),
     path("app/settings/official-channels/", include("blockdesk.trust.admin_urls")),
     path("app/settings/api-tokens/", include("blockdesk.api.urls")),
     path("app/kb/", include("blockdesk.kb.agent_urls")),

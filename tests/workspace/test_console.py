@@ -129,7 +129,9 @@ def test_unread_flags_and_viewing_marks_read(agent_client, agent, conv):
     assert rows[0]["unread"] is True
     assert selectors.unread_counts(user=agent)["all"] == 1
     html = agent_client.get("/app/").content.decode()
-    assert re.search(r'data-unread="all"\s*>1<', html)
+    # The tab counts its rows (tests/workspace/test_view_counts.py); unread rows are bold.
+    assert re.search(r'data-view-count="all"\s*>1<', html)
+    assert 'class="conv-row unread' in html
 
     assert agent_client.get(url(conv)).status_code == 200
     assert selectors.unread_counts(user=agent)["all"] == 0

@@ -219,6 +219,8 @@ class ConversationOut(Schema):
     created_at: dt.datetime
     last_activity_at: dt.datetime
     first_response_at: dt.datetime | None
+    first_human_response_at: dt.datetime | None = None
+    first_bot_response_at: dt.datetime | None = None
     resolved_at: dt.datetime | None
     last_message_id: int
 

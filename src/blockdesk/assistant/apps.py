@@ -9,6 +9,7 @@ class AssistantConfig(AppConfig):
         from blockdesk.assistant import selectors
         from blockdesk.assistant.services import do_resolve_timed_out
         from blockdesk.common.periodic import register_periodic_job
+        from blockdesk.conversations import selectors as conv_selectors
         from blockdesk.conversations import services as conversations
 
         register_periodic_job(do_resolve_timed_out)
@@ -19,3 +20,6 @@ class AssistantConfig(AppConfig):
             conversations.BOT_HANDLES_INBOX.append(selectors.enabled_for_inbox)
         if selectors.handles_conversation not in conversations.BOT_HANDLES_CONVERSATION:
             conversations.BOT_HANDLES_CONVERSATION.append(selectors.handles_conversation)
+        # The console's Assistant view: what the assistant is still handling.
+        if selectors.handled_q not in conv_selectors.BOT_HANDLED_Q:
+            conv_selectors.BOT_HANDLED_Q.append(selectors.handled_q)

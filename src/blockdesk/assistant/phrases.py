@@ -19,6 +19,8 @@ PHRASES: dict[str, Promise] = {
         "to a person at any time."
     ),
     "did_it_help": _("Did this solve it?"),
+    # Opens a reply to an angry or distressed customer (assistant/tone.py).
+    "apology": _("I'm sorry for the trouble, and I understand this is frustrating."),
     "read_more": _("Read the full article: %(title)s %(url)s"),
     "other_language": _(
         "(This article is not available in your language yet, so here it is in another language.)"
@@ -58,6 +60,7 @@ _ZH: dict[str, str] = {
     "did_it_help": "这解决了您的问题吗？",
     "read_more": "查看完整文章：%(title)s %(url)s",
     "other_language": "（这篇文章暂时没有您所用语言的版本，以下为其他语言的内容。）",
+    "apology": "非常抱歉给您带来困扰，我理解这让人着急。",
     "solved": "是的，已解决",
     "more_help": "没有，我需要更多帮助",
     "none_of_these": "都不是",

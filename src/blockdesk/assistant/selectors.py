@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from blockdesk.accounts.models import User
 from blockdesk.assistant.answer import Article
@@ -35,6 +35,16 @@ def handles_conversation(conversation: Conversation) -> bool:
         .exclude(state=AssistantConversation.State.ACTIVE)
         .exists()
     )
+
+
+def handled_q() -> Q:
+    """`handles_conversation` as a query condition: the console's Assistant view
+    (registered in conversations.selectors.BOT_HANDLED_Q)."""
+    enabled = AssistantSettings.objects.filter(enabled=True).values("inbox_id")
+    stepped_back = AssistantConversation.objects.filter(conversation_id=OuterRef("pk")).exclude(
+        state=AssistantConversation.State.ACTIVE
+    )
+    return Q(inbox_id__in=enabled) & ~Q(Exists(stepped_back))
 
 
 def assistant_inboxes(*, user: User) -> QuerySet[Inbox]:

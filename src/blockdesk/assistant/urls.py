@@ -15,6 +15,7 @@ urlpatterns = [
         name="article_options",
     ),
     path("app/assistant/messages/<int:message_id>/correction", views.correct, name="correction"),
+    path("app/assistant/c/<int:display_id>/take-over", views.take_over, name="take_over"),
     path(
         "assistant/widget/<str:public_token>/quick-reply",
         widget_views.quick_reply,

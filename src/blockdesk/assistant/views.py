@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blockdesk.assistant import configuration, selectors
+from blockdesk.assistant import configuration, selectors, services
 from blockdesk.assistant.forms import AssistantSettingsForm, CorrectionForm, languages
-from blockdesk.common.errors import ValidationFailed
+from blockdesk.common.errors import BlockdeskError, ValidationFailed
+from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.workspace.forms import saved
 from blockdesk.workspace.http import (
     action_result,
@@ -109,4 +111,20 @@ def correct(request: HttpRequest, message_id: int) -> HttpResponse:
         redirect_to=back,
         data={"correction": {"id": correction.pk, "correct_key": correction.correct_key}},
         success=_("Thanks — the assistant will learn from this correction."),
+    )
+
+
+@agent_required
+@require_POST
+def take_over(request: HttpRequest, display_id: int) -> HttpResponse:
+    """An agent takes a case the assistant is handling (the console's Assistant view)."""
+    user = current_agent(request)
+    conv = conv_selectors.get_conversation_for_agent(user=user, display_id=display_id)
+    back = reverse("workspace:conversation", args=[conv.display_id])
+    try:
+        services.do_take_over(actor=user, conversation=conv)
+    except BlockdeskError as exc:
+        return action_result(request, redirect_to=back, error=exc)
+    return action_result(
+        request, redirect_to=back, success=_("You took this conversation from the assistant.")
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,9 +80,36 @@ def get_inbox_for_agent(*, user: User, inbox_id: int) -> Inbox:
     return inbox
 
 
+# An app that answers customers itself (the assistant) registers, from its ready(), a
+# function giving the Q of the conversations it is still handling: the console's
+# "Assistant" view lists them (unassigned) so agents can see and take them over.
+BOT_HANDLED_Q: list[Callable[[], Q]] = []
+
+VIEWS = ("mine", "unassigned", "assistant", "all")
+
+
+def view_q(*, user: User, view: str) -> Q:
+    """The condition of one console view. The list and its badge both use it, so the
+    count above a list is the number of rows under it."""
+    if view == "mine":
+        return Q(assignee=user)
+    if view == "unassigned":
+        return Q(assignee__isnull=True)
+    if view == "assistant":
+        handled = Q(assignee__isnull=True)
+        if not BOT_HANDLED_Q:
+            return handled & Q(pk__lt=0)  # nothing: no app answers customers itself
+        for make in BOT_HANDLED_Q:
+            handled &= make()
+        return handled
+    if view == "all":
+        return Q()
+    raise ValidationFailed.field("view", _("Unknown view."))
+
+
 @dataclass(frozen=True)
 class ConversationFilters:
-    view: str = "all"  # mine | unassigned | all
+    view: str = "all"  # mine | unassigned | assistant | all
     status: str | None = "open"
     inbox_id: int | None = None
     priority: str | None = None
@@ -103,13 +131,13 @@ def _with_unread(qs: QuerySet[Conversation], user: User) -> QuerySet[Conversatio
 
 
 def filter_conversations(*, user: User, filters: ConversationFilters) -> QuerySet[Conversation]:
-    qs = visible_conversations(user=user)
-    if filters.view == "mine":
-        qs = qs.filter(assignee=user)
-    elif filters.view == "unassigned":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.view != "all":
-        raise ValidationFailed.field("view", _("Unknown view."))
+    qs = _with_unread(matching_conversations(user=user, filters=filters), user)
+    return qs.select_related("contact", "assignee", "inbox").prefetch_related("tags")
+
+
+def matching_conversations(*, user: User, filters: ConversationFilters) -> QuerySet[Conversation]:
+    """The conversations the filters select, bare (for counts)."""
+    qs = visible_conversations(user=user).filter(view_q(user=user, view=filters.view))
     if filters.status:
         if filters.status not in Conversation.Status.values:
             raise ValidationFailed.field("status", _("Unknown status."))
@@ -136,8 +164,7 @@ def filter_conversations(*, user: User, filters: ConversationFilters) -> QuerySe
         if term.lstrip("#").isdigit():
             text_match |= Q(display_id=int(term.lstrip("#")))
         qs = qs.filter(text_match)
-    qs = _with_unread(qs, user)
-    return qs.select_related("contact", "assignee", "inbox").prefetch_related("tags")
+    return qs
 
 
 # --- cursor pagination ------------------------------------------------------------

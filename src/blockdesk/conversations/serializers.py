@@ -92,6 +92,8 @@ def conversation_dict(conv: Conversation) -> dict[str, Any]:
         "created_at": _iso(conv.created_at),
         "last_activity_at": _iso(conv.last_activity_at),
         "first_response_at": _iso(conv.first_response_at),
+        "first_human_response_at": _iso(conv.first_human_response_at),
+        "first_bot_response_at": _iso(conv.first_bot_response_at),
         "resolved_at": _iso(conv.resolved_at),
         "last_message_id": conv.last_message_id,
         "secret_exposed": conv.secret_exposed,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import formats, timezone
 
 from blockdesk.accounts.models import Team, User
@@ -26,7 +26,9 @@ from blockdesk.conversations.models import (
 from blockdesk.conversations.serializers import PRIORITY_NAMES
 from blockdesk.workspace import panels
 
-VIEWS = ("mine", "unassigned", "all")
+VIEWS = conv_selectors.VIEWS
+# The Assistant view lists what the assistant is handling: pending, waiting on the bot.
+VIEW_STATUS = {"assistant": "pending"}
 STATUS_ANY = "any"
 PAGE_SIZE = 25
 TIMELINE_LIMIT = 300
@@ -115,6 +117,45 @@ def parse_list_params(query: Mapping[str, str]) -> ListParams:
         q=q,
     )
     return ListParams(filters=filters, status_param=status_param, cursor=query.get("cursor"))
+
+
+def tab_params(params: ListParams, view: str) -> ListParams:
+    """Where a view tab leads: the same filters in that view. The Assistant tab opens on
+    Pending (where the assistant's cases wait); leaving it goes back to Open."""
+    status = params.status_param
+    if view in VIEW_STATUS:
+        status = VIEW_STATUS[view]
+    elif params.filters.view in VIEW_STATUS and status == VIEW_STATUS[params.filters.view]:
+        status = "open"
+    filters = replace(params.filters, view=view, status=None if status == STATUS_ANY else status)
+    return ListParams(filters=filters, status_param=status, cursor=None)
+
+
+def view_counts(*, user: User, params: ListParams) -> dict[str, int]:
+    """The badge of each view tab: how many rows the tab's list holds (every page), with
+    the filters in force. One query per distinct status among the tabs (two at most)."""
+    by_status: dict[str, list[str]] = {}
+    for view in VIEWS:
+        by_status.setdefault(tab_params(params, view).status_param, []).append(view)
+    counts: dict[str, int] = {}
+    for views in by_status.values():
+        tab = tab_params(params, views[0])
+        base = conv_selectors.matching_conversations(
+            user=user, filters=replace(tab.filters, view="all")
+        )
+        counts.update(
+            base.aggregate(
+                **{
+                    view: (
+                        Count("pk")
+                        if view == "all"
+                        else Count("pk", filter=conv_selectors.view_q(user=user, view=view))
+                    )
+                    for view in views
+                }
+            )
+        )
+    return counts
 
 
 def _with_snippet(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:

@@ -11,6 +11,7 @@ _conversation = "c/<int:display_id>/"
 urlpatterns: list[URLPattern] = [
     path("", v.inbox, name="inbox"),
     path("list.json", v.list_json, name="list_json"),
+    path("counts.json", v.counts_json, name="counts_json"),
     path("canned-replies.json", v.canned_json, name="canned_json"),
     path(_conversation, v.conversation, name="conversation"),
     path(_conversation + "updates.json", v.updates_json, name="updates"),

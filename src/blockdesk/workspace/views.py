@@ -23,6 +23,7 @@ from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.conversations import services
 from blockdesk.conversations.erasure import do_erase_contact
 from blockdesk.conversations.models import Conversation
+from blockdesk.triage.presenters import badge_dicts as triage_badges
 from blockdesk.workspace import forms, panels
 from blockdesk.workspace import selectors as ui
 from blockdesk.workspace.http import action_result, agent_required, current_agent
@@ -39,7 +40,7 @@ def _list_context(
 ) -> dict[str, Any]:
     query = params.querystring()
     rows, next_cursor = ui.conversation_list(user=user, params=params)
-    unread = conv_selectors.unread_counts(user=user)
+    counts = ui.view_counts(user=user, params=params)
     inbox_url = reverse("workspace:inbox")
     return {
         "params": params,
@@ -48,12 +49,12 @@ def _list_context(
         "rows": [(row, _conversation_url(row, query)) for row in rows],
         "next_cursor": next_cursor,
         "active": active,
-        "unread": unread,
         "view_tabs": [
-            (key, label, f"{inbox_url}?{params.querystring(view=key)}", unread[key])
+            (key, label, f"{inbox_url}?{ui.tab_params(params, key).querystring()}", counts[key])
             for key, label in (
                 ("mine", _("Mine")),
                 ("unassigned", _("Unassigned")),
+                ("assistant", _("Assistant")),
                 ("all", _("All")),
             )
         ],
@@ -64,6 +65,7 @@ def _list_context(
         "priority_choices": forms.PRIORITY_CHOICES,
         "console_config": {
             "list_json": reverse("workspace:list_json"),
+            "counts_json": reverse("workspace:counts_json"),
             "query": query,
             "user_id": user.pk,
             "active_id": active.pk if active else None,
@@ -92,12 +94,25 @@ def list_json(request: HttpRequest) -> JsonResponse:
     only_id = int(raw_id) if raw_id.isdigit() else None
     rows, next_cursor = ui.conversation_list(user=user, params=params, only_id=only_id)
     query = params.querystring()
+    badges = triage_badges(rows)
     return JsonResponse(
         {
-            "rows": [ui.row_dict(r, url=_conversation_url(r, query)) for r in rows],
+            "rows": [
+                {**ui.row_dict(r, url=_conversation_url(r, query)), "triage": badges.get(r.pk)}
+                for r in rows
+            ],
             "next_cursor": next_cursor,
         }
     )
+
+
+@agent_required
+@require_GET
+def counts_json(request: HttpRequest) -> JsonResponse:
+    """The view tabs' badges for the list's filters (refreshed live)."""
+    user = current_agent(request)
+    params = ui.parse_list_params(request.GET)
+    return JsonResponse({"counts": ui.view_counts(user=user, params=params)})
 
 
 @agent_required

@@ -23,6 +23,7 @@ from blockdesk.assistant.services.lifecycle import (
     _resolve_one,
     do_note_agent_activity,
     do_resolve_timed_out,
+    do_take_over,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "do_note_agent_activity",
     "do_quick_reply",
     "do_resolve_timed_out",
+    "do_take_over",
 ]

@@ -45,6 +45,8 @@ class _Context:
     # setting reads them off that model's calibration, so a retrained model moves them.
     answer_threshold: float = 1.0
     clarify_threshold: float = 1.0
+    # The next public reply opens with an apology (an angry or distressed customer).
+    apologise: bool = False
 
     @property
     def account_id(self) -> int:
@@ -149,6 +151,10 @@ def _choice_meta(choice: selection.Choice | None) -> dict[str, Any]:
 
 
 def _send(ctx: _Context, text: str, *, public: dict[str, Any], agent: dict[str, Any]) -> Message:
+    if ctx.apologise:
+        ctx.apologise = False  # once per message handled
+        text = f"{phrase('apology', ctx.language)}\n\n{text}"
+        agent = {**agent, "apologised": True}
     return conv_services.do_send_assistant_message(
         conversation=ctx.conversation,
         content=text,

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from blockdesk.assistant import cues, disambiguation, engine, selection, selectors
+from blockdesk.assistant import cues, disambiguation, engine, selection, selectors, tone
 from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
 from blockdesk.assistant.nlu.language import detect_language
 from blockdesk.assistant.services._context import (
@@ -138,6 +138,10 @@ def _handle(ctx: _Context) -> AssistantTurn:
         return _handle_quick_reply(ctx, choice)
 
     ctx.mood = cues.mood(text)
+    # Tone (assistant/tone.py, fed by triage from the mood app): an angry or distressed
+    # customer gets an apology first, and an angry one a person at once.
+    hint = tone.hint_for(ctx.conversation, ctx.message)
+    ctx.apologise = hint.apologise or ctx.mood.needs_person
     ctx.entities = _entities(text)
     ctx.understanding = _understand(ctx)
     ctx.choice = selection.choose(ctx.understanding, text, answer_threshold=ctx.answer_threshold)
@@ -148,7 +152,7 @@ def _handle(ctx: _Context) -> AssistantTurn:
         return _hand_off(ctx, sensitive)
     if cues.asks_for_person(text, ctx.config.handoff_keywords or {}):
         return _hand_off(ctx, "asked_for_person")
-    if ctx.mood.needs_person:
+    if ctx.mood.needs_person or hint.hand_off:
         return _hand_off(ctx, "mood")
 
     if ctx.state.awaiting == Awaiting.CONFIRMATION:

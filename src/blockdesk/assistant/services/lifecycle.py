@@ -9,6 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from blockdesk.accounts.models import User
 from blockdesk.assistant import emitting
 from blockdesk.assistant.models import AssistantConversation, AssistantTurn
 from blockdesk.assistant.phrases import phrase
@@ -25,6 +26,7 @@ from blockdesk.assistant.services._context import (
 )
 from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.conversations import services as conv_services
+from blockdesk.conversations.models import Conversation
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,28 @@ def do_note_agent_activity(*, conversation_id: int) -> None:
         )
         if state is not None:
             _stop(state, reason="agent_took_over")
+
+
+def do_take_over(*, actor: User, conversation: Conversation) -> Conversation:
+    """An agent takes a case from the assistant (the console's Assistant view): the
+    assistant steps back first, explicitly (`assistant.handed_off`, reason
+    `agent_took_over`), then the case is the agent's and open, in one transaction."""
+    conv_services.check_agent_can_access(user=actor, conversation=conversation)
+    with transaction.atomic():
+        state, _created = AssistantConversation.objects.get_or_create(
+            conversation=conversation, defaults={"account_id": conversation.account_id}
+        )
+        state = AssistantConversation.objects.select_for_update().get(pk=state.pk)
+        if state.state == State.ACTIVE:
+            _stop(state, reason="agent_took_over")
+        conversation = conv_services.do_assign(
+            actor=actor, conversation=conversation, assignee=actor
+        )
+        if conversation.status != Status.OPEN:
+            conversation = conv_services.do_change_status(
+                actor=actor, conversation=conversation, status=Status.OPEN
+            )
+    return conversation
 
 
 def _confirm_solved(ctx: _Context) -> AssistantTurn:

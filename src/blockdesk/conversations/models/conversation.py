@@ -62,7 +62,12 @@ class Conversation(models.Model):
     followup_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
+    # The first public reply by a person (agents' first-response time). The assistant's
+    # replies are measured apart: counting them here made any first-response figure read
+    # near zero in inboxes where the assistant answers first.
     first_response_at = models.DateTimeField(null=True, blank=True)
+    first_human_response_at = models.DateTimeField(null=True, blank=True)
+    first_bot_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_message_id = models.BigIntegerField(default=0)
     # The newest customer message; an agent has unread messages when their read marker is behind.

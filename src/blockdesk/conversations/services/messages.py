@@ -150,9 +150,18 @@ def _persist_message(
     updates: dict[str, object] = {"last_activity_at": now, "last_message_id": message.pk}
     if message.sender_type == Message.SenderType.CONTACT:
         updates["last_incoming_id"] = message.pk
-    is_reply = message.sender_type in (Message.SenderType.AGENT, Message.SenderType.ASSISTANT)
-    if is_reply and not message.is_private and conversation.first_response_at is None:
-        updates["first_response_at"] = now
+    if not message.is_private:
+        # A person's first reply and the assistant's are measured apart (docs/triage.md).
+        if message.sender_type == Message.SenderType.AGENT:
+            if conversation.first_human_response_at is None:
+                updates["first_human_response_at"] = now
+            if conversation.first_response_at is None:
+                updates["first_response_at"] = now
+        elif (
+            message.sender_type == Message.SenderType.ASSISTANT
+            and conversation.first_bot_response_at is None
+        ):
+            updates["first_bot_response_at"] = now
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
     for key, value in updates.items():
         setattr(conversation, key, value)

@@ -170,6 +170,11 @@
     if (r.priority === "urgent" || r.priority === "high") {
       meta.appendChild(el("span", "pill prio-" + r.priority, r.priority_label));
     }
+    if (r.triage) {
+      var score = el("span", "pill triage-badge triage-" + r.triage.level, r.triage.label);
+      score.title = r.triage.title;
+      meta.appendChild(score);
+    }
     if (r.status !== "open") { meta.appendChild(el("span", "pill status-" + r.status, r.status_label)); }
     meta.appendChild(el("span", "conv-inbox", r.inbox_name));
     if (r.assignee_name) { meta.appendChild(el("span", "conv-assignee", r.assignee_name)); }
@@ -253,6 +258,20 @@
   });
 
   var requestUnread = debounce(function () { send({ type: "unread" }); }, 300);
+  // The view tabs count the rows of each view with the list's filters (counts.json),
+  // not unread messages: the socket's unread counts only feed the nav badge.
+  var refreshCounts = debounce(function () {
+    if (!config.counts_json) { return; }
+    getJSON(config.counts_json + "?" + config.query).then(function (res) {
+      if (!res.ok) { return; }
+      document.querySelectorAll("[data-view-count]").forEach(function (badge) {
+        var n = res.body.counts[badge.dataset.viewCount] || 0;
+        badge.textContent = String(n);
+        badge.hidden = n === 0;
+      });
+    });
+  }, 300);
+  var requestUnread = debounce(function () { send({ type: "unread" }); refreshCounts(); }, 300);
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
