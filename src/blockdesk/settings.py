@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "blockdesk.audit",
     "blockdesk.staffing",
     "blockdesk.mood",
+    "blockdesk.sla",
 ]
 
 MIDDLEWARE = [
