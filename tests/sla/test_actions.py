@@ -22,9 +22,12 @@ def test_warning_then_breach_with_every_action(
     channel, contact, agent, admin_user, account, mailoutbox
 ):
     lead = do_create_agent(
-        account=account, username="lena", email="lena@example.com", password=PASSWORD,
+        account=account,
+        username="lena",
+        email="lena@example.com",
+        password=PASSWORD,
         role=User.Role.ADMIN,
-    )  # fmt: skip
+    )
     backup = do_create_agent(
         account=account, username="ben", email="ben@example.com", password=PASSWORD
     )
@@ -88,8 +91,13 @@ def test_a_refused_reassignment_is_recorded_and_the_rest_happens(
     channel, contact, agent, outsider, account
 ):
     # `outsider` has no access to the inbox: conversations refuses the assignment.
-    policy(account, business_hours=False, first_response_minutes=10,
-           breach_reassign_to=outsider, notify_on_breach=False)  # fmt: skip
+    policy(
+        account,
+        business_hours=False,
+        first_response_minutes=10,
+        breach_reassign_to=outsider,
+        notify_on_breach=False,
+    )
     time = Clock()
     case = conv.do_send_contact_message(
         contact=contact, inbox=channel.inbox, conversation=None, content="Help"

@@ -54,9 +54,7 @@ def test_split_shift_counts_only_open_intervals():
         BERLIN, 2026, 6, 1, 13, 30
     )
     # Friday 16:00 + 2 h: one hour on Friday, the weekend closed, Monday 10:00.
-    assert add_business_time(SPLIT, at(BERLIN, 2026, 6, 5, 16), 2 * H) == at(
-        BERLIN, 2026, 6, 8, 10
-    )
+    assert add_business_time(SPLIT, at(BERLIN, 2026, 6, 5, 16), 2 * H) == at(BERLIN, 2026, 6, 8, 10)
 
 
 def test_a_target_ending_at_closing_time_is_due_at_the_next_opening():

@@ -163,8 +163,14 @@ def test_next_response_starts_with_the_customer_after_a_reply(channel, contact, 
 
 def test_a_priority_change_switches_policy_and_keeps_time_used(channel, contact, agent, account):
     policy(account, business_hours=False, first_response_minutes=240, position=2)
-    policy(account, name="Urgent", priority=0, business_hours=False,
-           first_response_minutes=30, position=1)  # fmt: skip
+    policy(
+        account,
+        name="Urgent",
+        priority=0,
+        business_hours=False,
+        first_response_minutes=30,
+        position=1,
+    )
     time = Clock()
     case = open_case(channel, contact)
     time.step(local(BERLIN, 2026, 6, 1, 10))

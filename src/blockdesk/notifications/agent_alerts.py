@@ -37,9 +37,10 @@ def do_alert_agents(
     """Push (and mail) `text` to each active agent of the conversation's account; returns
     who was alerted."""
     alerted = [
-        u for u in {u.pk: u for u in users}.values()
+        u
+        for u in {u.pk: u for u in users}.values()
         if u.is_active and u.account_id == conversation.account_id
-    ]  # fmt: skip
+    ]
     if not alerted:
         return []
     publish_on_commit(

@@ -194,9 +194,7 @@ def add_business_time(
     return None  # pragma: no cover - the loop returns or gives up above
 
 
-def elapsed(
-    schedule: Schedule | None, start: dt.datetime, end: dt.datetime
-) -> dt.timedelta:
+def elapsed(schedule: Schedule | None, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     """Business time with a schedule, calendar time without one."""
     if schedule is None:
         return max(dt.timedelta(0), _aware(end) - _aware(start))

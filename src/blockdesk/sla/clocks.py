@@ -91,7 +91,11 @@ def _plan(clock: SlaClock, schedule: Schedule | None, warn_percent: int) -> None
 
 def _checkpoint(clock: SlaClock, schedule: Schedule | None, at: dt.datetime) -> None:
     """Fold the running segment up to `at` into `consumed_seconds`."""
-    if clock.state == State.RUNNING and clock.running_since is not None and at > clock.running_since:
+    if (
+        clock.state == State.RUNNING
+        and clock.running_since is not None
+        and at > clock.running_since
+    ):
         clock.consumed_seconds += _seconds(businesstime.elapsed(schedule, clock.running_since, at))
         clock.running_since = at
 

@@ -83,9 +83,7 @@ def _on_message(conversation: Conversation, payload: dict[str, Any], event: Even
     sender = payload.get("sender") or {}
     active = clocks.active_clocks(conversation.pk)
     if sender.get("kind") == HUMAN and not payload.get("private"):
-        responded = [
-            c for c in active if c.target in (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE)
-        ]
+        responded = [c for c in active if c.target in (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE)]
         clocks.stop_clocks(responded, facts=facts, at=at, agent_id=sender.get("id"))
         return
     if sender.get("kind") != Message.SenderType.CONTACT:
@@ -127,8 +125,16 @@ def _on_status(conversation: Conversation, payload: dict[str, Any], event: Event
     elif new == Conversation.Status.RESOLVED:
         resolution = [c for c in active if c.target == Target.RESOLUTION]
         clocks.stop_clocks(resolution, facts=facts, at=at, agent_id=facts.assignee_id)
-        # A case resolved without an agent's reply has no response to time.
-        clocks.cancel_clocks([c for c in active if c.target != Target.RESOLUTION], at=at)
+        # A case resolved without an agent's reply has no response to time, unless the
+        # response was already overdue: that one counts as missed.
+        others = [c for c in active if c.target != Target.RESOLUTION]
+        clocks.stop_clocks(
+            [c for c in others if c.breached_at is not None],
+            facts=facts,
+            at=at,
+            agent_id=facts.assignee_id,
+        )
+        clocks.cancel_clocks([c for c in others if c.breached_at is None], at=at)
     elif new == Conversation.Status.OPEN:
         if not active and payload.get("old") == Conversation.Status.RESOLVED:
             # Reopened: the resolution target starts again (the response ones start
@@ -157,9 +163,10 @@ def _on_change(conversation: Conversation, payload: dict[str, Any], event: Event
     active = clocks.active_clocks(conversation.pk)
     policy = clocks.match_policy(facts)
     if not active:
-        if policy is not None and not SlaClock.objects.filter(
-            conversation_id=conversation.pk
-        ).exists():
+        if (
+            policy is not None
+            and not SlaClock.objects.filter(conversation_id=conversation.pk).exists()
+        ):
             _start(conversation.pk, facts, at, event.pk)
         return
     if policy is None:
@@ -178,6 +185,8 @@ def do_handle_event(event: Event) -> None:
         conversation_id = payload.get("conversation_id")
     else:
         conversation_id = (payload.get("conversation") or {}).get("id")
+    if not isinstance(conversation_id, int):
+        return
     conversation = (
         Conversation.objects.filter(pk=conversation_id).select_related("inbox", "contact").first()
     )

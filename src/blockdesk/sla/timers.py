@@ -85,7 +85,7 @@ def _warn(clock: SlaClock, conversation: Conversation, now: dt.datetime) -> None
 def _breach(clock: SlaClock, conversation: Conversation, now: dt.datetime) -> None:
     policy = clock.policy
     actions: list[str] = []
-    extra = {"sla_policy": policy.name}
+    extra: dict[str, object] = {"sla_policy": policy.name}
     data: dict[str, Any] = {
         "target": clock.target,
         "policy": policy.name,
@@ -117,9 +117,11 @@ def _breach(clock: SlaClock, conversation: Conversation, now: dt.datetime) -> No
             # recorded, the other actions still happen.
             with transaction.atomic():
                 conversation = conversation_services.do_assign(
-                    actor=None, conversation=conversation, assignee=new_assignee,
+                    actor=None,
+                    conversation=conversation,
+                    assignee=new_assignee,
                     event_extra=extra,
-                )  # fmt: skip
+                )
             actions.append("reassign")
         except BlockdeskError:
             actions.append("reassign_refused")
