@@ -84,9 +84,7 @@ def test_bad_files_and_strangers_store_nothing(db, account, admin_user, agent):
     with pytest.raises(ValidationFailed):
         services.do_import_ics(actor=admin_user, hours=hours, data=b"not a calendar", today=TODAY)
     with pytest.raises(ValidationFailed):
-        services.do_import_ics(
-            actor=admin_user, hours=hours, data=b"X" * 1_000_001, today=TODAY
-        )
+        services.do_import_ics(actor=admin_user, hours=hours, data=b"X" * 1_000_001, today=TODAY)
     with pytest.raises(Forbidden):
         services.do_import_ics(actor=agent, hours=hours, data=ICS, today=TODAY)
     assert not hours.holidays.exists()
