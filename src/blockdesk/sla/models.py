@@ -108,7 +108,9 @@ class SlaPolicy(models.Model):
     next_response_minutes = models.PositiveIntegerField(null=True, blank=True)
     resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
     business_hours = models.BooleanField(_("count business hours only"), default=True)
-    warn_percent = models.PositiveSmallIntegerField(_("warn at (% of the target)"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (percent of the target)"), default=80
+    )
     # At a warning: the assignee (else the inbox's agents… see docs) is notified.
     notify_on_warning = models.BooleanField(_("notify on warning"), default=True)
     # At a breach:

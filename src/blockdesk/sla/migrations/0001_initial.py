@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('next_response_minutes', models.PositiveIntegerField(blank=True, null=True)),
                 ('resolution_minutes', models.PositiveIntegerField(blank=True, null=True)),
                 ('business_hours', models.BooleanField(default=True, verbose_name='count business hours only')),
-                ('warn_percent', models.PositiveSmallIntegerField(default=80, verbose_name='warn at (% of the target)')),
+                ('warn_percent', models.PositiveSmallIntegerField(default=80, verbose_name='warn at (percent of the target)')),
                 ('notify_on_warning', models.BooleanField(default=True, verbose_name='notify on warning')),
                 ('notify_on_breach', models.BooleanField(default=True, verbose_name='notify on breach')),
                 ('breach_raise_priority', models.BooleanField(default=False, verbose_name='raise the priority')),
