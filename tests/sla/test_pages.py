@@ -131,6 +131,13 @@ def test_report_page_csv_and_api(
         {"key": "web_widget", "label": "web_widget", "total": 3, "met": 2, "missed": 1,
          "met_share": 0.6667},
     ]  # fmt: skip
+    for bad in (
+        {"since": "0001-01-01T00:00:00Z", "until": "0001-01-02T00:00:00Z"},
+        {"until": "0001-01-01T00:00:00Z"},
+        {"since": "2026-01-01T00:00:00"},
+        {"since": "2020-01-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+    ):
+        assert api.get("/api/v1/sla/report", bad, headers=auth).status_code == 422, bad
     clocks = api.get(f"/api/v1/sla/conversations/{case.pk}/clocks", headers=auth)
     assert clocks.status_code == 200 and len(json.loads(clocks.content)) == 3
     assert api.get("/api/v1/sla/conversations/999999/clocks", headers=auth).status_code == 404

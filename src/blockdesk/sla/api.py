@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from blockdesk.api.auth import principal
@@ -64,11 +65,17 @@ def sla_report(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, Any
     if p.user is not None and not p.user.is_account_admin:
         raise Forbidden()  # per-agent figures are for leads, as in the console
     until = query.until or timezone.now()
-    since = query.since or until - dt.timedelta(days=30)
-    if since.tzinfo is None or until.tzinfo is None:
-        raise ValidationFailed.field("since", "Give times with a UTC offset.")
-    if not since < until or until - since > dt.timedelta(days=MAX_DAYS):
-        raise ValidationFailed.field("since", f"A range of at most {MAX_DAYS} days, since < until.")
+    try:
+        since = query.since or until - dt.timedelta(days=30)
+        if since.tzinfo is None or until.tzinfo is None:
+            raise ValidationFailed.field("since", _("Give times with a UTC offset."))
+        valid = since < until and until - since <= dt.timedelta(days=MAX_DAYS)
+    except OverflowError:  # year 1 minus 30 days
+        valid = False
+    if not valid:
+        raise ValidationFailed.field(
+            "since", _("Give a range of at most %(days)s days.") % {"days": MAX_DAYS}
+        )
     rows = reports.sla_report(
         account_id=p.account_id, group=query.group, since=since, until=until, target=query.target
     )

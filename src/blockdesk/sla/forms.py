@@ -17,6 +17,7 @@ from blockdesk.conversations.models import Conversation, Inbox, Tag
 from blockdesk.sla.ics import MAX_BYTES
 from blockdesk.sla.models import SlaPolicy, Target
 from blockdesk.sla.reports import GROUPS
+from blockdesk.sla.services import POLICY_FIELDS
 
 SPAN_HELP = _("Intervals like 09:00-12:00, 13:00-17:00; empty: closed.")
 
@@ -82,26 +83,7 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = SlaPolicy
-        fields = [
-            "name",
-            "position",
-            "active",
-            "inbox",
-            "channel_kind",
-            "priority",
-            "tag",
-            "customer_tier",
-            "first_response_minutes",
-            "next_response_minutes",
-            "resolution_minutes",
-            "business_hours",
-            "warn_percent",
-            "notify_on_warning",
-            "notify_on_breach",
-            "breach_raise_priority",
-            "breach_reassign_to",
-            "breach_escalate_team",
-        ]
+        fields = list(POLICY_FIELDS)
         labels = {
             "first_response_minutes": _("First response (minutes)"),
             "next_response_minutes": _("Next response (minutes)"),
