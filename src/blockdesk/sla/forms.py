@@ -44,7 +44,10 @@ class HoursForm(forms.Form):
             del self.fields["team"]
         for day in range(7):
             self.fields[f"day_{day}"] = forms.CharField(
-                label=WEEKDAYS[day], required=False, max_length=200, help_text=SPAN_HELP
+                label=WEEKDAYS[day],
+                required=False,
+                max_length=200,
+                help_text=SPAN_HELP if day == 0 else "",
             )
 
 

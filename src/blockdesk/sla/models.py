@@ -78,6 +78,11 @@ class Holiday(models.Model):
     def all_day(self) -> bool:
         return self.start_minute == 0 and self.end_minute == DAY_MINUTES
 
+    @property
+    def interval_label(self) -> str:
+        a, b = self.start_minute, self.end_minute
+        return f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
+
 
 class Target(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
