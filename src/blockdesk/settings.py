@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "blockdesk.mood",
     "blockdesk.calls",
     "blockdesk.triage",
+    "blockdesk.sla",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("app/settings/api-tokens/", include("blockdesk.api.urls")),
     path("app/kb/", include("blockdesk.kb.agent_urls")),
     path("app/staffing/", include("blockdesk.staffing.urls")),
+    path("app/settings/sla/", include("blockdesk.sla.urls")),
     path("app/channels/", include("blockdesk.connectors.urls")),
     path("app/settings/email/", include("blockdesk.connectors.email.urls")),
     path("app/settings/discord/", include("blockdesk.connectors.discord.urls")),

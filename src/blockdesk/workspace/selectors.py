@@ -24,6 +24,7 @@ from blockdesk.conversations.models import (
     Tag,
 )
 from blockdesk.conversations.serializers import PRIORITY_NAMES
+from blockdesk.sla import selectors as sla_selectors
 from blockdesk.workspace import panels
 
 VIEWS = conv_selectors.VIEWS
@@ -75,6 +76,7 @@ class ListParams:
     filters: conv_selectors.ConversationFilters
     status_param: str  # "open", …, or "any"
     cursor: str | None
+    sort: str = "activity"  # or "sla": the nearest SLA deadline first
 
     def querystring(self, **overrides: Any) -> str:
         from urllib.parse import urlencode
@@ -87,6 +89,7 @@ class ListParams:
             "priority": f.priority or "",
             "tag": f.tag or "",
             "q": f.q or "",
+            "sort": "" if self.sort == "activity" else self.sort,
         }
         values.update(overrides)
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
@@ -116,7 +119,10 @@ def parse_list_params(query: Mapping[str, str]) -> ListParams:
         tag=tag,
         q=q,
     )
-    return ListParams(filters=filters, status_param=status_param, cursor=query.get("cursor"))
+    sort = "sla" if query.get("sort") == "sla" else "activity"
+    return ListParams(
+        filters=filters, status_param=status_param, cursor=query.get("cursor"), sort=sort
+    )
 
 
 def tab_params(params: ListParams, view: str) -> ListParams:
@@ -174,7 +180,13 @@ def conversation_list(
     if only_id is not None:
         qs = qs.filter(pk=only_id)
     qs = _with_snippet(qs)
-    return conv_selectors.paginate_conversations(qs, cursor=params.cursor, limit=limit)
+    if params.sort == "sla":
+        qs = sla_selectors.order_by_deadline(qs)
+        page = sla_selectors.paginate_by_deadline(qs, cursor=params.cursor, limit=limit)
+    else:
+        page = conv_selectors.paginate_conversations(qs, cursor=params.cursor, limit=limit)
+    sla_selectors.attach_deadlines(page[0])  # one query for the page's SLA badges
+    return page
 
 
 def row_dict(conv: Conversation, *, url: str) -> dict[str, Any]:
@@ -198,6 +210,7 @@ def row_dict(conv: Conversation, *, url: str) -> dict[str, Any]:
         "last_activity_at": conv.last_activity_at.isoformat(),
         "time_label": time_label(conv.last_activity_at),
         "unread": bool(getattr(conv, "has_unread", False)),
+        "sla": sla_selectors.row_badge(conv),
     }
 
 

@@ -175,6 +175,11 @@
       score.title = r.triage.title;
       meta.appendChild(score);
     }
+    if (r.sla && r.sla.show) {
+      var sla = el("span", "pill sla-badge " + r.sla.css, r.sla.text);
+      sla.title = r.sla.title || "";
+      meta.appendChild(sla);
+    }
     if (r.status !== "open") { meta.appendChild(el("span", "pill status-" + r.status, r.status_label)); }
     meta.appendChild(el("span", "conv-inbox", r.inbox_name));
     if (r.assignee_name) { meta.appendChild(el("span", "conv-assignee", r.assignee_name)); }
