@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "blockdesk.audit",
     "blockdesk.staffing",
     "blockdesk.mood",
+    "blockdesk.surveys",
 ]
 
 MIDDLEWARE = [
@@ -351,3 +352,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("BLOCKDESK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Surveys (surveys app, docs/surveys.md) ----------------------------------------------
+# How long a rating or NPS link stays valid, and the public pages' limit per client IP
+# (requests per minute; the figures page is also cached for SURVEYS_PUBLIC_CACHE_SECONDS).
+SURVEYS_LINK_MAX_AGE_DAYS = int(env("BLOCKDESK_SURVEYS_LINK_MAX_AGE_DAYS", "30"))
+SURVEYS_PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_SURVEYS_PUBLIC_RATE_LIMIT", "30"))
+SURVEYS_PUBLIC_CACHE_SECONDS = int(env("BLOCKDESK_SURVEYS_PUBLIC_CACHE_SECONDS", "300"))

@@ -131,6 +131,7 @@ def register_routers() -> None:
     api.add_router("/v1/", agents_router)
     api.add_router("/v1/", "blockdesk.trust.api.router")
     api.add_router("/v1/", "blockdesk.records.api.router")
+    api.add_router("/v1/", "blockdesk.surveys.api.router")
     # Last: unknown paths answer in the one error shape instead of an HTML page.
     api.add_router("/", fallback_router)
 

@@ -14,6 +14,7 @@ import {createTrust} from "../trust/widget-trust.js";
 import {createAssistant} from "../assistant/widget.js";
 import {mountWallet} from "../wallet_auth/widget.js";
 import {createRecord} from "../records/widget-record.js";
+import {createSurveys} from "../surveys/widget.js";
 
 (function () {
   "use strict";
@@ -83,6 +84,9 @@ import {createRecord} from "../records/widget-record.js";
     isClosed: function (id) { var c = S.convs[id]; return !!(c && c.status === "resolved"); },
     catchUp: function () { return catchUp(); }
   });
+
+  // The rating card under a satisfaction survey (static/surveys/widget.js).
+  var surveys = createSurveys({token: function () { return S.visitor; }, session: ensureSession, strings: T});
 
   var sessionPromise = null;
   function ensureSession() {
@@ -231,7 +235,7 @@ import {createRecord} from "../records/widget-record.js";
     return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
   }
   function scrollDown() { els.messages.scrollTop = els.messages.scrollHeight; }
-  function messageEl(m) { return assistant.decorate(trust.decorate(buildMessage(m, T, timeText), m), m); }
+  function messageEl(m) { return surveys.decorate(assistant.decorate(trust.decorate(buildMessage(m, T, timeText), m), m), m); }
   function renderMessage(m) {
     if (S.rendered[m.id]) { return; }
     var stick = m.mine || nearBottom();
