@@ -75,6 +75,10 @@ export function createSurveys(opts) {
   function decorate(node, m) {
     var offer = m && m.metadata && m.metadata.csat;
     if (!offer || typeof offer.offer_id !== "number" || m.sender_type !== "system") { return node; }
+    // The card asks the question itself: the text (with the rating page's long link, for
+    // channels without a card) is left out here.
+    var text = node.querySelector(".bdw-text");
+    if (text) { text.hidden = true; }
     node.insertBefore(cardEl(offer), node.querySelector(".bdw-meta"));
     return node;
   }
