@@ -26,7 +26,7 @@ from blockdesk.common.ratelimit import check_rate_limit, client_ip
 from blockdesk.surveys import nps, selectors, services
 from blockdesk.surveys.models import CsatResponse, NpsResponse, SurveySettings
 
-EMOJI = {1: "😠", 2: "🙁", 3: "😐", 4: "🙂", 5: "😀"}
+EMOJI = {1: "😠", 2: "😞", 3: "😐", 4: "😊", 5: "😀"}
 
 
 def _limit(request: HttpRequest) -> None:
