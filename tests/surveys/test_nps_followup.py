@@ -4,13 +4,9 @@ check-in N days after resolution, through the real event log and services."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import timezone
 
@@ -28,31 +24,9 @@ from tests.surveys.support import configure, open_case, set_status
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Any]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[Mailbox]:
+@pytest.fixture(autouse=True)
+def _own_cache(settings: Any) -> None:
     fresh_cache_namespace(settings)
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = SMTP_BACKEND
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "Demo Support <support@demo-exchange.example>"
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
 
 
 def text_of(message: Any) -> str:
