@@ -24,7 +24,13 @@ from tests.e2e.test_browser import (  # noqa: F401  (module fixtures, used by na
 )
 from tests.support.live_server import LiveServer
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.embedded_only]
+# The module's server (migrations, demo data) starts and stops inside this one test.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.embedded_only,
+    pytest.mark.timeout(400),
+]
 
 
 def test_visitor_rates_from_the_card_the_agent_sent(
@@ -84,6 +90,29 @@ def test_visitor_rates_from_the_card_the_agent_sent(
         agent.reload()
         expect(agent.locator('[data-testid="survey-rating"]')).to_contain_text("Rated 4/5")
         agent.screenshot(path=str(artifacts / "3-console.png"))
+        # A second survey, answered on the public page through its link (as from an email):
+        # a real browser's form post passes the CSRF check.
+        card = agent.locator('[data-testid="survey-card"]')
+        card.get_by_role("button", name="Send survey now").click()
+        agent.wait_for_url(re.compile(r"/app/c/\d+/"))
+        body = agent.locator(".msg-body", has_text="/survey/rate/").last
+        link = re.search(r"https?://\S+/survey/rate/\S+/", body.inner_text())
+        assert link is not None
+        page = visitor_ctx.new_page()
+        visitor_watch.attach(page)
+        page.goto(link.group(0) + "?score=5")
+        expect(page.locator('input[name="score"][value="5"]')).to_be_checked()
+        page.fill("#survey-comment", "Second time, by email")
+        page.get_by_role("button", name="Send my rating").click()
+        expect(page.locator('[data-testid="survey-done"]')).to_have_text(
+            "Thank you for your rating!"
+        )
+        page.screenshot(path=str(artifacts / "4-rating-page.png"))
+        page.go_back()
+        page.reload()
+        expect(page.locator('[data-testid="survey-done"]')).to_have_text(
+            "This survey was already answered. Thank you!"
+        )
         for watch in (agent_watch, visitor_watch):
             assert watch.crashes == [], watch.crashes
             assert watch.own_csp_violations(origin) == [], watch.csp
