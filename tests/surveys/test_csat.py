@@ -305,3 +305,14 @@ def test_comment_secrets_are_redacted(case, agent):
     seed = "abandon " * 11 + "about"
     answer = services.do_rate(offer=offer, score=1, comment=f"my words {seed}", via="link")
     assert "abandon abandon" not in answer.comment
+
+
+def test_a_signed_in_agent_cannot_rate_in_the_customers_place(case, agent):
+    offer = sent_offer(case, agent)
+    client = Client()
+    client.login(username=agent.username, password=PASSWORD)
+    token = tokens.csat_token(offer_id=offer.pk, conversation_id=case.pk)
+    response = client.post(f"/survey/rate/{token}/", {"score": "5"})
+    assert response.status_code == 403
+    assert not CsatResponse.objects.exists()
+    assert Client().post(f"/survey/rate/{token}/", {"score": "5"}).status_code == 200

@@ -122,6 +122,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             score=request.POST.get("score"),
             comment=request.POST.get("comment", ""),
             via=CsatResponse.Via.LINK,
+            rater=request.user,
         ),
         field="comment",
         max_length=services.MAX_COMMENT,

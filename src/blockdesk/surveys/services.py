@@ -311,9 +311,20 @@ def offer_from_token(token: str) -> CsatOffer:
     return offer
 
 
-def do_rate(*, offer: CsatOffer, score: object, comment: str = "", via: str) -> CsatResponse:
+def check_not_own_agent(*, offer: CsatOffer, rater: object) -> None:
+    """The rating link is in the case's messages, which its agents read: one of the
+    account's agents, signed in, may not answer in the customer's place."""
+    if isinstance(rater, User) and rater.account_id == offer.account_id:
+        raise Forbidden(_("Agents cannot rate their own account's conversations."))
+
+
+def do_rate(
+    *, offer: CsatOffer, score: object, comment: str = "", via: str, rater: object = None
+) -> CsatResponse:
     """Records the customer's answer. A second answer to the same offer is refused (409):
-    the link is single-use, so a replayed or forwarded link cannot overwrite the rating."""
+    the link is single-use, so a replayed or forwarded link cannot overwrite the rating.
+    `rater`: who is signed in on the rating page (an anonymous user for a customer)."""
+    check_not_own_agent(offer=offer, rater=rater)
     value = check_score(score, scale=offer.scale)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
