@@ -6,23 +6,25 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import require_or_skip
 from tests.e2e.test_browser import (  # noqa: F401  (module fixtures, used by name)
+    CHROMIUM,
     CSP_PROBE,
     DEMO_PASSWORD,
     WAIT_MS,
     Watch,
     artifacts,
     browser,
-    demo_server,
     socket_ready,
     wait_until,
 )
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, live_server, migrate, run_django, server_env
 
 # The module's server (migrations, demo data) starts and stops inside this one test.
 pytestmark = [
@@ -33,8 +35,26 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The e2e demo server (seeded, assistant off), with more time to come up: on a busy
+    machine the default 30 s was not always enough."""
+    require_or_skip(Path(CHROMIUM).exists(), f"Chromium is needed at {CHROMIUM}")
+    data_dir = tmp_path_factory.mktemp("surveys-browser")
+    env = server_env(database_url=f"sqlite:///{data_dir / 'b.sqlite3'}", data_dir=data_dir)
+    migrate(env)
+    run_django(
+        env,
+        "from django.core.management import call_command\ncall_command('seed_demo')\n"
+        "from blockdesk.assistant.models import AssistantSettings\n"
+        "AssistantSettings.objects.update(enabled=False)",
+    )
+    with live_server(env, timeout=120) as server:
+        yield server
+
+
 def test_visitor_rates_from_the_card_the_agent_sent(
-    demo_server: LiveServer,  # noqa: F811
+    demo_server: LiveServer,
     browser: Any,  # noqa: F811
     artifacts: Path,  # noqa: F811
 ) -> None:
