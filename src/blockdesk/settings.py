@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "blockdesk.calls",
     "blockdesk.triage",
     "blockdesk.sla",
+    "blockdesk.surveys",
 ]
 
 MIDDLEWARE = [
@@ -380,3 +381,9 @@ CALLS_TURN_SECRET = env("BLOCKDESK_TURN_SECRET")
 CALLS_TURN_TTL = int(env("BLOCKDESK_TURN_TTL", "3600"))
 # A call nobody answers stops ringing after this many seconds.
 CALLS_RING_SECONDS = int(env("BLOCKDESK_CALL_RING_SECONDS", "45"))
+# --- Surveys (surveys app, docs/surveys.md) ----------------------------------------------
+# How long a rating or NPS link stays valid, and the public pages' limit per client IP
+# (requests per minute; the figures page is also cached for SURVEYS_PUBLIC_CACHE_SECONDS).
+SURVEYS_LINK_MAX_AGE_DAYS = int(env("BLOCKDESK_SURVEYS_LINK_MAX_AGE_DAYS", "30"))
+SURVEYS_PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_SURVEYS_PUBLIC_RATE_LIMIT", "30"))
+SURVEYS_PUBLIC_CACHE_SECONDS = int(env("BLOCKDESK_SURVEYS_PUBLIC_CACHE_SECONDS", "300"))

@@ -359,10 +359,16 @@ def do_send_assistant_message(
     return message
 
 
-def do_send_system_message(*, conversation: Conversation, content: str) -> Message:
+def do_send_system_message(
+    *, conversation: Conversation, content: str, metadata: dict[str, object] | None = None
+) -> Message:
+    # metadata: e.g. {"public": {"csat": ...}} for the widget's rating card (surveys app).
     with transaction.atomic():
         message = Message(
-            conversation=conversation, sender_type=Message.SenderType.SYSTEM, content=content
+            conversation=conversation,
+            sender_type=Message.SenderType.SYSTEM,
+            content=content,
+            metadata=metadata or {},
         )
         _persist_message(conversation=conversation, message=message, attachments=())
         # Customers see system messages (a watched deposit arrived): the channel delivers them.

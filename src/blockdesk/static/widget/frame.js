@@ -15,6 +15,7 @@ import {createAssistant} from "../assistant/widget.js";
 import {mountWallet} from "../wallet_auth/widget.js";
 import {createRecord} from "../records/widget-record.js";
 import {createCalls} from "../calls/widget-calls.js";
+import {createSurveys} from "../surveys/widget.js";
 
 (function () {
   "use strict";
@@ -90,6 +91,8 @@ import {createCalls} from "../calls/widget-calls.js";
     send: function (frame) { sendWs(frame); }, conv: function () { return S.conv; },
     open: function (id) { if (S.conv !== id) { openConversation(id); } else { showChat(); } }
   });
+  // The rating card under a satisfaction survey (static/surveys/widget.js).
+  var surveys = createSurveys({token: function () { return S.visitor; }, session: ensureSession, strings: T});
 
   var sessionPromise = null;
   function ensureSession() {
@@ -238,7 +241,7 @@ import {createCalls} from "../calls/widget-calls.js";
     return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
   }
   function scrollDown() { els.messages.scrollTop = els.messages.scrollHeight; }
-  function messageEl(m) { return assistant.decorate(trust.decorate(buildMessage(m, T, timeText), m), m); }
+  function messageEl(m) { return surveys.decorate(assistant.decorate(trust.decorate(buildMessage(m, T, timeText), m), m), m); }
   function renderMessage(m) {
     if (S.rendered[m.id]) { return; }
     var stick = m.mine || nearBottom();
