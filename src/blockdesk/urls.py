@@ -28,6 +28,7 @@ urlpatterns = [
     path("app/staffing/", include("blockdesk.staffing.urls")),
     path("app/channels/", include("blockdesk.connectors.urls")),
     path("app/settings/email/", include("blockdesk.connectors.email.urls")),
+    path("app/contacts/", include("blockdesk.conversations.contact_urls")),
     path("app/", include("blockdesk.workspace.urls")),
     path("help/", include("blockdesk.kb.urls")),
     path("verify/", include("blockdesk.trust.urls")),

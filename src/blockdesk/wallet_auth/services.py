@@ -405,7 +405,11 @@ def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignIn
                 source="wallet_sign_in",
             )
         linked = contact_services.do_link_identity(
-            contact=target, kind=ContactIdentity.Kind.WALLET, value=address, actor=visitor
+            contact=target,
+            kind=ContactIdentity.Kind.WALLET,
+            value=address,
+            actor=visitor,
+            proof="wallet_signature",
         )
         if linked is None:  # another request linked the address first
             owner = selectors.wallet_owner(account_id=account_id, address=address)

@@ -38,6 +38,27 @@ def visitor_conversations(*, contact: Contact, channel: WebWidgetChannel) -> Que
     )
 
 
+def visitor_case_list(*, contact: Contact, channel: WebWidgetChannel) -> QuerySet[Conversation]:
+    """The customer's own case list: their cases on every channel (this widget, email,
+    Telegram…), newest activity first, each with its inbox (for the channel label). Only
+    this widget's cases open here (`visitor_conversations`); the others are listed so the
+    customer sees one history (docs/identity.md)."""
+    public = Message.objects.filter(conversation=OuterRef("pk"), is_private=False).order_by("-id")
+    return (
+        conversation_selectors.contact_conversations(contact=contact)
+        .filter(account_id=contact.account_id)
+        .select_related("inbox")
+        .annotate(
+            last_public_id=Coalesce(Subquery(public.values("id")[:1]), Value(0)),
+            preview=Coalesce(
+                Subquery(public.annotate(p=Substr("content", 1, PREVIEW_LENGTH)).values("p")[:1]),
+                Value(""),
+            ),
+        )
+        .order_by("-last_activity_at", "-id")
+    )
+
+
 def get_visitor_conversation(
     *, contact: Contact, channel: WebWidgetChannel, conversation_id: int, annotated: bool = True
 ) -> Conversation:
