@@ -178,7 +178,9 @@ def merge_suggestions(
     if len(name) >= MIN_NAME:
         handles = contact_handles(contact, own)
         if handles:
-            same_name = base.filter(name__iexact=contact.name.strip()).prefetch_related(
+            # Narrowed in SQL by the first word; spaces and case compared here.
+            first_word = contact.name.split()[0]
+            same_name = base.filter(name__istartswith=first_word).prefetch_related(
                 "identities"
             )[:50]
             for other in same_name:
