@@ -34,6 +34,14 @@ def _contact_label(contact: Contact) -> str:
     return str(contact.display_name)[:160]
 
 
+def _record_moves(
+    conversation_ids: Sequence[int], *, kind: str, actor: User, data: dict[str, object]
+) -> None:
+    """The timeline line (internal) on every conversation that changed hands."""
+    for conversation in Conversation.objects.filter(pk__in=conversation_ids):
+        _record_event(conversation=conversation, kind=kind, actor=actor, data=data)
+
+
 def check_merge(*, actor: User, source: Contact, target: Contact) -> None:
     contact_selectors.check_agent_can_manage_contact(user=actor, contact=source)
     contact_selectors.check_agent_can_manage_contact(user=actor, contact=target)
@@ -58,7 +66,7 @@ def do_agent_merge_contacts(*, actor: User, source: Contact, target: Contact) ->
         source, target = locked[source.pk], locked[target.pk]
         if contact_selectors.MERGED_KEY in (source.attributes or {}):
             raise ValidationFailed.field("contact", _("This profile was already merged."))
-        moved = contact_services.merge_contact_rows(
+        moved = contact_services.do_merge_contacts(
             source=source,
             target=target,
             actor=Actor.agent(actor.pk),
@@ -71,13 +79,7 @@ def do_agent_merge_contacts(*, actor: User, source: Contact, target: Contact) ->
             "target_contact_id": target.pk,
             "target_name": _contact_label(target),
         }
-        for conversation in Conversation.objects.filter(pk__in=moved):
-            _record_event(
-                conversation=conversation,
-                kind=ConversationEvent.Kind.CONTACT_MERGED,
-                actor=actor,
-                data=data,
-            )
+        _record_moves(moved, kind=ConversationEvent.Kind.CONTACT_MERGED, actor=actor, data=data)
     return moved
 
 
@@ -137,13 +139,7 @@ def do_split_identity(
             "identity_kind": identity.kind,
             "identity_label": str(identity.get_kind_display()),
         }
-        for conversation in Conversation.objects.filter(pk__in=ids):
-            _record_event(
-                conversation=conversation,
-                kind=ConversationEvent.Kind.CONTACT_SPLIT,
-                actor=actor,
-                data=data,
-            )
+        _record_moves(ids, kind=ConversationEvent.Kind.CONTACT_SPLIT, actor=actor, data=data)
         contact_services.publish_moved_conversations(ids)
         emit(
             account_id=source.account_id,

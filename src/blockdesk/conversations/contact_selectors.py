@@ -180,9 +180,9 @@ def merge_suggestions(
         if handles:
             # Narrowed in SQL by the first word; spaces and case compared here.
             first_word = contact.name.split()[0]
-            same_name = base.filter(name__istartswith=first_word).prefetch_related(
-                "identities"
-            )[:50]
+            same_name = base.filter(name__istartswith=first_word).prefetch_related("identities")[
+                :50
+            ]
             for other in same_name:
                 if normalised_name(other.name) != name:
                     continue

@@ -333,27 +333,11 @@ def do_merge_contacts(
     actor: Actor | None = None,
     every_identity: bool = False,
     via: et.MergeVia = "wallet_sign_in",
-) -> int:
-    """Moves `source`'s conversations, messages and visitor tokens (every identity with
-    `every_identity`: an agent's or a proven link's merge) to `target`; returns how many
-    conversations moved. Runs inside the caller's transaction."""
-    return len(
-        merge_contact_rows(
-            source=source, target=target, actor=actor, every_identity=every_identity, via=via
-        )
-    )
-
-
-def merge_contact_rows(
-    *,
-    source: Contact,
-    target: Contact,
-    actor: Actor | None = None,
-    every_identity: bool = False,
-    via: et.MergeVia = "wallet_sign_in",
 ) -> list[int]:
-    """do_merge_contacts, returning the ids of the conversations that moved (for callers
-    that write their timelines). The one place where contact.merged is emitted."""
+    """Moves `source`'s conversations, messages and visitor tokens (every identity with
+    `every_identity`: an agent's or a proven link's merge) to `target`; returns the ids of
+    the conversations that moved. Runs inside the caller's transaction. The one place
+    where contact.merged is emitted."""
     if source.account_id != target.account_id or source.pk == target.pk:
         raise ValidationFailed.field("contact", _("These profiles cannot be merged."))
     identities = ContactIdentity.objects.filter(account_id=source.account_id, contact=source)
@@ -496,7 +480,7 @@ def do_link_proven_identity(
             raise _identity_taken()
         others = ContactIdentity.objects.filter(contact=previous).exclude(pk=existing.pk)
         if not others.exists():
-            moved = merge_contact_rows(
+            moved = do_merge_contacts(
                 source=previous, target=contact, actor=actor, every_identity=True, via="proven_link"
             )
             existing.refresh_from_db()

@@ -427,7 +427,7 @@ def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignIn
         return SignInResult(current, address, linked=False, moved=False, merged_conversations=0)
     merged = 0
     if selectors.is_anonymous(contact=current):
-        merged = contact_services.do_merge_contacts(source=current, target=target)
+        merged = len(contact_services.do_merge_contacts(source=current, target=target))
     else:
         contact_services.do_move_identity(identity=identity, contact=target, actor=visitor)
     _emit_verified(target, address=address, linked=False, moved_from=current)
