@@ -119,3 +119,15 @@ def test_the_customers_case_list_shows_every_channel(account, channel, email_cha
     assert "last_message_id" not in elsewhere  # the widget counts unread on its own cases
     # Listed, but continued on its channel: the widget does not open it.
     assert visitor.get(f"conversations/{mail.pk}").status_code == 404
+
+
+def test_another_websites_widget_cases_stay_on_that_site(account, agent, channel):
+    from blockdesk.connectors.services import do_create_web_widget_inbox
+
+    other_site = do_create_web_widget_inbox(account=account, name="Other site", members=[agent])
+    visitor = Visitor(channel).start()
+    visitor.send("on the first site")
+    contact = Contact.objects.get(identities__kind="web_visitor")
+    elsewhere = open_case(other_site.inbox, contact, "on the other site")
+    listed = {c["id"] for c in visitor.get("conversations").json()["conversations"]}
+    assert elsewhere.pk not in listed and len(listed) == 1

@@ -3,7 +3,7 @@ widget inbox, so a visitor can never reach another visitor's case, nor internal 
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
@@ -43,12 +43,16 @@ def visitor_conversations(*, contact: Contact, channel: WebWidgetChannel) -> Que
 
 def visitor_case_list(*, contact: Contact, channel: WebWidgetChannel) -> QuerySet[Conversation]:
     """The customer's own case list: their cases on every channel (this widget, email,
-    Telegram…), newest activity first, each with its inbox (for the channel label). Only
-    this widget's cases open here (`visitor_conversations`); the others are listed so the
-    customer sees one history (docs/identity.md)."""
+    Telegram…; not other websites' widgets), newest activity first, each with its inbox
+    (for the channel label). Only this widget's cases open here (`visitor_conversations`);
+    the others are listed so the customer sees one history (docs/identity.md)."""
+    # Other websites' widgets stay apart (a visitor token is one site's; another site of
+    # the account may be another brand): their cases are listed only there.
+    other_widgets = Q(inbox__channel_kind=channel.kind) & ~Q(inbox_id=channel.inbox_id)
     return _with_public_preview(
         conversation_selectors.contact_conversations(contact=contact)
         .filter(account_id=contact.account_id)
+        .exclude(other_widgets)
         .select_related("inbox")
     )
 
