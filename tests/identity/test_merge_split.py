@@ -279,3 +279,20 @@ def test_a_split_refuses_the_only_identity_and_foreign_cases(account, agent, cha
     )
     assert answer.status_code == 422
     assert ContactIdentity.objects.get(value="t2").contact_id == two.pk
+
+
+def test_a_profile_with_a_case_out_of_sight_is_not_suggested(
+    account, agent, channel, email_channel, admin_user
+):
+    """The agent sees one of the other profile's cases but not the other: a merge would
+    move a case they cannot open, so it is neither suggested nor allowed."""
+    mine = _contact(account, email="k@example.com")
+    other = _contact(account, identities=[("email", "k@example.com")])
+    open_case(channel.inbox, mine)
+    open_case(channel.inbox, other)
+    open_case(email_channel.inbox, other)
+    email_channel.inbox.members.remove(agent)
+    assert _reasons(agent, mine) == {}
+    assert _reasons(admin_user, mine) == {other.pk: ("email",)}
+    response = login(agent).post(f"/app/contacts/{mine.pk}/merge/", {"source": other.pk})
+    assert response.status_code == 404

@@ -191,6 +191,13 @@ def merge_suggestions(
     if not found:
         return []
     contacts = {c.pk: c for c in Contact.objects.filter(pk__in=found)}
+    for pk, other in list(contacts.items()):
+        # Only what the agent could merge: a profile with a case in an inbox they do not
+        # see is left out (the merge would answer 404).
+        try:
+            check_agent_can_manage_contact(user=user, contact=other)
+        except NotFound:
+            del contacts[pk]
     order = sorted(found, key=lambda pk: (-len(found[pk]), pk))
     return [
         MergeSuggestion(contact=contacts[pk], reasons=tuple(found[pk]))
