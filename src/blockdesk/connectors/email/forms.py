@@ -3,10 +3,25 @@ form never shows them back, and an empty field keeps the stored one."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from blockdesk.connectors.email.models import EmailChannel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def _secret_field(label: StrOrPromise) -> forms.CharField:
+    """A write-only secret: never shown back, empty keeps the stored one."""
+    return forms.CharField(
+        label=label,
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Stored encrypted. Leave empty to keep the current one."),
+    )
 
 
 class EmailInboxForm(forms.Form):
@@ -40,18 +55,9 @@ class EmailInboxForm(forms.Form):
         help_text=_("With a refresh token, the access token is renewed before it expires "
                     "(e.g. https://oauth2.googleapis.com/token)."),
     )  # fmt: skip
-    oauth_client_id = forms.CharField(
-        label=_("OAuth2 client id"), widget=forms.PasswordInput(render_value=False),
-        required=False, help_text=_("Stored encrypted. Leave empty to keep the current one."),
-    )  # fmt: skip
-    oauth_client_secret = forms.CharField(
-        label=_("OAuth2 client secret"), widget=forms.PasswordInput(render_value=False),
-        required=False, help_text=_("Stored encrypted. Leave empty to keep the current one."),
-    )  # fmt: skip
-    oauth_refresh_token = forms.CharField(
-        label=_("OAuth2 refresh token"), widget=forms.PasswordInput(render_value=False),
-        required=False, help_text=_("Stored encrypted. Leave empty to keep the current one."),
-    )  # fmt: skip
+    oauth_client_id = _secret_field(_("OAuth2 client id"))
+    oauth_client_secret = _secret_field(_("OAuth2 client secret"))
+    oauth_refresh_token = _secret_field(_("OAuth2 refresh token"))
     smtp_url = forms.CharField(
         label=_("SMTP server for replies"),
         widget=forms.PasswordInput(render_value=False),
