@@ -36,6 +36,7 @@ urlpatterns = [
     path("hooks/discord/", include("blockdesk.connectors.discord.hook_urls")),
     path("hooks/x/", include("blockdesk.connectors.x.hook_urls")),
     path("app/settings/calls/", include("blockdesk.calls.urls")),
+    path("app/contacts/", include("blockdesk.conversations.contact_urls")),
     path("app/", include("blockdesk.workspace.urls")),
     path("help/", include("blockdesk.kb.urls")),
     path("verify/", include("blockdesk.trust.urls")),

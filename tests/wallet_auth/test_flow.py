@@ -402,6 +402,7 @@ def test_linking_writes_events_to_the_log(visitor, second_device, wallet_key):
         "kind": "wallet",
         "value": wallet_key.address,
         "previous_contact_id": None,
+        "proof": "wallet_signature",
     }
     assert merged.payload["target_contact_id"] == verified.payload["contact_id"]
     assert merged.payload["source_contact_id"] == second

@@ -223,6 +223,9 @@ class ConversationOut(Schema):
     first_bot_response_at: dt.datetime | None = None
     resolved_at: dt.datetime | None
     last_message_id: int
+    channel: str | None = Field(
+        None, description="The channel kind of the conversation's inbox (in lists and reads)."
+    )
 
 
 class ConversationPage(Schema):
@@ -238,6 +241,12 @@ class ConversationQuery(ApiIn):
     tag: str | None = Field(None, max_length=50)
     contact_id: Id | None = None
     q: str | None = Field(None, max_length=200, description="Contact, subject, content or #id.")
+    channel: str | None = Field(
+        None,
+        max_length=32,
+        description="Only conversations of one channel kind: web_widget, "
+        "email, telegram, discord, x (the installed ones; another value answers 422).",
+    )
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(25, ge=1, le=100)
 

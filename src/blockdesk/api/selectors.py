@@ -14,6 +14,7 @@ from blockdesk.api.auth import ApiPrincipal
 from blockdesk.api.schemas import MAX_ID, ContactQuery, ConversationQuery
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.conversations import selectors as conv_selectors
+from blockdesk.conversations.channel_registry import channel_choices
 from blockdesk.conversations.models import (
     Contact,
     ContactIdentity,
@@ -85,6 +86,10 @@ def filter_conversations(
         qs = qs.filter(tags__name=query.tag.strip().lower())
     if query.contact_id:
         qs = qs.filter(contact_id=query.contact_id)
+    if query.channel:
+        if query.channel not in dict(channel_choices()):
+            raise ValidationFailed.field("channel", _("Unknown channel."))
+        qs = qs.filter(inbox__channel_kind=query.channel)
     if query.q and query.q.strip():
         term = query.q.strip()
         match = Q(contact__name__icontains=term) | Q(contact__email__icontains=term)

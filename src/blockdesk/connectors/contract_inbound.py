@@ -67,6 +67,7 @@ def _find_contact(
             kind=inbound.identity_kind,
             value=inbound.identity_value,
             actor=actor,
+            proof="email_reply",
         )
         if linked is not None:
             return thread.contact, thread

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blockdesk.common.errors import BlockdeskError, NotFound
-from blockdesk.connectors import contract_delivery
-from blockdesk.connectors.models import OutboundDelivery
+from blockdesk.connectors import contract_delivery, selectors
 from blockdesk.conversations.models import Message
 from blockdesk.workspace.http import action_result, agent_required, current_agent
 
@@ -19,7 +18,7 @@ from blockdesk.workspace.http import action_result, agent_required, current_agen
 def delivery_extra(message: Message) -> str:
     if message.is_private or message.sender_type == Message.SenderType.CONTACT:
         return ""
-    delivery = OutboundDelivery.objects.filter(message=message).first()
+    delivery = selectors.delivery_for_message(message)
     if delivery is None:
         return ""
     return render_to_string(
@@ -31,13 +30,10 @@ def delivery_extra(message: Message) -> str:
 @require_POST
 def retry_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
     user = current_agent(request)
-    delivery = (
-        OutboundDelivery.objects.select_related("message__conversation")
-        .filter(pk=delivery_id, inbox__account_id=user.account_pk)
-        .first()
-    )
-    if delivery is None:
-        raise Http404()
+    try:
+        delivery = selectors.get_delivery_for_agent(user=user, delivery_id=delivery_id)
+    except NotFound as exc:
+        raise Http404() from exc
     conversation = delivery.message.conversation
     back = reverse("workspace:conversation", args=[conversation.display_id])
     try:

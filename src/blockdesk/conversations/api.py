@@ -39,6 +39,7 @@ from blockdesk.api.schemas import (
 )
 from blockdesk.common.errors import NotFound
 from blockdesk.conversations import contact_services
+from blockdesk.conversations.models import Conversation
 from blockdesk.conversations.serializers import conversation_dict, message_dict
 from blockdesk.events.registry import Actor
 
@@ -151,7 +152,13 @@ def list_conversations(request: HttpRequest, filters: Query[ConversationQuery]) 
     p = principal(request)
     p.require(CONVERSATIONS_READ)
     items, next_cursor = selectors.page_conversations(principal=p, query=filters)
-    return {"items": [conversation_dict(c) for c in items], "next_cursor": next_cursor}
+    return {"items": [_with_channel(c) for c in items], "next_cursor": next_cursor}
+
+
+def _with_channel(conv: Conversation) -> dict[str, Any]:
+    """conversation_dict plus the channel kind; `conv` has its inbox loaded (the API's
+    selectors select it), so this costs no query."""
+    return {**conversation_dict(conv), "channel": conv.inbox.channel_kind}
 
 
 @router.post(
@@ -194,9 +201,7 @@ def create_conversation(
 def get_conversation(request: HttpRequest, conversation_id: PathId) -> dict[str, Any]:
     p = principal(request)
     p.require(CONVERSATIONS_READ)
-    return conversation_dict(
-        selectors.get_conversation(principal=p, conversation_id=conversation_id)
-    )
+    return _with_channel(selectors.get_conversation(principal=p, conversation_id=conversation_id))
 
 
 @router.patch(

@@ -20,11 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from blockdesk.accounts.models import User
 from blockdesk.common.errors import Conflict, ValidationFailed
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
 from blockdesk.conversations import event_types as et
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
 from blockdesk.conversations.serializers import conversation_dict, public_conversation_dict
+from blockdesk.conversations.services._common import check_agent_can_access
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
 from blockdesk.safety.fields import check_no_secret, redact_free_text, redact_json
@@ -33,6 +35,7 @@ MAX_ATTRIBUTES = 100
 MAX_ATTRIBUTES_BYTES = 16 * 1024
 # Visitor identities are hashed widget tokens, minted only by the widget itself.
 SETTABLE_KINDS = frozenset(ContactIdentity.Kind.values) - {ContactIdentity.Kind.WEB_VISITOR}
+CONTACT_NOTES_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,11 @@ def _emit_created(contact: Contact, *, actor: Actor, source: et.ContactSource) -
 
 
 def _emit_identity_linked(
-    identity: ContactIdentity, *, actor: Actor, previous_contact_id: int | None = None
+    identity: ContactIdentity,
+    *,
+    actor: Actor,
+    previous_contact_id: int | None = None,
+    proof: et.LinkProof | None = None,
 ) -> None:
     secret = identity.kind == ContactIdentity.Kind.WEB_VISITOR  # a keyed token hash
     emit(
@@ -123,6 +130,7 @@ def _emit_identity_linked(
             kind=identity.kind,  # type: ignore[arg-type]
             value=None if secret else identity.value,
             previous_contact_id=previous_contact_id,
+            proof=proof,
         ),
     )
 
@@ -293,7 +301,7 @@ def lock_visitor(*, account_id: int, visitor_hash: str) -> tuple[ContactIdentity
 
 
 def do_link_identity(
-    *, contact: Contact, kind: str, value: str, actor: Actor
+    *, contact: Contact, kind: str, value: str, actor: Actor, proof: et.LinkProof | None = None
 ) -> ContactIdentity | None:
     """Creates the identity (a value the caller has verified, e.g. a signed-for wallet
     address); None when another contact has it already (a racing request linked it first).
@@ -303,7 +311,7 @@ def do_link_identity(
             identity = ContactIdentity.objects.create(
                 account_id=contact.account_id, contact=contact, kind=kind, value=value
             )
-            _emit_identity_linked(identity, actor=actor)
+            _emit_identity_linked(identity, actor=actor, proof=proof)
     except IntegrityError:
         return None
     return identity
@@ -318,12 +326,25 @@ def do_move_identity(*, identity: ContactIdentity, contact: Contact, actor: Acto
     _emit_identity_linked(identity, actor=actor, previous_contact_id=previous)
 
 
-def do_merge_contacts(*, source: Contact, target: Contact) -> int:
-    """Moves an anonymous contact's visitor tokens, conversations and messages to `target`;
-    returns how many conversations moved. Runs inside the caller's transaction."""
-    ContactIdentity.objects.filter(
-        account_id=source.account_id, contact=source, kind=ContactIdentity.Kind.WEB_VISITOR
-    ).update(contact=target)
+def do_merge_contacts(
+    *,
+    source: Contact,
+    target: Contact,
+    actor: Actor | None = None,
+    every_identity: bool = False,
+    via: et.MergeVia = "wallet_sign_in",
+) -> list[int]:
+    """Moves `source`'s conversations, messages and visitor tokens (every identity with
+    `every_identity`: an agent's or a proven link's merge) to `target`; returns the ids of
+    the conversations that moved. Runs inside the caller's transaction. The one place
+    where contact.merged is emitted."""
+    if source.account_id != target.account_id or source.pk == target.pk:
+        raise ValidationFailed.field("contact", _("These profiles cannot be merged."))
+    identities = ContactIdentity.objects.filter(account_id=source.account_id, contact=source)
+    if not every_identity:
+        identities = identities.filter(kind=ContactIdentity.Kind.WEB_VISITOR)
+    identity_ids = list(identities.values_list("pk", flat=True))
+    ContactIdentity.objects.filter(pk__in=identity_ids).update(contact=target)
     # Message idempotency keys are unique per sender: a key both contacts used (practically
     # impossible with UUIDs) is cleared on the moving message rather than failing the merge.
     taken = Message.objects.filter(
@@ -342,11 +363,44 @@ def do_merge_contacts(*, source: Contact, target: Contact) -> int:
         if not getattr(target, field) and getattr(source, field):
             setattr(target, field, getattr(source, field))
             changed.append(field)
+    if every_identity:
+        # Nothing an agent wrote about either profile is lost: notes are joined and the
+        # target's attributes win over the source's.
+        if source.notes and source.notes not in target.notes:
+            target.notes = f"{target.notes}\n\n{source.notes}".strip()
+            changed.append("notes")
+        extra = {
+            k: v
+            for k, v in (source.attributes or {}).items()
+            if k not in (target.attributes or {}) and k != "merged_into_contact_id"
+        }
+        if extra:
+            target.attributes = {**(target.attributes or {}), **extra}
+            changed.append("attributes")
     if changed:
         target.save(update_fields=changed)
     # The emptied contact stays (other records may name it) with a pointer for agents.
     source.attributes = {**(source.attributes or {}), "merged_into_contact_id": target.pk}
     source.save(update_fields=["attributes"])
+    publish_moved_conversations(conversation_ids)
+    emit(
+        account_id=target.account_id,
+        name="contact.merged",
+        actor=actor or Actor.contact(target.pk),
+        subject=Subject("contact", target.pk),
+        payload=et.ContactMerged(
+            source_contact_id=source.pk,
+            target_contact_id=target.pk,
+            conversation_ids=conversation_ids,
+            via=via,
+            identity_ids=identity_ids,
+        ),
+    )
+    return conversation_ids
+
+
+def publish_moved_conversations(conversation_ids: Sequence[int]) -> None:
+    """Agents' lists and the (new) owner's widget hear that these cases changed hands."""
     for conv in Conversation.objects.filter(pk__in=conversation_ids).select_related(
         "contact", "assignee"
     ):
@@ -355,18 +409,107 @@ def do_merge_contacts(*, source: Contact, target: Contact) -> int:
             {"type": "conversation.updated", "conversation": conversation_dict(conv)},
         )
         publish_on_commit(
-            [contact_group(target.pk)],
+            [contact_group(conv.contact_id)],
             {"type": "conversation.updated", "conversation": public_conversation_dict(conv)},
         )
-    emit(
-        account_id=target.account_id,
-        name="contact.merged",
-        actor=Actor.contact(target.pk),
-        subject=Subject("contact", target.pk),
-        payload=et.ContactMerged(
-            source_contact_id=source.pk,
-            target_contact_id=target.pk,
-            conversation_ids=conversation_ids,
-        ),
-    )
-    return len(conversation_ids)
+
+
+# --- proven identities ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvenLink:
+    """What `do_link_proven_identity` did: `created` a new identity, or moved an existing
+    one here from `previous_contact_id` (merging that contact when the identity was all it
+    had: `merged_conversation_ids`)."""
+
+    identity: ContactIdentity
+    created: bool
+    previous_contact_id: int | None = None
+    merged_conversation_ids: tuple[int, ...] = ()
+
+
+def do_link_proven_identity(
+    *,
+    contact: Contact,
+    kind: str,
+    value: str,
+    proof: et.LinkProof,
+    actor: Actor | None = None,
+) -> ProvenLink:
+    """Links an identity the customer proved is theirs (an email that answered our mail, a
+    wallet signature, a widget link token redeemed on another channel) to `contact`.
+
+    - New: created on `contact`.
+    - Already `contact`'s: nothing changes.
+    - Another contact's: moved here. When that identity was all the other contact had
+      (a profile the channel created for its first message), the contact is merged: its
+      conversations follow. Otherwise only the identity moves and its history stays; the
+      console may then suggest a merge (docs/identity.md).
+    - Except with a widget link token (`proof="widget_link"`), which could have been handed
+      to someone else: an identity whose contact has conversations is not taken over
+      (Conflict `identity_taken`); an agent merges instead."""
+    spec = _normalise_identity(IdentitySpec(kind=kind, value=value), account_id=contact.account_id)
+    actor = actor or Actor.system()
+    with transaction.atomic():
+        existing = (
+            ContactIdentity.objects.select_for_update()
+            .filter(account_id=contact.account_id, kind=spec.kind, value=spec.value)
+            .first()
+        )
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    identity = ContactIdentity.objects.create(
+                        account_id=contact.account_id,
+                        contact=contact,
+                        kind=spec.kind,
+                        value=spec.value,
+                    )
+                    _emit_identity_linked(identity, actor=actor, proof=proof)
+            except IntegrityError as exc:  # a racing request linked it first: retry once
+                raise Conflict(_("Please try again."), code="identity_race") from exc
+            return ProvenLink(identity=identity, created=True)
+        if existing.contact_id == contact.pk:
+            return ProvenLink(identity=existing, created=False)
+        previous = Contact.objects.select_for_update().get(pk=existing.contact_id)
+        if proof == "widget_link" and Conversation.objects.filter(contact=previous).exists():
+            # A link token can be handed to someone else (a phishing "open this Telegram
+            # link"): it never pulls another profile's history over. Agents see the
+            # suggestion and merge (docs/identity.md).
+            raise _identity_taken()
+        others = ContactIdentity.objects.filter(contact=previous).exclude(pk=existing.pk)
+        if not others.exists():
+            moved = do_merge_contacts(
+                source=previous, target=contact, actor=actor, every_identity=True, via="proven_link"
+            )
+            existing.refresh_from_db()
+            return ProvenLink(
+                identity=existing,
+                created=False,
+                previous_contact_id=previous.pk,
+                merged_conversation_ids=tuple(moved),
+            )
+        existing.contact = contact
+        existing.save(update_fields=["contact"])
+        _emit_identity_linked(existing, actor=actor, previous_contact_id=previous.pk, proof=proof)
+        return ProvenLink(identity=existing, created=False, previous_contact_id=previous.pk)
+
+
+# --- agents' notes ------------------------------------------------------------------------
+
+
+def do_update_contact_notes(*, actor: User, conversation: Conversation, notes: str) -> Contact:
+    """Agents edit the notes of a customer they are serving, reached through one of the
+    customer's conversations that they may open."""
+    check_agent_can_access(user=actor, conversation=conversation)
+    notes = notes.replace("\x00", "").strip()
+    notes, _findings = redact_free_text(notes, account_id=conversation.account_id)
+    if len(notes) > CONTACT_NOTES_MAX:
+        raise ValidationFailed.field(
+            "notes", _("Notes can be at most %(max)d characters long.") % {"max": CONTACT_NOTES_MAX}
+        )
+    with transaction.atomic():
+        Contact.objects.filter(pk=conversation.contact_id).update(notes=notes)
+    conversation.contact.notes = notes
+    return conversation.contact

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockdesk.events.registry import register_event_type
@@ -94,7 +95,9 @@ class MessageCreated(_Payload):
 
 # "x": the X (Twitter) channel (connectors/x); a wider set of values, the version stays.
 IdentityKind = Literal["web_visitor", "email", "telegram", "discord", "x", "wallet", "external"]
-ContactSource = Literal["widget", "api", "wallet_sign_in", "import", "channel"]
+LinkProof = Literal["email_reply", "wallet_signature", "widget_link"]
+MergeVia = Literal["wallet_sign_in", "proven_link", "agent"]
+ContactSource = Literal["widget", "api", "wallet_sign_in", "import", "channel", "split"]
 
 
 class ContactCreated(_Payload):
@@ -120,12 +123,36 @@ class IdentityLinked(_Payload):
         description="Set when an existing identity moved here from another contact (a "
         "browser that signed in with a wallet another contact owns).",
     )
+    proof: LinkProof | None = Field(
+        default=None,
+        description="How the customer proved the identity is theirs, when it was linked "
+        "automatically: an email that answered our mail, a wallet signature, or a link "
+        "token from a signed-in widget redeemed on another channel (docs/identity.md).",
+    )
 
 
 class ContactMerged(_Payload):
     source_contact_id: int
     target_contact_id: int
     conversation_ids: list[int] = Field(description="Conversations moved to the target.")
+    via: MergeVia = Field(
+        default="wallet_sign_in",
+        description="What merged them: a wallet sign-in (an anonymous browser), a proven "
+        "link (a channel identity redeemed a widget's link token), or an agent.",
+    )
+    identity_ids: list[int] = Field(
+        default_factory=list, description="Identities moved to the target."
+    )
+
+
+class ContactSplit(_Payload):
+    source_contact_id: int
+    new_contact_id: int
+    identity_id: int
+    kind: str = Field(description="The moved identity's kind (email, telegram, …).")
+    conversation_ids: list[int] = Field(
+        description="Conversations that came through the identity, moved with it."
+    )
 
 
 class ContactErased(_Payload):
@@ -168,7 +195,9 @@ for _name, _model, _description in (
     (
         "contact.merged",
         ContactMerged,
-        "An anonymous customer profile was merged into the one owning the wallet.",
+        "Two customer profiles became one: an anonymous browser signed in with a wallet "
+        "another profile owns, a channel identity was proven to be the customer's, or an "
+        "agent merged them (`via`).",
     ),
     (
         "contact.erased",
@@ -178,3 +207,12 @@ for _name, _model, _description in (
     ),
 ):
     register_event_type(name=_name, version=1, description=_description, payload=_model)
+
+register_event_type(
+    name="contact.split",
+    version=1,
+    description="An agent moved one identity of a customer profile, with the conversations "
+    "that came through it, to a new profile.",
+    payload=ContactSplit,
+    label=gettext_lazy("Customer profile split"),
+)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.common.jsonbody import InvalidJson, loads_bounded
+from blockdesk.conversations.channel_registry import channel_choices
 from blockdesk.conversations.models import (
     CannedReply,
     Contact,
@@ -117,6 +118,7 @@ class ConversationFilters:
     assignee_id: int | None = None
     contact_id: int | None = None
     q: str | None = None
+    channel: str | None = None  # an Inbox.channel_kind: "email", "telegram", …
 
 
 def _with_unread(qs: QuerySet[Conversation], user: User) -> QuerySet[Conversation]:
@@ -154,6 +156,10 @@ def matching_conversations(*, user: User, filters: ConversationFilters) -> Query
         qs = qs.filter(assignee_id=filters.assignee_id)
     if filters.contact_id:
         qs = qs.filter(contact_id=filters.contact_id)
+    if filters.channel:
+        if filters.channel not in {kind for kind, _label in channel_choices()}:
+            raise ValidationFailed.field("channel", _("Unknown channel."))
+        qs = qs.filter(inbox__channel_kind=filters.channel)
     if filters.q:
         term = filters.q.strip()
         text_match = Q(contact__name__icontains=term) | Q(contact__email__icontains=term)

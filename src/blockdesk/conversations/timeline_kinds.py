@@ -99,6 +99,22 @@ def _reply_email_failed(event: ConversationEvent, actor: str) -> str:
     }
 
 
+def _contact_merged(event: ConversationEvent, actor: str) -> str:
+    data = event.data or {}
+    return _("%(actor)s merged customer %(source)s into %(target)s") % {
+        "actor": actor,
+        "source": data.get("source_name") or f"#{data.get('source_contact_id', '?')}",
+        "target": data.get("target_name") or f"#{data.get('target_contact_id', '?')}",
+    }
+
+
+def _contact_split(event: ConversationEvent, actor: str) -> str:
+    data = event.data or {}
+    return _(
+        "%(actor)s moved this conversation to a new customer profile with its %(identity)s"
+    ) % {"actor": actor, "identity": data.get("identity_label") or data.get("identity_kind", "")}
+
+
 def register() -> None:
     register_timeline_kind(Kind.OPENED, Kind.OPENED.label, shown=False)
     register_timeline_kind(Kind.ASSIGNED, Kind.ASSIGNED.label, describe=_assigned)
@@ -117,3 +133,5 @@ def register() -> None:
     register_timeline_kind(
         Kind.REPLY_EMAIL_FAILED, Kind.REPLY_EMAIL_FAILED.label, describe=_reply_email_failed
     )
+    register_timeline_kind(Kind.CONTACT_MERGED, Kind.CONTACT_MERGED.label, describe=_contact_merged)
+    register_timeline_kind(Kind.CONTACT_SPLIT, Kind.CONTACT_SPLIT.label, describe=_contact_split)

@@ -405,7 +405,11 @@ def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignIn
                 source="wallet_sign_in",
             )
         linked = contact_services.do_link_identity(
-            contact=target, kind=ContactIdentity.Kind.WALLET, value=address, actor=visitor
+            contact=target,
+            kind=ContactIdentity.Kind.WALLET,
+            value=address,
+            actor=visitor,
+            proof="wallet_signature",
         )
         if linked is None:  # another request linked the address first
             owner = selectors.wallet_owner(account_id=account_id, address=address)
@@ -423,7 +427,7 @@ def _link(*, session: VisitorSession, visitor_hash: str, address: str) -> SignIn
         return SignInResult(current, address, linked=False, moved=False, merged_conversations=0)
     merged = 0
     if selectors.is_anonymous(contact=current):
-        merged = contact_services.do_merge_contacts(source=current, target=target)
+        merged = len(contact_services.do_merge_contacts(source=current, target=target))
     else:
         contact_services.do_move_identity(identity=identity, contact=target, actor=visitor)
     _emit_verified(target, address=address, linked=False, moved_from=current)

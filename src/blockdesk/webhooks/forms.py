@@ -11,7 +11,10 @@ EVENT_DESCRIPTIONS = {
     "conversation.assigned": _("A conversation is assigned or unassigned"),
     "message.created": _("A message or note is written"),
     "contact.wallet_verified": _("A customer signs in with their wallet"),
-    "contact.merged": _("Two customer profiles become one (the same wallet on another device)"),
+    "contact.merged": _(
+        "Two customer profiles become one (a wallet sign-in, a proven identity, an agent)"
+    ),
+    "contact.split": _("An agent splits an identity off a customer profile"),
     "contact.erased": _("A customer's data is erased at their request (erase your copies too)"),
     "conversation.team_changed": _("A conversation moves to another team"),
     "conversation.priority_changed": _("A conversation's priority changes"),

@@ -24,10 +24,12 @@ from blockdesk.common.errors import (
 from blockdesk.common.jsonbody import request_json_object
 from blockdesk.common.ratelimit import client_ip
 from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.conversations import identity_links
 from blockdesk.conversations.models import Contact
 from blockdesk.conversations.services import SentMessage
 from blockdesk.widget import selectors, services
 from blockdesk.widget.serializers import (
+    case_list_dict,
     public_event_dict,
     record_dict,
     visitor_dict,
@@ -180,8 +182,10 @@ def me(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
 
 @visitor_endpoint("GET")
 def conversations(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
-    convs = selectors.visitor_conversations(contact=session.contact, channel=session.channel)
-    return JsonResponse({"conversations": [widget_conversation_dict(c) for c in convs[:100]]})
+    convs = selectors.visitor_case_list(contact=session.contact, channel=session.channel)
+    return JsonResponse(
+        {"conversations": [case_list_dict(c, here=session.channel.inbox_id) for c in convs[:100]]}
+    )
 
 
 @visitor_endpoint("GET")
@@ -295,6 +299,23 @@ def followup(
         session=session, conversation_id=conversation_id, email=_contact_text(data, "email")
     )
     return JsonResponse({"conversation": widget_conversation_dict(conv)})
+
+
+@visitor_endpoint("POST")
+def identity_link(request: HttpRequest, session: services.VisitorSession) -> HttpResponse:
+    """A link token for `kind` (telegram, discord, …): the channel that receives it back
+    from the customer links their identity there to this visitor's profile (docs/identity.md).
+    The visitor token proves the browser is this contact's."""
+    data = _body(request)
+    services.check_public_rate_limit(
+        scope="identity-link", ip=client_ip(request.META), session=session
+    )
+    kind = _text(data, "kind", max_length=24)
+    token = identity_links.issue_link_token(contact=session.contact, kind=kind)
+    return JsonResponse(
+        {"token": token, "kind": kind, "expires_in": identity_links.link_token_seconds()},
+        status=201,
+    )
 
 
 @csrf_exempt

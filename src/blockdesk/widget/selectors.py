@@ -3,7 +3,7 @@ widget inbox, so a visitor can never reach another visitor's case, nor internal 
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
@@ -18,23 +18,42 @@ PREVIEW_LENGTH = 140
 MAX_PAGE = 200
 
 
-def visitor_conversations(*, contact: Contact, channel: WebWidgetChannel) -> QuerySet[Conversation]:
-    """The visitor's cases in this widget's inbox, newest activity first.
-
-    `last_public_id` and `preview` come from public messages only: the core's
+def _with_public_preview(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """`last_public_id` and `preview` come from public messages only: the core's
     `last_message_id` also moves for internal notes, which must not show through."""
     public = Message.objects.filter(conversation=OuterRef("pk"), is_private=False).order_by("-id")
-    return (
-        conversation_selectors.contact_conversations(contact=contact)
-        .filter(inbox_id=channel.inbox_id)
-        .annotate(
-            last_public_id=Coalesce(Subquery(public.values("id")[:1]), Value(0)),
-            preview=Coalesce(
-                Subquery(public.annotate(p=Substr("content", 1, PREVIEW_LENGTH)).values("p")[:1]),
-                Value(""),
-            ),
+    return qs.annotate(
+        last_public_id=Coalesce(Subquery(public.values("id")[:1]), Value(0)),
+        preview=Coalesce(
+            Subquery(public.annotate(p=Substr("content", 1, PREVIEW_LENGTH)).values("p")[:1]),
+            Value(""),
+        ),
+    ).order_by("-last_activity_at", "-id")
+
+
+def visitor_conversations(*, contact: Contact, channel: WebWidgetChannel) -> QuerySet[Conversation]:
+    """The visitor's cases in this widget's inbox, newest activity first, with the public
+    preview (`_with_public_preview`)."""
+    return _with_public_preview(
+        conversation_selectors.contact_conversations(contact=contact).filter(
+            inbox_id=channel.inbox_id
         )
-        .order_by("-last_activity_at", "-id")
+    )
+
+
+def visitor_case_list(*, contact: Contact, channel: WebWidgetChannel) -> QuerySet[Conversation]:
+    """The customer's own case list: their cases on every channel (this widget, email,
+    Telegram…; not other websites' widgets), newest activity first, each with its inbox
+    (for the channel label). Only this widget's cases open here (`visitor_conversations`);
+    the others are listed so the customer sees one history (docs/identity.md)."""
+    # Other websites' widgets stay apart (a visitor token is one site's; another site of
+    # the account may be another brand): their cases are listed only there.
+    other_widgets = Q(inbox__channel_kind=channel.kind) & ~Q(inbox_id=channel.inbox_id)
+    return _with_public_preview(
+        conversation_selectors.contact_conversations(contact=contact)
+        .filter(account_id=contact.account_id)
+        .exclude(other_widgets)
+        .select_related("inbox")
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from blockdesk.conversations.channel_registry import channel_label
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.conversations.serializers import (
     event_dict,
@@ -84,6 +85,19 @@ def widget_conversation_dict(
         data["preview"] = preview
     elif hasattr(conv, "preview"):
         data["preview"] = conv.preview
+    return data
+
+
+def case_list_dict(conv: Conversation, *, here: int) -> dict[str, Any]:
+    """A row of the customer's case list (selectors.visitor_case_list): `here` is this
+    widget's inbox; a case of another channel says which, and carries no message id (the
+    widget's unread count follows only its own cases)."""
+    data = widget_conversation_dict(conv)
+    data["channel"] = conv.inbox.channel_kind
+    data["channel_label"] = channel_label(conv.inbox.channel_kind)
+    data["here"] = conv.inbox_id == here
+    if not data["here"]:
+        data.pop("last_message_id", None)
     return data
 
 

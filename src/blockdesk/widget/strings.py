@@ -16,6 +16,7 @@ FRAME_STRINGS: dict[str, Promise] = {
     "new_conversation": _("New conversation"),
     "conversation_n": _("Conversation #%(id)s"),
     "no_conversations": _("No conversations yet."),
+    "elsewhere": _("Continues on %(channel)s"),
     "status_open": _("Open"),
     "status_pending": _("Waiting for your reply"),
     "status_snoozed": _("On hold"),

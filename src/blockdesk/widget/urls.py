@@ -26,5 +26,6 @@ urlpatterns = [
         name="api_conversation_record",
     ),
     path("api/<str:public_token>/messages", api.messages, name="api_messages"),
+    path("api/<str:public_token>/identity-link", api.identity_link, name="api_identity_link"),
     path("api/<str:public_token>/<path:rest>", api.unknown, name="api_unknown"),
 ]

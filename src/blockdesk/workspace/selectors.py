@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import formats, timezone
 
 from blockdesk.accounts.models import Team, User
+from blockdesk.common.errors import NotFound
+from blockdesk.conversations import contact_selectors
 from blockdesk.conversations import selectors as conv_selectors
 from blockdesk.conversations import timeline as timeline_kinds
+from blockdesk.conversations.channel_registry import channel_choices, channel_label
 from blockdesk.conversations.models import (
     CannedReply,
     Contact,
@@ -90,6 +93,7 @@ class ListParams:
             "tag": f.tag or "",
             "q": f.q or "",
             "sort": "" if self.sort == "activity" else self.sort,
+            "channel": f.channel or "",
         }
         values.update(overrides)
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
@@ -111,6 +115,9 @@ def parse_list_params(query: Mapping[str, str]) -> ListParams:
     inbox_id = int(inbox_raw) if inbox_raw.isdigit() else None
     q = (query.get("q") or "").strip()[:200] or None
     tag = (query.get("tag") or "").strip()[:50] or None
+    channel = query.get("channel") or None
+    if channel is not None and channel not in dict(channel_choices()):
+        channel = None
     filters = conv_selectors.ConversationFilters(
         view=view,
         status=None if status_param == STATUS_ANY else status_param,
@@ -118,6 +125,7 @@ def parse_list_params(query: Mapping[str, str]) -> ListParams:
         priority=priority,
         tag=tag,
         q=q,
+        channel=channel,
     )
     sort = "sla" if query.get("sort") == "sla" else "activity"
     return ListParams(
@@ -206,6 +214,8 @@ def row_dict(conv: Conversation, *, url: str) -> dict[str, Any]:
         "priority_label": priority_label(conv.priority),
         "assignee_name": conv.assignee.public_name if conv.assignee else "",
         "inbox_name": conv.inbox.name,
+        "channel": conv.inbox.channel_kind,
+        "channel_label": channel_label(conv.inbox.channel_kind),
         "tags": sorted(t.name for t in conv.tags.all()),
         "last_activity_at": conv.last_activity_at.isoformat(),
         "time_label": time_label(conv.last_activity_at),
@@ -364,6 +374,11 @@ class ContactPanel:
     identities: list[Any]
     attributes: list[tuple[str, str]]
     other_conversations: list[Conversation]
+    # One customer across channels (docs/identity.md): every identity with whether the
+    # agent may split it off, and the merges the console suggests.
+    all_identities: list[ContactIdentity] = field(default_factory=list)
+    can_manage: bool = False
+    suggestions: list[contact_selectors.MergeSuggestion] = field(default_factory=list)
 
 
 def contact_panel(*, user: User, conversation: Conversation) -> ContactPanel:
@@ -371,9 +386,18 @@ def contact_panel(*, user: User, conversation: Conversation) -> ContactPanel:
     visible = conv_selectors.visible_conversations(user=user)
     others = list(
         conv_selectors.contact_conversations(contact=contact)
+        .select_related("inbox")
         .filter(pk__in=visible.values("pk"))
         .exclude(pk=conversation.pk)[:20]
     )
+    for other in others:
+        other.channel_label = channel_label(other.inbox.channel_kind)  # type: ignore[attr-defined]
+    all_identities = list(contact.identities.all())
+    try:
+        contact_selectors.check_agent_can_manage_contact(user=user, contact=contact)
+        can_manage = True
+    except NotFound:
+        can_manage = False
     attributes = [
         (str(k), v if isinstance(v, str) else str(v))
         for k, v in sorted((contact.attributes or {}).items())
@@ -383,11 +407,16 @@ def contact_panel(*, user: User, conversation: Conversation) -> ContactPanel:
         # The email identity repeats the email shown at the top.
         identities=[
             i
-            for i in contact.identities.all()
+            for i in all_identities
             if not (i.kind == ContactIdentity.Kind.EMAIL and i.value == contact.email)
         ],
         attributes=attributes,
         other_conversations=others,
+        all_identities=all_identities,
+        can_manage=can_manage,
+        suggestions=(
+            contact_selectors.merge_suggestions(user=user, contact=contact) if can_manage else []
+        ),
     )
 
 

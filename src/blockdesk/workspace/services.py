@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
@@ -12,29 +11,9 @@ from blockdesk.chain.entities import extract_entities
 from blockdesk.chain.models import TransactionWatch
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.conversations.chain_hooks import record_diagnosis_event
-from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
+from blockdesk.conversations.models import Conversation, ConversationEvent, Message
 from blockdesk.conversations.services import check_agent_can_access
-from blockdesk.safety.fields import redact_free_text
 from blockdesk.workspace.panels import conversation_chain_hints
-
-CONTACT_NOTES_MAX = 10_000
-
-
-def do_update_contact_notes(*, actor: User, conversation: Conversation, notes: str) -> Contact:
-    """Agents edit the notes of a customer they are serving, reached through one of the
-    customer's conversations that they may open."""
-    check_agent_can_access(user=actor, conversation=conversation)
-    notes = notes.replace("\x00", "").strip()
-    notes, _findings = redact_free_text(notes, account_id=conversation.account_id)
-    if len(notes) > CONTACT_NOTES_MAX:
-        raise ValidationFailed.field(
-            "notes", _("Notes can be at most %(max)d characters long.") % {"max": CONTACT_NOTES_MAX}
-        )
-    with transaction.atomic():
-        Contact.objects.filter(pk=conversation.contact_id).update(notes=notes)
-    conversation.contact.notes = notes
-    return conversation.contact
-
 
 # --- transactions raised in a conversation --------------------------------------------
 

@@ -19,15 +19,15 @@ from django.views.decorators.http import require_GET, require_POST
 from blockdesk.accounts.models import Team, User
 from blockdesk.common.errors import BlockdeskError, ValidationFailed
 from blockdesk.common.middleware import allow_camera_and_microphone
+from blockdesk.conversations import contact_services, services
 from blockdesk.conversations import selectors as conv_selectors
-from blockdesk.conversations import services
+from blockdesk.conversations.channel_registry import channel_choices
 from blockdesk.conversations.erasure import do_erase_contact
 from blockdesk.conversations.models import Conversation
 from blockdesk.triage.presenters import badge_dicts as triage_badges
 from blockdesk.workspace import forms, panels
 from blockdesk.workspace import selectors as ui
 from blockdesk.workspace.http import action_result, agent_required, current_agent
-from blockdesk.workspace.services import do_update_contact_notes
 
 
 def _conversation_url(conv: Conversation, query: str = "") -> str:
@@ -63,6 +63,7 @@ def _list_context(
         "tag_names": ui.tag_names(user=user),
         "status_choices": [(ui.STATUS_ANY, _("Any status")), *Conversation.Status.choices],
         "priority_choices": forms.PRIORITY_CHOICES,
+        "channel_choices": channel_choices(),
         "console_config": {
             "list_json": reverse("workspace:list_json"),
             "counts_json": reverse("workspace:counts_json"),
@@ -372,7 +373,7 @@ def contact_notes(request: HttpRequest, display_id: int) -> HttpResponse:
     if not form.is_valid():
         return action_result(request, redirect_to=back, error=forms.form_error(form))
     try:
-        contact = do_update_contact_notes(
+        contact = contact_services.do_update_contact_notes(
             actor=user, conversation=conv, notes=form.cleaned_data["notes"]
         )
     except BlockdeskError as exc:

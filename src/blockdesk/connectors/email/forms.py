@@ -3,10 +3,25 @@ form never shows them back, and an empty field keeps the stored one."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from blockdesk.connectors.email.models import EmailChannel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def _secret_field(label: StrOrPromise) -> forms.CharField:
+    """A write-only secret: never shown back, empty keeps the stored one."""
+    return forms.CharField(
+        label=label,
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Stored encrypted. Leave empty to keep the current one."),
+    )
 
 
 class EmailInboxForm(forms.Form):
@@ -35,6 +50,14 @@ class EmailInboxForm(forms.Form):
         help_text=_("Stored encrypted. Leave empty to keep the current one."),
     )
     imap_folder = forms.CharField(label=_("IMAP folder"), max_length=255, initial="INBOX")
+    oauth_token_url = forms.URLField(
+        label=_("OAuth2 token endpoint"), max_length=500, required=False, assume_scheme="https",
+        help_text=_("With a refresh token, the access token is renewed before it expires "
+                    "(e.g. https://oauth2.googleapis.com/token)."),
+    )  # fmt: skip
+    oauth_client_id = _secret_field(_("OAuth2 client id"))
+    oauth_client_secret = _secret_field(_("OAuth2 client secret"))
+    oauth_refresh_token = _secret_field(_("OAuth2 refresh token"))
     smtp_url = forms.CharField(
         label=_("SMTP server for replies"),
         widget=forms.PasswordInput(render_value=False),
@@ -54,6 +77,6 @@ def initial_for(channel: EmailChannel) -> dict[str, object]:
     fields = [
         "from_address", "from_name", "signature", "plus_addressing", "imap_enabled",
         "imap_host", "imap_port", "imap_security", "imap_username", "imap_auth", "imap_folder",
-        "trusted_authserv_id",
+        "trusted_authserv_id", "oauth_token_url",
     ]  # fmt: skip
     return {"name": channel.inbox.name, **{f: getattr(channel, f) for f in fields}}

@@ -30,6 +30,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from blockdesk.common.netguard import is_never_callable, is_public_address
+from blockdesk.connectors.email import oauth
 from blockdesk.connectors.email.ingest import ingest_raw
 from blockdesk.connectors.email.models import EmailChannel
 
@@ -70,6 +71,11 @@ def connect(channel: EmailChannel, *, timeout: float | None = None) -> IMAPClien
     if not channel.imap_host:
         raise ImapFailure(_("No IMAP host is set."))
     check_host(channel.imap_host, channel.imap_port)
+    if channel.imap_auth == EmailChannel.ImapAuth.XOAUTH2:
+        try:  # before connecting: the refresh is an HTTP call that may take a while
+            oauth.ensure_fresh_token(channel)
+        except oauth.OAuthFailure as exc:
+            raise ImapFailure(str(exc)) from exc
     security = channel.imap_security
     context = ssl.create_default_context()
     try:

@@ -51,6 +51,14 @@ class EmailChannel(BaseChannel):
     # The password, or the OAuth2 access token for XOAUTH2.
     imap_secret = EncryptedTextField(blank=True)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    # XOAUTH2 access tokens expire (an hour at Google and Microsoft): with a refresh token
+    # and the provider's token endpoint, imap_secret is renewed before it does
+    # (connectors/email/oauth.py). The client id and secret are encrypted like the tokens.
+    oauth_token_url = models.URLField(_("OAuth2 token endpoint"), max_length=500, blank=True)
+    oauth_client_id = EncryptedTextField(blank=True)
+    oauth_client_secret = EncryptedTextField(blank=True)
+    oauth_refresh_token = EncryptedTextField(blank=True)
+    oauth_expires_at = models.DateTimeField(null=True, blank=True)
     # Where the last sync stopped: UIDs are only valid for one UIDVALIDITY.
     imap_uidvalidity = models.BigIntegerField(default=0)
     imap_last_uid = models.BigIntegerField(default=0)

@@ -16,6 +16,7 @@ from blockdesk.common.email_url import EmailUrlError, parse_email_url
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.connectors.email.imap import ImapFailure, test_connection
 from blockdesk.connectors.email.models import EmailChannel
+from blockdesk.connectors.email.oauth import check_token_url
 from blockdesk.conversations.models import Inbox
 from blockdesk.safety.fields import redact_free_text
 
@@ -23,8 +24,11 @@ from blockdesk.safety.fields import redact_free_text
 FIELDS = (
     "from_address", "from_name", "signature", "plus_addressing", "imap_enabled", "imap_host",
     "imap_port", "imap_security", "imap_username", "imap_auth", "imap_secret", "imap_folder",
-    "smtp_url", "trusted_authserv_id",
+    "smtp_url", "trusted_authserv_id", "oauth_token_url", "oauth_client_id",
+    "oauth_client_secret", "oauth_refresh_token",
 )  # fmt: skip
+SECRETS = ("imap_secret", "smtp_url", "oauth_client_id", "oauth_client_secret",
+           "oauth_refresh_token")  # fmt: skip
 
 
 def _apply(channel: EmailChannel, values: dict[str, Any]) -> None:
@@ -32,9 +36,11 @@ def _apply(channel: EmailChannel, values: dict[str, Any]) -> None:
     if unknown:
         raise ValidationFailed.field(sorted(unknown)[0], _("Unknown setting."))
     for name, value in values.items():
-        if name in ("imap_secret", "smtp_url") and value in (None, ""):
+        if name in SECRETS and value in (None, ""):
             continue  # left empty in the form: keep the stored secret
         setattr(channel, name, value.strip() if isinstance(value, str) else value)
+        if name in ("imap_secret", "oauth_refresh_token"):
+            channel.oauth_expires_at = None  # a new token: its lifetime is unknown
     if channel.smtp_url:
         try:
             parse_email_url(channel.smtp_url, default_dir=Path())
@@ -44,6 +50,8 @@ def _apply(channel: EmailChannel, values: dict[str, Any]) -> None:
     channel.from_address = channel.from_address.lower()
     if channel.imap_enabled and not (channel.imap_host and channel.imap_username):
         raise ValidationFailed.field("imap_host", _("IMAP needs a host and a user."))
+    if channel.oauth_token_url:
+        check_token_url(channel.oauth_token_url)
     try:
         channel.full_clean(exclude=["inbox"])
     except ValidationError as exc:

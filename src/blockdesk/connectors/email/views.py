@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blockdesk.accounts.models import Account
-from blockdesk.common.errors import BlockdeskError
-from blockdesk.connectors.email import services
+from blockdesk.common.errors import BlockdeskError, NotFound
+from blockdesk.connectors.email import selectors, services
 from blockdesk.connectors.email.forms import EmailInboxForm, initial_for
 from blockdesk.connectors.email.models import EmailChannel
 from blockdesk.workspace.forms import apply_error
@@ -30,15 +30,10 @@ def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> H
 
 
 def _channel(request: HttpRequest, inbox_id: int) -> EmailChannel:
-    user = current_agent(request)
-    channel = (
-        EmailChannel.objects.select_related("inbox")
-        .filter(inbox_id=inbox_id, inbox__account_id=user.account_pk)
-        .first()
-    )
-    if channel is None:
-        raise Http404()
-    return channel
+    try:
+        return selectors.get_email_channel(user=current_agent(request), inbox_id=inbox_id)
+    except NotFound as exc:
+        raise Http404() from exc
 
 
 def _values(form: EmailInboxForm) -> dict[str, Any]:
@@ -65,9 +60,7 @@ def email_inboxes(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The email inbox was added."))
             return HttpResponseRedirect(reverse("email_channel:edit", args=[channel.inbox_id]))
-    channels = EmailChannel.objects.filter(inbox__account_id=user.account_pk).select_related(
-        "inbox"
-    )
+    channels = selectors.email_channels(user=user)
     status = 400 if request.method == "POST" else 200
     return _page(request, {"form": form, "channels": channels}, status)
 

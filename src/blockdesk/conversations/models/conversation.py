@@ -116,6 +116,9 @@ class ConversationEvent(models.Model):
         # Internal: replies sent to the customer's follow-up email address, or given up on.
         REPLY_EMAILED = "reply_emailed", _("Replies emailed to the customer")
         REPLY_EMAIL_FAILED = "reply_email_failed", _("Reply email could not be sent")
+        # Internal: an agent merged the customer's profile or split an identity off it.
+        CONTACT_MERGED = "contact_merged", _("Customer profiles merged")
+        CONTACT_SPLIT = "contact_split", _("Customer profile split")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

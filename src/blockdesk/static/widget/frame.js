@@ -47,7 +47,7 @@ import {createSurveys} from "../surveys/widget.js";
     conv: store.get("conv", null),        // id of the conversation on screen, or null
     draft: store.get("draft", null),      // a new conversation not created yet
     lastId: store.get("last", 0),         // newest message id known to be caught up to
-    convs: {}, order: [], timeline: [], rendered: {}, unreadConvs: {}, seen: {},
+    convs: {}, order: [], elsewhere: [], timeline: [], rendered: {}, unreadConvs: {}, seen: {},
     opened: !framed, visible: !framed, started: false, unread: 0,
     ws: null, wsReady: false, wsTimer: null, backoff: 1000, pingTimer: null, pongTimer: null,
     uploads: [], files: [], inflight: null, deferred: [], retryTimer: null, retryAt: 0,
@@ -329,7 +329,7 @@ import {createSurveys} from "../surveys/widget.js";
     var ids = S.order.slice().sort(function (a, b) {
       return String(S.convs[b].last_activity_at || "").localeCompare(String(S.convs[a].last_activity_at || ""));
     });
-    els.listEmpty.hidden = ids.length > 0;
+    els.listEmpty.hidden = ids.length + S.elsewhere.length > 0;
     ids.forEach(function (id) {
       var c = S.convs[id];
       var li = el("li", S.unreadConvs[id] ? "bdw-unread" : "");
@@ -343,6 +343,22 @@ import {createSurveys} from "../surveys/widget.js";
       if (c.preview) { button.appendChild(el("span", "bdw-item-preview", c.preview)); }
       button.addEventListener("click", function () { openConversation(id); });
       li.appendChild(button);
+      els.list.appendChild(li);
+    });
+    // The customer's cases on other channels (email, Telegram…): listed, each with its
+    // channel, but they continue there.
+    S.elsewhere.forEach(function (c) {
+      var li = el("li", "bdw-elsewhere");
+      li.setAttribute("data-channel", c.channel || "");
+      var item = el("div", "bdw-item");
+      var top = el("span", "bdw-item-top");
+      top.appendChild(el("span", "bdw-item-title", fmt("conversation_n", {id: c.display_id})));
+      top.appendChild(badge(c.status));
+      top.appendChild(el("time", "bdw-muted-time", timeText(c.last_activity_at, true)));
+      item.appendChild(top);
+      item.appendChild(el("span", "bdw-item-channel", fmt("elsewhere", {channel: c.channel_label})));
+      if (c.preview) { item.appendChild(el("span", "bdw-item-preview", c.preview)); }
+      li.appendChild(item);
       els.list.appendChild(li);
     });
   }
@@ -401,15 +417,17 @@ import {createSurveys} from "../surveys/widget.js";
     return authed("GET", "conversations").then(function (data) {
       S.convs = {};
       S.order = [];
-      data.conversations.forEach(function (c) { S.convs[c.id] = c; S.order.push(c.id); });
+      S.elsewhere = data.conversations.filter(function (c) { return c.here === false; });
+      var here = data.conversations.filter(function (c) { return c.here !== false; });
+      here.forEach(function (c) { S.convs[c.id] = c; S.order.push(c.id); });
       if (!S.lastId) {
         // First visit on this device: everything so far counts as seen.
-        setLast(data.conversations.reduce(function (m, c) { return Math.max(m, c.last_message_id || 0); }, 0));
+        setLast(here.reduce(function (m, c) { return Math.max(m, c.last_message_id || 0); }, 0));
       }
       if (S.conv !== null && !S.convs[S.conv]) { S.conv = null; store.del("conv"); }
       renderList();
       renderBar();
-      return data.conversations;
+      return here;
     });
   }
   function pickConversation(list) {

@@ -10,6 +10,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from blockdesk.connectors.console import message_extras as _message_extras
+from blockdesk.conversations.channel_registry import channel_label as registry_channel_label
 from blockdesk.conversations.models import Message
 from blockdesk.conversations.serializers import sender_name as _sender_name
 from blockdesk.workspace import selectors as ui
@@ -81,3 +82,9 @@ def qr_svg(data: str | None) -> SafeString:
 def message_extras(message: Message) -> SafeString:
     """What the message's channel shows under it (connectors/console.py)."""
     return _message_extras(message)
+
+
+@register.filter
+def channel_label(kind: str) -> str:
+    """The channel kind of an inbox as people read it ("Email", "Telegram")."""
+    return registry_channel_label(kind)

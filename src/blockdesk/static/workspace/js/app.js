@@ -181,6 +181,9 @@
       meta.appendChild(sla);
     }
     if (r.status !== "open") { meta.appendChild(el("span", "pill status-" + r.status, r.status_label)); }
+    var channel = el("span", "conv-channel", r.channel_label);
+    channel.setAttribute("data-channel", r.channel);
+    meta.appendChild(channel);
     meta.appendChild(el("span", "conv-inbox", r.inbox_name));
     if (r.assignee_name) { meta.appendChild(el("span", "conv-assignee", r.assignee_name)); }
     r.tags.forEach(function (tag) { meta.appendChild(el("span", "tag", tag)); });
