@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "blockdesk.conversations",
     "blockdesk.connectors",
     "blockdesk.connectors.email",
+    "blockdesk.connectors.telegram",
     "blockdesk.chain",
     "blockdesk.safety",
     "blockdesk.kb",
@@ -342,6 +343,11 @@ EMAIL_IMAP_POLL_SECONDS = int(env("BLOCKDESK_EMAIL_IMAP_POLL_SECONDS", "120"))
 EMAIL_IMAP_TIMEOUT = float(env("BLOCKDESK_EMAIL_IMAP_TIMEOUT", "30"))
 # IMAP hosts on loopback or private networks (a mail server on this host or the LAN).
 EMAIL_ALLOW_PRIVATE_HOSTS = env_bool("BLOCKDESK_EMAIL_ALLOW_PRIVATE_HOSTS", DEBUG)
+
+# --- Telegram channel (connectors/telegram, docs/telegram.md) ------------------------
+# The Bot API's address: a self-hosted telegram-bot-api server, or the tests' stand-in.
+TELEGRAM_API_BASE_URL = env("BLOCKDESK_TELEGRAM_API_BASE_URL", "https://api.telegram.org")
+TELEGRAM_API_TIMEOUT = float(env("BLOCKDESK_TELEGRAM_API_TIMEOUT", "10"))
 
 LOGGING = {
     "version": 1,

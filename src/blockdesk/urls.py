@@ -28,6 +28,8 @@ urlpatterns = [
     path("app/staffing/", include("blockdesk.staffing.urls")),
     path("app/channels/", include("blockdesk.connectors.urls")),
     path("app/settings/email/", include("blockdesk.connectors.email.urls")),
+    path("app/settings/telegram/", include("blockdesk.connectors.telegram.urls")),
+    path("telegram/", include("blockdesk.connectors.telegram.public_urls")),
     path("app/", include("blockdesk.workspace.urls")),
     path("help/", include("blockdesk.kb.urls")),
     path("verify/", include("blockdesk.trust.urls")),
