@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 BOT_ID = 7000000001
 BOT_USERNAME = "blockdesk_support_bot"
@@ -194,7 +194,7 @@ def _handler(api: BotApiStandIn) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def _route(self) -> None:
-            path = urlsplit(self.path).path
+            path = unquote(urlsplit(self.path).path)  # PTB quotes the token's ":"
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             if api.down:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -55,7 +56,10 @@ def _seconds(value: Any) -> float:
 
 def failure_of(exc: TelegramError) -> ApiFailure:
     if isinstance(exc, RetryAfter):
-        wait = _seconds(exc.retry_after)
+        with warnings.catch_warnings():
+            # 22.x warns that the attribute becomes a timedelta; _seconds takes either.
+            warnings.simplefilter("ignore")
+            wait = _seconds(exc.retry_after)
         return ApiFailure(f"Telegram 429: retry after {wait:g} s", retryable=True, retry_after=wait)
     if isinstance(exc, InvalidToken):
         return ApiFailure("Telegram: the bot token was refused", retryable=False)
