@@ -77,14 +77,23 @@ class BotApiStandIn:
 
     # --- the API ---------------------------------------------------------------------
 
-    def dispatch(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> tuple[int, dict[str, Any]]:
+    def dispatch(
+        self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]
+    ) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.calls.append(method)
             if method == "getMe":
-                return 200, _ok({"id": BOT_ID, "is_bot": True, "first_name": "Support",
-                                 "username": BOT_USERNAME, "can_join_groups": True,
-                                 "can_read_all_group_messages": False,
-                                 "supports_inline_queries": False})  # fmt: skip
+                return 200, _ok(
+                    {
+                        "id": BOT_ID,
+                        "is_bot": True,
+                        "first_name": "Support",
+                        "username": BOT_USERNAME,
+                        "can_join_groups": True,
+                        "can_read_all_group_messages": False,
+                        "supports_inline_queries": False,
+                    }
+                )
             if method == "setWebhook":
                 self.webhook = params
                 return 200, _ok(True)
@@ -99,8 +108,14 @@ class BotApiStandIn:
                 return 200, _ok(pending[: int(params.get("limit") or 100)])
             if method == "getFile":
                 path, data = self.files[params["file_id"]]
-                return 200, _ok({"file_id": params["file_id"], "file_unique_id": "u" + params["file_id"],
-                                 "file_size": len(data), "file_path": path})  # fmt: skip
+                return 200, _ok(
+                    {
+                        "file_id": params["file_id"],
+                        "file_unique_id": "u" + params["file_id"],
+                        "file_size": len(data),
+                        "file_path": path,
+                    }
+                )
             if method == "deleteMessage":
                 if not self.can_delete:
                     return 400, _error(400, "Bad Request: message can't be deleted")
@@ -109,20 +124,30 @@ class BotApiStandIn:
             if method in ("sendMessage", "sendPhoto", "sendDocument", "sendVoice"):
                 if self._rate_limited:
                     self._rate_limited -= 1
-                    return 429, {"ok": False, "error_code": 429,
-                                 "description": f"Too Many Requests: retry after {self._retry_after}",
-                                 "parameters": {"retry_after": self._retry_after}}  # fmt: skip
+                    return 429, {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": f"Too Many Requests: retry after {self._retry_after}",
+                        "parameters": {"retry_after": self._retry_after},
+                    }
                 self._next_id += 1
                 self.sent.append(Sent(method, params, files, self._next_id))
                 return 200, _ok(self._message(method, params, files))
             return 404, _error(404, "Not Found")
 
-    def _message(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
+    def _message(
+        self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]
+    ) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         result: dict[str, Any] = {
             "message_id": self._next_id,
             "date": int(time.time()),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Support", "username": BOT_USERNAME},
+            "from": {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Support",
+                "username": BOT_USERNAME,
+            },
             "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
         }
         if "text" in params:
@@ -133,13 +158,24 @@ class BotApiStandIn:
         for name, (filename, data) in files.items():
             file_id = f"sent-{self._next_id}-{name}"
             if method == "sendPhoto":
-                result["photo"] = [{"file_id": file_id, "file_unique_id": file_id, "width": 1,
-                                    "height": 1, "file_size": len(data)}]  # fmt: skip
+                result["photo"] = [
+                    {
+                        "file_id": file_id,
+                        "file_unique_id": file_id,
+                        "width": 1,
+                        "height": 1,
+                        "file_size": len(data),
+                    }
+                ]
             elif method == "sendVoice":
                 result["voice"] = {"file_id": file_id, "file_unique_id": file_id, "duration": 1}
             else:
-                result["document"] = {"file_id": file_id, "file_unique_id": file_id,
-                                      "file_name": filename, "file_size": len(data)}  # fmt: skip
+                result["document"] = {
+                    "file_id": file_id,
+                    "file_unique_id": file_id,
+                    "file_name": filename,
+                    "file_size": len(data),
+                }
         return result
 
 
@@ -158,7 +194,9 @@ def _decode(value: str) -> Any:
         return value
 
 
-def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+def _parse_body(
+    content_type: str, body: bytes
+) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
     params: dict[str, Any] = {}
     files: dict[str, tuple[str, bytes]] = {}
     if content_type.startswith("multipart/form-data"):
@@ -188,7 +226,10 @@ def _handler(api: BotApiStandIn) -> type[BaseHTTPRequestHandler]:
         def _reply(self, status: int, payload: dict[str, Any] | bytes) -> None:
             body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json" if isinstance(payload, dict) else "application/octet-stream")
+            self.send_header(
+                "Content-Type",
+                "application/json" if isinstance(payload, dict) else "application/octet-stream",
+            )
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

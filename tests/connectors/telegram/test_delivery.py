@@ -41,34 +41,47 @@ def reply(agent, conversation, content, capture, attachments=()) -> OutboundDeli
 
 @pytest.fixture
 def case(tg_channel) -> Conversation:
-    handled = handle_update(channel=tg_channel, payload=updates.private_text(10000, 1365, "Where is my deposit?"))
+    handled = handle_update(
+        channel=tg_channel, payload=updates.private_text(10000, 1365, "Where is my deposit?")
+    )
     return Conversation.objects.get(pk=handled.conversation_id)
 
 
 def test_a_reply_goes_back_as_a_reply_to_the_customers_message_in_telegram_html(
     agent, case, bot_api, tg_channel, django_capture_on_commit_callbacks
 ):
-    delivery = reply(agent, case, "Found it: **credited** <b>not a tag</b> & [tx](https://tronscan.org/#/tx/1)",
-                     django_capture_on_commit_callbacks)  # fmt: skip
+    delivery = reply(
+        agent,
+        case,
+        "Found it: **credited** <b>not a tag</b> & [tx](https://tronscan.org/#/tx/1)",
+        django_capture_on_commit_callbacks,
+    )
     assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "sent"
     (sent,) = bot_api.messages("sendMessage")
     assert sent.params["chat_id"] == 1111111
     assert sent.params["reply_parameters"]["message_id"] == 1365
     assert sent.params["parse_mode"] == "HTML"
     assert sent.params["text"] == (
-        'Found it: <b>credited</b> &lt;b&gt;not a tag&lt;/b&gt; &amp; '
+        "Found it: <b>credited</b> &lt;b&gt;not a tag&lt;/b&gt; &amp; "
         '<a href="https://tronscan.org/#/tx/1">tx</a>'
     )
     delivery.refresh_from_db()
     assert delivery.platform_message_id == f"1111111:{sent.message_id}"
     # The customer's answer to our message continues the same case.
-    assert TelegramMessageRef.objects.filter(direction="out", telegram_message_id=sent.message_id).exists()
+    assert TelegramMessageRef.objects.filter(
+        direction="out", telegram_message_id=sent.message_id
+    ).exists()
 
 
-def test_a_reply_in_a_forum_topic_goes_to_that_topic(agent, tg_channel, bot_api,
-                                                     django_capture_on_commit_callbacks):  # fmt: skip
-    handled = handle_update(channel=tg_channel, payload=updates.group_text(
-        1, 300, "@blockdesk_support_bot help", user(501, "Alice"), chat_id=FORUM_ID, topic=5))  # fmt: skip
+def test_a_reply_in_a_forum_topic_goes_to_that_topic(
+    agent, tg_channel, bot_api, django_capture_on_commit_callbacks
+):
+    handled = handle_update(
+        channel=tg_channel,
+        payload=updates.group_text(
+            1, 300, "@blockdesk_support_bot help", user(501, "Alice"), chat_id=FORUM_ID, topic=5
+        ),
+    )
     case = Conversation.objects.get(pk=handled.conversation_id)
     delivery = reply(agent, case, "Hello Alice", django_capture_on_commit_callbacks)
     contract_delivery.do_attempt_delivery(delivery_id=delivery.pk)
@@ -77,8 +90,9 @@ def test_a_reply_in_a_forum_topic_goes_to_that_topic(agent, tg_channel, bot_api,
     assert sent.params["reply_parameters"]["message_id"] == 300
 
 
-def test_a_long_reply_is_split_under_4096_characters(agent, case, bot_api,
-                                                     django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_long_reply_is_split_under_4096_characters(
+    agent, case, bot_api, django_capture_on_commit_callbacks
+):
     text = "\n\n".join(f"Paragraph {i} " + "a<b " * 140 for i in range(8))
     delivery = reply(agent, case, text, django_capture_on_commit_callbacks)
     assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "sent"
@@ -87,8 +101,9 @@ def test_a_long_reply_is_split_under_4096_characters(agent, case, bot_api,
     assert "".join(parts).count("Paragraph") == 8
 
 
-def test_attachments_go_out_as_photo_and_document(agent, case, bot_api,
-                                                   django_capture_on_commit_callbacks):  # fmt: skip
+def test_attachments_go_out_as_photo_and_document(
+    agent, case, bot_api, django_capture_on_commit_callbacks
+):
     files = [
         SimpleUploadedFile("proof.png", PNG, content_type="image/png"),
         SimpleUploadedFile("statement.pdf", b"%PDF-1.4 test", content_type="application/pdf"),

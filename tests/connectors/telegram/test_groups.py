@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ALICE = user(501, "Alice", "alice_w")
 BOB = user(502, "Bob")
 # A well-known test mnemonic (BIP-39 spec vectors), the kind the guard must catch.
-PHRASE = ("abandon abandon abandon abandon abandon abandon abandon abandon abandon "
-          "abandon abandon about")  # fmt: skip
+PHRASE = (
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+)
 
 
 def test_only_messages_addressed_to_the_bot_open_a_case(tg_channel):
@@ -29,40 +30,62 @@ def test_only_messages_addressed_to_the_bot_open_a_case(tg_channel):
     assert handle(updates.group_text(1, 10, "gm everyone", ALICE)) == "ignored"
     assert handle(updates.group_text(2, 11, "@someone_else hi", ALICE)) == "ignored"
     assert handle(updates.group_text(3, 12, "/help@other_bot", ALICE)) == "ignored"
-    assert handle(updates.group_text(4, 13, "@blockdesk_support_bot my withdrawal is stuck", ALICE)) == "stored"
+    assert (
+        handle(updates.group_text(4, 13, "@blockdesk_support_bot my withdrawal is stuck", ALICE))
+        == "stored"
+    )
     assert handle(updates.group_text(5, 14, "/support my card", BOB)) == "stored"
-    assert handle(updates.group_text(6, 15, "/support@blockdesk_support_bot again", BOB)) == "stored"
+    assert (
+        handle(updates.group_text(6, 15, "/support@blockdesk_support_bot again", BOB)) == "stored"
+    )
     contents = list(Message.objects.order_by("pk").values_list("content", flat=True))
     # The mention itself is not part of the customer's text.
     assert contents == ["my withdrawal is stuck", "/support my card", "/support again"]
 
 
 def test_a_reply_to_the_bot_continues_the_case_it_answered(tg_channel):
-    first = handle_update(channel=tg_channel, payload=updates.group_text(
-        1, 10, "@blockdesk_support_bot deposit missing", ALICE))  # fmt: skip
+    first = handle_update(
+        channel=tg_channel,
+        payload=updates.group_text(1, 10, "@blockdesk_support_bot deposit missing", ALICE),
+    )
     conversation = Conversation.objects.get(pk=first.conversation_id)
     from blockdesk.connectors.telegram.models import TelegramMessageRef
 
     TelegramMessageRef.objects.create(
-        channel=tg_channel, chat_id=GROUP_ID, telegram_message_id=77, direction="out",
-        message_id=first.message_id, conversation=conversation,
-    )  # fmt: skip
+        channel=tg_channel,
+        chat_id=GROUP_ID,
+        telegram_message_id=77,
+        direction="out",
+        message_id=first.message_id,
+        conversation=conversation,
+    )
     # Not addressed (no mention) but a reply to our answer: continues the case.
-    reply = handle_update(channel=tg_channel, payload=updates.group_text(
-        2, 11, "it was TRC20", ALICE, reply_to_bot=77))  # fmt: skip
+    reply = handle_update(
+        channel=tg_channel,
+        payload=updates.group_text(2, 11, "it was TRC20", ALICE, reply_to_bot=77),
+    )
     assert reply.status == "stored" and reply.conversation_id == conversation.pk
 
 
 def test_every_message_policy(tg_channel):
     TelegramChannel.objects.filter(pk=tg_channel.pk).update(group_policy="every")
     tg_channel.refresh_from_db()
-    assert handle_update(channel=tg_channel, payload=updates.group_text(1, 10, "gm", ALICE)).status == "stored"
+    assert (
+        handle_update(channel=tg_channel, payload=updates.group_text(1, 10, "gm", ALICE)).status
+        == "stored"
+    )
 
 
 def test_each_member_is_their_own_contact_with_their_own_case(tg_channel):
-    a = handle_update(channel=tg_channel, payload=updates.group_text(1, 10, "@blockdesk_support_bot hi", ALICE))
-    b = handle_update(channel=tg_channel, payload=updates.group_text(2, 11, "@blockdesk_support_bot hi", BOB))
-    a2 = handle_update(channel=tg_channel, payload=updates.group_text(3, 12, "@blockdesk_support_bot more", ALICE))
+    a = handle_update(
+        channel=tg_channel, payload=updates.group_text(1, 10, "@blockdesk_support_bot hi", ALICE)
+    )
+    b = handle_update(
+        channel=tg_channel, payload=updates.group_text(2, 11, "@blockdesk_support_bot hi", BOB)
+    )
+    a2 = handle_update(
+        channel=tg_channel, payload=updates.group_text(3, 12, "@blockdesk_support_bot more", ALICE)
+    )
     assert a.conversation_id != b.conversation_id
     assert a2.conversation_id == a.conversation_id  # Alice's open case in this group
     values = set(
@@ -73,12 +96,24 @@ def test_each_member_is_their_own_contact_with_their_own_case(tg_channel):
 
 
 def test_forum_topics_map_to_conversations(tg_channel):
-    t1 = handle_update(channel=tg_channel, payload=updates.group_text(
-        1, 100, "@blockdesk_support_bot KYC question", ALICE, chat_id=FORUM_ID, topic=5))  # fmt: skip
-    t2 = handle_update(channel=tg_channel, payload=updates.group_text(
-        2, 101, "@blockdesk_support_bot fees question", ALICE, chat_id=FORUM_ID, topic=9))  # fmt: skip
-    t1b = handle_update(channel=tg_channel, payload=updates.group_text(
-        3, 102, "@blockdesk_support_bot and the selfie?", ALICE, chat_id=FORUM_ID, topic=5))  # fmt: skip
+    t1 = handle_update(
+        channel=tg_channel,
+        payload=updates.group_text(
+            1, 100, "@blockdesk_support_bot KYC question", ALICE, chat_id=FORUM_ID, topic=5
+        ),
+    )
+    t2 = handle_update(
+        channel=tg_channel,
+        payload=updates.group_text(
+            2, 101, "@blockdesk_support_bot fees question", ALICE, chat_id=FORUM_ID, topic=9
+        ),
+    )
+    t1b = handle_update(
+        channel=tg_channel,
+        payload=updates.group_text(
+            3, 102, "@blockdesk_support_bot and the selfie?", ALICE, chat_id=FORUM_ID, topic=5
+        ),
+    )
     assert t1.conversation_id != t2.conversation_id
     assert t1b.conversation_id == t1.conversation_id
     meta = Message.objects.get(pk=t2.message_id).metadata["channel"]["telegram"]
@@ -86,8 +121,10 @@ def test_forum_topics_map_to_conversations(tg_channel):
 
 
 def test_a_secret_in_a_group_is_deleted_and_the_sender_warned(tg_channel, bot_api):
-    result = handle_update(channel=tg_channel, payload=updates.group_text(
-        1, 10, f"@blockdesk_support_bot my seed is {PHRASE}", ALICE))  # fmt: skip
+    result = handle_update(
+        channel=tg_channel,
+        payload=updates.group_text(1, 10, f"@blockdesk_support_bot my seed is {PHRASE}", ALICE),
+    )
     assert bot_api.deleted == [(GROUP_ID, 10)]
     (warning,) = bot_api.messages("sendMessage")
     assert warning.params["chat_id"] == GROUP_ID

@@ -75,8 +75,12 @@ def test_long_polling_reads_the_same_updates_and_moves_the_offset(tg_channel, bo
     admin = tg_channel.inbox.account  # noqa: F841 - the admin below
     from blockdesk.accounts.models import User
 
-    root = User.objects.create_user(username="root2", password="x-Long-pass-1",
-                                    account=tg_channel.inbox.account, role=User.Role.ADMIN)  # fmt: skip
+    root = User.objects.create_user(
+        username="root2",
+        password="x-Long-pass-1",
+        account=tg_channel.inbox.account,
+        role=User.Role.ADMIN,
+    )
     do_update_telegram_inbox(actor=root, channel=tg_channel, mode="polling")
     assert bot_api.webhook == {}  # getUpdates needs the webhook gone
     bot_api.updates = [
@@ -94,4 +98,7 @@ def test_long_polling_reads_the_same_updates_and_moves_the_offset(tg_channel, bo
         "Second",
     ]
     # Webhook calls for a polling bot are refused.
-    assert post(tg_channel, updates.private_text(20002, 3, "x"), tg_channel.webhook_secret).status_code == 403
+    assert (
+        post(tg_channel, updates.private_text(20002, 3, "x"), tg_channel.webhook_secret).status_code
+        == 403
+    )

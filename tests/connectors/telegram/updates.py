@@ -22,8 +22,14 @@ from typing import Any
 
 from .standin import BOT_ID, BOT_USERNAME
 
-TEST_USER = {"id": 1111111, "is_bot": False, "first_name": "Test", "last_name": "Lastname",
-             "username": "Test", "language_code": "en"}  # fmt: skip
+TEST_USER = {
+    "id": 1111111,
+    "is_bot": False,
+    "first_name": "Test",
+    "last_name": "Lastname",
+    "username": "Test",
+    "language_code": "en",
+}
 GROUP_ID = -1001234567890
 FORUM_ID = -1009876543210
 
@@ -35,27 +41,40 @@ def user(uid: int, first: str, username: str = "", language: str = "en") -> dict
     return u
 
 
-def private_text(update_id: int, message_id: int, text: str, sender: dict[str, Any] | None = None) -> dict[str, Any]:
+def private_text(
+    update_id: int, message_id: int, text: str, sender: dict[str, Any] | None = None
+) -> dict[str, Any]:
     sender = sender or TEST_USER
     return {
         "update_id": update_id,
         "message": {
             "message_id": message_id,
             "date": 1441645532,
-            "chat": {"id": sender["id"], "type": "private", "first_name": sender["first_name"],
-                     "username": sender.get("username", "")},  # fmt: skip
+            "chat": {
+                "id": sender["id"],
+                "type": "private",
+                "first_name": sender["first_name"],
+                "username": sender.get("username", ""),
+            },
             "from": sender,
             "text": text,
         },
     }
 
 
-def private_document(update_id: int, message_id: int, file_id: str, caption: str = "") -> dict[str, Any]:
+def private_document(
+    update_id: int, message_id: int, file_id: str, caption: str = ""
+) -> dict[str, Any]:
     update = private_text(update_id, message_id, "")
     msg = update["message"]
     del msg["text"]
-    msg["document"] = {"file_id": file_id, "file_unique_id": "AgADbXXX", "file_name": "Testfile.pdf",
-                       "mime_type": "application/pdf", "file_size": 536392}  # fmt: skip
+    msg["document"] = {
+        "file_id": file_id,
+        "file_unique_id": "AgADbXXX",
+        "file_name": "Testfile.pdf",
+        "mime_type": "application/pdf",
+        "file_size": 536392,
+    }
     if caption:
         msg["caption"] = caption
     return update
@@ -65,19 +84,32 @@ def private_voice(update_id: int, message_id: int, file_id: str) -> dict[str, An
     update = private_text(update_id, message_id, "")
     msg = update["message"]
     del msg["text"]
-    msg["voice"] = {"file_id": file_id, "file_unique_id": "AgADvXXX", "duration": 5,
-                    "mime_type": "audio/ogg", "file_size": 23000}  # fmt: skip
+    msg["voice"] = {
+        "file_id": file_id,
+        "file_unique_id": "AgADvXXX",
+        "duration": 5,
+        "mime_type": "audio/ogg",
+        "file_size": 23000,
+    }
     return update
 
 
-def private_photo(update_id: int, message_id: int, file_ids: tuple[str, str], caption: str = "") -> dict[str, Any]:
+def private_photo(
+    update_id: int, message_id: int, file_ids: tuple[str, str], caption: str = ""
+) -> dict[str, Any]:
     update = private_text(update_id, message_id, "")
     msg = update["message"]
     del msg["text"]
     small, large = file_ids
     msg["photo"] = [
         {"file_id": small, "file_unique_id": "AQADs", "width": 90, "height": 60, "file_size": 1200},
-        {"file_id": large, "file_unique_id": "AQADl", "width": 1280, "height": 853, "file_size": 84211},
+        {
+            "file_id": large,
+            "file_unique_id": "AQADl",
+            "width": 1280,
+            "height": 853,
+            "file_size": 84211,
+        },
     ]
     if caption:
         msg["caption"] = caption
@@ -123,15 +155,25 @@ def group_text(
         msg["is_topic_message"] = True
         # In a topic Telegram sets reply_to_message to the topic's service message.
         msg["reply_to_message"] = {
-            "message_id": topic, "date": 1733200000, "chat": chat, "from": sender,
+            "message_id": topic,
+            "date": 1733200000,
+            "chat": chat,
+            "from": sender,
             "forum_topic_created": {"name": f"Topic {topic}", "icon_color": 7322096},
-        }  # fmt: skip
+        }
     if reply_to_bot is not None:
         msg["reply_to_message"] = {
-            "message_id": reply_to_bot, "date": 1733299000, "chat": chat,
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Support", "username": BOT_USERNAME},
+            "message_id": reply_to_bot,
+            "date": 1733299000,
+            "chat": chat,
+            "from": {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Support",
+                "username": BOT_USERNAME,
+            },
             "text": "Our answer",
-        }  # fmt: skip
+        }
     return {"update_id": update_id, "message": msg}
 
 

@@ -97,7 +97,9 @@ async def _run(token: str, work: Callable[[Bot], Awaitable[T]], read_timeout: fl
         await bot.shutdown()
 
 
-def call(token: str, work: Callable[[Bot], Awaitable[T]], *, read_timeout: float | None = None) -> T:
+def call(
+    token: str, work: Callable[[Bot], Awaitable[T]], *, read_timeout: float | None = None
+) -> T:
     """Runs `work(bot)` to completion; raises ApiFailure for any Bot API error."""
     timeout = read_timeout if read_timeout is not None else settings.TELEGRAM_API_TIMEOUT
     try:

@@ -50,7 +50,9 @@ def do_create_link(*, contact: Contact, conversation: Conversation) -> tuple[Tel
     return channel, token
 
 
-def do_redeem_link(*, channel: TelegramChannel, token: str, chat_id: int, user_id: int) -> int | None:
+def do_redeem_link(
+    *, channel: TelegramChannel, token: str, chat_id: int, user_id: int
+) -> int | None:
     """Links the Telegram user to the token's contact and maps this private chat to the
     case. Returns the conversation id, or None for an unknown, used or expired token."""
     now = timezone.now()
@@ -60,7 +62,9 @@ def do_redeem_link(*, channel: TelegramChannel, token: str, chat_id: int, user_i
         ).update(used_at=now)
         if not claimed:
             return None
-        link = TelegramLinkToken.objects.select_related("contact").get(channel=channel, token=token[:64])
+        link = TelegramLinkToken.objects.select_related("contact").get(
+            channel=channel, token=token[:64]
+        )
         contact = link.contact
         actor = Actor.system()
         identity = ContactIdentity.objects.filter(
@@ -74,7 +78,10 @@ def do_redeem_link(*, channel: TelegramChannel, token: str, chat_id: int, user_i
             # Proven by the widget session: the identity now recognises this contact.
             contact_services.do_move_identity(identity=identity, contact=contact, actor=actor)
         TelegramThread.objects.update_or_create(
-            channel=channel, chat_id=chat_id, topic_id=0, user_id=user_id,
+            channel=channel,
+            chat_id=chat_id,
+            topic_id=0,
+            user_id=user_id,
             defaults={"conversation_id": link.conversation_id},
-        )  # fmt: skip
+        )
     return link.conversation_id

@@ -15,9 +15,11 @@ class TelegramInboxForm(forms.Form):
         label=_("Bot token"),
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text=_("From @BotFather. Stored encrypted and checked with Telegram on save. "
-                    "Leave empty to keep the current one."),
-    )  # fmt: skip
+        help_text=_(
+            "From @BotFather. Stored encrypted and checked with Telegram on save. "
+            "Leave empty to keep the current one."
+        ),
+    )
     mode = forms.ChoiceField(label=_("How updates arrive"), choices=TelegramChannel.Mode.choices)
     group_policy = forms.ChoiceField(
         label=_("In groups, open or continue a case for"),

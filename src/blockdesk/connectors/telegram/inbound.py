@@ -66,9 +66,9 @@ def _addressed(channel: TelegramChannel, msg: TgMessage) -> bool:
     for entity, text in {**msg.parse_entities(), **msg.parse_caption_entities()}.items():
         if entity.type == MessageEntity.MENTION and text.lower() == f"@{username}":
             return True
-        if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
-            if entity.user.id == channel.bot_id:
-                return True
+        mentioned = entity.user.id if entity.user is not None else None
+        if entity.type == MessageEntity.TEXT_MENTION and mentioned == channel.bot_id:
+            return True
         if entity.type == MessageEntity.BOT_COMMAND:
             # "/help@our_bot", or a bare "/help" (Telegram sends bare commands only to
             # bots in the group that may read them).
@@ -139,16 +139,29 @@ def _files(channel: TelegramChannel, msg: TgMessage) -> tuple[list[InboundAttach
     wanted: list[tuple[str, str, str, int]] = []  # file_id, name, type, size
     if msg.photo:
         best = msg.photo[-1]  # the largest size Telegram made
-        wanted.append((best.file_id, f"photo_{msg.message_id}.jpg", "image/jpeg",
-                       best.file_size or 0))  # fmt: skip
+        wanted.append(
+            (best.file_id, f"photo_{msg.message_id}.jpg", "image/jpeg", best.file_size or 0)
+        )
     if msg.document is not None:
         doc = msg.document
-        wanted.append((doc.file_id, doc.file_name or "file", doc.mime_type or "application/octet-stream",
-                       doc.file_size or 0))  # fmt: skip
+        wanted.append(
+            (
+                doc.file_id,
+                doc.file_name or "file",
+                doc.mime_type or "application/octet-stream",
+                doc.file_size or 0,
+            )
+        )
     if msg.voice is not None:
         voice = msg.voice
-        wanted.append((voice.file_id, f"voice_{msg.message_id}.ogg", voice.mime_type or "audio/ogg",
-                       voice.file_size or 0))  # fmt: skip
+        wanted.append(
+            (
+                voice.file_id,
+                f"voice_{msg.message_id}.ogg",
+                voice.mime_type or "audio/ogg",
+                voice.file_size or 0,
+            )
+        )
     kept: list[InboundAttachment] = []
     refused: list[str] = []
     for file_id, name, content_type, size in wanted:
@@ -239,7 +252,11 @@ def handle_update(*, channel: TelegramChannel, payload: dict[str, Any]) -> Handl
         _record(channel, update_id, Status.IGNORED)
         return Handled(Status.IGNORED)
     attachments, refused = _files(channel, msg)
-    meta: dict[str, Any] = {"chat_id": chat_id, "chat_type": chat.type, "message_id": msg.message_id}
+    meta: dict[str, Any] = {
+        "chat_id": chat_id,
+        "chat_type": chat.type,
+        "message_id": msg.message_id,
+    }
     if group:
         meta["chat_title"] = chat.title or ""
     if topic_id:
@@ -276,9 +293,12 @@ def handle_update(*, channel: TelegramChannel, payload: dict[str, Any]) -> Handl
                 },
             )
             TelegramThread.objects.update_or_create(
-                channel=channel, chat_id=chat_id, topic_id=topic_id, user_id=user.id,
+                channel=channel,
+                chat_id=chat_id,
+                topic_id=topic_id,
+                user_id=user.id,
                 defaults={"conversation_id": message.conversation_id},
-            )  # fmt: skip
+            )
         _record(channel, update_id, Status.STORED)
     return Handled(Status.STORED, message.pk, message.conversation_id)
 
@@ -290,7 +310,11 @@ def _start(channel: TelegramChannel, msg: TgMessage, update_id: int, text: str) 
     assert user is not None
     token = text.removeprefix("/start").strip()
     language = _language(user.language_code)
-    linked = do_redeem_link(channel=channel, token=token, chat_id=msg.chat.id, user_id=user.id) if token else None
+    linked = (
+        do_redeem_link(channel=channel, token=token, chat_id=msg.chat.id, user_id=user.id)
+        if token
+        else None
+    )
     with translation.override(language):
         if linked is not None:
             reply = _("You are connected. Write here to continue your support case.")

@@ -16,9 +16,13 @@ from blockdesk.connectors.contract import split_text
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
 _INLINE_TAGS = {
-    "strong_open": "<b>", "strong_close": "</b>", "em_open": "<i>", "em_close": "</i>",
-    "s_open": "<s>", "s_close": "</s>",
-}  # fmt: skip
+    "strong_open": "<b>",
+    "strong_close": "</b>",
+    "em_open": "<i>",
+    "em_close": "</i>",
+    "s_open": "<s>",
+    "s_close": "</s>",
+}
 _SCHEMES = ("http://", "https://", "tg://", "mailto:")
 
 

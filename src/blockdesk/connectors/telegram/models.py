@@ -43,7 +43,10 @@ class TelegramChannel(BaseChannel):
         POLLING = "polling", _("Long polling (no public address needed)")
 
     class GroupPolicy(models.TextChoices):
-        MENTIONS = "mentions", _("Only messages that mention the bot, reply to it or use its command")
+        MENTIONS = (
+            "mentions",
+            _("Only messages that mention the bot, reply to it or use its command"),
+        )
         EVERY = "every", _("Every message")
 
     bot_token = EncryptedTextField()

@@ -35,8 +35,10 @@ def telegram_webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
     )
     given = request.META.get(HEADER, "")
     # Same answer for an unknown inbox and a wrong secret: nothing to learn by probing.
-    if channel is None or not given or not hmac.compare_digest(
-        given.encode(), channel.webhook_secret.encode()
+    if (
+        channel is None
+        or not given
+        or not hmac.compare_digest(given.encode(), channel.webhook_secret.encode())
     ):
         return JsonResponse({"error": "forbidden"}, status=403)
     if len(request.body) > MAX_BODY:
