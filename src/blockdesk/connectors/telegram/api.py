@@ -29,6 +29,10 @@ from telegram.request import HTTPXRequest
 
 T = TypeVar("T")
 
+# PTB 22.x warns, when it builds a RetryAfter, that retry_after becomes a timedelta in a
+# future major version; `_seconds` reads either.
+warnings.filterwarnings("ignore", message=r".*retry_after.*", module=r"telegram\..*")
+
 __all__ = [
     "ApiFailure",
     "BadRequest",
@@ -56,10 +60,7 @@ def _seconds(value: Any) -> float:
 
 def failure_of(exc: TelegramError) -> ApiFailure:
     if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():
-            # 22.x warns that the attribute becomes a timedelta; _seconds takes either.
-            warnings.simplefilter("ignore")
-            wait = _seconds(exc.retry_after)
+        wait = _seconds(exc.retry_after)
         return ApiFailure(f"Telegram 429: retry after {wait:g} s", retryable=True, retry_after=wait)
     if isinstance(exc, InvalidToken):
         return ApiFailure("Telegram: the bot token was refused", retryable=False)
