@@ -36,8 +36,7 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 import httpx  # noqa: E402
 from tests.connectors.telegram import updates  # noqa: E402
-from tests.connectors.telegram.conftest import TOKEN  # noqa: E402
-from tests.connectors.telegram.standin import BotApiStandIn  # noqa: E402
+from tests.connectors.telegram.standin import TOKEN, BotApiStandIn  # noqa: E402
 from tests.support.live_server import (  # noqa: E402
     create_postgres_database,
     drop_postgres_database,
@@ -132,11 +131,15 @@ async def run(cfg: argparse.Namespace, base_url: str, inbox: int, secret: str) -
     async def send(i: int) -> None:
         marker = uuid.uuid4().hex[:12]
         started[marker] = t = time.perf_counter()
-        response = await webhook.post(
-            f"/telegram/webhook/{inbox}/",
-            json=payload(i, marker),
-            headers={"X-Telegram-Bot-Api-Secret-Token": secret},
-        )
+        try:
+            response = await webhook.post(
+                f"/telegram/webhook/{inbox}/",
+                json=payload(i, marker),
+                headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+            )
+        except httpx.HTTPError as exc:
+            failures.append(type(exc).__name__)
+            return
         http_latency.append(time.perf_counter() - t)
         if response.status_code != 200:
             failures.append(f"{response.status_code}")
@@ -170,6 +173,7 @@ async def run(cfg: argparse.Namespace, base_url: str, inbox: int, secret: str) -
         "webhook_http_ms": summary_ms(http_latency),
         "inbound_to_console_ms": summary_ms(latency),
         "failed_posts": len(failures),
+        "failures": sorted(set(failures)),
         "lost": total - len(arrived),
     }
 
@@ -212,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if server is not None:
                 server.stop()
+                errors = [ln for ln in server.log().splitlines() if "Error" in ln or "ERROR" in ln]
+                if errors:
+                    print("server log errors (last 5):", *errors[-5:], sep="\n  ")
             if cfg.postgres:
                 drop_postgres_database(db_url)
             bot_api.stop()

@@ -14,9 +14,9 @@ from blockdesk.connectors.telegram.models import TelegramChannel
 from blockdesk.connectors.telegram.services import do_create_telegram_inbox
 from tests.support.live_server import fresh_cache_namespace
 
-from .standin import BotApiStandIn
+from .standin import TOKEN, BotApiStandIn
 
-TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+__all__ = ["TOKEN"]
 
 
 @pytest.fixture

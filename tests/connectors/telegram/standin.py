@@ -25,6 +25,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 BOT_ID = 7000000001
 BOT_USERNAME = "blockdesk_support_bot"
+# A made-up token of the real shape (bot id, colon, 35 characters).
+TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
 @dataclass
