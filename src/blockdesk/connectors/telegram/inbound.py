@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from telegram import Message as TgMessage
@@ -210,11 +210,11 @@ def _thread(
 
 
 def _record(channel: TelegramChannel, update_id: int, status: str) -> None:
-    try:
-        with transaction.atomic():
-            TelegramUpdate.objects.create(channel=channel, update_id=update_id, status=status)
-    except IntegrityError:
-        pass  # a racing delivery of the same update recorded it first
+    # A racing delivery of the same update may have recorded it first: no error.
+    TelegramUpdate.objects.bulk_create(
+        [TelegramUpdate(channel=channel, update_id=update_id, status=status)],
+        ignore_conflicts=True,
+    )
 
 
 def handle_update(*, channel: TelegramChannel, payload: dict[str, Any]) -> Handled:
@@ -281,23 +281,35 @@ def handle_update(*, channel: TelegramChannel, payload: dict[str, Any]) -> Handl
         received = do_receive(channel=channel, inbound=inbound)
         message = received.message
         if received.created:
-            TelegramMessageRef.objects.get_or_create(
-                channel=channel,
-                chat_id=chat_id,
-                telegram_message_id=msg.message_id,
-                defaults={
-                    "topic_id": topic_id,
-                    "direction": TelegramMessageRef.Direction.IN,
-                    "message": message,
-                    "conversation_id": message.conversation_id,
-                },
+            # One upsert statement each (no savepoints): this runs under the write lock.
+            TelegramMessageRef.objects.bulk_create(
+                [
+                    TelegramMessageRef(
+                        channel=channel,
+                        chat_id=chat_id,
+                        topic_id=topic_id,
+                        telegram_message_id=msg.message_id,
+                        direction=TelegramMessageRef.Direction.IN,
+                        message=message,
+                        conversation_id=message.conversation_id,
+                    )
+                ],
+                ignore_conflicts=True,
             )
-            TelegramThread.objects.update_or_create(
-                channel=channel,
-                chat_id=chat_id,
-                topic_id=topic_id,
-                user_id=user.id,
-                defaults={"conversation_id": message.conversation_id},
+            TelegramThread.objects.bulk_create(
+                [
+                    TelegramThread(
+                        channel=channel,
+                        chat_id=chat_id,
+                        topic_id=topic_id,
+                        user_id=user.id,
+                        conversation_id=message.conversation_id,
+                        updated_at=timezone.now(),
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["channel", "chat_id", "topic_id", "user_id"],
+                update_fields=["conversation", "updated_at"],
             )
         _record(channel, update_id, Status.STORED)
     return Handled(Status.STORED, message.pk, message.conversation_id)
