@@ -9,7 +9,8 @@ reached from here; the server only calls it when the inbox is saved: getMe, setW
 a fresh database (a temp SQLite file, or a new PostgreSQL database next to --postgres),
 and `manage.py serve --no-worker` (uvicorn), seeds an admin and a webhook-mode Telegram
 inbox, opens the admin's console WebSocket (/ws/agent/), then POSTs updates to the
-webhook with the secret-token header at --rate per second, as Telegram would: 80 %
+webhook with the secret-token header at --rate per second, at most --in-flight at once
+(Telegram's max_connections, 40 by default), as Telegram would: 80 %
 private chats from 200 distinct users (the first message of each opens a case, the rest
 continue it), 20 % group messages that mention the bot. Each text carries a unique
 marker; the console socket's message.created frame for it ends its clock.
@@ -128,9 +129,17 @@ async def run(cfg: argparse.Namespace, base_url: str, inbox: int, secret: str) -
             if marker in started and marker not in arrived:
                 arrived[marker] = now
 
+    in_flight = asyncio.Semaphore(cfg.in_flight)
+
     async def send(i: int) -> None:
         marker = uuid.uuid4().hex[:12]
+        # The clock starts when Telegram has the update; its own connection limit
+        # (setWebhook max_connections) may hold it back, and that wait counts.
         started[marker] = t = time.perf_counter()
+        async with in_flight:
+            await post(i, marker, t)
+
+    async def post(i: int, marker: str, t: float) -> None:
         try:
             response = await webhook.post(
                 f"/telegram/webhook/{inbox}/",
@@ -169,6 +178,7 @@ async def run(cfg: argparse.Namespace, base_url: str, inbox: int, secret: str) -
     return {
         "updates": total,
         "rate_asked": cfg.rate,
+        "in_flight": cfg.in_flight,
         "rate_sent": round(total / send_time, 1),
         "webhook_http_ms": summary_ms(http_latency),
         "inbound_to_console_ms": summary_ms(latency),
@@ -184,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--postgres", default="")
+    # Telegram's webhook sends at most this many updates at once (setWebhook's
+    # max_connections, 40 by default).
+    parser.add_argument("--in-flight", type=int, default=40)
     cfg = parser.parse_args(argv)
     bot_api = BotApiStandIn(TOKEN).start()
     with tempfile.TemporaryDirectory(prefix="bd-tg-bench-") as tmp:
