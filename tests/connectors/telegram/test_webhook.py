@@ -30,10 +30,11 @@ def post(channel: TelegramChannel, payload: object, secret: str | None) -> objec
     )
 
 
-def test_saving_the_inbox_set_the_webhook_with_our_secret(tg_channel, bot_api):
+def test_saving_the_inbox_set_the_webhook_with_our_secret(tg_channel, bot_api, settings):
     assert bot_api.calls[:2] == ["getMe", "setWebhook"]
     assert tg_channel.bot_username == "blockdesk_support_bot" and tg_channel.bot_id == 7000000001
     assert bot_api.webhook["secret_token"] == tg_channel.webhook_secret
+    assert bot_api.webhook["max_connections"] == settings.TELEGRAM_WEBHOOK_MAX_CONNECTIONS
     assert bot_api.webhook["url"].endswith(f"/telegram/webhook/{tg_channel.inbox_id}/")
 
 

@@ -42,7 +42,12 @@ def _point_telegram_here(channel: TelegramChannel) -> None:
         url, secret = webhook_url(channel), channel.webhook_secret
 
         async def point(bot: api.Bot) -> bool:
-            return await bot.set_webhook(url=url, secret_token=secret, allowed_updates=["message"])
+            return await bot.set_webhook(
+                url=url,
+                secret_token=secret,
+                allowed_updates=["message"],
+                max_connections=settings.TELEGRAM_WEBHOOK_MAX_CONNECTIONS,
+            )
     else:
 
         async def point(bot: api.Bot) -> bool:
