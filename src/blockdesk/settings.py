@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "blockdesk.connectors.email",
     "blockdesk.connectors.discord",
     "blockdesk.connectors.x",
+    "blockdesk.connectors.telegram",
     "blockdesk.chain",
     "blockdesk.safety",
     "blockdesk.kb",
@@ -348,6 +349,17 @@ EMAIL_IMAP_POLL_SECONDS = int(env("BLOCKDESK_EMAIL_IMAP_POLL_SECONDS", "120"))
 EMAIL_IMAP_TIMEOUT = float(env("BLOCKDESK_EMAIL_IMAP_TIMEOUT", "30"))
 # IMAP hosts on loopback or private networks (a mail server on this host or the LAN).
 EMAIL_ALLOW_PRIVATE_HOSTS = env_bool("BLOCKDESK_EMAIL_ALLOW_PRIVATE_HOSTS", DEBUG)
+
+# --- Telegram channel (connectors/telegram, docs/telegram.md) ------------------------
+# The Bot API's address: a self-hosted telegram-bot-api server, or the tests' stand-in.
+TELEGRAM_API_BASE_URL = env("BLOCKDESK_TELEGRAM_API_BASE_URL", "https://api.telegram.org")
+TELEGRAM_API_TIMEOUT = float(env("BLOCKDESK_TELEGRAM_API_TIMEOUT", "10"))
+# Updates Telegram sends a webhook at once (setWebhook max_connections, 1-100). SQLite has
+# one write lock: few connections serve more (docs/benchmarks/telegram.md).
+_tg_connections = "4" if _db["ENGINE"] == "django.db.backends.sqlite3" else "40"
+TELEGRAM_WEBHOOK_MAX_CONNECTIONS = int(
+    env("BLOCKDESK_TELEGRAM_WEBHOOK_MAX_CONNECTIONS", _tg_connections) or _tg_connections
+)
 
 LOGGING = {
     "version": 1,

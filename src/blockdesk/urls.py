@@ -37,6 +37,8 @@ urlpatterns = [
     path("hooks/x/", include("blockdesk.connectors.x.hook_urls")),
     path("app/settings/calls/", include("blockdesk.calls.urls")),
     path("app/contacts/", include("blockdesk.conversations.contact_urls")),
+    path("app/settings/telegram/", include("blockdesk.connectors.telegram.urls")),
+    path("telegram/", include("blockdesk.connectors.telegram.public_urls")),
     path("app/", include("blockdesk.workspace.urls")),
     path("help/", include("blockdesk.kb.urls")),
     path("verify/", include("blockdesk.trust.urls")),

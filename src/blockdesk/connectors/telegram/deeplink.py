@@ -1,0 +1,87 @@
+"""The widget's "continue on Telegram" link: https://t.me/<bot>?start=<token>.
+
+The token is random, single-use and short-lived, and only a signed-in widget customer
+gets one for their own case; whoever opens it in a private chat with the bot therefore
+holds that widget session, so their Telegram identity is proven and linked to the
+contact, and the chat continues the same case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blockdesk.common.errors import NotFound
+from blockdesk.connectors.telegram.models import TelegramChannel, TelegramLinkToken, TelegramThread
+from blockdesk.conversations import contact_services
+from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
+from blockdesk.events.registry import Actor
+
+LINK_TTL = dt.timedelta(minutes=30)
+
+
+def link_url(channel: TelegramChannel, token: str) -> str:
+    return f"https://t.me/{channel.bot_username}?start={token}"
+
+
+def do_create_link(*, contact: Contact, conversation: Conversation) -> tuple[TelegramChannel, str]:
+    """The caller has checked that the conversation is the signed-in contact's own."""
+    if conversation.contact_id != contact.pk:
+        raise NotFound()
+    channel = (
+        TelegramChannel.objects.filter(inbox__account_id=contact.account_id)
+        .exclude(bot_username="")
+        .order_by("pk")
+        .first()
+    )
+    if channel is None:
+        raise NotFound(_("Telegram is not set up for this support team."))
+    token = secrets.token_urlsafe(24)  # 32 characters of A-Z a-z 0-9 _ -
+    TelegramLinkToken.objects.create(
+        channel=channel,
+        token=token,
+        contact=contact,
+        conversation=conversation,
+        expires_at=timezone.now() + LINK_TTL,
+    )
+    return channel, token
+
+
+def do_redeem_link(
+    *, channel: TelegramChannel, token: str, chat_id: int, user_id: int
+) -> int | None:
+    """Links the Telegram user to the token's contact and maps this private chat to the
+    case. Returns the conversation id, or None for an unknown, used or expired token."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = TelegramLinkToken.objects.filter(
+            channel=channel, token=token[:64], used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if not claimed:
+            return None
+        link = TelegramLinkToken.objects.select_related("contact").get(
+            channel=channel, token=token[:64]
+        )
+        contact = link.contact
+        actor = Actor.system()
+        identity = ContactIdentity.objects.filter(
+            account_id=contact.account_id, kind=ContactIdentity.Kind.TELEGRAM, value=str(user_id)
+        ).first()
+        if identity is None:
+            contact_services.do_link_identity(
+                contact=contact, kind=ContactIdentity.Kind.TELEGRAM, value=str(user_id), actor=actor
+            )
+        elif identity.contact_id != contact.pk:
+            # Proven by the widget session: the identity now recognises this contact.
+            contact_services.do_move_identity(identity=identity, contact=contact, actor=actor)
+        TelegramThread.objects.update_or_create(
+            channel=channel,
+            chat_id=chat_id,
+            topic_id=0,
+            user_id=user_id,
+            defaults={"conversation_id": link.conversation_id},
+        )
+    return link.conversation_id
