@@ -19,6 +19,11 @@ from blockdesk.assistant.nlu.model import IntentModel, ModelConfig
 DATA = Path(__file__).resolve().parents[2] / "src" / "blockdesk" / "assistant" / "nlu" / "data"
 # The intents of the confusable pairs (nlu/data/README.md): each has >= 60 eval rows.
 CRYPTO_INTENTS = {
+    "password-reset",
+    "buy-crypto",
+    "sell-crypto",
+    "bridge-in-not-arrived",
+    "bridge-out",
     "deposit-not-arrived",
     "withdrawal-pending",
     "deposit-confirmations",

@@ -38,15 +38,15 @@ def test_starter_loads_fast_and_idempotently(account):
     started = time.monotonic()
     first = load_starter(account=account)
     elapsed = time.monotonic() - started
-    assert (first.created, first.categories) == (100, 12)
+    assert (first.created, first.categories) == (110, 12)
     assert elapsed < 5
-    assert Article.objects.filter(account=account).count() == 50
-    assert ArticleRevision.objects.count() == 100
+    assert Article.objects.filter(account=account).count() == 55
+    assert ArticleRevision.objects.count() == 110
     tr = ArticleTranslation.objects.get(article__key="deposit-wrong-network", language="zh-hans")
     assert tr.is_published and tr.example_questions and "<h2" in tr.body_html
     assert tr.article.related_keys[0] == "deposit-not-arrived"
     again = load_starter(account=account)
-    assert (again.created, again.unchanged) == (0, 100)
+    assert (again.created, again.unchanged) == (0, 110)
 
 
 def test_export_of_starter_reproduces_its_article_files(account, tmp_path):
@@ -81,7 +81,7 @@ def test_export_wipe_import_export_is_byte_identical(account, agent, tmp_path):
     export_kb(account=account, directory=first)
     _wipe()
     result = import_kb(account=account, directory=first)
-    assert result.created == 101 and result.assets == 1
+    assert result.created == 111 and result.assets == 1
     export_kb(account=account, directory=second)
     cmp = filecmp.dircmp(first, second)
     assert _tree(first) == _tree(second), (cmp.diff_files, cmp.left_only, cmp.right_only)

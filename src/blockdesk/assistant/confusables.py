@@ -5,9 +5,9 @@ such a pair and close (`ASSISTANT_CONFUSABLE_MARGIN`), and a direction word in t
 pair. The training-data work (assistant/nlu) may extend the pairs; intents are article
 keys, so a pair whose keys an account does not have never matches.
 
-Families of the issue without a pair here have no two distinct intents in the starter
-knowledge base yet: buy/sell (one P2P escrow article), bridge in/out (no bridge article),
-password reset (no article: a lost login goes to a person, cues.py)."""
+Every family of issue 16 has a pair in the starter knowledge base; buy/sell, bridge in/out
+and password reset got their articles for it (`buy-crypto`/`sell-crypto`,
+`bridge-in-not-arrived`/`bridge-out`, `password-reset`)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,12 @@ PAIRS: tuple[Pair, ...] = (
     Pair("kyc-documents", "kyc-rejected", "KYC pending/rejected"),
     Pair("phishing-lookalike-domains", "account-security-checklist", "phishing/hacked"),
     Pair("phishing-fake-support", "account-security-checklist", "phishing/hacked"),
+    Pair("two-factor-reset", "password-reset", "2FA reset/password reset"),
+    Pair("buy-crypto", "sell-crypto", "buy/sell"),
+    Pair("buy-crypto", "p2p-escrow", "buy/P2P escrow"),
+    Pair("sell-crypto", "p2p-disputes", "sell/P2P dispute"),
+    Pair("bridge-in-not-arrived", "bridge-out", "bridge in/out"),
+    Pair("bridge-in-not-arrived", "deposit-not-arrived", "bridge/deposit"),
 )
 
 # Which way the money moves in an intent (only where it is the whole difference).
@@ -99,6 +105,16 @@ LABELS: dict[str, tuple[Promise, str]] = {
         _("an account that may be hacked"),
         "账户可能被盗",
     ),
+    "password-reset": (_("resetting a forgotten login password"), "重置忘记的登录密码"),
+    "buy-crypto": (_("buying crypto with money"), "用法币买币"),
+    "sell-crypto": (_("selling crypto for money"), "卖币换成法币"),
+    "bridge-in-not-arrived": (
+        _("a bridge transfer that has not arrived"),
+        "跨链转账未到账",
+    ),
+    "bridge-out": (_("moving tokens to another chain"), "把币转到另一条链"),
+    "p2p-escrow": (_("how a P2P trade and its escrow work"), "P2P 交易与担保托管流程"),
+    "p2p-disputes": (_("a P2P trade in dispute or an appeal"), "P2P 交易纠纷或申诉"),
 }
 
 

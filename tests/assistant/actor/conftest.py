@@ -77,3 +77,11 @@ def assistant_channel(assistant_env: None, channel: WebWidgetChannel) -> WebWidg
 @pytest.fixture
 def customer(assistant_channel: WebWidgetChannel) -> Visitor:
     return Visitor(assistant_channel).start()
+
+
+@pytest.fixture
+def lenient_clarify(assistant_channel: WebWidgetChannel) -> None:
+    """The inbox asks a clarifying question from 0.4 instead of 0.52: for the tests of the
+    question itself, whose near-ties ("2fa help": 0.48 / 0.47) the small starter model
+    scores under the fixed threshold."""
+    AssistantSettings.objects.filter(inbox=assistant_channel.inbox).update(clarify_threshold=0.4)

@@ -95,7 +95,7 @@ def test_article_options_for_the_correction_picker(assistant_channel, customer, 
     url = f"/app/assistant/messages/{reply.pk}/articles"
     response = _login(agent).get(url, HTTP_ACCEPT="application/json")
     keys = [a["key"] for a in response.json()["articles"]]
-    assert len(keys) == 50 and "withdrawal-pending" in keys
+    assert len(keys) == 55 and "withdrawal-pending" in keys
     assert _login(outsider).get(url, HTTP_ACCEPT="application/json").status_code == 404
 
 
@@ -193,7 +193,7 @@ def test_train_command_builds_the_account_model(assistant_channel, tmp_path, set
     account_id = assistant_channel.inbox.account_id
     out = StringIO()
     call_command("assistant", "train", "--account", str(account_id), stdout=out)
-    assert "50 intents" in out.getvalue()
+    assert "55 intents" in out.getvalue()
     path = engine.model_path(account_id)
     assert path.exists()
     engine.forget_models()
@@ -206,8 +206,8 @@ def test_export_training_matches_the_kb(tmp_path: Path):
     out = tmp_path / "kb.csv"
     call_command("assistant", "export-training", "--out", str(out), stdout=StringIO())
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    # The 50 starter articles, and the shipped out-of-scope examples (nlu/data).
-    assert len({r["category"] for r in rows} - {"oos"}) == 50
+    # The 55 starter articles, and the shipped out-of-scope examples (nlu/data).
+    assert len({r["category"] for r in rows} - {"oos"}) == 55
     assert any(r["category"] == "oos" for r in rows)
     assert {"text", "category"} == set(rows[0])
     assert any(

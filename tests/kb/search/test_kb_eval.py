@@ -87,7 +87,7 @@ def test_metrics_arithmetic():
 
 def test_starter_content_and_eval_set_agree():
     docs = load_documents(STARTER_DIR)
-    assert len(docs) == 100 and {d.language for d in docs} == {"en", "zh-hans"}
+    assert len(docs) == 110 and {d.language for d in docs} == {"en", "zh-hans"}
     keys = {d.key for d in docs}
     queries = load_queries(STARTER_DIR.parent / "eval" / "search_queries.csv")
     assert len(queries) == 282
