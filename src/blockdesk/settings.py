@@ -423,3 +423,10 @@ if isinstance(DATABASES["default"].get("OPTIONS", {}).get("pool"), dict):
     DATABASES["default"]["OPTIONS"]["pool"]["timeout"] = float(
         env("BLOCKDESK_DB_POOL_TIMEOUT", "20")
     )
+# KB search indexes published through the uploads storage so a rebuild on one node
+# reaches the others (kb/search/shared.py). Unset: on when uploads are in object storage.
+KB_INDEX_SHARED: bool | None = (
+    env_bool("BLOCKDESK_KB_INDEX_SHARED") if env("BLOCKDESK_KB_INDEX_SHARED") else None
+)
+# How often (seconds) a node asks the storage whether a scope's index changed.
+KB_INDEX_POLL_SECONDS = float(env("BLOCKDESK_KB_INDEX_POLL_SECONDS", "5"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -77,7 +78,5 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     try:
         yield S3Server(endpoint=match.group(2), kind=match.group(1))
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(int(match.group(3)), signal.SIGTERM)
-        except ProcessLookupError:
-            pass

@@ -12,8 +12,10 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from blockdesk.ops import faults
+        from blockdesk.common.periodic import register_periodic_job
+        from blockdesk.ops import faults, tasks
 
         # The REST API catches every exception itself (api/api.py answers 500 JSON): a
         # database outage must answer 503 there too, so it gets its own handler.
         faults.register_api_handlers()
+        register_periodic_job(tasks.periodic_requeue)
