@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -61,3 +64,16 @@ def requeue_stale_tasks(*, now: dt.datetime | None = None) -> tuple[int, int]:
 
 def periodic_requeue() -> None:
     requeue_stale_tasks()
+
+
+@task()
+def drill_task(marker: str, seconds: float) -> int:
+    """For bench/fault_task_worker_kill.py: appends a line to `marker` per run and, on
+    its first run only, sleeps (the drill kills the worker then). Returns the run count."""
+    path = Path(marker)
+    with path.open("a") as fh:
+        fh.write(f"run at {time.time()}\n")
+    runs = len(path.read_text().splitlines())
+    if runs == 1:
+        time.sleep(seconds)
+    return runs
