@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -46,7 +47,8 @@ def test_metrics_need_an_allowed_address_or_the_token(settings):
     assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200
 
 
-@pytest.mark.django_db
+# Committed: on PostgreSQL the log shows consumers only events of finished transactions.
+@pytest.mark.django_db(transaction=True)
 def test_metrics_report_latency_lag_and_deliveries(settings, channel, contact):
     settings.OPS_METRICS_ENABLED = True
     services.do_send_contact_message(
@@ -64,8 +66,12 @@ def test_metrics_report_latency_lag_and_deliveries(settings, channel, contact):
         for (name, labels), value in samples.items()
         if name == "blockdesk_event_consumer_lag_events"
     }
-    # The message's events wait for the consumers (no dispatcher runs in this test).
-    assert lag["webhooks.fan_out"] >= 1 and lag["records.case_steps"] >= 1
+    assert {"webhooks.fan_out", "records.case_steps"} <= set(lag)
+    if connection.vendor == "sqlite":
+        # The message's events wait for the consumers (no dispatcher runs in this test).
+        # On PostgreSQL they may not be readable yet: a transaction anywhere in the shared
+        # cluster holds the snapshot back (docs/events.md, "Ordering on PostgreSQL").
+        assert lag["webhooks.fan_out"] >= 1 and lag["records.case_steps"] >= 1
     assert ("blockdesk_task_queue_lag_seconds", ()) not in samples  # labelled by queue
     names = {name for name, _labels in samples}
     assert "blockdesk_event_consumer_lag_seconds" in names
