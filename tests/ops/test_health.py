@@ -72,3 +72,12 @@ def test_readyz_fails_when_redis_is_unreachable(settings):
     response = Client().get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["channel_layer"] == "fail"
+
+
+def test_a_squashed_migration_counts_as_applied_either_way(monkeypatch):
+    squash, part1, part2, plain = ("a", "0001_squashed"), ("a", "0001"), ("a", "0002"), ("b", "1")
+    monkeypatch.setattr(health, "_expected_migrations", {squash, part1, part2, plain})
+    monkeypatch.setattr(health, "_squashes", {squash: {part1, part2}})
+    assert health.missing_migrations({part1, part2, plain}) == set()  # applied as its parts
+    assert health.missing_migrations({squash, plain}) == set()  # applied whole
+    assert health.missing_migrations({part1, plain}) == {squash, part2}

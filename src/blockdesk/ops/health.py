@@ -32,6 +32,9 @@ DEFAULT_TIMEOUT = 2.0
 _migrations_ok = False
 _migrations_lock = threading.Lock()
 _expected_migrations: set[tuple[str, str]] | None = None
+# Squashed migrations and what each replaces: the database records either the squash or,
+# when it was applied through its parts, those parts.
+_squashes: dict[tuple[str, str], set[tuple[str, str]]] = {}
 
 
 def _json(body: dict[str, Any], status: int) -> HttpResponse:
@@ -55,8 +58,22 @@ def expected_migrations() -> set[tuple[str, str]]:
         from django.db.migrations.loader import MigrationLoader
 
         loader = MigrationLoader(None, ignore_no_migrations=True)
+        for key, migration in loader.disk_migrations.items():
+            if getattr(migration, "replaces", None):
+                _squashes[key] = {tuple(item) for item in migration.replaces}  # type: ignore[misc]
         _expected_migrations = set(loader.disk_migrations)
     return _expected_migrations
+
+
+def missing_migrations(applied: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    missing = set()
+    for key in expected_migrations() - applied:
+        if key in _squashes and _squashes[key] <= applied:
+            continue  # the squash, applied as its parts
+        if any(key in parts and squash in applied for squash, parts in _squashes.items()):
+            continue  # a part of a squash applied whole
+        missing.add(key)
+    return missing
 
 
 def _query_postgresql(sql: str, timeout: float) -> list[tuple[Any, ...]]:
@@ -104,7 +121,7 @@ def check_database() -> str | None:
         applied = {(str(a), str(n)) for a, n in _query("SELECT app, name FROM django_migrations")}
     except Exception as exc:
         return f"database: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    missing = expected_migrations() - applied
+    missing = missing_migrations(applied)
     if missing:
         return f"migrations: {len(missing)} not applied (e.g. {'.'.join(sorted(missing)[0])})"
     with _migrations_lock:
