@@ -399,3 +399,81 @@ CALLS_RING_SECONDS = int(env("BLOCKDESK_CALL_RING_SECONDS", "45"))
 SURVEYS_LINK_MAX_AGE_DAYS = int(env("BLOCKDESK_SURVEYS_LINK_MAX_AGE_DAYS", "30"))
 SURVEYS_PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_SURVEYS_PUBLIC_RATE_LIMIT", "30"))
 SURVEYS_PUBLIC_CACHE_SECONDS = int(env("BLOCKDESK_SURVEYS_PUBLIC_CACHE_SECONDS", "300"))
+# --- Operations (ops/, docs/operations.md): probes, faults, metrics, logs, storage -------
+INSTALLED_APPS.append("blockdesk.ops")
+# Right after the security headers (and HSTS): answers /healthz, /readyz and /metrics
+# before the session, CSRF and authentication middleware, times requests, and turns a
+# database outage into 503 (a full SQLite disk into 507).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "blockdesk.ops.middleware.OpsMiddleware",
+)
+# /readyz's budget for the database and Redis checks, in seconds.
+OPS_READY_TIMEOUT = float(env("BLOCKDESK_READY_TIMEOUT", "2"))
+# Retry-After on a 503 answered during a database outage.
+OPS_RETRY_AFTER_SECONDS = int(env("BLOCKDESK_RETRY_AFTER_SECONDS", "5"))
+# A task left RUNNING this long (its worker was killed) is put back in the queue once.
+OPS_TASK_STALE_SECONDS = int(env("BLOCKDESK_TASK_STALE_SECONDS", "900"))
+# Prometheus metrics at /metrics: off by default; allowed from these networks or with
+# "Authorization: Bearer <token>".
+OPS_METRICS_ENABLED = env_bool("BLOCKDESK_METRICS", False)
+OPS_METRICS_TOKEN = env("BLOCKDESK_METRICS_TOKEN")
+OPS_METRICS_ALLOW_IPS = env_list("BLOCKDESK_METRICS_ALLOW_IPS", "127.0.0.1,::1")
+if OPS_METRICS_ENABLED and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # One directory per server start, inherited by the uvicorn workers it spawns, so a
+    # scrape of any worker adds up all of them (prometheus_client multiprocess mode).
+    # Must be set before prometheus_client is imported.
+    import shutil
+
+    _metrics_root = DATA_DIR / "metrics"
+    _metrics_root.mkdir(exist_ok=True)
+    for _old in _metrics_root.iterdir():
+        try:
+            os.kill(int(_old.name), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(_old, ignore_errors=True)
+        except PermissionError:
+            pass
+    (_metrics_root / str(os.getpid())).mkdir(exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_root / str(os.getpid()))
+# "json": one JSON object per log line (uvicorn's access lines too); default "plain".
+LOG_FORMAT = env("BLOCKDESK_LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT == "json":
+    _logging: dict[str, Any] = LOGGING
+    _logging["formatters"]["json"] = {"()": "blockdesk.ops.logformat.JsonFormatter"}
+    _logging["handlers"]["console"]["formatter"] = "json"
+    for _name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        _logging["loggers"][_name] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+# Uploads (attachments, KB images, KB search indexes) in S3-compatible object storage
+# when a bucket is named: several nodes then share them. Local disk (MEDIA_ROOT) otherwise.
+# Files are always served through the app's authorised views, never by bucket URL.
+S3_BUCKET = env("BLOCKDESK_S3_BUCKET")
+if S3_BUCKET:
+    _s3_options: dict[str, Any] = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env("BLOCKDESK_S3_ENDPOINT_URL") or None,
+        "access_key": env("BLOCKDESK_S3_ACCESS_KEY") or None,
+        "secret_key": env("BLOCKDESK_S3_SECRET_KEY") or None,
+        "region_name": env("BLOCKDESK_S3_REGION") or None,
+        "location": env("BLOCKDESK_S3_PREFIX"),
+        # MinIO and most self-hosted servers want path-style addressing.
+        "addressing_style": env("BLOCKDESK_S3_ADDRESSING_STYLE", "path"),
+        "default_acl": None,  # private objects: the bucket policy decides, never public
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}  # type: ignore[dict-item]
+# How long a request waits for a pooled PostgreSQL connection. During an outage every
+# request waits this long before its 503: lower it when clients should hear sooner
+# (under load a short wait also refuses requests the pool would have served).
+if isinstance(DATABASES["default"].get("OPTIONS", {}).get("pool"), dict):
+    DATABASES["default"]["OPTIONS"]["pool"]["timeout"] = float(
+        env("BLOCKDESK_DB_POOL_TIMEOUT", "20")
+    )
+# KB search indexes published through the uploads storage so a rebuild on one node
+# reaches the others (kb/search/shared.py). Unset: on when uploads are in object storage.
+KB_INDEX_SHARED: bool | None = (
+    env_bool("BLOCKDESK_KB_INDEX_SHARED") if env("BLOCKDESK_KB_INDEX_SHARED") else None
+)
+# How often (seconds) a node asks the storage whether a scope's index changed.
+KB_INDEX_POLL_SECONDS = float(env("BLOCKDESK_KB_INDEX_POLL_SECONDS", "5"))

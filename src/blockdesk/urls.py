@@ -1,20 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
 from blockdesk.api.api import api
 from blockdesk.widget.views import widget_demo
 
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
-
 urlpatterns = [
     path("", lambda request: redirect("workspace:inbox"), name="home"),
-    path("healthz", healthz, name="healthz"),
+    path("", include("blockdesk.ops.urls")),  # /healthz, /readyz, /metrics
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("blockdesk.accounts.urls")),
     path("", include("blockdesk.assistant.urls")),  # /app/settings/assistant/ and more
@@ -56,3 +50,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# A database outage raised in a middleware answers 503, not an HTML 500 (ops/faults.py).
+handler500 = "blockdesk.ops.faults.server_error"

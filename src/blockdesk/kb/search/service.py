@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 
 from blockdesk.kb.documents import SearchDocument
-from blockdesk.kb.search import store
+from blockdesk.kb.search import shared, store
 from blockdesk.kb.search.analysis import analyzer_signature
 from blockdesk.kb.search.index import Index, IndexConfig, build_index
 from blockdesk.kb.search.ranking import (
@@ -155,6 +155,8 @@ def reindex(
         docs = published_documents(account_id=account_id)
         index = rebuild_index(docs, progress=progress, previous=previous)
         index.save(path)
+        if shared.enabled():  # other nodes load it on their next check (shared.py)
+            shared.publish(account_id, path, index.version)
         store.remember(account_id, index)
     logger.info("kb search: indexed %d documents (scope %s)", len(docs), account_id)
     return index

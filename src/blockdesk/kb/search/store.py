@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from blockdesk.kb.search import shared
 from blockdesk.kb.search.index import Index
 
 __all__ = [
@@ -92,6 +93,9 @@ def cached_index(account_id: int | None) -> Index | None:
     """The scope's index, loaded once per process and reloaded after a rewrite;
     ``None`` when no index has been written yet."""
     path = index_path(account_id)
+    if shared.enabled():
+        # Another node may have rebuilt it (throttled: a small read per poll interval).
+        shared.sync(account_id, path)
     stamp = _stamp(path)
     if stamp is None:
         return None
@@ -126,3 +130,4 @@ def remember(account_id: int | None, index: Index) -> None:
 def forget() -> None:
     with _lock:
         _cache.clear()
+    shared.forget_checks()

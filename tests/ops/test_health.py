@@ -1,0 +1,83 @@
+"""/healthz and /readyz: JSON, no session, no rate limit, real failures."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from blockdesk.ops import health
+from tests.support.live_server import free_port
+
+
+def test_healthz_needs_no_database():
+    # No `db` fixture: pytest-django would raise on any query.
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "sessionid" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_readyz_ok_on_a_migrated_database(settings):
+    settings.REDIS_URL = settings.REDIS_URL  # whatever the pass uses: Redis or none
+    response = Client().get("/readyz")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok", "channel_layer": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_not_rate_limited_and_sets_no_session():
+    client = Client()
+    for _ in range(60):
+        response = client.get("/readyz")
+        assert response.status_code == 200
+    assert not client.cookies
+
+
+@pytest.mark.django_db
+def test_readyz_fails_on_unapplied_migrations(monkeypatch):
+    monkeypatch.setattr(health, "_migrations_ok", False)
+    expected = set(health.expected_migrations()) | {("ops", "9999_not_applied")}
+    monkeypatch.setattr(health, "_expected_migrations", expected)
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "fail"
+    assert response["Retry-After"]
+
+
+@pytest.mark.django_db
+def test_readyz_fails_when_the_database_is_unreachable(monkeypatch):
+    monkeypatch.setattr(health, "_migrations_ok", False)
+    conn = connections["default"]
+    if conn.vendor == "postgresql":
+        # A port nobody listens on: connection refused, as with PostgreSQL down.
+        monkeypatch.setitem(conn.settings_dict, "PORT", str(free_port()))
+    else:
+        monkeypatch.setitem(conn.settings_dict, "NAME", "/nonexistent-dir/blockdesk.sqlite3")
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"] == {"database": "fail", "channel_layer": "ok"}
+    # The reason stays in the log: no host or driver message on the network.
+    assert "refused" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_readyz_fails_when_redis_is_unreachable(settings):
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    settings.OPS_READY_TIMEOUT = 0.5
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["channel_layer"] == "fail"
+
+
+def test_a_squashed_migration_counts_as_applied_either_way(monkeypatch):
+    squash, part1, part2, plain = ("a", "0001_squashed"), ("a", "0001"), ("a", "0002"), ("b", "1")
+    monkeypatch.setattr(health, "_expected_migrations", {squash, part1, part2, plain})
+    monkeypatch.setattr(health, "_squashes", {squash: {part1, part2}})
+    assert health.missing_migrations({part1, part2, plain}) == set()  # applied as its parts
+    assert health.missing_migrations({squash, plain}) == set()  # applied whole
+    assert health.missing_migrations({part1, plain}) == {squash, part2}
