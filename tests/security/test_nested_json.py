@@ -117,6 +117,8 @@ READS_JSON = {
     "/wallet/api/{t}/verify",
     "/verify/widget/{t}/anti-phishing-code",
     "/assistant/widget/{t}/quick-reply",
+    "/widget/api/{t}/identity-link",  # a link token for another channel (docs/identity.md)
+    "/telegram/widget/{t}/link",  # the Telegram /start deep link
 }
 
 
