@@ -14,9 +14,9 @@ from django.urls import reverse
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import do_create_agent
 from blockdesk.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
-from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.events.models import Event
 from blockdesk.quality import selectors, services
 from blockdesk.quality.models import ModelAnswer, Review, ReviewScore, Scale, Scorecard

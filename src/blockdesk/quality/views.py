@@ -32,9 +32,11 @@ WEEK_CHOICES = (4, 12, 26, 52)
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _int(value: str | None) -> int | None:
+def _int(value: object) -> int | None:
+    if not isinstance(value, str) or not value:
+        return None
     try:
-        return int(value) if value not in (None, "") else None
+        return int(value)
     except ValueError:
         return None
 
