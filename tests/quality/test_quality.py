@@ -58,6 +58,15 @@ def _values(card: Scorecard, *scores: int) -> dict[int, int]:
     return {c.pk: v for c, v in zip(card.criteria.all(), scores, strict=True)}
 
 
+def _review(reviewer: User, conversation: Conversation, card: Scorecard, *scores: int) -> Review:
+    return services.do_create_review(
+        reviewer=reviewer,
+        display_id=conversation.display_id,
+        scorecard_id=card.pk,
+        values=_values(card, *scores),
+    )
+
+
 @pytest.fixture
 def lead(admin_user: User) -> User:
     return admin_user
@@ -97,20 +106,10 @@ def test_agent_cannot_review_and_sees_only_own(lead: User, agent: User, account:
     conversation, _answer = _case(account=account, agent=agent)
     card = _card(lead)
     with pytest.raises(Forbidden):
-        services.do_create_review(
-            reviewer=agent,
-            display_id=conversation.display_id,
-            scorecard_id=card.pk,
-            values=_values(card, 5, 5, 1),
-        )
+        _review(agent, conversation, card, 5, 5, 1)
     with pytest.raises(Forbidden):
         _card(agent, name="Mine")
-    review = services.do_create_review(
-        reviewer=lead,
-        display_id=conversation.display_id,
-        scorecard_id=card.pk,
-        values=_values(card, 4, 4, 1),
-    )
+    review = _review(lead, conversation, card, 4, 4, 1)
     other = do_create_agent(
         account=account, username="dave", email="d@example.com", password=PASSWORD
     )
@@ -133,20 +132,10 @@ def test_cross_account_is_404(
         role=User.Role.ADMIN,
     )
     with pytest.raises(NotFound):
-        services.do_create_review(
-            reviewer=stranger,
-            display_id=conversation.display_id,
-            scorecard_id=card.pk,
-            values=_values(card, 5, 5, 1),
-        )
+        _review(stranger, conversation, card, 5, 5, 1)
     their_conv, _their_answer = _case(account=other_account, agent=stranger)
     with pytest.raises(NotFound):  # their conversation, our scorecard
-        services.do_create_review(
-            reviewer=stranger,
-            display_id=their_conv.display_id,
-            scorecard_id=card.pk,
-            values=_values(card, 5, 5, 1),
-        )
+        _review(stranger, their_conv, card, 5, 5, 1)
     with pytest.raises(NotFound):
         services.do_mark_model_answer(user=stranger, message_id=answer.pk)
     with pytest.raises(NotFound):
@@ -164,12 +153,7 @@ def test_one_review_per_reviewer_and_scores_in_scale(
     conversation, _answer = _case(account=account, agent=agent)
     card = _card(lead)
     with pytest.raises(ValidationFailed):  # 6 is off the 1-5 scale
-        services.do_create_review(
-            reviewer=lead,
-            display_id=conversation.display_id,
-            scorecard_id=card.pk,
-            values=_values(card, 6, 3, 1),
-        )
+        _review(lead, conversation, card, 6, 3, 1)
     with pytest.raises(ValidationFailed):  # a criterion left out
         services.do_create_review(
             reviewer=lead,
@@ -177,19 +161,9 @@ def test_one_review_per_reviewer_and_scores_in_scale(
             scorecard_id=card.pk,
             values={card.criteria.first().pk: 5},
         )
-    review = services.do_create_review(
-        reviewer=lead,
-        display_id=conversation.display_id,
-        scorecard_id=card.pk,
-        values=_values(card, 3, 3, 1),
-    )
+    review = _review(lead, conversation, card, 3, 3, 1)
     with pytest.raises(Conflict):
-        services.do_create_review(
-            reviewer=lead,
-            display_id=conversation.display_id,
-            scorecard_id=card.pk,
-            values=_values(card, 5, 5, 1),
-        )
+        _review(lead, conversation, card, 5, 5, 1)
     assert Review.objects.count() == 1
     # Another lead may review the same case.
     second = do_create_agent(
@@ -199,12 +173,7 @@ def test_one_review_per_reviewer_and_scores_in_scale(
         password=PASSWORD,
         role=User.Role.ADMIN,
     )
-    services.do_create_review(
-        reviewer=second,
-        display_id=conversation.display_id,
-        scorecard_id=card.pk,
-        values=_values(card, 5, 5, 1),
-    )
+    _review(second, conversation, card, 5, 5, 1)
     # The database itself refuses a second review and an off-scale score.
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.create(
@@ -260,12 +229,7 @@ def test_weekly_averages_per_agent(lead: User, agent: User, account: Account) ->
     ]
     for who, when, scores in plan:
         conversation, _answer = _case(account=account, agent=who)
-        review = services.do_create_review(
-            reviewer=lead,
-            display_id=conversation.display_id,
-            scorecard_id=card.pk,
-            values=_values(card, *scores),
-        )
+        review = _review(lead, conversation, card, *scores)
         Review.objects.filter(pk=review.pk).update(created_at=when)
     since, until = monday - dt.timedelta(days=1), monday + dt.timedelta(days=14)
     weeks, rows = selectors.weekly_averages(user=lead, since=since, until=until)

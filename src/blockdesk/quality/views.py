@@ -138,7 +138,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
         request,
         "quality/scorecards.html",
         {
-            "section": "quality",
+            "section": "quality_scorecards",
             "scorecards": selectors.scorecards(user=user),
             "rows": range(CRITERION_ROWS),
             "scales": Scale.choices,
@@ -186,7 +186,7 @@ def agent_scores(request: HttpRequest) -> HttpResponse:
         request,
         "quality/agents.html",
         {
-            "section": "quality",
+            "section": "quality_agents",
             "weeks": weeks,
             "week_choices": WEEK_CHOICES,
             "columns": columns,
@@ -205,7 +205,7 @@ def model_answers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "quality/model_answers.html",
-        {"section": "quality", "answers": selectors.model_answers(user=user)[:200]},
+        {"section": "quality_answers", "answers": selectors.model_answers(user=user)[:200]},
     )
 
 
