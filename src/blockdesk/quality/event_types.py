@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockdesk.events.registry import register_event_type
@@ -22,4 +23,5 @@ register_event_type(
     version=1,
     description="A lead reviewed a conversation against a scorecard.",
     payload=ReviewCreated,
+    label=gettext_lazy("Conversation reviewed"),
 )
