@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "blockdesk.triage",
     "blockdesk.sla",
     "blockdesk.surveys",
+    "blockdesk.quality",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("app/staffing/", include("blockdesk.staffing.urls")),
     path("app/settings/sla/", include("blockdesk.sla.urls")),
     path("app/surveys/", include("blockdesk.surveys.urls")),
+    path("app/quality/", include("blockdesk.quality.urls")),
     path("app/channels/", include("blockdesk.connectors.urls")),
     path("app/settings/email/", include("blockdesk.connectors.email.urls")),
     path("app/settings/discord/", include("blockdesk.connectors.discord.urls")),
