@@ -261,6 +261,9 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     "BLOCKDESK_ATTACHMENT_TYPES",
     "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain",
 )
+# Accepted besides from customers on chat and mail channels (not the widget's picker):
+# voice notes. Checked against their signature like images; served as downloads only.
+CHANNEL_ATTACHMENT_EXTRA_TYPES = env_list("BLOCKDESK_CHANNEL_ATTACHMENT_TYPES", "audio/ogg")
 # Public (visitor-facing) write endpoints: requests per window per visitor and per IP.
 PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_PUBLIC_RATE_LIMIT", "20"))
 PUBLIC_RATE_WINDOW = int(env("BLOCKDESK_PUBLIC_RATE_WINDOW", "10"))

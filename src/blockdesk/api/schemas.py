@@ -113,7 +113,8 @@ class BodyIn(ApiIn):
 StatusName = Literal["open", "pending", "snoozed", "resolved"]
 PriorityName = Literal["urgent", "high", "normal", "low"]
 # web_visitor identities hold hashed widget tokens: never set or shown through the API.
-IdentityKind = Literal["email", "telegram", "discord", "wallet", "external"]
+# Every other ContactIdentity.Kind is here (tests/api/test_identity_kinds.py keeps them in step).
+IdentityKind = Literal["email", "telegram", "discord", "x", "wallet", "external"]
 
 
 def _idempotency_key() -> Any:

@@ -30,7 +30,6 @@ from blockdesk.common.realtime import inbox_group, publish_on_commit
 from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.models import OutboundDelivery
-from blockdesk.conversations.channel_registry import channel_class
 from blockdesk.conversations.models import Inbox, Message
 from blockdesk.conversations.services import check_agent_can_access
 
@@ -57,8 +56,11 @@ def delivery_dict(delivery: OutboundDelivery) -> dict[str, Any]:
 
 
 def _publish(delivery: OutboundDelivery) -> None:
+    # The agents of the conversation's inbox watch it; `delivery.inbox` differs for a
+    # conversation continued on a linked channel (linked_channels.py).
+    inbox_ids = {delivery.message.conversation.inbox_id, delivery.inbox_id}
     publish_on_commit(
-        [inbox_group(delivery.inbox_id)],
+        [inbox_group(pk) for pk in sorted(inbox_ids)],
         {"type": "delivery.updated", "delivery": delivery_dict(delivery)},
     )
 
@@ -69,17 +71,10 @@ def _enqueue(delivery_id: int, *, run_after: dt.datetime | None = None) -> None:
     enqueue_on_commit(deliver_outbound, delivery_id, run_after=run_after)
 
 
-def wants_delivery(*, payload: dict[str, Any], inbox: Inbox) -> bool:
-    if payload.get("private") or (payload.get("sender") or {}).get("kind") not in REPLY_SENDERS:
-        return False
-    try:
-        return channel_class(inbox.channel_kind).delivers_by_task
-    except LookupError:
-        return False
-
-
 def do_queue_delivery(*, message: Message, inbox: Inbox) -> OutboundDelivery:
-    """Called by the consumer, in its transaction. Idempotent per message."""
+    """Called by the consumer, in its transaction. Idempotent per message. `inbox` is the
+    one whose channel sends it: the conversation's own, or a linked channel's
+    (linked_channels.delivery_inbox)."""
     delivery, created = OutboundDelivery.objects.get_or_create(
         message=message, defaults={"inbox": inbox, "due_at": timezone.now()}
     )
@@ -95,7 +90,7 @@ def _claim(delivery_id: int, now: dt.datetime) -> OutboundDelivery | None:
     ).update(due_at=now + LEASE)
     if not claimed:
         return None
-    return OutboundDelivery.objects.select_related("message__conversation__inbox").get(
+    return OutboundDelivery.objects.select_related("message__conversation", "inbox").get(
         pk=delivery_id
     )
 
@@ -107,7 +102,7 @@ def do_attempt_delivery(*, delivery_id: int, now: dt.datetime | None = None) -> 
     if delivery is None:
         return "skipped"  # done, not due, or another worker holds it
     message = delivery.message
-    channel = message.conversation.inbox.channel
+    channel = delivery.inbox.channel  # the sending channel: the conversation's or a linked one
     try:
         result = channel.send(message)
     except DeliveryFailed as exc:
@@ -127,7 +122,7 @@ def do_attempt_delivery(*, delivery_id: int, now: dt.datetime | None = None) -> 
 
 
 def _failed(delivery: OutboundDelivery, exc: DeliveryFailed, now: dt.datetime) -> str:
-    channel_cls = type(delivery.message.conversation.inbox.channel)
+    channel_cls = type(delivery.inbox.channel)
     attempts = delivery.attempts + 1
     with transaction.atomic():
         delivery.attempts = attempts
@@ -170,11 +165,15 @@ def do_record_platform_report(
 ) -> bool:
     """The platform reported on a sent message: delivered (a read receipt, a DSN
     "delivered"), or failed after all (a bounce), with the reason agents then see."""
-    delivery = OutboundDelivery.objects.filter(
-        inbox__account_id=account_id,
-        platform_message_id=platform_message_id,
-        status__in=[Status.SENT, Status.DELIVERED],
-    ).first()
+    delivery = (
+        OutboundDelivery.objects.select_related("message__conversation")
+        .filter(
+            inbox__account_id=account_id,
+            platform_message_id=platform_message_id,
+            status__in=[Status.SENT, Status.DELIVERED],
+        )
+        .first()
+    )
     if delivery is None:
         return False
     with transaction.atomic():

@@ -88,8 +88,9 @@ def _find_contact(
 def _uploads(
     attachments: list[InboundAttachment], account_id: int
 ) -> tuple[list[SimpleUploadedFile], list[dict[str, str]]]:
-    """The widget's limits (size, types, content matching the type); refused files are
-    listed for the agent instead of failing the whole message."""
+    """The widget's limits (size, types, content matching the type), plus the types only
+    channels bring (voice notes: CHANNEL_ATTACHMENT_EXTRA_TYPES); refused files are listed
+    for the agent instead of failing the whole message."""
     kept: list[SimpleUploadedFile] = []
     skipped: list[dict[str, str]] = []
     for item in attachments:
@@ -99,7 +100,7 @@ def _uploads(
             skipped.append({"name": name, "reason": _("Too many attachments.")})
             continue
         try:
-            check_attachment(upload=upload)
+            check_attachment(upload=upload, extra_types=settings.CHANNEL_ATTACHMENT_EXTRA_TYPES)
         except BlockdeskError as exc:
             skipped.append({"name": name, "reason": str(exc.message)[:200]})
             continue
@@ -183,5 +184,6 @@ def do_receive(*, channel: BaseChannel, inbound: InboundMessage) -> Received:
             idempotency_key=key,
             attachments=uploads,
             metadata=metadata,
+            extra_attachment_types=settings.CHANNEL_ATTACHMENT_EXTRA_TYPES,
         )
     return Received(sent.message, created=sent.created)

@@ -16,7 +16,8 @@ def get_delivery_for_agent(*, user: User, delivery_id: int) -> OutboundDelivery:
     outside the inbox must not learn that the case exists)."""
     delivery = (
         OutboundDelivery.objects.select_related("message__conversation")
-        .filter(pk=delivery_id, inbox__in=visible_inboxes(user=user))
+        # The conversation's inbox: a linked channel's inbox may be one the agent is not in.
+        .filter(pk=delivery_id, message__conversation__inbox__in=visible_inboxes(user=user))
         .first()
     )
     if delivery is None:

@@ -3,7 +3,8 @@
 The token is random, single-use and short-lived, and only a signed-in widget customer
 gets one for their own case; whoever opens it in a private chat with the bot therefore
 holds that widget session, so their Telegram identity is proven and linked to the
-contact, and the chat continues the same case."""
+contact, and the chat continues the same case: the customer's messages land in it, and
+agents' replies go to the chat too (a LinkedChannel, read by the deliveries consumer)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blockdesk.common.errors import NotFound
+from blockdesk.connectors.linked_channels import do_link_channel
 from blockdesk.connectors.telegram.models import TelegramChannel, TelegramLinkToken, TelegramThread
 from blockdesk.conversations import contact_services
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
@@ -62,7 +64,7 @@ def do_redeem_link(
         ).update(used_at=now)
         if not claimed:
             return None
-        link = TelegramLinkToken.objects.select_related("contact").get(
+        link = TelegramLinkToken.objects.select_related("contact", "conversation").get(
             channel=channel, token=token[:64]
         )
         contact = link.contact
@@ -83,5 +85,9 @@ def do_redeem_link(
             topic_id=0,
             user_id=user_id,
             defaults={"conversation_id": link.conversation_id},
+        )
+        # Agents' replies in the (widget) case now also reach this chat.
+        do_link_channel(
+            conversation=link.conversation, inbox=channel.inbox, address=f"telegram:{chat_id}"
         )
     return link.conversation_id

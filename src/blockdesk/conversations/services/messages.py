@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -52,7 +52,12 @@ class SentMessage:
     created: bool  # False when an idempotent retry returned the stored message
 
 
-def check_content(*, content: str, attachments: Sequence[UploadedFile] = ()) -> str:
+def check_content(
+    *,
+    content: str,
+    attachments: Sequence[UploadedFile] = (),
+    extra_attachment_types: Collection[str] = (),
+) -> str:
     content = (content or "").strip()
     if not content and not attachments:
         raise ValidationFailed.field("content", _("A message cannot be empty."))
@@ -65,11 +70,13 @@ def check_content(*, content: str, attachments: Sequence[UploadedFile] = ()) -> 
     if "\x00" in content:
         raise ValidationFailed.field("content", _("The message contains invalid characters."))
     for upload in attachments:
-        check_attachment(upload=upload)
+        check_attachment(upload=upload, extra_types=extra_attachment_types)
     return content
 
 
-def check_attachment(*, upload: UploadedFile) -> None:
+def check_attachment(*, upload: UploadedFile, extra_types: Collection[str] = ()) -> None:
+    """The size, the type (settings.ATTACHMENT_ALLOWED_TYPES, plus `extra_types` a caller
+    accepts besides, e.g. voice notes from chat channels) and the content against it."""
     size = upload.size or 0
     if size > settings.ATTACHMENT_MAX_BYTES:
         raise PayloadTooLarge(
@@ -78,7 +85,7 @@ def check_attachment(*, upload: UploadedFile) -> None:
             fields={"attachments": [_("File too large.")]},
         )
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
-    if content_type not in settings.ATTACHMENT_ALLOWED_TYPES:
+    if content_type not in settings.ATTACHMENT_ALLOWED_TYPES and content_type not in extra_types:
         raise ValidationFailed.field(
             "attachments",
             _("Files of type “%(type)s” are not allowed.") % {"type": content_type or "?"},
@@ -95,13 +102,22 @@ _MAGIC = {
     "image/gif": [b"GIF87a", b"GIF89a"],
     "image/webp": [b"RIFF"],
     "application/pdf": [b"%PDF-"],
+    # Voice notes (Telegram's are Ogg Opus): an Ogg page starts every Ogg stream.
+    "audio/ogg": [b"OggS"],
+    "audio/opus": [b"OggS"],
+    # MP3: an ID3v2 tag, else an MPEG audio frame sync (MPEG-1/2/2.5, layer III).
+    "audio/mpeg": [b"ID3", b"\xff\xfb", b"\xff\xfa", b"\xff\xf3", b"\xff\xf2", b"\xff\xe3"],
 }
+# ISO base media (m4a voice memos of iOS): a box size, then "ftyp" at byte 4.
+_ISO_MEDIA = frozenset({"audio/mp4", "audio/x-m4a", "audio/m4a"})
 
 
 def _content_matches_type(upload: UploadedFile, content_type: str) -> bool:
     # The declared type is the client's word; the first bytes are the file's.
     head = upload.read(16)
     upload.seek(0)
+    if content_type in _ISO_MEDIA:
+        return head[4:8] == b"ftyp"
     signatures = _MAGIC.get(content_type)
     if signatures is None:  # text/plain: refuse binary blobs posing as text
         return b"\x00" not in head
@@ -188,9 +204,12 @@ def do_send_contact_message(
     idempotency_key: str | None = None,
     attachments: Sequence[UploadedFile] = (),
     metadata: dict[str, object] | None = None,
+    extra_attachment_types: Collection[str] = (),
 ) -> SentMessage:
     """A customer writes. Without a conversation (or to a resolved one) a new case opens.
-    `metadata` marks structured input (a quick-reply button the customer pressed).
+    `metadata` marks structured input (a quick-reply button the customer pressed);
+    `extra_attachment_types` are accepted besides the configured ones (a channel's voice
+    notes), still checked against their signature.
 
     Seed phrases and private keys are cut out here, before anything is stored, indexed,
     logged or pushed; only the redaction marker remains."""
@@ -200,7 +219,11 @@ def do_send_contact_message(
             account_id=inbox.account_id, value=value
         ),
     )
-    content = check_content(content=guard.redacted_text, attachments=attachments)
+    content = check_content(
+        content=guard.redacted_text,
+        attachments=attachments,
+        extra_attachment_types=extra_attachment_types,
+    )
     existing = _already_sent(contact=contact, idempotency_key=idempotency_key)
     if existing is not None:
         return existing
