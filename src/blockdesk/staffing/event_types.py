@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockdesk.events.registry import register_event_type
@@ -28,6 +29,7 @@ register_event_type(
     version=1,
     description="Surge mode started: arrivals far above the forecast, or an admin said so.",
     payload=SurgeStarted,
+    label=gettext_lazy("Surge mode on"),
     # Internal for now: not in the webhook contract (docs/webhooks.md) until asked for.
     public=False,
 )
@@ -36,5 +38,6 @@ register_event_type(
     version=1,
     description="Surge mode ended: by hand, or arrivals stayed back at the forecast.",
     payload=SurgeEnded,
+    label=gettext_lazy("Surge mode off"),
     public=False,
 )
