@@ -32,6 +32,7 @@ REASONS: dict[str, Any] = {
     "diagnosis_needs_agent": gettext_lazy("the transaction check needs a person"),
     "agent_took_over": gettext_lazy("an agent took over"),
     "error": gettext_lazy("the assistant failed on this message"),
+    "surge": gettext_lazy("surge mode: the incident answer was sent"),
 }
 SENSITIVE_REASONS = frozenset(
     {

@@ -19,3 +19,13 @@ class NotificationsConfig(AppConfig):
 
         # The sweep behind the reply-email consumer: a schedule whose task was lost.
         register_periodic_job(do_send_due_reply_emails)
+
+        # Leads hear about surge mode (the staffing app's events, read by name).
+        from blockdesk.events.consumers import register_consumer
+        from blockdesk.notifications import surge_alerts
+
+        register_consumer(
+            surge_alerts.CONSUMER,
+            surge_alerts.handle_surge_event,
+            event_names=[surge_alerts.STARTED, surge_alerts.ENDED],
+        )

@@ -53,9 +53,17 @@ def hourly_arrivals(
 ) -> HourlyHistory:
     """New conversations per local hour from the first hour with one to `until` (whole
     hours, zeros included: a quiet hour is data). Counted by the database per hour."""
+    return hourly_counts(
+        _scoped(user=user, channel_kind=channel_kind), since=since, until=until, tz=tz
+    )
+
+
+def hourly_counts(
+    qs: QuerySet[Conversation], *, since: dt.datetime, until: dt.datetime, tz: zoneinfo.ZoneInfo
+) -> HourlyHistory:
+    """hourly_arrivals over any conversations (surge detection counts a whole account)."""
     rows = (
-        _scoped(user=user, channel_kind=channel_kind)
-        .filter(created_at__gte=since, created_at__lt=until)
+        qs.filter(created_at__gte=since, created_at__lt=until)
         .annotate(hour=TruncHour("created_at", tzinfo=tz))
         .values("hour")
         .annotate(n=Count("id"))

@@ -1,5 +1,6 @@
 """Settings → Staffing (administrators): the week's forecast of arrivals, the agents each
-hour needs for a service-level target, against the agents scheduled."""
+hour needs for a service-level target, against the agents scheduled; and surge mode
+(thresholds, the prepared texts, the buttons that start and end a surge by hand)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ import datetime as dt
 import statistics
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blockdesk.staffing import erlang, selectors
+from blockdesk.staffing import erlang, selectors, surge
 from blockdesk.staffing.forecast import HOURS_IN_WEEK, forecast_week, plan_week
 from blockdesk.staffing.forms import StaffingForm
+from blockdesk.staffing.models import Surge
+from blockdesk.staffing.surge_forms import StartSurgeForm, SurgeSettingsForm
 from blockdesk.workspace.http import admin_required, current_agent
 
 DEFAULT_AHT_SECONDS = 300.0  # no resolved case yet to measure
@@ -94,3 +99,47 @@ def week(request: HttpRequest) -> HttpResponse:
         hours=range(24),
     )
     return render(request, "staffing/week.html", context)
+
+
+RECENT_SURGES = 10
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def surge_settings(request: HttpRequest) -> HttpResponse:
+    user = current_agent(request)
+    config = surge.settings_for(user.account_pk)
+    form = SurgeSettingsForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Surge settings saved."))
+        return redirect("staffing:surge")
+    context = {
+        "section": "staffing",
+        "form": form,
+        "start_form": StartSurgeForm(),
+        "open_surge": surge.open_surge(user.account_pk),
+        "recent": Surge.objects.filter(account_id=user.account_pk)[:RECENT_SURGES],
+    }
+    return render(request, "staffing/surge.html", context, status=400 if form.errors else 200)
+
+
+@admin_required
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    user = current_agent(request)
+    form = StartSurgeForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    surge.do_start_surge(account_id=user.account_pk, by=user, reason=reason or _("started by hand"))
+    messages.success(request, _("Surge mode started."))
+    return redirect("staffing:surge")
+
+
+@admin_required
+@require_POST
+def end(request: HttpRequest) -> HttpResponse:
+    user = current_agent(request)
+    ended = surge.do_end_surge(account_id=user.account_pk, by=user)
+    if ended is not None:
+        messages.success(request, _("Surge mode ended."))
+    return redirect("staffing:surge")

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.middleware import allow_camera_and_microphone
 from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.staffing import surge
 from blockdesk.widget import services
 from blockdesk.widget.services import MAX_ATTACHMENTS
 from blockdesk.widget.strings import FRAME_STRINGS, LOADER_STRINGS, translated
@@ -85,6 +86,8 @@ def frame(request: HttpRequest, public_token: str) -> HttpResponse:
         "accept": list(settings.ATTACHMENT_ALLOWED_TYPES),
         "max_files": MAX_ATTACHMENTS,
         "parent_origin": _parent_origin(request),
+        # Surge mode (staffing/surge.py): the admin's notice while a surge lasts.
+        "notice": surge.widget_notice(account_id=channel.inbox.account_id, language=language),
     }
     with translation.override(language):
         response = render(
@@ -99,6 +102,7 @@ def frame(request: HttpRequest, public_token: str) -> HttpResponse:
                 "widget_language": language,
                 "languages": settings.LANGUAGES,
                 "accept": ",".join(settings.ATTACHMENT_ALLOWED_TYPES),
+                "surge_notice": config["notice"],
             },
         )
     # Framed by the customer's site: our own CSP with their origins as frame-ancestors

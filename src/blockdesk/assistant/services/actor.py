@@ -39,6 +39,7 @@ from blockdesk.assistant.services.replies import _answer, _clarify, _diagnose
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Message
+from blockdesk.staffing import surge as staffing_surge
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +151,11 @@ def _handle(ctx: _Context) -> AssistantTurn:
     sensitive = cues.sensitive_reason(text)
     if sensitive:
         return _hand_off(ctx, sensitive)
+    # Surge mode (staffing/surge.py): the prepared incident answer and the wait for a
+    # person, then a person; sensitive cases above keep their own path.
+    incident = staffing_surge.incident_reply(account_id=ctx.account_id, language=ctx.language)
+    if incident:
+        return _hand_off(ctx, "surge", preface=incident)
     if cues.asks_for_person(text, ctx.config.handoff_keywords or {}):
         return _hand_off(ctx, "asked_for_person")
     if ctx.mood.needs_person or hint.hand_off:

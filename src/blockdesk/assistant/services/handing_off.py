@@ -45,11 +45,19 @@ def _verify_url() -> str:
 
 
 def _hand_off(
-    ctx: _Context, reason: str, *, meanwhile: str | None = None, turn: AssistantTurn | None = None
+    ctx: _Context,
+    reason: str,
+    *,
+    meanwhile: str | None = None,
+    turn: AssistantTurn | None = None,
+    preface: str = "",
 ) -> AssistantTurn:
     sensitive = reason in SENSITIVE_REASONS
     conversation = ctx.conversation
     text = customer_message(ctx.config, language=ctx.language, sensitive=sensitive)
+    if preface:
+        # Surge mode's incident answer and wait estimate, before "a person will reply".
+        text = f"{preface}\n\n{text}"
     if sensitive:
         # Hacked accounts and stolen funds attract fake "support": say what we never ask.
         text += "\n\n" + phrase("never_ask", ctx.language)
