@@ -75,7 +75,12 @@ def test_redacted_secret_response_shows_the_warning_as_newest(channel):
     warning = Message.objects.filter(conversation=conv).order_by("-id").first()
     assert warning is not None and warning.sender_type == Message.SenderType.SYSTEM
     assert response["conversation"]["last_message_id"] == warning.pk
+    listed = _listed(visitor, conv.pk)
+    # The list also says which channel each case continues on (every channel's cases are
+    # listed, docs/identity.md); a case the widget sends to is always this one.
+    assert (listed.pop("channel"), listed.pop("here")) == ("web_widget", True)
+    listed.pop("channel_label")
     assert response["conversation"] == {
-        **_listed(visitor, conv.pk),
+        **listed,
         "last_activity_at": response["conversation"]["last_activity_at"],
     }
