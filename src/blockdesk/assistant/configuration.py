@@ -4,7 +4,7 @@ corrections of its answers (which become training examples)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import User
 from blockdesk.assistant import emitting, engine, selectors
 from blockdesk.assistant.models import AssistantSettings, AssistantTurn, Correction
-from blockdesk.assistant.nlu.model import IntentModel
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.common.netguard import UnsafeTarget, check_url
 from blockdesk.conversations.models import Message
 from blockdesk.safety.fields import redact_free_text
+
+if TYPE_CHECKING:
+    from blockdesk.assistant.nlu.model import IntentModel
 
 Outcome = AssistantTurn.Outcome
 logger = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 def saved_model(*, account_id: int) -> IntentModel | None:
     """The account's trained model if one is on disk (never trains: a settings page
     must not wait for training); the installation's otherwise."""
+    from blockdesk.assistant.nlu.model import IntentModel  # numpy and scikit-learn: on use
+
     for path in (engine.model_path(account_id), engine.model_path(None)):
         if path.is_file():
             try:

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from blockdesk.assistant import confusables, cues
 from blockdesk.assistant.engine import Understanding
-from blockdesk.assistant.nlu.model import IntentScore
+
+if TYPE_CHECKING:
+    from blockdesk.assistant.nlu.model import IntentScore
 
 # Default of settings.ASSISTANT_CONFUSABLE_MARGIN: wider than the engine's margin for any
 # two intents (0.2), because answering the wrong one of these costs customers money.
@@ -91,9 +94,7 @@ def disambiguate(
     second_direction = confusables.DIRECTION.get(second.intent)
     if direction and top_direction == direction and second_direction not in (None, direction):
         confidence = min(1.0, first.probability + second.probability)
-        return Verdict(
-            "answer", first.intent, confidence, direction=direction, family=pair.family
-        )
+        return Verdict("answer", first.intent, confidence, direction=direction, family=pair.family)
     return Verdict(
         "clarify",
         first.intent,

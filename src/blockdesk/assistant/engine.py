@@ -9,12 +9,14 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from blockdesk.assistant.nlu.datasets import OOS_LABEL
-from blockdesk.assistant.nlu.model import IntentModel, IntentScore
-from blockdesk.assistant.nlu.training import MODEL_FILENAME, default_config, train_model
+from blockdesk.assistant.nlu.datasets import MODEL_FILENAME, OOS_LABEL
+
+if TYPE_CHECKING:
+    from blockdesk.assistant.nlu.model import IntentModel, IntentScore
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,10 @@ def _load(path: Path) -> IntentModel | None:
     cached = _models.get(path)
     if cached is not None and cached[0] == mtime:
         return cached[1]
+    # Imported here: the model pulls in numpy, SciPy and scikit-learn, which a web worker
+    # that never answers must not load (docs/benchmarks.md, "Memory").
+    from blockdesk.assistant.nlu.model import IntentModel
+
     model = IntentModel.load(path)
     _models[path] = (mtime, model)
     return model
@@ -67,6 +73,7 @@ def get_model(account_id: int) -> IntentModel | None:
 
 
 def train_for_account(account_id: int) -> IntentModel | None:
+    from blockdesk.assistant.nlu.training import default_config, train_model
     from blockdesk.assistant.training_sources import account_sources
 
     out = model_path(account_id)

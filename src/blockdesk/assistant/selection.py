@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -25,7 +26,9 @@ from blockdesk.assistant import confusables, cues
 from blockdesk.assistant.disambiguation import disambiguate
 from blockdesk.assistant.engine import SearchOpinion, Understanding
 from blockdesk.assistant.nlu.datasets import OOS_LABEL
-from blockdesk.assistant.nlu.model import IntentScore
+
+if TYPE_CHECKING:
+    from blockdesk.assistant.nlu.model import IntentScore
 
 # A cosine below this is no evidence (kb search's own floor for a "match" is 0.35).
 SEMANTIC_FLOOR = 0.4
@@ -125,7 +128,11 @@ def choose(u: Understanding, text: str, *, answer_threshold: float) -> Choice:
         )
     if verdict is not None:
         return Choice(
-            "answer", verdict.intent, verdict.confidence, ranking, direction=verdict.direction,
+            "answer",
+            verdict.intent,
+            verdict.confidence,
+            ranking,
+            direction=verdict.direction,
             reason="direction",
         )
     scores = {c.key: c for c in ranking}

@@ -16,12 +16,14 @@ import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from blockdesk.assistant.nlu.datasets import OOS_LABEL, Example, load_examples
-from blockdesk.assistant.nlu.training import ExampleSource
+
+if TYPE_CHECKING:
+    from blockdesk.assistant.nlu.training import ExampleSource
 
 __all__ = [
     "account_sources",

@@ -22,11 +22,7 @@ from eth_utils import keccak
 
 from blockdesk.chain.addresses import is_checksum_address
 from blockdesk.chain.rfc_syntax import SCHEME_RE, is_authority, is_uri, parse_rfc3339
-from blockdesk.common.eth import (  # not eth_account itself: see common/eth.py
-    Account,
-    BadSignature,
-    encode_defunct,
-)
+from blockdesk.common import eth  # not eth_account itself, and loaded on use: see common/eth.py
 
 HEADER_SUFFIX = " wants you to sign in with your Ethereum account:"
 _STATEMENT_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;= ]+")  # reserved/unreserved/SP
@@ -305,8 +301,10 @@ def _recover_eoa(message: str, signature: bytes) -> str | None:
     if len(signature) != 65:
         return None
     try:
-        recovered: str = Account.recover_message(encode_defunct(text=message), signature=signature)
-    except (BadSignature, ValueError, TypeError):
+        recovered: str = eth.Account.recover_message(
+            eth.encode_defunct(text=message), signature=signature
+        )
+    except (eth.BadSignature, ValueError, TypeError):
         return None
     return recovered
 

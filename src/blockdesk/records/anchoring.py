@@ -28,8 +28,8 @@ from blockdesk.accounts.models import Account, User
 from blockdesk.chain.models import Chain
 from blockdesk.chain.rpc import ChainApiError
 from blockdesk.chain.rpc.jsonrpc import EvmRpcClient, to_int
+from blockdesk.common import eth  # eth_account, loaded on use: see common/eth.py
 from blockdesk.common.errors import Forbidden, NotFound, ValidationFailed
-from blockdesk.common.eth import Account as EthAccount
 from blockdesk.records import merkle, selectors
 from blockdesk.records.models import Anchor, AnchorSettings, RecordLog, SignedTreeHead
 
@@ -114,13 +114,13 @@ def do_set_hot_wallet(
     if actor is not None:
         _require_admin(actor)
     if private_key_hex is None:
-        wallet = EthAccount.create()
+        wallet = eth.Account.create()
     else:
         raw = private_key_hex.strip().removeprefix("0x")
         try:
             if len(raw) != 64:
                 raise ValueError
-            wallet = EthAccount.from_key(bytes.fromhex(raw))
+            wallet = eth.Account.from_key(bytes.fromhex(raw))
         except ValueError:
             # No echo of the value: it may be a real key with a typo.
             raise ValidationFailed(_("That is not a private key (64 hex digits).")) from None
@@ -132,9 +132,7 @@ def do_set_hot_wallet(
 
 
 def _client(chain: Chain) -> EvmRpcClient:
-    return EvmRpcClient(
-        chain.url_list, timeout=RPC_TIMEOUT, allow_private=chain.allow_private_rpc
-    )
+    return EvmRpcClient(chain.url_list, timeout=RPC_TIMEOUT, allow_private=chain.allow_private_rpc)
 
 
 def wallet_balance(*, found: AnchorSettings) -> int | None:
@@ -179,7 +177,7 @@ def _send(anchor: Anchor, found: AnchorSettings) -> None:
     data = anchor_calldata(
         log_id=log.public_id, tree_size=anchor.tree_size, root_hash=bytes(anchor.root_hash)
     )
-    wallet = EthAccount.from_key(bytes.fromhex(found.wallet_key))
+    wallet = eth.Account.from_key(bytes.fromhex(found.wallet_key))
     try:
         with _client(chain) as client:
             if anchor.tx_hash and client.get_transaction(anchor.tx_hash) is not None:
@@ -202,9 +200,7 @@ def _send(anchor: Anchor, found: AnchorSettings) -> None:
             signed = wallet.sign_transaction(tx)
             tx_hash = "0x" + bytes(signed.hash).hex()
             # Stored before sending: the retry then asks the node whether it arrived.
-            Anchor.objects.filter(pk=anchor.pk).update(
-                tx_hash=tx_hash, from_address=wallet.address
-            )
+            Anchor.objects.filter(pk=anchor.pk).update(tx_hash=tx_hash, from_address=wallet.address)
             anchor.tx_hash, anchor.from_address = tx_hash, wallet.address
             client.request("eth_sendRawTransaction", ["0x" + bytes(signed.raw_transaction).hex()])
             anchor.sent_at = timezone.now()
@@ -329,9 +325,7 @@ def verify_anchor_consistency(
         return bytes(earlier.root_hash) == bytes(later.root_hash)
     if earlier.tree_size > later.tree_size:
         return False
-    proof = selectors.consistency_proof(
-        log=log, first=earlier.tree_size, second=later.tree_size
-    )
+    proof = selectors.consistency_proof(log=log, first=earlier.tree_size, second=later.tree_size)
     return merkle.verify_consistency(
         earlier.tree_size,
         later.tree_size,
@@ -342,7 +336,7 @@ def verify_anchor_consistency(
 
 
 def do_retry_anchor(*, actor: User | None, anchor: Anchor) -> Anchor:
-    """"Retry now": send a failed anchor again (a pending one is left to confirmation)."""
+    """ "Retry now": send a failed anchor again (a pending one is left to confirmation)."""
     if actor is not None:
         _require_admin(actor)
         if anchor.log.account_id != actor.account_pk:
@@ -426,9 +420,9 @@ def do_anchor_due() -> int:
                 next_anchor_at=now + timedelta(minutes=found.interval_minutes)
             )
         count += do_anchor_latest(account=found.account) is not None
-    retry = Anchor.objects.filter(
-        status=Anchor.Status.FAILED, next_attempt_at__lte=now
-    ).exclude(consistent=False)
+    retry = Anchor.objects.filter(status=Anchor.Status.FAILED, next_attempt_at__lte=now).exclude(
+        consistent=False
+    )
     for anchor in retry.select_related("log", "chain"):
         do_retry_anchor(actor=None, anchor=anchor)
         count += 1
@@ -451,9 +445,7 @@ def covering_anchor(*, log: RecordLog, last_index: int) -> Anchor | None:
 
 def anchor_for(sth: SignedTreeHead) -> dict[str, Any] | None:
     """The receipt's `anchor`: the confirmed anchor of exactly this head, or None."""
-    anchor = (
-        Anchor.objects.filter(sth=sth, status=Anchor.Status.CONFIRMED).order_by("pk").first()
-    )
+    anchor = Anchor.objects.filter(sth=sth, status=Anchor.Status.CONFIRMED).order_by("pk").first()
     if anchor is None:
         return None
     return anchor_dict(anchor)

@@ -12,9 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import icalendar
-import recurring_ical_events
-
 MAX_BYTES = 1_000_000
 MAX_CLOSURES = 5000
 DAY_MINUTES = 24 * 60
@@ -63,6 +60,11 @@ def closures_from_ics(
 ) -> list[Closure]:
     if len(data) > MAX_BYTES:
         raise IcsError("file too large")
+    # The parsers are imported on use: the web workers that load this module for its
+    # limits never parse a calendar (docs/benchmarks.md, "Memory").
+    import icalendar
+    import recurring_ical_events
+
     try:
         calendar = icalendar.Calendar.from_ical(data)
         events = recurring_ical_events.of(calendar).between(since, until)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Team, User
 from blockdesk.common.errors import Forbidden, ValidationFailed
-from blockdesk.sla import ics
 from blockdesk.sla.models import DAY_MINUTES, BusinessHours, BusinessInterval, Holiday, SlaPolicy
 from blockdesk.sla.schedules import zone
 
@@ -145,6 +144,8 @@ def do_import_ics(
     hand stay). Returns how many closures were stored."""
     if hours.account_id != check_admin(actor):
         raise Forbidden()
+    from blockdesk.sla import ics  # icalendar and its recurrence engine: on use
+
     since, until = ics.window(today or timezone.localdate())
     try:
         closures = ics.closures_from_ics(data, tz=zone(hours.time_zone), since=since, until=until)

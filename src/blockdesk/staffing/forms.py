@@ -8,8 +8,6 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from blockdesk.staffing.forecast import HOURS_IN_WEEK, expand_schedule
-
 MAX_AGENTS_SCHEDULED = 100_000
 
 
@@ -62,6 +60,9 @@ class StaffingForm(forms.Form):
             raise forms.ValidationError(_("Unknown time zone.")) from exc
 
     def clean_scheduled(self) -> list[int] | None:
+        # forecast.py loads numpy and statsmodels: on use, not when the URLs load.
+        from blockdesk.staffing.forecast import HOURS_IN_WEEK, expand_schedule
+
         raw = self.cleaned_data.get("scheduled", "").strip()
         if not raw:
             return None

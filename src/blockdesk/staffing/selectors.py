@@ -15,7 +15,6 @@ from django.db.models.functions import TruncHour
 from blockdesk.accounts.models import User
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.conversations.selectors import visible_conversations
-from blockdesk.staffing.forecast import hour_of_week
 
 # Handle-time estimate: the span of an agent's public replies in a resolved case, plus the
 # time to write one reply, capped (an agent does not work a case for a whole day).
@@ -86,6 +85,8 @@ def hourly_counts(
     while moment < last:
         counts.append(float(by_hour.get(moment, 0)))
         moment += dt.timedelta(hours=1)
+    from blockdesk.staffing.forecast import hour_of_week  # the module loads numpy: on use
+
     return HourlyHistory(counts, hour_of_week(first), first.replace(tzinfo=tz))
 
 

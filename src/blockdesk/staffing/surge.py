@@ -29,8 +29,7 @@ from blockdesk.common.errors import Forbidden
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
-from blockdesk.staffing import erlang, selectors
-from blockdesk.staffing.forecast import forecast_week, hour_of_week
+from blockdesk.staffing import selectors
 from blockdesk.staffing.models import Surge, SurgeSettings
 
 logger = logging.getLogger(__name__)
@@ -81,6 +80,10 @@ def expected_per_hour(*, account_id: int, now: dt.datetime) -> float:
         until=hour,
         tz=UTC,
     )
+    # The forecast and Erlang models need numpy and SciPy: imported where used, so the web
+    # workers that import this module for its hooks stay light (docs/benchmarks.md, "Memory").
+    from blockdesk.staffing.forecast import forecast_week, hour_of_week
+
     forecast = forecast_week(history.counts, first_hour_of_week=history.first_hour_of_week)
     value = float(forecast.arrivals[hour_of_week(hour)])
     cache.set(key, value, timeout=3600)
@@ -308,6 +311,8 @@ def wait_estimate_seconds(*, account_id: int, now: dt.datetime | None = None) ->
     per_hour = arrivals_in_window(account_id=account_id, now=now, minutes=config.window_minutes) * (
         60.0 / config.window_minutes
     )
+    from blockdesk.staffing import erlang  # numpy and SciPy: on use
+
     figures = erlang.erlang_c_figures(
         agents=agents,
         arrivals_per_hour=per_hour,

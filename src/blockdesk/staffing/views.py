@@ -16,8 +16,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blockdesk.staffing import erlang, selectors, surge
-from blockdesk.staffing.forecast import HOURS_IN_WEEK, forecast_week, plan_week
+from blockdesk.staffing import selectors, surge
 from blockdesk.staffing.forms import StaffingForm
 from blockdesk.staffing.models import Surge
 from blockdesk.staffing.surge_forms import StartSurgeForm, SurgeSettingsForm
@@ -29,6 +28,11 @@ DEFAULT_AHT_SECONDS = 300.0  # no resolved case yet to measure
 @admin_required
 @require_GET
 def week(request: HttpRequest) -> HttpResponse:
+    # The models need numpy, SciPy and statsmodels: loaded by the page that uses them, not
+    # by every web worker at start-up (docs/benchmarks.md, "Memory").
+    from blockdesk.staffing import erlang
+    from blockdesk.staffing.forecast import HOURS_IN_WEEK, forecast_week, plan_week
+
     user = current_agent(request)
     kinds = selectors.channel_kinds(user=user)
     defaults = {

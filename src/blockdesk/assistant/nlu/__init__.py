@@ -8,21 +8,40 @@ Public API::
     model.save(path); IntentModel.load(path)
 """
 
-from blockdesk.common.embeddings import (
-    CachingEmbedder,
-    E5Embedder,
-    Embedder,
-    EmbedderUnavailable,
-    USEEmbedder,
-    available_embedders,
-    get_embedder,
-    register_embedder,
-)
+# Lazy (PEP 562): importing a submodule such as ``nlu.language`` runs this file, and the
+# names below pull in numpy, SciPy and scikit-learn (~110 MB). A web worker that never
+# trains or predicts must not pay for them (docs/benchmarks.md, "Memory").
+from importlib import import_module
+from typing import Any
 
-from .datasets import OOS_LABEL, DatasetError, Example, load_examples
-from .features import FeatureConfig
-from .language import detect_language
-from .model import IntentModel, IntentScore, ModelConfig, Prediction
+_HOMES = {
+    "CachingEmbedder": "blockdesk.common.embeddings",
+    "E5Embedder": "blockdesk.common.embeddings",
+    "Embedder": "blockdesk.common.embeddings",
+    "EmbedderUnavailable": "blockdesk.common.embeddings",
+    "USEEmbedder": "blockdesk.common.embeddings",
+    "available_embedders": "blockdesk.common.embeddings",
+    "get_embedder": "blockdesk.common.embeddings",
+    "register_embedder": "blockdesk.common.embeddings",
+    "OOS_LABEL": "blockdesk.assistant.nlu.datasets",
+    "DatasetError": "blockdesk.assistant.nlu.datasets",
+    "Example": "blockdesk.assistant.nlu.datasets",
+    "load_examples": "blockdesk.assistant.nlu.datasets",
+    "FeatureConfig": "blockdesk.assistant.nlu.features",
+    "detect_language": "blockdesk.assistant.nlu.language",
+    "IntentModel": "blockdesk.assistant.nlu.model",
+    "IntentScore": "blockdesk.assistant.nlu.model",
+    "ModelConfig": "blockdesk.assistant.nlu.model",
+    "Prediction": "blockdesk.assistant.nlu.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(home), name)
+
 
 __all__ = [
     "OOS_LABEL",

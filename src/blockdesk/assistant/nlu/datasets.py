@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "MODEL_FILENAME",
     "OOS_LABEL",
     "DatasetError",
     "Example",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 OOS_LABEL = "oos"
+# The file a trained model is saved as (here, not in training.py: finding it needs no numpy).
+MODEL_FILENAME = "intent-model.joblib"
 _TEXT_COLUMNS = ("text", "utterance", "query", "question")
 _LABEL_COLUMNS = ("category", "intent", "label")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from blockdesk.common.embeddings import EmbedderUnavailable
 
+from .datasets import MODEL_FILENAME as MODEL_FILENAME
 from .datasets import Example, load_examples
 from .features import FeatureConfig
 from .model import IntentModel, ModelConfig
@@ -26,8 +27,6 @@ __all__ = [
 ]
 
 ExampleSource = Callable[[], Iterable[Example]]
-
-MODEL_FILENAME = "intent-model.joblib"
 
 
 def file_source(spec: str | Path) -> ExampleSource:

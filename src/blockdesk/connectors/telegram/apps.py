@@ -13,8 +13,15 @@ class TelegramChannelConfig(AppConfig):
         from blockdesk.common.periodic import register_periodic_job
         from blockdesk.connectors.console import register_message_extra
         from blockdesk.connectors.telegram.console import telegram_extra
-        from blockdesk.connectors.telegram.polling import poll_due_bots
 
         register_message_extra(telegram_extra)
         # Long polling for bots without a public URL when no `telegram poll` worker runs.
-        register_periodic_job(poll_due_bots)
+        register_periodic_job(poll_telegram_bots)
+
+
+def poll_telegram_bots() -> None:
+    """The periodic job. python-telegram-bot (~14 MB) is imported when a poll runs, not by
+    every web worker at start-up (docs/benchmarks.md, "Memory")."""
+    from blockdesk.connectors.telegram.polling import poll_due_bots
+
+    poll_due_bots()

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import NotFound, ValidationFailed
-from blockdesk.connectors.telegram import api
 from blockdesk.connectors.telegram.models import TelegramChannel
 from blockdesk.conversations.models import Inbox
 
@@ -30,6 +29,9 @@ def webhook_url(channel: TelegramChannel) -> str:
 
 def _check_bot(channel: TelegramChannel) -> None:
     """getMe with the token: a refused token or an unreachable Telegram is a form error."""
+    # python-telegram-bot (~14 MB) on use, not when the console URLs load.
+    from blockdesk.connectors.telegram import api
+
     try:
         me = api.call(channel.bot_token, lambda bot: bot.get_me())
     except api.ApiFailure as exc:
@@ -38,6 +40,9 @@ def _check_bot(channel: TelegramChannel) -> None:
 
 
 def _point_telegram_here(channel: TelegramChannel) -> None:
+    # python-telegram-bot (~14 MB) on use, not when the console URLs load.
+    from blockdesk.connectors.telegram import api
+
     if channel.mode == TelegramChannel.Mode.WEBHOOK:
         url, secret = webhook_url(channel), channel.webhook_secret
 
