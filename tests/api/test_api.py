@@ -72,6 +72,31 @@ def test_token_use_is_recorded(api_for, make_token):
     assert token.last_used_at is not None
 
 
+def test_token_use_is_written_at_most_once_a_minute(api_for, make_token):
+    """Recording every call was one UPDATE per request, reads included (issue 17)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from blockdesk.accounts.models import ApiToken
+    from blockdesk.accounts.services import TOKEN_USE_GRANULARITY
+
+    token, plain = make_token()
+    client = api_for(plain)
+    client.get(f"{V1}/inboxes")
+    token.refresh_from_db()
+    first = token.last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"{V1}/inboxes").status_code == 200
+    assert not [q for q in queries if "UPDATE" in q["sql"] and "api" in q["sql"].lower()]
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    # Older than the granularity: the next call stamps it again.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - TOKEN_USE_GRANULARITY)
+    client.get(f"{V1}/inboxes")
+    token.refresh_from_db()
+    assert token.last_used_at > first - TOKEN_USE_GRANULARITY
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "needed"),
     [

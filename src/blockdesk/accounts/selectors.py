@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from blockdesk.accounts.models import ApiToken, Team, User
 from blockdesk.common.crypto import hash_token
@@ -16,14 +15,13 @@ def account_teams(*, user: User) -> QuerySet[Team]:
 
 
 def api_token_from_plain(plain: str) -> ApiToken | None:
-    token = (
+    """The live token with this plain value (its use is recorded by
+    `services.do_record_token_use`: a selector does not write)."""
+    return (
         ApiToken.objects.select_related("account")
         .filter(token_hash=hash_token(plain), revoked_at__isnull=True)
         .first()
     )
-    if token is not None:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token
 
 
 def has_two_factor(*, user: User) -> bool:

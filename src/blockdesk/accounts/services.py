@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
@@ -314,3 +315,19 @@ def do_revoke_api_token(*, actor: User, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         _emit_token("api_token.revoked", token, actor=actor)
+
+
+# "Last used" is read in minutes; writing it on every call was one UPDATE per API request,
+# reads included (issue 17: the REST API's cost per call).
+TOKEN_USE_GRANULARITY = dt.timedelta(minutes=1)
+
+
+def do_record_token_use(*, token: ApiToken, now: dt.datetime | None = None) -> bool:
+    """Stamp `last_used_at` when it is unset or older than the granularity; True if it
+    wrote. The value compared is the one the token was loaded with: no extra query."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_GRANULARITY:
+        return False
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+    return True

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from blockdesk.accounts.models import ApiToken, User
 from blockdesk.accounts.selectors import api_token_from_plain
+from blockdesk.accounts.services import do_record_token_use
 from blockdesk.common.errors import Forbidden
 
 
@@ -30,6 +31,7 @@ class TokenAuth(HttpBearer):
         api_token = api_token_from_plain(token)
         if api_token is None:
             return None
+        do_record_token_use(token=api_token)
         return ApiPrincipal(account_id=api_token.account_id, token=api_token, user=None)
 
 
