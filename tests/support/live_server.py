@@ -204,10 +204,14 @@ def migrated_template(env: dict[str, str], timeout: float = 180) -> str:
             path = Path(tempfile.gettempdir()) / "blockdesk-migrated" / f"{name}.sqlite3"
             if not path.exists():
                 building = path.with_suffix(f".{os.getpid()}.tmp")
-                building.unlink(missing_ok=True)
-                _run_migrate({**env, "DATABASE_URL": sqlite_url(building)}, timeout)
-                _copy_sqlite(building, path)
-                building.unlink()
+                try:
+                    _run_migrate({**env, "DATABASE_URL": sqlite_url(building)}, timeout)
+                    staged = path.with_suffix(f".{os.getpid()}.tmpcopy")
+                    _copy_sqlite(building, staged)
+                    staged.replace(path)  # atomic: never a half-copied template
+                finally:
+                    for leftover in path.parent.glob(f"{path.stem}.{os.getpid()}.tmp*"):
+                        leftover.unlink(missing_ok=True)
             return str(path)
         import psycopg
 
