@@ -101,7 +101,9 @@ PG_ENV := DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) BLOCKDESK_TEST
 test-postgres: install-dev messages services
 	$(PG_ENV) $(PY) -m pytest -q $(PYTEST_ARGS)
 
-# Both passes run at once (scripts/run-tests.sh), each printed whole when both are done.
+# Both passes run at once (scripts/run-tests.sh), each over pytest-xdist workers (one per
+# core by default, TEST_WORKERS_SQLITE / TEST_WORKERS_PG), each printed whole when both are
+# done. docs/testing.md says where the time goes.
 test: install-dev minilm messages services browser node lint typecheck
 	@PY=$(PY) PG_ENV="$(PG_ENV)" bash scripts/run-tests.sh $(PYTEST_ARGS)
 

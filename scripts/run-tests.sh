@@ -1,58 +1,54 @@
 #!/usr/bin/env bash
-# Runs the SQLite pass and the PostgreSQL + Redis pass at the same time: both spend much of
-# their time waiting on live servers, browsers and EVM nodes, so together they take little
-# longer than the slower one. The SQLite pass (every test) is the longer one, so without
-# test paths it runs as two processes over alternate test folders. Each process gets its
-# own data directory (KB indexes, models, mail); ports are picked free and databases
-# differ. Output is printed process by process.
+# Runs the SQLite pass (every test) and the PostgreSQL + Redis pass (BLOCKDESK_TEST_DB_ONLY:
+# the tests that touch a database or a service) at the same time, each spread over
+# pytest-xdist workers. Much of the suite waits on live servers, browsers, EVM nodes and
+# mail servers, so more workers than cores keeps the cores busy; see docs/testing.md for
+# the measurements behind the defaults.
+#
+# Isolation (docs/testing.md): each pass has its own data directory and each worker its own
+# subdirectory and Redis key prefix (tests/xdist_worker.py, loaded with -p before Django
+# reads its settings); SQLite test databases are in memory per worker, PostgreSQL ones get
+# pytest-django's per-worker suffix; live servers, EVM nodes and mail servers pick free
+# ports. --dist loadfile keeps each test file on one worker, so module-scoped fixtures
+# (live servers, browsers) start once.
+#
+# Output is printed pass by pass, each whole, once both are done.
 # Usage: PY=... PG_ENV="DATABASE_URL=... REDIS_URL=... BLOCKDESK_TEST_DB_ONLY=1" run-tests.sh [pytest args]
+# Workers per pass: TEST_WORKERS_SQLITE / TEST_WORKERS_PG (default: the number of cores,
+# at least 2); `-n 0` in the pytest args runs a pass in one process.
 set -u
 PY=${PY:-.venv/bin/python}
+PG_ENV=${PG_ENV:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/sqlite-a" "$work/sqlite-b" "$work/pg-data"
+mkdir -p "$work/sqlite-data" "$work/pg-data"
 
-# Test paths given (make test PYTEST_ARGS=tests/kb): one SQLite process runs them all.
-paths_given=false
-for arg in "$@"; do case "$arg" in -*) ;; *) paths_given=true ;; esac; done
-half_a=() half_b=()
-if ! $paths_given; then
-  i=0
-  for dir in tests/*/; do
-    dir=${dir%/}
-    case "$dir" in tests/support|tests/__pycache__) continue ;; esac
-    if [ $((i % 2)) -eq 0 ]; then half_a+=("$dir"); else half_b+=("$dir"); fi
-    i=$((i + 1))
-  done
-  half_b+=(tests/test_*.py)
-fi
+cores=$(nproc 2>/dev/null || echo 2)
+[ "$cores" -lt 2 ] && cores=2
+sqlite_workers=${TEST_WORKERS_SQLITE:-$cores}
+pg_workers=${TEST_WORKERS_PG:-$cores}
 
-BLOCKDESK_DATA_DIR="$work/sqlite-a" "$PY" -m pytest -q --durations=15 "$@" ${half_a[@]+"${half_a[@]}"} \
-  >"$work/sqlite-a.log" 2>&1 &
-sqlite_a_pid=$!
-sqlite_b_pid=""
-if ! $paths_given; then
-  BLOCKDESK_DATA_DIR="$work/sqlite-b" "$PY" -m pytest -q --durations=15 "$@" "${half_b[@]}" \
-    >"$work/sqlite-b.log" 2>&1 &
-  sqlite_b_pid=$!
-fi
+# The caller's arguments go last, so a `-n`/`--dist` given there wins.
+common=(-p tests.xdist_worker --dist loadfile -q --durations=25)
+
+start=$(date +%s)
+BLOCKDESK_DATA_DIR="$work/sqlite-data" \
+  "$PY" -m pytest "${common[@]}" -n "$sqlite_workers" "$@" >"$work/sqlite.log" 2>&1 &
+sqlite_pid=$!
 # shellcheck disable=SC2086  # PG_ENV is a list of NAME=value words
-env $PG_ENV BLOCKDESK_DATA_DIR="$work/pg-data" "$PY" -m pytest -q --durations=15 "$@" >"$work/pg.log" 2>&1
-pg_status=$?
-wait "$sqlite_a_pid"
+env $PG_ENV BLOCKDESK_DATA_DIR="$work/pg-data" \
+  "$PY" -m pytest "${common[@]}" -n "$pg_workers" "$@" >"$work/pg.log" 2>&1 &
+pg_pid=$!
+wait "$sqlite_pid"
 sqlite_status=$?
-if [ -n "$sqlite_b_pid" ]; then
-  wait "$sqlite_b_pid" || sqlite_status=1
-fi
+wait "$pg_pid"
+pg_status=$?
 
-echo "== pytest on SQLite =="
-cat "$work/sqlite-a.log"
-if [ -n "$sqlite_b_pid" ]; then
-  echo "== pytest on SQLite, second half =="
-  cat "$work/sqlite-b.log"
-fi
-echo "== pytest on PostgreSQL + Redis (tests that touch a database or a service) =="
+echo "== pytest on SQLite ($sqlite_workers workers) =="
+cat "$work/sqlite.log"
+echo "== pytest on PostgreSQL + Redis, tests that touch a database or a service ($pg_workers workers) =="
 cat "$work/pg.log"
+echo "== both passes: $(($(date +%s) - start)) s =="
 if [ "$sqlite_status" -ne 0 ] || [ "$pg_status" -ne 0 ]; then
   echo "FAILED: SQLite pass exit $sqlite_status, PostgreSQL pass exit $pg_status" >&2
   exit 1

@@ -73,6 +73,16 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher() -> Iterator[None]:
+    """One PBKDF2 iteration instead of a million (tests/support/hashers.py): hashing was
+    most of the CPU time of the database tests, and no test is about the iteration count."""
+    with override_settings(
+        PASSWORD_HASHERS=["tests.support.hashers.OneIterationPBKDF2PasswordHasher"]
+    ):
+        yield
+
+
 def require_or_skip(condition: bool, reason: str) -> None:
     """Outside CI a missing service skips with a reason; in CI it fails."""
     if condition:
