@@ -50,7 +50,13 @@ class Figure:
     rows: list[list[Any]]
     chart: dict[str, Any] | None = None
     note: str = ""
-    heat: list[list[int]] = field(default_factory=list)  # heat map shade 0–9 per cell
+    # The heat map's rows for the page: (day, [(count, shade 0–9), …]); shades are CSS
+    # classes (no style attribute: CSP).
+    heat: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
+
+    @property
+    def chart_id(self) -> str:
+        return f"report-data-{self.key}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -278,7 +284,9 @@ def heatmap(f: ReportFilter) -> Figure:
     rows = [[labels[d], *grid[d]] for d in range(7)]
     cols = [_("Day"), *[f"{h:02d}" for h in range(24)]]
     fig = Figure("heatmap", _("New conversations by hour and day of week"), cols, rows)
-    fig.heat = [[min(9, (9 * n + top - 1) // top) for n in grid[d]] for d in range(7)]
+    fig.heat = [
+        (labels[d], [(n, min(9, (9 * n + top - 1) // top)) for n in grid[d]]) for d in range(7)
+    ]
     fig.note = _("Time zone: %(zone)s") % {"zone": str(tz)}
     return fig
 

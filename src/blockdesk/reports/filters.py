@@ -86,7 +86,14 @@ def _date(params: Mapping[str, Any], name: str, default: dt.date) -> dt.date:
         raise ValidationFailed.field(name, _("Give a date as YYYY-MM-DD.")) from None
 
 
-def parse(*, user: User, params: Mapping[str, Any], today: dt.date | None = None) -> ReportFilter:
+def parse(
+    *,
+    account_id: int,
+    user: User | None,
+    params: Mapping[str, Any],
+    today: dt.date | None = None,
+) -> ReportFilter:
+    """`user` None: an account's API token (not an agent's), which reads the account."""
     today = today or timezone.now().astimezone(dt.UTC).date()
     until = _date(params, "until", today)
     since = _date(params, "since", until - dt.timedelta(days=DEFAULT_DAYS - 1))
@@ -99,14 +106,14 @@ def parse(*, user: User, params: Mapping[str, Any], today: dt.date | None = None
         raise ValidationFailed.field("basis", _("Choose calendar or business hours."))
     inbox_id, agent_id = _int(params, "inbox"), _int(params, "agent")
     inbox_ids: frozenset[int] | None = None
-    if not user.is_account_admin:
+    if user is not None and not user.is_account_admin:
         inbox_ids = frozenset(visible_inboxes(user=user).values_list("pk", flat=True))
         if inbox_id is not None and inbox_id not in inbox_ids:
             raise Forbidden(_("You are not a member of this inbox."))
         if agent_id is not None and agent_id != user.pk:
             raise Forbidden(_("Only leads see other agents' figures."))
     return ReportFilter(
-        account_id=user.account_pk,
+        account_id=account_id,
         since=since,
         until=until,
         inbox_id=inbox_id,

@@ -171,7 +171,11 @@ def _on_created(batch: Batch, event: Event, facts: dict[str, Any]) -> None:
     if CaseState.objects.filter(conversation_id=conversation_id).exists():
         return
     contact_id = facts.get("contact_id")
-    locale = Contact.objects.filter(pk=contact_id if isinstance(contact_id, int) else 0).values_list("locale", flat=True).first()
+    locale = (
+        Contact.objects.filter(pk=contact_id if isinstance(contact_id, int) else 0)
+        .values_list("locale", flat=True)
+        .first()
+    )
     inbox_id = facts.get("inbox_id") or 0
     case = CaseState(
         account_id=event.account_id,

@@ -50,15 +50,16 @@ LEAD_ONLY = frozenset({"sla", "agents"})
 FIGURE_KEYS = (*OVERVIEW, "agents")
 
 
-def is_lead(user: User) -> bool:
-    return user.is_account_admin
+def is_lead(user: User | None) -> bool:
+    """None: an account's API token, not an agent's."""
+    return user is None or user.is_account_admin
 
 
-def visible_keys(user: User, keys: tuple[str, ...] = OVERVIEW) -> list[str]:
+def visible_keys(user: User | None, keys: tuple[str, ...] = OVERVIEW) -> list[str]:
     return [k for k in keys if is_lead(user) or k not in LEAD_ONLY]
 
 
-def figure(*, user: User, f: ReportFilter, key: str, daily: Daily | None = None) -> Figure:
+def figure(*, user: User | None, f: ReportFilter, key: str, daily: Daily | None = None) -> Figure:
     if key not in FIGURE_KEYS:
         raise NotFound(_("No such report."))
     if key in LEAD_ONLY and not is_lead(user):
@@ -68,6 +69,6 @@ def figure(*, user: User, f: ReportFilter, key: str, daily: Daily | None = None)
     return _OTHERS[key](f)
 
 
-def overview(*, user: User, f: ReportFilter) -> list[Figure]:
+def overview(*, user: User | None, f: ReportFilter) -> list[Figure]:
     daily = figures.daily_sums(f)
     return [figure(user=user, f=f, key=k, daily=daily) for k in visible_keys(user)]
