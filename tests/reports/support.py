@@ -57,8 +57,12 @@ def totals(**filters) -> dict[str, float]:
     for row in DailyRollup.objects.filter(**filters):
         for name, value in model_to_dict(row).items():
             if isinstance(value, int | float) and name not in (
-                "id", "account_id", "inbox_id", "team_id", "agent_id",
-            ):  # fmt: skip
+                "id",
+                "account_id",
+                "inbox_id",
+                "team_id",
+                "agent_id",
+            ):
                 out[name] = out.get(name, 0) + value
     return out
 

@@ -41,8 +41,21 @@ def row(account, inbox, *, days_ago=0, agent_id=0, language="en", **counts):
 @pytest.fixture
 def data(account, channel, other_inbox, agent, outsider):
     inbox = channel.inbox
-    row(account, inbox, created=5, resolved=3, first_resolved=3, agent_resolved=2, fcr=1,
-        reopened_7d=1, first_responses=2, frt_sum=600, frt_1=1, frt_2=1, agent_id=agent.pk)  # fmt: skip
+    row(
+        account,
+        inbox,
+        created=5,
+        resolved=3,
+        first_resolved=3,
+        agent_resolved=2,
+        fcr=1,
+        reopened_7d=1,
+        first_responses=2,
+        frt_sum=600,
+        frt_1=1,
+        frt_2=1,
+        agent_id=agent.pk,
+    )
     row(account, inbox, days_ago=3, created=2, language="zh")
     row(account, other_inbox, created=7, agent_id=outsider.pk, first_responses=1, frt_9=1)
     row(account, other_inbox, days_ago=40, created=100)  # outside the default 30 days
@@ -86,8 +99,9 @@ def test_filters(admin_client, data, agent, other_inbox):
     assert bad.status_code == 400 and "at most 400 days" in bad.content.decode()
 
 
-def test_agents_pages_and_filters_are_for_leads(agent_client, admin_client, data, agent,
-                                                outsider, other_inbox):  # fmt: skip
+def test_agents_pages_and_filters_are_for_leads(
+    agent_client, admin_client, data, agent, outsider, other_inbox
+):
     assert agent_client.get("/app/reports/agents/").status_code == 403
     assert agent_client.get("/app/reports/agents.csv").status_code == 403
     assert agent_client.get("/app/reports/sla.csv").status_code == 403
@@ -114,13 +128,22 @@ def test_times_are_medians_of_the_histogram(admin_client, data):
 def test_csv_cells_are_guarded_against_formulas(admin_client, account, data):
     for weeks_ago, n in ((0, 9), (1, 1), (2, 1)):
         TagDaily.objects.create(
-            account_id=account.pk, day=TODAY - dt.timedelta(days=7 * weeks_ago), inbox_id=data.pk,
-            channel="web_widget", tag="=HYPERLINK(\"http://x\")", added=n,
-        )  # fmt: skip
+            account_id=account.pk,
+            day=TODAY - dt.timedelta(days=7 * weeks_ago),
+            inbox_id=data.pk,
+            channel="web_widget",
+            tag='=HYPERLINK("http://x")',
+            added=n,
+        )
     IntentDaily.objects.create(
-        account_id=account.pk, day=TODAY, intent="-withdrawal", inbox_id=data.pk, handled=4,
-        deflected=1, handed_off=3,
-    )  # fmt: skip
+        account_id=account.pk,
+        day=TODAY,
+        intent="-withdrawal",
+        inbox_id=data.pk,
+        handled=4,
+        deflected=1,
+        handed_off=3,
+    )
     rising = csv_rows(admin_client.get("/app/reports/rising.csv"))
     tag = next(r for r in rising if r[0] == "Tag")
     assert tag[1] == '\'=HYPERLINK("http://x")'
@@ -130,8 +153,9 @@ def test_csv_cells_are_guarded_against_formulas(admin_client, account, data):
 
 
 def test_heat_map_and_charts_work_under_the_csp(admin_client, account, data):
-    monday_9 = dt.datetime.combine(TODAY - dt.timedelta(days=TODAY.weekday()), dt.time(9),
-                                   tzinfo=dt.UTC)  # fmt: skip
+    monday_9 = dt.datetime.combine(
+        TODAY - dt.timedelta(days=TODAY.weekday()), dt.time(9), tzinfo=dt.UTC
+    )
     HourlyVolume.objects.create(account_id=account.pk, hour=monday_9, inbox_id=data.pk, created=4)
     page = admin_client.get("/app/reports/")
     text = page.content.decode()
