@@ -11,7 +11,7 @@ from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import Conversation
 from blockdesk.events.models import Event
 from blockdesk.reports.event_consumers import CONSUMER
-from blockdesk.reports.models import DailyRollup, HourlyVolume, IntentDaily, TagDaily
+from blockdesk.reports.models import AgentDaily, DailyRollup, IntentDaily, TagDaily
 from blockdesk.reports.rollup import EVENT_NAMES
 from tests.events.support import drain
 
@@ -70,7 +70,7 @@ def totals(**filters) -> dict[str, float]:
 def snapshot() -> dict[str, list[tuple]]:
     """Every report row without its id: the same after a rebuild."""
     out = {}
-    for model in (DailyRollup, HourlyVolume, IntentDaily, TagDaily):
+    for model in (DailyRollup, AgentDaily, IntentDaily, TagDaily):
         rows = []
         for row in model.objects.all():
             d = model_to_dict(row)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from blockdesk.accounts.services import do_create_api_token
 from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.reports import buckets
-from blockdesk.reports.models import DailyRollup, HourlyVolume, IntentDaily, TagDaily
+from blockdesk.reports.models import AgentDaily, DailyRollup, IntentDaily, TagDaily
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.now().astimezone(dt.UTC).date()
@@ -27,12 +27,14 @@ def other_inbox(account, outsider):
 
 
 def row(account, inbox, *, days_ago=0, agent_id=0, language="en", **counts):
+    day = TODAY - dt.timedelta(days=days_ago)
+    if agent_id:
+        AgentDaily.objects.create(account_id=account.pk, day=day, agent_id=agent_id, **counts)
     return DailyRollup.objects.create(
         account_id=account.pk,
-        day=TODAY - dt.timedelta(days=days_ago),
+        day=day,
         inbox_id=inbox.pk,
         channel=inbox.channel_kind,
-        agent_id=agent_id,
         language=language,
         **counts,
     )
@@ -156,7 +158,9 @@ def test_heat_map_and_charts_work_under_the_csp(admin_client, account, data):
     monday_9 = dt.datetime.combine(
         TODAY - dt.timedelta(days=TODAY.weekday()), dt.time(9), tzinfo=dt.UTC
     )
-    HourlyVolume.objects.create(account_id=account.pk, hour=monday_9, inbox_id=data.pk, created=4)
+    DailyRollup.objects.create(
+        account_id=account.pk, day=monday_9.date(), inbox_id=data.pk, created_h9=4
+    )
     page = admin_client.get("/app/reports/")
     text = page.content.decode()
     assert '<td class="heat-9">4</td>' in text

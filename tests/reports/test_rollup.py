@@ -15,7 +15,7 @@ from django.db import transaction
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
 from blockdesk.reports import buckets
-from blockdesk.reports.models import CaseState, DailyRollup, HourlyVolume, IntentDaily
+from blockdesk.reports.models import AgentDaily, CaseState, DailyRollup, IntentDaily
 from tests.reports.support import Clock, at, open_case, reply, snapshot, status, totals
 from tests.sla.support import local, office_hours
 
@@ -65,7 +65,9 @@ def test_rollups_match_a_direct_computation(channel, contact, agent, account):
         assert [got.get(c, 0) for c in buckets.columns(measure)] == histogram
     days = {r.day: r.created for r in DailyRollup.objects.filter(created__gt=0)}
     assert days == per_day
-    assert sum(HourlyVolume.objects.values_list("created", flat=True)) == 12
+    assert sum(got[f"created_h{h}"] for h in range(24)) == 12
+    mine = AgentDaily.objects.filter(agent_id=agent.pk)
+    assert sum(mine.values_list("first_responses", flat=True)) == len(expected_frt)
     # A rebuild from the log gives the same tables.
     before = snapshot()
     call_command("reports", "rebuild", stdout=io.StringIO())

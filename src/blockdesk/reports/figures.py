@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from blockdesk.conversations.models import Inbox
 from blockdesk.reports import buckets
-from blockdesk.reports.filters import ReportFilter, rollup_rows
-from blockdesk.reports.models import DailyRollup, HourlyVolume, IntentDaily, TagDaily
+from blockdesk.reports.filters import ReportFilter, ignored, rollup_rows
+from blockdesk.reports.models import AgentDaily, DailyRollup, IntentDaily, TagDaily
 from blockdesk.sla.models import BusinessHours
 
 COUNTS = (
@@ -86,9 +86,22 @@ def daily_sums(f: ReportFilter, *, by: str = "day") -> dict[Any, dict[str, float
     """Every counter and bucket of the rollup rows in the filter, summed per `by`
     (a column: day, agent_id, channel…). One query; a year is at most a few hundred rows."""
     names = (*COUNTS, *BUCKET_COLUMNS)
-    qs = rollup_rows(DailyRollup.objects.all(), f).values(by)
+    table = AgentDaily if per_agent(f, by) else DailyRollup
+    qs = rollup_rows(table.objects.all(), f).values(by)
     rows = qs.annotate(**{f"s_{n}": Sum(n) for n in names}).order_by(by)
     return {r[by]: {n: r[f"s_{n}"] or 0 for n in names} for r in rows}
+
+
+def per_agent(f: ReportFilter, by: str = "day") -> bool:
+    return f.agent_id is not None or by == "agent_id"
+
+
+def scope_note(f: ReportFilter, *, has_agent: bool) -> str:
+    if not ignored(f, has_agent=has_agent):
+        return ""
+    if has_agent:
+        return _("Per agent: the inbox, channel and language filters do not apply.")
+    return _("The agent filter does not apply to this figure.")
 
 
 def fold(
@@ -147,7 +160,8 @@ def volume(f: ReportFilter, per_day: dict[Any, dict[str, float]]) -> Figure:
     chart = _series_chart(
         "line", [r[0] for r in rows], [(cols[i], [r[i] for r in rows]) for i in (1, 2, 3)]
     )
-    return Figure("volume", _("Conversations over time"), cols, rows, chart)
+    note = scope_note(f, has_agent=per_agent(f))
+    return Figure("volume", _("Conversations over time"), cols, rows, chart, note)
 
 
 def times(f: ReportFilter, per_day: dict[Any, dict[str, float]]) -> Figure:
@@ -192,6 +206,7 @@ def times(f: ReportFilter, per_day: dict[Any, dict[str, float]]) -> Figure:
         "line", [r[0] for r in body], [(cols[i], [r[i] for r in body]) for i in (2, 3, 5, 6)]
     )
     note = _("Business hours") if f.basis == "business" else _("Calendar time")
+    note = " ".join(filter(None, [note, scope_note(f, has_agent=per_agent(f))]))
     return Figure("times", _("Response and resolution times"), cols, rows, chart, note)
 
 
@@ -229,6 +244,7 @@ def resolution(f: ReportFilter, per_day: dict[Any, dict[str, float]]) -> Figure:
         "line", [r[0] for r in body], [(cols[i], [r[i] for r in body]) for i in (2, 4)]
     )
     note = _("The last 7 days are provisional: a case may still be reopened.")
+    note = " ".join(filter(None, [note, scope_note(f, has_agent=per_agent(f))]))
     return Figure(
         "resolution", _("First-contact resolution and reopen rate"), cols, rows, chart, note
     )
@@ -243,7 +259,8 @@ def channels(f: ReportFilter) -> Figure:
     rows = [[kind or _("(none)"), n] for kind, n in _by(f, "channel") if n]
     cols = [_("Channel"), _("New conversations")]
     chart = _series_chart("bar", [r[0] for r in rows], [(cols[1], [r[1] for r in rows])])
-    return Figure("channels", _("Volume by channel"), cols, rows, chart)
+    note = scope_note(f, has_agent=False)
+    return Figure("channels", _("Volume by channel"), cols, rows, chart, note)
 
 
 def inboxes(f: ReportFilter) -> Figure:
@@ -256,7 +273,8 @@ def inboxes(f: ReportFilter) -> Figure:
     rows = [[names.get(k, f"#{k}"), n] for k, n in found if n]
     cols = [_("Inbox"), _("New conversations")]
     chart = _series_chart("bar", [r[0] for r in rows], [(cols[1], [r[1] for r in rows])])
-    return Figure("inboxes", _("Volume by inbox"), cols, rows, chart)
+    note = scope_note(f, has_agent=False)
+    return Figure("inboxes", _("Volume by inbox"), cols, rows, chart, note)
 
 
 def report_zone(account_id: int) -> ZoneInfo:
@@ -275,10 +293,14 @@ def report_zone(account_id: int) -> ZoneInfo:
 def heatmap(f: ReportFilter) -> Figure:
     tz = report_zone(f.account_id)
     grid = [[0] * 24 for _d in range(7)]
-    qs = rollup_rows(HourlyVolume.objects.all(), f, day_field="hour")
-    for r in qs.values("hour").annotate(n=Sum("created")):
-        local = r["hour"].astimezone(tz)
-        grid[local.weekday()][local.hour] += int(r["n"] or 0)
+    hours = [f"created_h{h}" for h in range(24)]
+    qs = rollup_rows(DailyRollup.objects.all(), f).values("day")
+    for r in qs.annotate(**{f"s{h}": Sum(name) for h, name in enumerate(hours)}):
+        for h in range(24):
+            n = int(r[f"s{h}"] or 0)
+            if n:
+                local = dt.datetime.combine(r["day"], dt.time(h), tzinfo=dt.UTC).astimezone(tz)
+                grid[local.weekday()][local.hour] += n
     top = max(max(row) for row in grid) or 1
     labels = [_(d) for d in WEEKDAYS]
     rows = [[labels[d], *grid[d]] for d in range(7)]
@@ -287,7 +309,9 @@ def heatmap(f: ReportFilter) -> Figure:
     fig.heat = [
         (labels[d], [(n, min(9, (9 * n + top - 1) // top)) for n in grid[d]]) for d in range(7)
     ]
-    fig.note = _("Time zone: %(zone)s") % {"zone": str(tz)}
+    fig.note = " ".join(
+        filter(None, [_("Time zone: %(zone)s") % {"zone": str(tz)}, scope_note(f, has_agent=False)])
+    )
     return fig
 
 
@@ -316,7 +340,8 @@ def assistant(f: ReportFilter) -> Figure:
     chart = _series_chart(
         "bar", [r[0] for r in rows[:15]], [(cols[i], [r[i] for r in rows[:15]]) for i in (3, 5)]
     )
-    return Figure("assistant", _("Assistant deflection and handoff by intent"), cols, rows, chart)
+    title = _("Assistant deflection and handoff by intent")
+    return Figure("assistant", title, cols, rows, chart, scope_note(f, has_agent=False))
 
 
 def _weekly(qs: Any, column: str, count: str, end: dt.date) -> dict[str, list[int]]:
@@ -358,4 +383,5 @@ def rising(f: ReportFilter) -> Figure:
         [f"{r[1]}" for r in top],
         [(cols[2], [r[2] for r in top]), (cols[3], [r[3] for r in top])],
     )
-    return Figure("rising", _("Top issue categories and what is rising"), cols, rows, chart)
+    title = _("Top issue categories and what is rising")
+    return Figure("rising", title, cols, rows, chart, scope_note(f, has_agent=False))

@@ -126,30 +126,33 @@ def parse(
     )
 
 
-def rollup_rows(qs: QuerySet[M], f: ReportFilter, *, day_field: str = "day") -> QuerySet[M]:
-    """Rows of a report table within the filter (`day_field`: `day`, or `hour`)."""
-    if day_field == "hour":
-        qs = qs.filter(account_id=f.account_id, hour__gte=f.start(), hour__lt=f.end())
-    else:
-        qs = qs.filter(account_id=f.account_id, day__gte=f.since, day__lte=f.until)
-    return qs.filter(_dimension_q(f))
-
-
-def _dimension_q(f: ReportFilter) -> Q:
+def rollup_rows(qs: QuerySet[M], f: ReportFilter) -> QuerySet[M]:
+    """Rows of a report table within the filter. A table keeps only some dimensions
+    (models.py): a filter on one it lacks does not apply to it (the page says so)."""
+    names = {fld.name for fld in qs.model._meta.get_fields()}
+    qs = qs.filter(account_id=f.account_id, day__gte=f.since, day__lte=f.until)
     q = Q()
-    if f.inbox_ids is not None:
+    wanted = {
+        "inbox_id": f.inbox_id,
+        "channel": f.channel or None,
+        "team_id": f.team_id,
+        "agent_id": f.agent_id,
+        "language": f.language or None,
+    }
+    for name, value in wanted.items():
+        if value is not None and name in names:
+            q &= Q(**{name: value})
+    if f.inbox_ids is not None and "inbox_id" in names:
         q &= Q(inbox_id__in=f.inbox_ids)
-    if f.inbox_id is not None:
-        q &= Q(inbox_id=f.inbox_id)
-    if f.channel:
-        q &= Q(channel=f.channel)
-    if f.team_id is not None:
-        q &= Q(team_id=f.team_id)
-    if f.agent_id is not None:
-        q &= Q(agent_id=f.agent_id)
-    if f.language:
-        q &= Q(language=f.language)
-    return q
+    return qs.filter(q)
+
+
+def ignored(f: ReportFilter, *, has_agent: bool) -> bool:
+    """Whether part of the filter cannot apply to a table: the agent's (no inbox, channel
+    or language) or the account's (no agent)."""
+    if has_agent:
+        return bool(f.inbox_id is not None or f.channel or f.language)
+    return f.agent_id is not None
 
 
 def conversation_q(f: ReportFilter, prefix: str = "conversation__") -> Q:

@@ -12,7 +12,9 @@ from django.db import models
 
 from blockdesk.reports import buckets
 
+# A case's dimensions (CaseState); each table keeps the ones it is keyed by.
 DIMENSIONS = ("inbox_id", "channel", "team_id", "agent_id", "language")
+PLACE = ("inbox_id", "channel", "team_id", "language")  # DailyRollup, IntentDaily, TagDaily
 
 
 class CaseState(models.Model):
@@ -40,18 +42,14 @@ class CaseState(models.Model):
     assistant_outcome = models.CharField(max_length=12, blank=True)
 
 
-class DailyRollup(models.Model):
-    """Counts and duration histograms per UTC day and dimensions (bucket columns
-    `frt_0…`, `frtb_0…`, `res_0…`, `resb_0…` are added below: first response and
-    resolution, in calendar and in business time)."""
+class Counts(models.Model):
+    """The counters and duration histograms of a day (bucket columns `frt_0…`, `frtb_0…`,
+    `res_0…`, `resb_0…` are added below: first response and resolution, in calendar and in
+    business time)."""
 
     account_id = models.BigIntegerField()
     day = models.DateField()
-    inbox_id = models.BigIntegerField(default=0)
-    channel = models.CharField(max_length=32, blank=True)
     team_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
-    language = models.CharField(max_length=8, blank=True)
     created = models.PositiveIntegerField(default=0)
     first_responses = models.PositiveIntegerField(default=0)
     frt_sum = models.FloatField(default=0)
@@ -60,7 +58,7 @@ class DailyRollup(models.Model):
     first_resolved = models.PositiveIntegerField(default=0)  # a case's first resolution
     res_sum = models.FloatField(default=0)
     resb_sum = models.FloatField(default=0)
-    # First resolutions of cases an agent answered: the denominator of FCR and reopen rate.
+    # First resolutions of cases an agent answered: the denominator of FCR.
     agent_resolved = models.PositiveIntegerField(default=0)
     fcr = models.IntegerField(default=0)
     reopened_7d = models.IntegerField(default=0)
@@ -71,39 +69,50 @@ class DailyRollup(models.Model):
     assistant_handoffs = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+for _measure in buckets.MEASURES:
+    for _name in buckets.columns(_measure):
+        Counts.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class DailyRollup(Counts):
+    """Per UTC day, inbox (and its channel), team and language; with the new conversations
+    of each UTC hour (`created_h0…created_h23`: the heat map, in the reader's time zone).
+    No agent: the account's figures read a few rows a day however many agents answer."""
+
+    inbox_id = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["account_id", "day", *DIMENSIONS], name="reports_daily_key"
+                fields=["account_id", "day", "inbox_id", "channel", "team_id", "language"],
+                name="reports_daily_key",
             )
         ]
         indexes = [models.Index(fields=["account_id", "day"], name="reports_daily_day")]
 
 
-for _measure in buckets.MEASURES:
-    for _name in buckets.columns(_measure):
-        DailyRollup.add_to_class(_name, models.PositiveIntegerField(default=0))
+for _hour in range(24):
+    DailyRollup.add_to_class(f"created_h{_hour}", models.PositiveIntegerField(default=0))
 
 
-class HourlyVolume(models.Model):
-    """New conversations per UTC hour: the hour-of-day × day-of-week heat map in the
-    reader's time zone."""
+class AgentDaily(Counts):
+    """The same counters per UTC day, agent and team (the agent who answered, the assignee
+    who resolved): the per-agent figures and the agent filter."""
 
-    account_id = models.BigIntegerField()
-    hour = models.DateTimeField()
-    inbox_id = models.BigIntegerField(default=0)
-    channel = models.CharField(max_length=32, blank=True)
-    team_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
-    language = models.CharField(max_length=8, blank=True)
-    created = models.PositiveIntegerField(default=0)
+    agent_id = models.BigIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["account_id", "hour", *DIMENSIONS], name="reports_hourly_key"
+                fields=["account_id", "day", "agent_id", "team_id"], name="reports_agent_key"
             )
         ]
-        indexes = [models.Index(fields=["account_id", "hour"], name="reports_hourly_hour")]
+        indexes = [models.Index(fields=["account_id", "day"], name="reports_agent_day")]
 
 
 class IntentDaily(models.Model):
@@ -116,7 +125,6 @@ class IntentDaily(models.Model):
     inbox_id = models.BigIntegerField(default=0)
     channel = models.CharField(max_length=32, blank=True)
     team_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
     language = models.CharField(max_length=8, blank=True)
     handled = models.PositiveIntegerField(default=0)
     deflected = models.PositiveIntegerField(default=0)
@@ -125,7 +133,7 @@ class IntentDaily(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["account_id", "day", "intent", *DIMENSIONS], name="reports_intent_key"
+                fields=["account_id", "day", "intent", *PLACE], name="reports_intent_key"
             )
         ]
         indexes = [models.Index(fields=["account_id", "day"], name="reports_intent_day")]
@@ -140,14 +148,13 @@ class TagDaily(models.Model):
     inbox_id = models.BigIntegerField(default=0)
     channel = models.CharField(max_length=32, blank=True)
     team_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
     language = models.CharField(max_length=8, blank=True)
     added = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["account_id", "day", "tag", *DIMENSIONS], name="reports_tag_key"
+                fields=["account_id", "day", "tag", *PLACE], name="reports_tag_key"
             )
         ]
         indexes = [models.Index(fields=["account_id", "day"], name="reports_tag_day")]

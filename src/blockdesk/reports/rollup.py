@@ -20,9 +20,10 @@ from blockdesk.events.models import Event
 from blockdesk.reports import buckets
 from blockdesk.reports.models import (
     DIMENSIONS,
+    PLACE,
+    AgentDaily,
     CaseState,
     DailyRollup,
-    HourlyVolume,
     IntentDaily,
     TagDaily,
 )
@@ -148,10 +149,24 @@ def _day(when: dt.datetime) -> dt.date:
     return when.astimezone(dt.UTC).date()
 
 
+def place(key: dict[str, Any]) -> dict[str, Any]:
+    return {name: key[name] for name in PLACE}
+
+
 def _daily(
     batch: Batch, case: CaseState, when: dt.datetime, key: dict[str, Any], **n: float
 ) -> None:
-    batch.add(DailyRollup, {"account_id": case.account_id, "day": _day(when), **key}, **n)
+    """A day's counts go to the account's row of that place and, when an agent is known, to
+    the agent's row."""
+    _both(batch, {"account_id": case.account_id, "day": _day(when), **key}, **n)
+
+
+def _both(batch: Batch, key: dict[str, Any], **n: float) -> None:
+    base = {"account_id": key["account_id"], "day": key["day"]}
+    batch.add(DailyRollup, {**base, **place(key)}, **n)
+    if key.get("agent_id"):
+        agent = {**base, "agent_id": key["agent_id"], "team_id": key["team_id"]}
+        batch.add(AgentDaily, agent, **n)
 
 
 def _follow_facts(batch: Batch, case: CaseState, facts: dict[str, Any]) -> None:
@@ -189,16 +204,16 @@ def _on_created(batch: Batch, event: Event, facts: dict[str, Any]) -> None:
     )
     batch.cases[conversation_id] = case
     batch.dirty.add(conversation_id)
-    key = dims(case)
-    _daily(batch, case, event.occurred_at, key, created=1)
-    hour = event.occurred_at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
-    batch.add(HourlyVolume, {"account_id": case.account_id, "hour": hour, **key}, created=1)
+    hour = event.occurred_at.astimezone(dt.UTC).hour
+    counts: dict[str, float] = {"created": 1, f"created_h{hour}": 1}
+    _daily(batch, case, event.occurred_at, dims(case), **counts)
     _tags_added(batch, case, event.occurred_at, facts.get("tags") or [])
 
 
 def _tags_added(batch: Batch, case: CaseState, when: dt.datetime, tags: Iterable[object]) -> None:
     for tag in {t for t in tags if isinstance(t, str) and t}:
-        key = {"account_id": case.account_id, "day": _day(when), "tag": tag[:50], **dims(case)}
+        key = {"account_id": case.account_id, "day": _day(when), "tag": tag[:50]}
+        key.update(place(dims(case)))
         batch.add(TagDaily, key, added=1)
 
 
@@ -246,7 +261,7 @@ def _on_status(batch: Batch, event: Event, data: dict[str, Any]) -> None:
             if case.fcr:
                 case.fcr = False
                 back["fcr"] = -1
-            batch.add(DailyRollup, row, **back)
+            _both(batch, row, **back)
 
 
 def _resolved(batch: Batch, case: CaseState, when: dt.datetime) -> None:
@@ -270,7 +285,8 @@ def _resolved(batch: Batch, case: CaseState, when: dt.datetime) -> None:
 
 
 def _intent_row(case: CaseState, when: dt.datetime, intent: str) -> dict[str, Any]:
-    return {"account_id": case.account_id, "day": _day(when), "intent": intent, **dims(case)}
+    key = {"account_id": case.account_id, "day": _day(when), "intent": intent}
+    return {**key, **place(dims(case))}
 
 
 def _handled(batch: Batch, case: CaseState, when: dt.datetime, intent: str) -> None:
@@ -335,5 +351,5 @@ def forget(from_event_id: int | None) -> None:
     middle event would count the rest twice; it always starts again from nothing."""
     if from_event_id is not None:
         raise ValueError("the reports are rebuilt from the start of the log only")
-    for model in (DailyRollup, HourlyVolume, IntentDaily, TagDaily, CaseState):
+    for model in (DailyRollup, AgentDaily, IntentDaily, TagDaily, CaseState):
         model._default_manager.all().delete()
