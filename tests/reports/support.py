@@ -29,7 +29,7 @@ class Clock:
         new.update(occurred_at=when)
         last = Event.objects.order_by("-id").first()
         self.mark = last.pk if last else self.mark
-        drain(CONSUMER, expect=expected)
+        drain(CONSUMER, expect=expected, timeout=60)
 
 
 def at(*args: int) -> dt.datetime:

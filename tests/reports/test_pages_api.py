@@ -190,3 +190,24 @@ def test_rest_api_gives_the_same_figures(admin_user, admin_client, data):
         api.get("/api/v1/reports/volume", headers={"Authorization": f"Bearer {weak}"}).status_code
         == 403
     )
+
+
+def test_demo_history_shows_every_figure(admin_client, account, channel, agent):
+    from blockdesk.demo import seed_reports
+
+    seed_reports.seed(account=account)
+    text = admin_client.get("/app/reports/").content.decode()
+    for key in (
+        "volume",
+        "channels",
+        "inboxes",
+        "heatmap",
+        "times",
+        "resolution",
+        "assistant",
+        "rising",
+    ):
+        assert f"report-data-{key}" in text, key
+    rising = csv_rows(admin_client.get("/app/reports/rising.csv"))
+    assert {r[1] for r in rising[1:4]} & {"listing", "listing-question"}
+    assert admin_client.get("/app/reports/agents/").status_code == 200

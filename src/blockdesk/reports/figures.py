@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from blockdesk.conversations.models import Inbox
 from blockdesk.reports import buckets
@@ -39,7 +40,15 @@ COUNTS = (
     "assistant_handoffs",
 )
 BUCKET_COLUMNS = tuple(c for m in buckets.MEASURES for c in buckets.columns(m))
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+)
 
 
 @dataclass
@@ -302,7 +311,7 @@ def heatmap(f: ReportFilter) -> Figure:
                 local = dt.datetime.combine(r["day"], dt.time(h), tzinfo=dt.UTC).astimezone(tz)
                 grid[local.weekday()][local.hour] += n
     top = max(max(row) for row in grid) or 1
-    labels = [_(d) for d in WEEKDAYS]
+    labels = [str(d) for d in WEEKDAYS]
     rows = [[labels[d], *grid[d]] for d in range(7)]
     cols = [_("Day"), *[f"{h:02d}" for h in range(24)]]
     fig = Figure("heatmap", _("New conversations by hour and day of week"), cols, rows)
