@@ -201,13 +201,13 @@ def test_demo_history_shows_every_figure(admin_client, account, channel, agent):
         "volume",
         "channels",
         "inboxes",
-        "heatmap",
         "times",
         "resolution",
         "assistant",
         "rising",
     ):
         assert f"report-data-{key}" in text, key
+    assert 'class="heat-9"' in text  # the heat map is a shaded table
     rising = csv_rows(admin_client.get("/app/reports/rising.csv"))
     assert {r[1] for r in rising[1:4]} & {"listing", "listing-question"}
     assert admin_client.get("/app/reports/agents/").status_code == 200
