@@ -24,6 +24,7 @@ urlpatterns = [
     path("app/settings/sla/", include("blockdesk.sla.urls")),
     path("app/surveys/", include("blockdesk.surveys.urls")),
     path("app/quality/", include("blockdesk.quality.urls")),
+    path("app/reports/", include("blockdesk.reports.urls")),
     path("app/channels/", include("blockdesk.connectors.urls")),
     path("app/settings/email/", include("blockdesk.connectors.email.urls")),
     path("app/settings/discord/", include("blockdesk.connectors.discord.urls")),
