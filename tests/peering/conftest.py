@@ -47,7 +47,7 @@ def feed_server() -> Iterator[tuple[str, Responder]]:
     responder = Responder()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
+        def do_GET(self) -> None:
             responder.requests.append({"path": self.path, "headers": dict(self.headers)})
             self.send_response(responder.status)
             for name, value in responder.headers.items():

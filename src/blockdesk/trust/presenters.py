@@ -147,3 +147,14 @@ def result_dict(result: CheckResult) -> dict[str, Any]:
         "headline": headline(result),
         "explanation": explanation(result),
     }
+
+
+def scam_warning(scams: list[ReportedScam]) -> str | None:
+    """One sentence for a customer who just pasted a known scam into the chat."""
+    if not scams:
+        return None
+    first = scams[0]
+    return _(
+        "Warning: %(value)s is a known scam (confirmed by %(source)s). Never send it money, "
+        "passwords or your recovery phrase."
+    ) % {"value": first.display, "source": source_label(first)}

@@ -3,6 +3,8 @@ customer's anti-phishing code."""
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 
 from blockdesk.accounts.models import Account, User
@@ -65,11 +67,47 @@ def get_reported_scam(*, account_id: int, scam_id: int) -> ReportedScam:
 def reported_scams_matching(*, account_id: int, parsed: Parsed) -> QuerySet[ReportedScam]:
     """The candidates for one value, found by index (a peer's list can be long): the
     exact value, or a reported domain the host sits under."""
+    return reported_scams(account_id=account_id).filter(value__in=_candidates(parsed))
+
+
+def _candidates(parsed: Parsed) -> set[str]:
     values = {parsed.value}
     if parsed.host is not None:
         labels = parsed.host.ascii.split(".")
         values |= {".".join(labels[i:]) for i in range(len(labels) - 1)}
-    return reported_scams(account_id=account_id).filter(value__in=values)
+    return values
+
+
+# Words of a message worth checking: links, domains, mailboxes, @handles, addresses.
+_TOKEN_RE = re.compile(r"[^\s<>\"'()\[\]{}，。、；！？]+")
+_CHECKABLE_RE = re.compile(r"(\.[^\W\d_]{2,}|^@\w{3,}|^(0x)?[0-9a-zA-Z]{25,}$)")
+MAX_TOKENS = 30
+
+
+def scams_in_text(*, account_id: int, text: str) -> list[ReportedScam]:
+    """The confirmed scams a free text mentions (one query, whatever its length): what the
+    widget warns a customer about, and what a forum link guard holds a post for."""
+    parsed_tokens: list[Parsed] = []
+    for raw in _TOKEN_RE.findall(text or "")[:2000]:
+        token = raw.strip(".,;:!?")
+        if not _CHECKABLE_RE.search(token):
+            continue
+        try:
+            parsed_tokens.append(parse_any(token))
+        except NormalizeError:
+            continue
+        if len(parsed_tokens) >= MAX_TOKENS:
+            break
+    if not parsed_tokens:
+        return []
+    values = set().union(*(_candidates(p) for p in parsed_tokens))
+    rows = list(reported_scams(account_id=account_id).filter(value__in=values))
+    found: dict[int, ReportedScam] = {}
+    for parsed in parsed_tokens:
+        hit = find_reported(parsed, rows)
+        if hit is not None:
+            found.setdefault(hit.pk, hit)
+    return list(found.values())
 
 
 def find_reported_scam(*, account_id: int, value: str) -> ReportedScam | None:
