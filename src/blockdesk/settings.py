@@ -483,8 +483,9 @@ KB_INDEX_SHARED: bool | None = (
 # How often (seconds) a node asks the storage whether a scope's index changed.
 KB_INDEX_POLL_SECONDS = float(env("BLOCKDESK_KB_INDEX_POLL_SECONDS", "5"))
 # --- Knowledge shared between projects (peering app, docs/peering.md) ---------------
-# Feed URLs on loopback/private networks are refused unless this is on (tests, dev).
-PEERING_ALLOW_PRIVATE_FEEDS = env_bool("BLOCKDESK_PEERING_ALLOW_PRIVATE", False)
+# Feed URLs on loopback/private networks are refused unless this is on (tests, dev; on by
+# default with BLOCKDESK_DEBUG like webhooks, so the demo can follow its own instance).
+PEERING_ALLOW_PRIVATE_FEEDS = env_bool("BLOCKDESK_PEERING_ALLOW_PRIVATE", DEBUG)
 PEERING_PULL_INTERVAL = int(env("BLOCKDESK_PEERING_PULL_SECONDS", "900"))
 PEERING_PUBLISH_INTERVAL = int(env("BLOCKDESK_PEERING_PUBLISH_SECONDS", "300"))
 PEERING_FETCH_TIMEOUT = float(env("BLOCKDESK_PEERING_FETCH_TIMEOUT", "15"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -214,21 +215,24 @@ def sync_subscription(subscription: Subscription) -> int:
                 last_error="", last_fetched_at=timezone.now()
             )
             break
-        try:
-            verified = verify_page(
-                page.data, pinned_key=sub.public_key, pinned_feed=sub.feed_id, cursor=sub.cursor
-            )
-        except FeedRejected as exc:
-            do_pause(subscription=sub, reason=str(exc))
-            break
-        try:
-            changed += _store_page(sub, verified, etag=page.etag)
-        except FeedRejected as exc:  # rolled back: nothing of the page was kept
-            do_pause(subscription=sub, reason=str(exc))
-            break
-        if not verified.has_more:
+        page_changed, more = ingest_page(sub, page.data, etag=page.etag)
+        changed += page_changed
+        if not more:
             break
     return changed
+
+
+def ingest_page(sub: Subscription, data: dict[str, Any], *, etag: str = "") -> tuple[int, bool]:
+    """Verifies one fetched page and stores it whole, or pauses the subscription and
+    stores nothing. Returns (items changed, whether more pages follow)."""
+    try:
+        verified = verify_page(
+            data, pinned_key=sub.public_key, pinned_feed=sub.feed_id, cursor=sub.cursor
+        )
+        return _store_page(sub, verified, etag=etag), verified.has_more
+    except FeedRejected as exc:  # rolled back: nothing of the page was kept
+        do_pause(subscription=sub, reason=str(exc))
+        return 0, False
 
 
 def _store_page(sub: Subscription, page: VerifiedPage, *, etag: str) -> int:
