@@ -16,7 +16,7 @@ from blockdesk.common.errors import ValidationFailed
 from blockdesk.events.models import Event
 from blockdesk.kb import services as kb_services
 from blockdesk.kb.models import Article, ArticleTranslation
-from blockdesk.peering import publishing, subscribing
+from blockdesk.peering import publishing, signing, subscribing
 from blockdesk.peering.feedclient import FetchError, fetch_page
 from blockdesk.peering.models import Publisher, ReceivedItem, Subscription
 from blockdesk.trust import presenters, scam_services
@@ -61,6 +61,30 @@ def _sync(sub: Subscription) -> Subscription:
     return sub
 
 
+def _edit_and_pull(
+    admin: User, publisher: Publisher, responder: Any, sub: Subscription, title: str, body: str
+) -> Subscription:
+    """The publisher edits its article; the follower pulls the change."""
+    source_tr = ArticleTranslation.objects.get(
+        account_id=admin.account_pk, article__key="avoid-phishing"
+    )
+    kb_services.do_save_translation(
+        actor=admin,
+        article=source_tr.article,
+        language="en",
+        data=kb_services.TranslationInput(title=title, body=body),
+    )
+    publishing.do_refresh_feed(publisher=publisher)
+    _serve(responder, publisher, since=sub.cursor)
+    return _sync(sub)
+
+
+def _stranger(admin: User, url: str) -> Subscription:
+    """Following a feed under a key nobody signs with (the page decides the outcome)."""
+    _private, public = signing.new_key_pair()
+    return subscribing.do_subscribe(actor=admin, name="P", url=url, public_key=public)
+
+
 def _item(sub: Subscription, item_type: str) -> ReceivedItem:
     return ReceivedItem.objects.get(subscription=sub, item_type=item_type)
 
@@ -90,18 +114,9 @@ def test_items_arrive_for_review_are_imported_kept_in_sync_and_deleted(
     assert "Shared by Publisher Exchange." in tr.body and "avoid-phishing" in tr.body
 
     # The source edits the article: the change arrives for review and updates the copy.
-    source_tr = ArticleTranslation.objects.get(
-        account_id=publisher_admin.account_pk, article__key="avoid-phishing"
+    sub = _edit_and_pull(
+        publisher_admin, publisher, responder, sub, "How to avoid phishing (2026)", "New text."
     )
-    kb_services.do_save_translation(
-        actor=publisher_admin,
-        article=source_tr.article,
-        language="en",
-        data=kb_services.TranslationInput(title="How to avoid phishing (2026)", body="New text."),
-    )
-    publishing.do_refresh_feed(publisher=publisher)
-    _serve(responder, publisher, since=sub.cursor)
-    sub = _sync(sub)
     article_item.refresh_from_db()
     assert article_item.state == State.PENDING and article_item.version == 2
     subscribing.do_accept(actor=subscriber_admin, item=article_item)
@@ -200,10 +215,7 @@ def test_a_feed_signed_with_another_key_is_refused(
 ) -> None:
     url, responder = feed_server
     publisher = _publish(publisher_admin)
-    from blockdesk.peering import signing
-
-    _private, stranger = signing.new_key_pair()
-    sub = subscribing.do_subscribe(actor=subscriber_admin, name="P", url=url, public_key=stranger)
+    sub = _stranger(subscriber_admin, url)
     _serve(responder, publisher, since=0)
     _assert_paused_and_nothing_kept(_sync(sub), "signing key changed")
 
@@ -231,16 +243,7 @@ def test_replayed_pages_and_old_versions_are_refused(
     first_page = _serve(responder, publisher, since=0)
     sub = _sync(sub)
     old_item = next(i for i in first_page["items"] if i["type"] == "kb.article")
-    source_tr = ArticleTranslation.objects.get(account_id=publisher_admin.account_pk)
-    kb_services.do_save_translation(
-        actor=publisher_admin,
-        article=source_tr.article,
-        language="en",
-        data=kb_services.TranslationInput(title="Updated title", body="v2"),
-    )
-    publishing.do_refresh_feed(publisher=publisher)
-    _serve(responder, publisher, since=sub.cursor)
-    sub = _sync(sub)
+    sub = _edit_and_pull(publisher_admin, publisher, responder, sub, "Updated title", "v2")
     item = _item(sub, "kb.article")
     assert item.version == 2
 
@@ -277,11 +280,8 @@ def test_replayed_pages_and_old_versions_are_refused(
 def test_malformed_pages_pause_the_feed(
     subscriber_admin: User, feed_server: Any, body: bytes, reason: str
 ) -> None:
-    from blockdesk.peering import signing
-
     url, responder = feed_server
-    _private, public = signing.new_key_pair()
-    sub = subscribing.do_subscribe(actor=subscriber_admin, name="P", url=url, public_key=public)
+    sub = _stranger(subscriber_admin, url)
     responder.body = body
     _assert_paused_and_nothing_kept(_sync(sub), reason)
 
@@ -289,12 +289,9 @@ def test_malformed_pages_pause_the_feed(
 def test_a_huge_page_is_cut_off_and_pauses_the_feed(
     subscriber_admin: User, feed_server: Any, settings: Any
 ) -> None:
-    from blockdesk.peering import signing
-
     settings.PEERING_MAX_PAGE_BYTES = 64 * 1024
     url, responder = feed_server
-    _private, public = signing.new_key_pair()
-    sub = subscribing.do_subscribe(actor=subscriber_admin, name="P", url=url, public_key=public)
+    sub = _stranger(subscriber_admin, url)
     responder.body = b'{"items": ["' + b"x" * (200 * 1024) + b'"]}'
     _assert_paused_and_nothing_kept(_sync(sub), "too large")
 
@@ -302,11 +299,8 @@ def test_a_huge_page_is_cut_off_and_pauses_the_feed(
 def test_a_server_error_is_retried_later_not_a_pause(
     subscriber_admin: User, feed_server: Any
 ) -> None:
-    from blockdesk.peering import signing
-
     url, responder = feed_server
-    _private, public = signing.new_key_pair()
-    sub = subscribing.do_subscribe(actor=subscriber_admin, name="P", url=url, public_key=public)
+    sub = _stranger(subscriber_admin, url)
     responder.status, responder.body = 502, b"Bad gateway"
     sub = _sync(sub)
     assert sub.status == "active" and sub.last_error == "HTTP 502"
@@ -325,8 +319,6 @@ def test_a_server_error_is_retried_later_not_a_pause(
 def test_internal_addresses_are_refused_unless_allowed(
     subscriber_admin: User, settings: Any, url: str
 ) -> None:
-    from blockdesk.peering import signing
-
     settings.PEERING_ALLOW_PRIVATE_FEEDS = False
     _private, public = signing.new_key_pair()
     with pytest.raises(ValidationFailed) as caught:
@@ -340,11 +332,8 @@ def test_internal_addresses_are_refused_unless_allowed(
 def test_a_loopback_feed_saved_while_allowed_is_not_fetched_once_disallowed(
     subscriber_admin: User, feed_server: Any, settings: Any
 ) -> None:
-    from blockdesk.peering import signing
-
     url, responder = feed_server
-    _private, public = signing.new_key_pair()
-    sub = subscribing.do_subscribe(actor=subscriber_admin, name="P", url=url, public_key=public)
+    sub = _stranger(subscriber_admin, url)
     settings.PEERING_ALLOW_PRIVATE_FEEDS = False
     sub = _sync(sub)
     assert responder.requests == []

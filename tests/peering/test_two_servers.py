@@ -34,8 +34,8 @@ cat = Category.objects.create(account=account, key="security", names={"en": "Sec
 tr = kb.do_create_article(actor=admin, key="avoid-phishing", category=cat, language="en",
     data=kb.TranslationInput(title="Avoid phishing", body="Check the address bar."))
 kb.do_set_status(actor=admin, translation=tr, status="published")
-scam_services.do_report_scam(account_id=account.pk, actor=admin, value="alpha-exchange-login.example",
-    note="Fake login page")
+scam_services.do_report_scam(account_id=account.pk, actor=admin,
+    value="alpha-exchange-login.example", note="Fake login page")
 publishing.do_configure_publisher(actor=admin, enabled=True, title="Alpha", share_scams=True)
 publishing.do_share_articles(actor=admin, article_ids=[tr.article_id])
 pub = publishing.publisher_for(account.pk)
@@ -159,7 +159,9 @@ def test_two_installations_share_review_import_sync_and_refuse_a_tampered_feed(p
     local = _local(pair)
     assert local["title"] == "Avoid phishing" and local["status"] == "draft"
     assert "Shared by Alpha Exchange." in str(local["body"])
-    checked = pair.api("GET", "/api/v1/trust/check", params={"value": "alpha-exchange-login.example"})
+    checked = pair.api(
+        "GET", "/api/v1/trust/check", params={"value": "alpha-exchange-login.example"}
+    )
     assert checked.json()["verdict"] == "no"
     assert checked.json()["reported"]["source"] == "Alpha Exchange"
 

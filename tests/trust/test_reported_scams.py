@@ -16,15 +16,24 @@ def test_an_own_report_makes_the_check_say_no_with_our_team_as_source(
     account: Account, admin_user: User
 ) -> None:
     scam_services.do_report_scam(
-        account_id=account.pk, actor=admin_user, value="https://claim-airdrop.example/x", note="Drainer"
+        account_id=account.pk,
+        actor=admin_user,
+        value="https://claim-airdrop.example/x",
+        note="Drainer",
     )
-    for value in ("claim-airdrop.example", "https://www.claim-airdrop.example/login", "a@claim-airdrop.example"):
+    for value in (
+        "claim-airdrop.example",
+        "https://www.claim-airdrop.example/login",
+        "a@claim-airdrop.example",
+    ):
         result = selectors.check_value(account_id=account.pk, value=value)
         assert result.verdict == "no", value
         shown = presenters.result_dict(result)
         assert shown["reported"]["source"] == "our team" and not shown["reported"]["from_peer"]
         assert "Drainer" in shown["explanation"]
-    assert selectors.check_value(account_id=account.pk, value="airdrop.example").verdict == "unknown"
+    assert (
+        selectors.check_value(account_id=account.pk, value="airdrop.example").verdict == "unknown"
+    )
     assert Event.objects.filter(name="scam.reported").count() == 1
 
 
@@ -34,7 +43,9 @@ def test_handles_and_addresses_match_exactly(account: Account, admin_user: User)
     scam_services.do_report_scam(account_id=account.pk, actor=admin_user, value=address)
     assert selectors.check_value(account_id=account.pk, value="fakesupportbot").verdict == "no"
     assert selectors.check_value(account_id=account.pk, value=address.lower()).verdict == "no"
-    assert selectors.check_value(account_id=account.pk, value="@FakeSupportBot2").verdict == "unknown"
+    assert (
+        selectors.check_value(account_id=account.pk, value="@FakeSupportBot2").verdict == "unknown"
+    )
 
 
 def test_an_official_channel_stays_yes_even_if_someone_reported_it(
@@ -44,20 +55,34 @@ def test_an_official_channel_stays_yes_even_if_someone_reported_it(
         account_id=account.pk, actor=admin_user, kind="domain", value="example-exchange.com"
     )
     scam_services.do_sync_peer_scam(
-        account_id=account.pk, source="Careless Peer", source_ref="peer:1:abc", value="example-exchange.com"
+        account_id=account.pk,
+        source="Careless Peer",
+        source_ref="peer:1:abc",
+        value="example-exchange.com",
     )
-    assert selectors.check_value(account_id=account.pk, value="example-exchange.com").verdict == "yes"
+    assert (
+        selectors.check_value(account_id=account.pk, value="example-exchange.com").verdict == "yes"
+    )
 
 
 def test_peer_reports_are_replaced_and_withdrawn_by_their_source_ref(account: Account) -> None:
     scam_services.do_sync_peer_scam(
-        account_id=account.pk, source="Peer", source_ref="peer:7:" + "a" * 24, value="old-scam.example"
+        account_id=account.pk,
+        source="Peer",
+        source_ref="peer:7:" + "a" * 24,
+        value="old-scam.example",
     )
     scam_services.do_sync_peer_scam(
-        account_id=account.pk, source="Peer", source_ref="peer:7:" + "a" * 24, value="new-scam.example"
+        account_id=account.pk,
+        source="Peer",
+        source_ref="peer:7:" + "a" * 24,
+        value="new-scam.example",
     )
     assert list(ReportedScam.objects.values_list("value", flat=True)) == ["new-scam.example"]
-    assert scam_services.do_withdraw_peer_scams(account_id=account.pk, source_ref_prefix="peer:7:") == 1
+    assert (
+        scam_services.do_withdraw_peer_scams(account_id=account.pk, source_ref_prefix="peer:7:")
+        == 1
+    )
     assert not ReportedScam.objects.exists()
 
 
@@ -92,4 +117,7 @@ def test_the_other_accounts_reports_do_not_leak(
     account: Account, other_account: Account, admin_user: User
 ) -> None:
     scam_services.do_report_scam(account_id=account.pk, actor=admin_user, value="evil.example")
-    assert selectors.check_value(account_id=other_account.pk, value="evil.example").verdict == "unknown"
+    assert (
+        selectors.check_value(account_id=other_account.pk, value="evil.example").verdict
+        == "unknown"
+    )
