@@ -42,7 +42,7 @@ class Command(BaseCommand):
             "Demo logins (password for all: " + DEMO_PASSWORD + "):",
         ]
         lines += [f"  {username:<8} {role:<6} {email}" for username, email, role, _ in DEMO_USERS]
-        lines.append("  partner  admin  of Demo Partner Wallet, the peer whose feed the demo follows")
+        lines.append("  partner  admin  Demo Partner Wallet (the peer whose feed the demo follows)")
         lines.append("")
         # The demo devnet's conversations, when it runs.
         lines += banner_lines(base_url=base, account_name=DEMO_ACCOUNT)
