@@ -388,3 +388,65 @@ def test_the_private_key_is_encrypted_at_rest(publisher_admin: User) -> None:
         cursor.execute("SELECT private_key FROM peering_signingkey WHERE id = %s", [key.pk])
         stored = cursor.fetchone()[0]
     assert stored != key.private_key and key.private_key not in stored
+
+
+def _signed(publisher: Publisher, item: dict[str, Any], seq: int) -> dict[str, Any]:
+    """An item signed with the publisher's real key (what a genuine feed could hold)."""
+    key = publishing.active_key(publisher)
+    message = signing.item_message(feed_id=str(publisher.feed_id), item=item)
+    return {
+        **item,
+        "seq": seq,
+        "key_id": key.key_id,
+        "signature": signing.sign(key.private_key, message),
+    }
+
+
+def test_unknown_types_are_verified_then_skipped(
+    publisher_admin: User, subscriber_admin: User, feed_server: Any
+) -> None:
+    url, responder = feed_server
+    publisher = _publish(publisher_admin)
+    sub = _follow(subscriber_admin, url, publisher)
+    future = {
+        "type": "forum.answer",
+        "id": "q-1",
+        "version": 1,
+        "deleted": False,
+        "body": {"text": "An accepted answer"},
+        "updated_at": "2026-12-04T20:00:00+00:00",
+    }
+
+    def add_future(page: dict) -> None:
+        last = page["items"][-1]["seq"]
+        page["items"].append(_signed(publisher, future, last + 1))
+        page["next"] = last + 1
+
+    _serve(responder, publisher, since=0, mutate=add_future)
+    sub = _sync(sub)
+    assert sub.status == "active" and sub.cursor == publisher.last_seq + 1
+    assert set(ReceivedItem.objects.values_list("item_type", flat=True)) == {
+        "kb.article",
+        "trust.scam",
+    }
+
+
+def test_two_contents_signed_as_one_version_pause_the_feed(
+    publisher_admin: User, subscriber_admin: User, feed_server: Any
+) -> None:
+    url, responder = feed_server
+    publisher = _publish(publisher_admin)
+    sub = _follow(subscriber_admin, url, publisher)
+    first = _serve(responder, publisher, since=0)
+    sub = _sync(sub)
+    article = next(i for i in first["items"] if i["type"] == "kb.article")
+    forked = {k: article[k] for k in ("type", "id", "version", "deleted", "updated_at")}
+    forked["body"] = {**article["body"], "category": "other"}
+
+    def fork(page: dict) -> None:
+        page["items"] = [_signed(publisher, forked, sub.cursor + 1)]
+        page["next"] = sub.cursor + 1
+
+    _serve(responder, publisher, since=sub.cursor, mutate=fork)
+    sub = _sync(sub)
+    assert sub.status == "paused" and "same version" in sub.pause_reason

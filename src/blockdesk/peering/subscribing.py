@@ -253,6 +253,10 @@ def _store_page(sub: Subscription, page: VerifiedPage, *, etag: str) -> int:
 
 
 def _store_item(sub: Subscription, incoming: VerifiedItem) -> int:
+    if get_feed_source(incoming.item_type) is None:
+        # A type this installation does not know (a newer peer, an app not installed
+        # here): verified like the rest, then skipped rather than queued unusable.
+        return 0
     row = ReceivedItem.objects.filter(
         subscription=sub, item_type=incoming.item_type, item_key=incoming.item_key
     ).first()
