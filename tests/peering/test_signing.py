@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from blockdesk.peering import signing
@@ -40,7 +42,7 @@ def test_public_keys_are_checked_and_fingerprinted() -> None:
             signing.parse_public_key(bad)
 
 
-def _chain(feed: str) -> tuple[str, str, dict[str, object]]:
+def _chain(feed: str) -> tuple[str, str, dict[str, Any]]:
     old_private, old_public = signing.new_key_pair()
     _new_private, new_public = signing.new_key_pair()
     endorsement = signing.sign(

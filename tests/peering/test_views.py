@@ -7,8 +7,9 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from blockdesk.accounts.models import User
+from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import do_create_agent, do_create_api_token
+from blockdesk.kb.models import Article
 from blockdesk.peering import signing
 from blockdesk.peering.models import ReceivedItem, Subscription
 
@@ -23,7 +24,7 @@ def test_an_administrator_publishes_shares_and_sees_the_public_key(
     assert page.status_code == 200
     assert b'data-testid="public-key"' in page.content
     client.post(BASE + "settings/", {"enabled": "on", "title": "Ours", "share_scams": "on"})
-    article_id = publisher_admin.account.kb_articles.get().pk
+    article_id = Article.objects.get(account_id=publisher_admin.account_pk).pk
     client.post(BASE + "articles/", {"article": [str(article_id)]})
     shown = client.get(BASE).content.decode()
     assert "Ours" in shown and f'value="{article_id}" id="pa-{article_id}" checked' in shown
@@ -34,7 +35,7 @@ def test_an_administrator_publishes_shares_and_sees_the_public_key(
 
 def test_agents_are_kept_out(client: Client, subscriber_admin: User) -> None:
     agent = do_create_agent(
-        account=subscriber_admin.account,
+        account=Account.objects.get(pk=subscriber_admin.account_pk),
         username="agent2",
         email="agent2@example.com",
         password="correct-horse-battery-staple-9",
