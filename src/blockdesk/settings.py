@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "blockdesk.surveys",
     "blockdesk.quality",
     "blockdesk.reports",
+    "blockdesk.peering",
 ]
 
 MIDDLEWARE = [
@@ -482,3 +483,13 @@ KB_INDEX_SHARED: bool | None = (
 )
 # How often (seconds) a node asks the storage whether a scope's index changed.
 KB_INDEX_POLL_SECONDS = float(env("BLOCKDESK_KB_INDEX_POLL_SECONDS", "5"))
+# --- Knowledge shared between projects (peering app, docs/peering.md) ---------------
+# Feed URLs on loopback/private networks are refused unless this is on (tests, dev; on by
+# default with BLOCKDESK_DEBUG like webhooks, so the demo can follow its own instance).
+PEERING_ALLOW_PRIVATE_FEEDS = env_bool("BLOCKDESK_PEERING_ALLOW_PRIVATE", DEBUG)
+PEERING_PULL_INTERVAL = int(env("BLOCKDESK_PEERING_PULL_SECONDS", "900"))
+PEERING_PUBLISH_INTERVAL = int(env("BLOCKDESK_PEERING_PUBLISH_SECONDS", "300"))
+PEERING_FETCH_TIMEOUT = float(env("BLOCKDESK_PEERING_FETCH_TIMEOUT", "15"))
+PEERING_MAX_PAGE_BYTES = int(env("BLOCKDESK_PEERING_MAX_PAGE_BYTES", str(4 * 1024 * 1024)))
+PEERING_FEED_RATE_LIMIT = int(env("BLOCKDESK_PEERING_FEED_RATE_LIMIT", "60"))
+PEERING_FEED_RATE_WINDOW = int(env("BLOCKDESK_PEERING_FEED_RATE_WINDOW", "60"))

@@ -18,6 +18,8 @@ urlpatterns = [
     path("app/settings/records/", include("blockdesk.records.settings_urls")),
     path("app/settings/triage/", include("blockdesk.triage.urls")),
     path("app/settings/official-channels/", include("blockdesk.trust.admin_urls")),
+    path("app/settings/shared-knowledge/", include("blockdesk.peering.urls")),
+    path("peering/", include("blockdesk.peering.feed_urls")),
     path("app/settings/api-tokens/", include("blockdesk.api.urls")),
     path("app/kb/", include("blockdesk.kb.agent_urls")),
     path("app/staffing/", include("blockdesk.staffing.urls")),

@@ -28,6 +28,10 @@ SECURITY_NAME_PREFIXES: tuple[str, ...] = (
     "chain.",
     "official_channel.",
     "trust.",
+    # Which peers' knowledge and scam reports are trusted, and a feed that stopped verifying.
+    "scam.",
+    "peering.key_rotated",
+    "peering.subscri",
     # An erasure deletes a customer's data for good: who did it stays on the audit log.
     "contact.erased",
 )

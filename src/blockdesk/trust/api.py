@@ -46,6 +46,15 @@ class PublicChannelOut(Schema):
     since: dt.date
 
 
+class ReportedOut(Schema):
+    kind: str
+    value: str
+    note: str
+    source: str = Field(description="Who confirmed it: our team, or the peer that reported it.")
+    from_peer: bool
+    confirmed_on: dt.date
+
+
 class CheckOut(Schema):
     verdict: Literal["yes", "no", "unknown"] = Field(
         description="`yes`: official. `no`: imitates an official channel. `unknown`: "
@@ -61,6 +70,9 @@ class CheckOut(Schema):
         "brand_in_address, address_poisoning."
     )
     note: str | None
+    reported: ReportedOut | None = Field(
+        None, description="A confirmed scam report the value matches (verdict `no`)."
+    )
     headline: str
     explanation: str
 

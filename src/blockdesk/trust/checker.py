@@ -17,8 +17,9 @@ from blockdesk.trust.lookalike import (
     contains_name,
     skeleton,
 )
-from blockdesk.trust.models import OfficialChannel
+from blockdesk.trust.models import OfficialChannel, ReportedScam
 from blockdesk.trust.normalize import Host, Kind, NormalizeError, Parsed, Platform, parse_host
+from blockdesk.trust.scam_match import find_reported
 
 K = OfficialChannel.Kind
 HANDLE_KINDS = {K.TELEGRAM: Platform.TELEGRAM, K.DISCORD: Platform.DISCORD, K.X: Platform.X}
@@ -59,6 +60,9 @@ class CheckResult:
     official: OfficialChannel | None = None  # the match (yes) or the imitated one (no)
     technique: Technique | None = None
     note: Note = Note.NONE
+    # A confirmed scam report (ours or a trusted peer's) the value matches: the answer is
+    # "no" even when it imitates nothing of ours.
+    reported: ReportedScam | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,23 @@ def _best(found: list[_Lookalike], query: Parsed) -> CheckResult | None:
     return CheckResult(Verdict.NO, query, best.official, best.technique)
 
 
-def check(query: Parsed, entries: Sequence[OfficialChannel]) -> CheckResult:
+def check(
+    query: Parsed,
+    entries: Sequence[OfficialChannel],
+    scams: Sequence[ReportedScam] = (),
+) -> CheckResult:
+    result = _check_official(query, entries)
+    if result.verdict == Verdict.YES or not scams:
+        return result  # an official channel is ours, whatever someone reported
+    reported = find_reported(query, scams)
+    if reported is None:
+        return result
+    return CheckResult(
+        Verdict.NO, query, result.official, result.technique, result.note, reported=reported
+    )
+
+
+def _check_official(query: Parsed, entries: Sequence[OfficialChannel]) -> CheckResult:
     if query.kind in (Kind.DOMAIN, Kind.EMAIL):
         return _check_host_or_email(query, entries)
     if query.kind == Kind.HANDLE:

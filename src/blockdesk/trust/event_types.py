@@ -60,3 +60,36 @@ register_event_type(
     "the check no longer vouches for it.",
     payload=ChannelRemoved,
 )
+
+
+class ScamFacts(_Payload):
+    id: int
+    kind: str = Field(description="domain, email, handle, phone or address.")
+    value: str
+    note: str
+    source: str = Field(description="The peer that reported it; empty for our own reports.")
+    confirmed_on: dt.date
+
+
+class ScamReported(_Payload):
+    scam: ScamFacts
+
+
+class ScamWithdrawn(_Payload):
+    scam: ScamFacts
+
+
+register_event_type(
+    name="scam.reported",
+    version=1,
+    description="A confirmed scam (phishing domain, impersonating handle, scam address) was "
+    'added: "Is this really us?" now answers "no" for it.',
+    payload=ScamReported,
+)
+register_event_type(
+    name="scam.withdrawn",
+    version=1,
+    description="A confirmed scam report was removed (by an administrator, or withdrawn by "
+    "the peer that reported it).",
+    payload=ScamWithdrawn,
+)

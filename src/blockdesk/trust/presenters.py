@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from blockdesk.trust.checker import CheckResult, Note, Verdict
 from blockdesk.trust.lookalike import Technique
-from blockdesk.trust.models import OfficialChannel
+from blockdesk.trust.models import OfficialChannel, ReportedScam
 
 TECHNIQUE_TEXT = {
     Technique.HOMOGLYPH: gettext_lazy(
@@ -65,6 +65,8 @@ NOTE_TEXT = {
 def headline(result: CheckResult) -> str:
     if result.verdict == Verdict.YES:
         return _("Yes, this is us.")
+    if result.reported is not None:
+        return _("No, this is not us. It is a known scam.")
     if result.verdict == Verdict.NO:
         return _("No, this is not us. It imitates one of our channels.")
     return _("We don’t know this one. It is not in our list of official channels.")
@@ -77,6 +79,8 @@ def explanation(result: CheckResult) -> str:
             "kind": official.get_kind_display().lower(),
             "since": official.since.isoformat(),
         }
+    if result.reported is not None:
+        return reported_text(result.reported)
     if result.verdict == Verdict.NO and official is not None and result.technique:
         host = result.query.host
         owner = host.registrable if host is not None else result.query.display
@@ -105,6 +109,30 @@ def channel_dict(channel: OfficialChannel) -> dict[str, Any]:
     }
 
 
+def source_label(scam: ReportedScam) -> str:
+    """Who confirmed it: us, or the peer whose feed reported it."""
+    return scam.source or _("our team")
+
+
+def reported_text(scam: ReportedScam) -> str:
+    text = _("It was confirmed as a scam by %(source)s on %(date)s.") % {
+        "source": source_label(scam),
+        "date": scam.confirmed_on.isoformat(),
+    }
+    return f"{text} {scam.note}".strip() if scam.note else text
+
+
+def reported_dict(scam: ReportedScam) -> dict[str, Any]:
+    return {
+        "kind": scam.kind,
+        "value": scam.display,
+        "note": scam.note,
+        "source": source_label(scam),
+        "from_peer": not scam.is_own,
+        "confirmed_on": scam.confirmed_on.isoformat(),
+    }
+
+
 def result_dict(result: CheckResult) -> dict[str, Any]:
     official = channel_dict(result.official) if result.official is not None else None
     return {
@@ -115,6 +143,18 @@ def result_dict(result: CheckResult) -> dict[str, Any]:
         "imitates": official if result.verdict == Verdict.NO else None,
         "technique": result.technique.value if result.technique else None,
         "note": result.note.value or None,
+        "reported": reported_dict(result.reported) if result.reported is not None else None,
         "headline": headline(result),
         "explanation": explanation(result),
     }
+
+
+def scam_warning(scams: list[ReportedScam]) -> str | None:
+    """One sentence for a customer who just pasted a known scam into the chat."""
+    if not scams:
+        return None
+    first = scams[0]
+    return _(
+        "Warning: %(value)s is a known scam (confirmed by %(source)s). Never send it money, "
+        "passwords or your recovery phrase."
+    ) % {"value": first.display, "source": source_label(first)}

@@ -27,6 +27,8 @@ from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import identity_links
 from blockdesk.conversations.models import Contact
 from blockdesk.conversations.services import SentMessage
+from blockdesk.trust import presenters as trust_presenters
+from blockdesk.trust import selectors as trust_selectors
 from blockdesk.widget import selectors, services
 from blockdesk.widget.serializers import (
     case_list_dict,
@@ -261,14 +263,21 @@ def _send_message(request: HttpRequest, session: services.VisitorSession) -> Htt
         conversation_id=_int(data.get("conversation_id"), "conversation_id"),
         attachments=files,
     )
-    return JsonResponse(
-        {
-            "message": widget_message_dict(sent.message),
-            "conversation": _sent_conversation_dict(session, sent),
-            "created": sent.created,
-        },
-        status=201 if sent.created else 200,
+    body: dict[str, Any] = {
+        "message": widget_message_dict(sent.message),
+        "conversation": _sent_conversation_dict(session, sent),
+        "created": sent.created,
+    }
+    # A link, handle or address the customer pasted that we (or a trusted peer) confirmed
+    # as a scam: warn them at once, with who confirmed it.
+    scam_warning = trust_presenters.scam_warning(
+        trust_selectors.scams_in_text(
+            account_id=session.contact.account_id, text=sent.message.content
+        )
     )
+    if scam_warning:
+        body["scam_warning"] = scam_warning
+    return JsonResponse(body, status=201 if sent.created else 200)
 
 
 def _sent_conversation_dict(session: services.VisitorSession, sent: SentMessage) -> dict[str, Any]:

@@ -204,6 +204,8 @@ import {createSurveys} from "../surveys/widget.js";
       rememberConversation(data.conversation);
       if (item.conv !== data.conversation.id) { remap(item.conv, data.conversation.id); }
       if (data.conversation.id === S.conv) { renderMessage(data.message); }
+      // A link or address the visitor pasted is a confirmed scam (trust app): say so now.
+      if (data.scam_warning) { showError(data.scam_warning); }
       assistant.sent(data.conversation, data.message);
       setConn(S.wsReady || !S.visitor ? null : T.connecting);
       releaseDeferred();

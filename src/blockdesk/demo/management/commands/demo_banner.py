@@ -30,6 +30,8 @@ class Command(BaseCommand):
             f"  Event consumers {base}/app/settings/events/       (admins: lag, retries)",
             f"  Service records {base}/app/settings/records/      (admins: tree heads, anchors)",
             f"  Staffing        {base}/app/staffing/              (admins: forecast, agents)",
+            f"  Shared knowledge {base}/app/settings/shared-knowledge/ (admins: feed, review;",
+            "                  try blockdesk-wallet-restore.example on /verify/)",
             "  A case's record: the widget's Timeline panel, or the console's",
             "                  'Service record' link in a conversation.",
             "  Customer mood:  a badge on each customer message and in the list.",
@@ -40,6 +42,7 @@ class Command(BaseCommand):
             "Demo logins (password for all: " + DEMO_PASSWORD + "):",
         ]
         lines += [f"  {username:<8} {role:<6} {email}" for username, email, role, _ in DEMO_USERS]
+        lines.append("  partner  admin  Demo Partner Wallet (the peer whose feed the demo follows)")
         lines.append("")
         # The demo devnet's conversations, when it runs.
         lines += banner_lines(base_url=base, account_name=DEMO_ACCOUNT)

@@ -17,6 +17,7 @@ from blockdesk.conversations import services as conv
 from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
 from blockdesk.conversations.models import CannedReply, ContactIdentity
 from blockdesk.demo import seed_reports
+from blockdesk.demo import seed_peering
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
@@ -161,4 +162,5 @@ class Command(BaseCommand):
                 )
             do_set_assistant(inbox_id=channel.inbox.pk, enabled=True)  # answers new chats
             seed_reports.seed(account=account)
+            seed_peering.seed(account=account, admin=admin, password=DEMO_PASSWORD)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
