@@ -1,0 +1,30 @@
+"""A new customer profile starts the welcome sequence (docs/events.md). Transactional: the
+handler only writes the enrollment row, which commits with the cursor, once per event.
+The sending is done later by the periodic job and the tasks (welcome.py)."""
+
+from __future__ import annotations
+
+from blockdesk.conversations.models import Contact
+from blockdesk.education.models import WelcomeEnrollment, WelcomeStep
+from blockdesk.events.consumers import register_consumer
+from blockdesk.events.models import Event
+
+CONSUMER = "education.welcome"
+
+
+def on_event(event: Event) -> None:
+    data = event.payload or {}
+    contact_id = data.get("contact_id")
+    if not isinstance(contact_id, int):  # redacted (erased customer)
+        return
+    if not WelcomeStep.objects.filter(account_id=event.account_id, active=True).exists():
+        return
+    if not Contact.objects.filter(pk=contact_id, account_id=event.account_id).exists():
+        return
+    WelcomeEnrollment.objects.get_or_create(
+        contact_id=contact_id,
+        defaults={"account_id": event.account_id, "started_at": event.occurred_at},
+    )
+
+
+register_consumer(CONSUMER, on_event, event_names=["contact.created"], mode="transactional")
