@@ -41,6 +41,7 @@ urlpatterns = [
     path("wallet/", include("blockdesk.wallet_auth.urls")),
     path("records/", include("blockdesk.records.urls")),
     path("survey/", include("blockdesk.surveys.public_urls")),
+    path("customer/", include("blockdesk.customers.urls")),
     path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
     path("api/", api.urls),
