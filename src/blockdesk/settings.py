@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "blockdesk.quality",
     "blockdesk.feedback",
     "blockdesk.education",
+    "blockdesk.customers",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ urlpatterns = [
     path("survey/", include("blockdesk.surveys.public_urls")),
     path("feedback/", include("blockdesk.feedback.public_urls")),
     path("learn/", include("blockdesk.education.public_urls")),
+    path("customer/", include("blockdesk.customers.urls")),
     path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
     path("api/", api.urls),
