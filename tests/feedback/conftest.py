@@ -26,8 +26,15 @@ def customers(account):  # type: ignore[no-untyped-def]
 
 
 def sign_in(client, contact):  # type: ignore[no-untyped-def]
-    from blockdesk.feedback.identity import SESSION_KEY
+    """A customer account for the contact and a session cookie, as the sign-in gives."""
+    from blockdesk.customers import services as customer_services
+    from blockdesk.customers.models import CustomerAccount
+    from blockdesk.customers.selectors import SESSION_COOKIE
 
-    session = client.session
-    session[SESSION_KEY] = contact.pk
-    session.save()
+    customer, _created = CustomerAccount.objects.get_or_create(
+        account_id=contact.account_id,
+        contact=contact,
+        defaults={"display_name": f"member{contact.pk}"},
+    )
+    started = customer_services.do_start_session(customer=customer, method="email_link")
+    client.cookies[SESSION_COOKIE] = started.token

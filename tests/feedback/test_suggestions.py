@@ -83,8 +83,11 @@ def test_replayed_votes_over_http_count_once(account, contact, client):
 
 def test_anonymous_cannot_vote_or_post(account, contact, client):
     s = idea(account, contact)
-    assert client.post(f"/feedback/{s.pk}/vote").status_code == 401
-    assert client.post("/feedback/new", {"title": "x"}).status_code == 401
+    response = client.post(f"/feedback/{s.pk}/vote")
+    assert response.status_code == 302 and "/customer/" in response["Location"]
+    response = client.post("/feedback/new", {"title": "x"})
+    assert response.status_code == 302 and "/customer/" in response["Location"]
+    assert Suggestion.objects.count() == 1
     s.refresh_from_db()
     assert s.vote_count == 0
 

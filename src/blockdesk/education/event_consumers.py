@@ -1,4 +1,4 @@
-"""A new customer profile starts the welcome sequence (docs/events.md). Transactional: the
+"""A new customer starts the welcome sequence (docs/events.md). Transactional: the
 handler only writes the enrollment row, which commits with the cursor, once per event.
 The sending is done later by the periodic job and the tasks (welcome.py)."""
 
@@ -27,4 +27,11 @@ def on_event(event: Event) -> None:
     )
 
 
-register_consumer(CONSUMER, on_event, event_names=["contact.created"], mode="transactional")
+# A widget visitor's new profile and a customer who signs up on the public side (whose
+# contact may be older, from a first chat) both start it; the enrollment is one per contact.
+register_consumer(
+    CONSUMER,
+    on_event,
+    event_names=["contact.created", "customer.signed_up"],
+    mode="transactional",
+)

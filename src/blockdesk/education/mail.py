@@ -18,6 +18,7 @@ from blockdesk.conversations.models import Contact
 from blockdesk.education import tokens
 from blockdesk.education.models import Registration, WelcomeEnrollment, WelcomeSend
 from blockdesk.education.texts import pick_text
+from blockdesk.feedback.identity import language_of
 from blockdesk.trust.selectors import anti_phishing_code_for
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def _message(
     key: str,
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    language = contact.locale or settings.LANGUAGE_CODE
+    language = language_of(contact) or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {**context, "code": anti_phishing_code_for(contact)}
         text = render_to_string(f"{template}.txt", context)
@@ -66,7 +67,7 @@ def unsubscribe_url(enrollment: WelcomeEnrollment) -> str:
 def _email(send: WelcomeSend) -> EmailMultiAlternatives:
     enrollment, step = send.enrollment, send.step
     contact = enrollment.contact
-    language = contact.locale or settings.LANGUAGE_CODE
+    language = language_of(contact) or settings.LANGUAGE_CODE
     url = unsubscribe_url(enrollment)
     guide_url = ""
     if step.guide_id and step.guide is not None and step.guide.published:
@@ -131,7 +132,7 @@ def do_send_reminder(*, registration_id: int) -> str:
         contact, session = registration.contact, registration.session
         if not contact.email:
             return "skipped"
-        language = contact.locale or settings.LANGUAGE_CODE
+        language = language_of(contact) or settings.LANGUAGE_CODE
         with translation.override(language):
             subject = translation.gettext("Reminder: %(title)s") % {"title": session.title[:120]}
         email = _message(

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
+from blockdesk.customers.decorators import sign_in_url
 from blockdesk.education import guides, selectors, sessions, welcome
-from blockdesk.feedback.identity import signed_in_contact
+from blockdesk.feedback.identity import signed_in_contact, to_sign_in
 from blockdesk.kb.selectors import absolute, help_center_account
 
 
@@ -56,7 +57,11 @@ def _language() -> str:
 def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    base = {"canonical": absolute(request.path), **context}
+    base = {
+        "canonical": absolute(request.path),
+        "sign_in": sign_in_url(request.get_full_path()),
+        **context,
+    }
     return render(request, template, base, status=status)
 
 
@@ -137,7 +142,7 @@ def lesson(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if contact is None:
-            return HttpResponse(status=401)
+            return to_sign_in(request, request.path)
         answers = {k: str(request.POST.get(k, "")) for k in request.POST if k.startswith("q")}
         try:
             passed, wrong, completion = guides.do_submit_quiz(
@@ -202,7 +207,7 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
     account = _account()
     contact = signed_in_contact(request, account_id=account.pk)
     if contact is None:
-        return HttpResponse(status=401)
+        return to_sign_in(request, reverse("education_public:session", args=[session_id]))
     try:
         row = sessions.public_session(account_id=account.pk, session_id=session_id)
         if request.POST.get("action") == "cancel":

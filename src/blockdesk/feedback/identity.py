@@ -1,27 +1,29 @@
-"""Who is signed in on the public side.
-
-Stand-in until the customers app (issue 15 §1) lands: it will be
-`customers.selectors.signed_in_customer(request)`, bound 1:1 to a Contact. Until then a
-session key set by whatever signed the customer in holds the contact's id. Every view
-asks through this one function, so the switch is one edit."""
+"""Who is signed in on the public side: the customers app's account, as the contact it is
+bound to (the one customer everywhere: votes, progress and registrations are keyed on
+`conversations.Contact`). Every public view of feedback and education asks here."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from blockdesk.conversations.models import Contact
-
-SESSION_KEY = "blockdesk_customer_contact_id"
+from blockdesk.customers.decorators import sign_in_url
+from blockdesk.customers.selectors import signed_in_customer
 
 
 def signed_in_contact(request: HttpRequest, *, account_id: int) -> Contact | None:
-    raw = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if not isinstance(raw, int):
+    customer = signed_in_customer(request)
+    if customer is None or customer.account_id != account_id:
         return None
-    return Contact.objects.filter(pk=raw, account_id=account_id).first()
+    return customer.contact
 
 
-def sign_in_contact(request: HttpRequest, contact: Contact) -> None:
-    """For tests and the demo only (the customers app owns signing in)."""
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = contact.pk
+def to_sign_in(request: HttpRequest, back: str) -> HttpResponse:
+    """An anonymous form post: off to sign in, then back to the page it came from."""
+    return HttpResponseRedirect(sign_in_url(back))
+
+
+def language_of(contact: Contact) -> str:
+    """The customer's chosen language, else the one the profile has."""
+    customer = getattr(contact, "customer_account", None)
+    return (getattr(customer, "locale", "") or contact.locale) if customer else contact.locale

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from blockdesk.conversations.models import Contact
+from blockdesk.feedback.identity import language_of
 from blockdesk.feedback.models import StatusChange, Suggestion, VoterNotice
 from blockdesk.trust.selectors import anti_phishing_code_for
 
@@ -28,7 +29,7 @@ def suggestion_url(suggestion_id: int) -> str:
 
 
 def _email(change: StatusChange, contact: Contact, target: Suggestion) -> EmailMultiAlternatives:
-    language = contact.locale or settings.LANGUAGE_CODE
+    language = language_of(contact) or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {
             "title": change.suggestion.title,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
+from blockdesk.customers.decorators import sign_in_url
 from blockdesk.feedback import identity, selectors, services
 from blockdesk.kb.selectors import absolute, help_center_account
 
@@ -55,6 +56,7 @@ def _page(
     base = {
         "account": account,
         "customer": contact,
+        "sign_in": sign_in_url(request.get_full_path()),
         "canonical": absolute(request.path),
         "statuses": services.Status.choices,
         "votes_left": (
@@ -141,7 +143,7 @@ def post(request: HttpRequest) -> HttpResponse:
     account = _account()
     contact = identity.signed_in_contact(request, account_id=account.pk)
     if contact is None:
-        return HttpResponse(status=401)
+        return identity.to_sign_in(request, reverse("feedback_public:index"))
     try:
         suggestion = services.do_post_suggestion(
             account_id=account.pk,
@@ -163,7 +165,7 @@ def vote(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     account = _account()
     contact = identity.signed_in_contact(request, account_id=account.pk)
     if contact is None:
-        return HttpResponse(status=401)
+        return identity.to_sign_in(request, reverse("feedback_public:detail", args=[suggestion_id]))
     try:
         if request.POST.get("action") == "unvote":
             services.do_unvote(suggestion_id=suggestion_id, contact=contact)
