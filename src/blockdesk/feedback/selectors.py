@@ -18,7 +18,7 @@ SORTS = {"top": ("-vote_count", "-pk"), "new": ("-created_at", "-pk")}
 PAGE = 30
 
 
-def _with_demand(rows: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+def with_demand(rows: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
     return rows.annotate(demand=Count("links__contact", distinct=True))
 
 
@@ -32,7 +32,7 @@ def public_suggestions(
         rows = rows.filter(status=status)
     if query:
         rows = rows.filter(Q(title__icontains=query[:100]) | Q(body__icontains=query[:100]))
-    return _with_demand(rows).order_by(*SORTS.get(sort, SORTS["top"]))
+    return with_demand(rows).order_by(*SORTS.get(sort, SORTS["top"]))
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Column:
 
 
 def roadmap(*, account_id: int, per_column: int = 50) -> list[Column]:
-    base = _with_demand(
+    base = with_demand(
         Suggestion.objects.filter(account_id=account_id, hidden=False, status__in=ROADMAP_COLUMNS)
     )
     return [
@@ -58,7 +58,7 @@ def roadmap(*, account_id: int, per_column: int = 50) -> list[Column]:
 
 def public_suggestion(*, account_id: int, suggestion_id: int) -> Suggestion:
     found = (
-        _with_demand(Suggestion.objects.filter(account_id=account_id, hidden=False))
+        with_demand(Suggestion.objects.filter(account_id=account_id, hidden=False))
         .select_related("merged_into")
         .filter(pk=suggestion_id)
         .first()
@@ -84,11 +84,11 @@ def agent_suggestions(*, user: User, status: str = "", query: str = "") -> Query
         rows = rows.filter(status=status)
     if query:
         rows = rows.filter(title__icontains=query[:100])
-    return _with_demand(rows).order_by("-vote_count", "-pk")
+    return with_demand(rows).order_by("-vote_count", "-pk")
 
 
 def agent_suggestion(*, user: User, suggestion_id: int) -> Suggestion:
-    found = _with_demand(Suggestion.objects.filter(account_id=user.account_pk)).filter(
+    found = with_demand(Suggestion.objects.filter(account_id=user.account_pk)).filter(
         pk=suggestion_id
     )
     row = found.select_related("merged_into", "author").first()

@@ -377,12 +377,14 @@ def do_link_conversation(
     )
     if conversation is None:
         raise NotFound()
-    return _link(actor=actor, suggestion_id=suggestion_id, conversation=conversation)
+    return do_link_checked(actor=actor, suggestion_id=suggestion_id, conversation=conversation)
 
 
-def _link(
-    *, actor: User, suggestion_id: int, conversation: Conversation
+def do_link_checked(
+    *, actor: User | None, suggestion_id: int, conversation: Conversation
 ) -> tuple[DemandLink, bool]:
+    """Links a conversation the caller has already authorised (an agent's visible case, or
+    an API token's account scoping)."""
     with transaction.atomic():
         suggestion = (
             Suggestion.objects.select_for_update()
@@ -412,7 +414,7 @@ def _link(
                 "conversation_id": conversation.pk,
                 "customers": demand(suggestion),
             },
-            actor=Actor.agent(actor.pk),
+            actor=Actor.agent(actor.pk) if actor else Actor.system(),
             subject=Subject("suggestion", suggestion.pk),
         )
         return link, True
