@@ -259,3 +259,30 @@ def test_public_index_lists_guides_and_sessions(client, admin_user, guide):
     _session(admin_user)
     page = client.get("/learn/").content.decode()
     assert "Getting started" in page and "Using a DEX safely" in page
+
+
+def test_first_conversation_gets_the_new_customer_guide_once(account, channel, contact, guide):
+    from blockdesk.conversations import services as conv_services
+    from blockdesk.education.event_consumers import FIRST_CONTACT
+    from blockdesk.education.models import GuideOffer
+
+    sent = conv_services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="hi, I am new"
+    )
+    drain(FIRST_CONTACT)
+    drain(FIRST_CONTACT)
+    conversation_id = sent.message.conversation_id
+    offers = Message.objects.filter(
+        conversation_id=conversation_id, sender_type=Message.SenderType.SYSTEM
+    )
+    assert offers.count() == 1 and "/learn/getting-started/" in offers.get().content
+    assert GuideOffer.objects.filter(contact=contact).count() == 1
+    # A second conversation of the same customer gets nothing more.
+    Conversation.objects.filter(pk=conversation_id).update(status="resolved")
+    again = conv_services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="another question"
+    )
+    drain(FIRST_CONTACT)
+    assert not Message.objects.filter(
+        conversation_id=again.message.conversation_id, sender_type=Message.SenderType.SYSTEM
+    ).exists()

@@ -10,8 +10,8 @@ import datetime as dt
 from django.utils import timezone
 
 from blockdesk.accounts.models import Account, User
-from blockdesk.conversations.contact_services import do_create_contact
-from blockdesk.conversations.models import Conversation
+from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
+from blockdesk.conversations.models import ContactIdentity, Conversation
 from blockdesk.education import onboarding, sessions
 from blockdesk.feedback import services as feedback
 
@@ -108,7 +108,11 @@ def seed(*, account: Account, admin: User, agent: User) -> None:
     # Through the contacts' owner, like the other demo customers (contact.created logged).
     voters = [
         do_create_contact(
-            account_id=account.pk, name=f"Voter {n}", email=f"voter{n}@example.com", source="import"
+            account_id=account.pk,
+            name=f"Voter {n}",
+            email=f"voter{n}@example.com",
+            identities=[IdentitySpec(ContactIdentity.Kind.EMAIL, f"voter{n}@example.com")],
+            source="import",
         )
         for n in range(5)
     ]

@@ -176,3 +176,17 @@ class Registration(models.Model):
             models.UniqueConstraint(fields=["session", "contact"], name="registration_once"),
         ]
         indexes = [models.Index(fields=["reminded_at"])]
+
+
+class GuideOffer(models.Model):
+    """The guide suggested to a customer in their first conversation: one per customer, so a
+    redelivered event or a second first-looking conversation never repeats it."""
+
+    contact = models.OneToOneField(
+        "conversations.Contact", on_delete=models.CASCADE, related_name="+"
+    )
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
