@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "blockdesk.surveys",
     "blockdesk.quality",
     "blockdesk.customers",
+    "blockdesk.forum",
 ]
 
 MIDDLEWARE = [

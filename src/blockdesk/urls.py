@@ -42,6 +42,8 @@ urlpatterns = [
     path("records/", include("blockdesk.records.urls")),
     path("survey/", include("blockdesk.surveys.public_urls")),
     path("customer/", include("blockdesk.customers.urls")),
+    path("community/", include("blockdesk.forum.urls")),
+    path("app/community/", include("blockdesk.forum.agent_urls")),
     path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
     path("api/", api.urls),
