@@ -6,6 +6,9 @@ app_name = "forum"
 _q = "<str:language>/q/<int:question_id>/"
 urlpatterns = [
     path("", views.root, name="root"),
+    # Before the <language>/ patterns, which would otherwise take "vote" for a language.
+    path("vote/<str:kind>/<int:post_id>/", post_views.vote, name="vote"),
+    path("flag/<str:kind>/<int:post_id>/", post_views.flag, name="flag"),
     path("<str:language>/", views.home, name="home"),
     path("<str:language>/search/", views.search, name="search"),
     path("<str:language>/related.json", views.related, name="related"),
@@ -20,6 +23,4 @@ urlpatterns = [
     path(_q + "answer/", post_views.answer, name="answer"),
     path(_q + "comment/", post_views.comment, name="comment"),
     path(_q + "accept/<int:answer_id>/", post_views.accept, name="accept"),
-    path("vote/<str:kind>/<int:post_id>/", post_views.vote, name="vote"),
-    path("flag/<str:kind>/<int:post_id>/", post_views.flag, name="flag"),
 ]
