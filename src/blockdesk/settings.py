@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "blockdesk.feedback",
     "blockdesk.education",
     "blockdesk.customers",
+    "blockdesk.forum",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,8 @@ urlpatterns = [
     path("feedback/", include("blockdesk.feedback.public_urls")),
     path("learn/", include("blockdesk.education.public_urls")),
     path("customer/", include("blockdesk.customers.urls")),
+    path("community/", include("blockdesk.forum.urls")),
+    path("app/community/", include("blockdesk.forum.agent_urls")),
     path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
     path("api/", api.urls),
