@@ -90,7 +90,8 @@ def test_no_steps_no_enrollment(account):
 
 def test_quiz_is_checked_on_the_server_and_completion_awards_the_badge(account, contact, guide):
     lessons = list(guide.lessons.order_by("position"))
-    awarded = []
+    awarded: list[GuideCompletion] = []
+    saved = list(guides._completion_hooks)
     guides.register_completion_hook(awarded.append)
     try:
         passed, wrong, done = guides.do_submit_quiz(
@@ -116,7 +117,7 @@ def test_quiz_is_checked_on_the_server_and_completion_awards_the_badge(account, 
             is None
         )
     finally:
-        guides._completion_hooks.clear()
+        guides._completion_hooks[:] = saved
     assert GuideCompletion.objects.filter(contact=contact, guide=guide).count() == 1
     assert len(awarded) == 1
     event = Event.objects.get(name="education.guide_completed")
@@ -286,3 +287,21 @@ def test_first_conversation_gets_the_new_customer_guide_once(account, channel, c
     assert not Message.objects.filter(
         conversation_id=again.message.conversation_id, sender_type=Message.SenderType.SYSTEM
     ).exists()
+
+
+def test_completion_counts_in_the_forum_and_trust_levels_add_votes(client, contact, guide):
+    from blockdesk.feedback import services as feedback
+    from blockdesk.forum.models import BadgeAward, MemberStats
+
+    sign_in(client, contact)  # a public customer account: a forum member
+    for lesson in guide.lessons.all():
+        guides.do_submit_quiz(contact=contact, lesson_id=lesson.pk, answers={"q0": "1"})
+    member = contact.customer_account
+    assert set(BadgeAward.objects.filter(member=member).values_list("badge", flat=True)) == {
+        "learner"
+    }
+    base = feedback.vote_budget(contact)
+    MemberStats.objects.update_or_create(
+        member=member, defaults={"account_id": contact.account_id, "trust_level": 2}
+    )
+    assert feedback.vote_budget(contact) == base + 4

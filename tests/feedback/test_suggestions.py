@@ -107,11 +107,12 @@ def test_vote_budget_is_enforced_and_a_vote_taken_back_is_returned(account, cont
     services.do_unvote(suggestion_id=ideas[0].pk, contact=contact)
     services.do_vote(suggestion_id=ideas[2].pk, contact=contact)
     # A trust level (the forum) adds votes through the registry.
+    saved = list(services._budget_providers)
     services.register_budget_provider(lambda c: 1 if c.pk == contact.pk else None)
     try:
         assert services.vote_budget(contact) == 3
     finally:
-        services._budget_providers.clear()
+        services._budget_providers[:] = saved
 
 
 def _agent(account):  # type: ignore[no-untyped-def]

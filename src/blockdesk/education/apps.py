@@ -10,8 +10,9 @@ class EducationConfig(AppConfig):
 
     def ready(self) -> None:
         from blockdesk.common.periodic import register_periodic_job
-        from blockdesk.education import sessions, welcome
+        from blockdesk.education import community, sessions, welcome
 
         # event_types.py and event_consumers.py are imported by the events app.
         register_periodic_job(welcome.do_queue_due_steps)
         register_periodic_job(sessions.do_send_due_reminders)
+        community.register()  # the forum badge and the vote budget by trust level

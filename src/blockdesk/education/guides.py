@@ -24,7 +24,7 @@ from blockdesk.education.texts import pick_text
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
 
-CompletionHook = Callable[[GuideCompletion], None]
+CompletionHook = Callable[[GuideCompletion], object]
 _completion_hooks: list[CompletionHook] = []
 MAX_ATTEMPTS_PER_HOUR = 20
 
