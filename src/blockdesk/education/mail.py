@@ -93,7 +93,7 @@ def _email(send: WelcomeSend) -> EmailMultiAlternatives:
 def do_send_step(*, send_id: int) -> str:
     with transaction.atomic():
         send = (
-            WelcomeSend.objects.select_for_update()
+            WelcomeSend.objects.select_for_update(of=("self",))
             .select_related("enrollment__contact", "step__guide")
             .filter(pk=send_id, status=Status.QUEUED)
             .first()
