@@ -107,6 +107,10 @@ INSTALLED_APPS = [
     "blockdesk.quality",
     "blockdesk.reports",
     "blockdesk.peering",
+    "blockdesk.feedback",
+    "blockdesk.education",
+    "blockdesk.customers",
+    "blockdesk.forum",
 ]
 
 MIDDLEWARE = [
@@ -405,6 +409,15 @@ CALLS_RING_SECONDS = int(env("BLOCKDESK_CALL_RING_SECONDS", "45"))
 SURVEYS_LINK_MAX_AGE_DAYS = int(env("BLOCKDESK_SURVEYS_LINK_MAX_AGE_DAYS", "30"))
 SURVEYS_PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_SURVEYS_PUBLIC_RATE_LIMIT", "30"))
 SURVEYS_PUBLIC_CACHE_SECONDS = int(env("BLOCKDESK_SURVEYS_PUBLIC_CACHE_SECONDS", "300"))
+# Suggestions and the roadmap (docs/feedback.md): public page requests per minute per
+# address, posts per hour per customer, votes per minute per customer.
+FEEDBACK_PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_FEEDBACK_PUBLIC_RATE_LIMIT", "120"))
+FEEDBACK_POSTS_PER_HOUR = int(env("BLOCKDESK_FEEDBACK_POSTS_PER_HOUR", "5"))
+FEEDBACK_VOTES_PER_MINUTE = int(env("BLOCKDESK_FEEDBACK_VOTES_PER_MINUTE", "30"))
+# Guides, welcome emails and events (docs/education.md): public requests per minute per
+# address, and hours before an event its reminder goes out.
+EDUCATION_PUBLIC_RATE_LIMIT = int(env("BLOCKDESK_EDUCATION_PUBLIC_RATE_LIMIT", "120"))
+EDUCATION_REMINDER_HOURS = int(env("BLOCKDESK_EDUCATION_REMINDER_HOURS", "24"))
 # --- Operations (ops/, docs/operations.md): probes, faults, metrics, logs, storage -------
 INSTALLED_APPS.append("blockdesk.ops")
 # Right after the security headers (and HSTS): answers /healthz, /readyz and /metrics

@@ -18,6 +18,7 @@ from blockdesk.conversations.contact_services import IdentitySpec, do_create_con
 from blockdesk.conversations.models import CannedReply, ContactIdentity
 from blockdesk.demo import seed_reports
 from blockdesk.demo import seed_peering
+from blockdesk.demo import seed_feedback
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
@@ -163,4 +164,5 @@ class Command(BaseCommand):
             do_set_assistant(inbox_id=channel.inbox.pk, enabled=True)  # answers new chats
             seed_reports.seed(account=account)
             seed_peering.seed(account=account, admin=admin, password=DEMO_PASSWORD)
+            seed_feedback.seed(account=account, admin=admin, agent=alice)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

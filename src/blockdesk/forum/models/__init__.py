@@ -1,0 +1,21 @@
+from blockdesk.forum.models.posts import Answer, Category, Comment, Question, Tag
+from blockdesk.forum.models.reputation import (
+    BadgeAward,
+    Flag,
+    MemberStats,
+    ReputationEntry,
+    Vote,
+)
+
+__all__ = [
+    "Answer",
+    "BadgeAward",
+    "Category",
+    "Comment",
+    "Flag",
+    "MemberStats",
+    "Question",
+    "ReputationEntry",
+    "Tag",
+    "Vote",
+]

@@ -1,0 +1,255 @@
+"""Reads of the forum, scoped by who asks: the public sees published posts; an author also
+sees their own held posts; moderators (agents) see the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from blockdesk.accounts.models import Account
+from blockdesk.customers.models import CustomerAccount
+from blockdesk.forum.models import (
+    Answer,
+    BadgeAward,
+    Category,
+    Comment,
+    MemberStats,
+    Question,
+    ReputationEntry,
+    Vote,
+)
+from blockdesk.forum.models.posts import Status
+from blockdesk.trust.selectors import public_account
+
+PAGE_SIZE = 30
+LEADERBOARD_SIZE = 20
+PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+
+
+def forum_account() -> Account | None:
+    return public_account()
+
+
+def languages() -> list[str]:
+    return list(getattr(settings, "KB_LANGUAGES", None) or ["en"])
+
+
+def categories(*, account_id: int, language: str) -> list[Category]:
+    return list(Category.objects.filter(account_id=account_id, language=language))
+
+
+def get_category(*, account_id: int, language: str, slug: str) -> Category | None:
+    return Category.objects.filter(account_id=account_id, language=language, slug=slug).first()
+
+
+def _visible(viewer: CustomerAccount | None) -> Q:
+    visible = Q(status=Status.PUBLISHED)
+    if viewer is not None:
+        visible |= Q(status=Status.HELD, author_id=viewer.pk)
+    return visible
+
+
+def category_questions(
+    *, category: Category, sort: str = "active", page: int = 1, unanswered: bool = False
+) -> list[Question]:
+    order = {"votes": "-score", "new": "-created_at"}.get(sort, "-last_activity_at")
+    rows = Question.objects.filter(category=category, status=Status.PUBLISHED)
+    if unanswered:
+        rows = rows.filter(answer_count=0)
+    start = (max(1, page) - 1) * PAGE_SIZE
+    return list(
+        rows.select_related("author")
+        .order_by(order, "-pk")
+        .only(
+            "pk",
+            "title",
+            "score",
+            "answer_count",
+            "accepted_answer_id",
+            "last_activity_at",
+            "created_at",
+            "agent_id",
+            "author__display_name",
+            "category_id",
+        )[start : start + PAGE_SIZE + 1]
+    )
+
+
+def get_question(
+    *, account_id: int, question_id: int, viewer: CustomerAccount | None
+) -> Question | None:
+    return (
+        Question.objects.filter(_visible(viewer), account_id=account_id, pk=question_id)
+        .select_related("author", "agent", "category")
+        .prefetch_related("tags")
+        .first()
+    )
+
+
+def question_answers(*, question: Question, viewer: CustomerAccount | None) -> list[Answer]:
+    comments = Comment.objects.filter(_visible(viewer)).select_related("author", "agent")
+    rows = (
+        Answer.objects.filter(_visible(viewer), question=question)
+        .select_related("author", "agent")
+        .prefetch_related(Prefetch("comments", queryset=comments.order_by("created_at")))
+        .order_by("-score", "created_at")
+    )
+    answers = list(rows)
+    # The accepted answer first, then official (staff) answers, then by votes.
+    answers.sort(key=lambda a: (a.pk != question.accepted_answer_id, not a.is_official, -a.score))
+    return answers
+
+
+def question_comments(*, question: Question, viewer: CustomerAccount | None) -> list[Comment]:
+    return list(
+        Comment.objects.filter(_visible(viewer), question=question)
+        .select_related("author", "agent")
+        .order_by("created_at")
+    )
+
+
+def my_votes(*, viewer: CustomerAccount | None, question: Question) -> dict[str, int]:
+    """{"q": value, "a<ID>": value} for the viewer's votes on this page."""
+    if viewer is None:
+        return {}
+    rows = Vote.objects.filter(
+        Q(question=question) | Q(answer__question=question), voter=viewer
+    ).values_list("question_id", "answer_id", "value")
+    return {("q" if q else f"a{a}"): v for q, a, v in rows}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    member: CustomerAccount
+    points: int
+
+
+def leaderboard(
+    *,
+    account_id: int,
+    period: str = "week",
+    category_id: int | None = None,
+    size: int = LEADERBOARD_SIZE,
+) -> list[Ranked]:
+    """Top members by points earned in the period (all: the running totals). Sums over
+    the covering indexes (forum_rep_period / forum_rep_category)."""
+    span = PERIODS.get(period, PERIODS["week"])
+    if span is None and category_id is None:
+        stats = (
+            MemberStats.objects.filter(account_id=account_id, reputation__gt=0)
+            .order_by("-reputation", "member_id")
+            .values_list("member_id", "reputation")[:size]
+        )
+        pairs = list(stats)
+    else:
+        entries = ReputationEntry.objects.all()
+        entries = (
+            entries.filter(category_id=category_id)
+            if category_id is not None
+            else entries.filter(account_id=account_id)
+        )
+        if span is not None:
+            entries = entries.filter(created_at__gte=timezone.now() - span)
+        pairs = list(
+            entries.values("member_id")
+            .annotate(total=Sum("points"))
+            .filter(total__gt=0)
+            .order_by("-total", "member_id")
+            .values_list("member_id", "total")[:size]
+        )
+    members = CustomerAccount.objects.in_bulk([m for m, _p in pairs])
+    return [Ranked(members[m], int(p)) for m, p in pairs if m in members]
+
+
+def member_profile(*, account_id: int, member_id: int) -> CustomerAccount | None:
+    return CustomerAccount.objects.filter(
+        account_id=account_id, pk=member_id, is_active=True
+    ).first()
+
+
+def member_badges(*, member: CustomerAccount) -> list[str]:
+    return list(
+        BadgeAward.objects.filter(member=member)
+        .order_by("awarded_at")
+        .values_list("badge", flat=True)
+    )
+
+
+def member_stats(*, member: CustomerAccount) -> MemberStats | None:
+    return MemberStats.objects.filter(member=member).first()
+
+
+def member_recent_answers(*, member: CustomerAccount, limit: int = 10) -> list[Answer]:
+    return list(
+        Answer.objects.filter(author=member, status=Status.PUBLISHED)
+        .select_related("question")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def _words(query: str) -> list[str]:
+    words = [w for w in query.split() if len(w) >= 3]
+    return sorted(words, key=len, reverse=True)[:3]
+
+
+def search_questions(
+    *,
+    account_id: int,
+    query: str,
+    language: str | None = None,
+    answered_only: bool = False,
+    limit: int = 10,
+) -> list[Question]:
+    """Published questions whose title or body holds every longer word of the query (a
+    simple contains-search; the KB's ranked index stays the articles')."""
+    words = _words(query.strip()[:200])
+    if not words:
+        return []
+    rows: QuerySet[Question] = Question.objects.filter(
+        account_id=account_id, status=Status.PUBLISHED
+    )
+    if language:
+        rows = rows.filter(category__language=language)
+    if answered_only:
+        rows = rows.filter(Q(accepted_answer__isnull=False) | Q(answer_count__gt=0))
+    for word in words:
+        rows = rows.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return list(
+        rows.select_related("category")
+        .order_by("-score", "-pk")
+        .only(
+            "pk",
+            "title",
+            "score",
+            "answer_count",
+            "accepted_answer_id",
+            "category__language",
+            "category__slug",
+        )[:limit]
+    )
+
+
+def moderation_queue(
+    *, account_id: int
+) -> dict[str, list[Question] | list[Answer] | list[Comment]]:
+    held = Q(account_id=account_id, status=Status.HELD)
+    return {
+        "questions": list(Question.objects.filter(held).select_related("author")[:100]),
+        "answers": list(Answer.objects.filter(held).select_related("author", "question")[:100]),
+        "comments": list(Comment.objects.filter(held).select_related("author")[:100]),
+    }
+
+
+def accepted_answers(*, account_id: int, query: str, limit: int = 3) -> list[Answer]:
+    """Accepted answers for a query: what the assistant may cite."""
+    questions = search_questions(account_id=account_id, query=query, limit=limit * 3)
+    ids = [q.accepted_answer_id for q in questions if q.accepted_answer_id]
+    return list(
+        Answer.objects.filter(pk__in=ids[:limit], status=Status.PUBLISHED).select_related(
+            "question__category"
+        )
+    )
