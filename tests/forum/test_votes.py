@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import Conflict, Forbidden, RateLimited
+from blockdesk.customers.models import CustomerAccount
 from blockdesk.forum import levels, selectors, services, votes
 from blockdesk.forum.models import (
     BadgeAward,
@@ -25,7 +26,7 @@ from blockdesk.forum.models.posts import Status
 from .conftest import ask, client_for, member
 
 
-def _rep(customer: object) -> int:
+def _rep(customer: CustomerAccount) -> int:
     return MemberStats.objects.get(member=customer).reputation
 
 

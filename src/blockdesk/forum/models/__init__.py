@@ -3,6 +3,7 @@ from blockdesk.forum.models.reputation import (
     BadgeAward,
     Flag,
     MemberStats,
+    NotificationSent,
     ReputationEntry,
     Vote,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "Comment",
     "Flag",
     "MemberStats",
+    "NotificationSent",
     "Question",
     "ReputationEntry",
     "Tag",

@@ -145,3 +145,19 @@ class Flag(models.Model):
                 name="forum_flag_once_answer",
             ),
         ]
+
+
+class NotificationSent(models.Model):
+    """One email per (event, recipient): the at-least-once consumer's idempotency key."""
+
+    event_id = models.BigIntegerField()
+    member = models.ForeignKey(
+        "customers.CustomerAccount", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16)  # answer, mention
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "member"], name="forum_notification_once")
+        ]
