@@ -146,6 +146,16 @@ def fill(*, topics: int, posts: int, members: int) -> Account:
             "FROM forum_reputationentry GROUP BY member_id ON CONFLICT (member_id) DO NOTHING",
             [account.pk],
         )
+        # The calendar week/month tables the leaderboard reads (reputation.py keeps them
+        # in step for live points; the bench inserts entries directly).
+        for kind, unit in (("w", "week"), ("m", "month")):
+            for scope in ("0", "category_id"):
+                cursor.execute(
+                    "INSERT INTO forum_periodpoints (account_id, member_id, kind, start, scope, "
+                    f"points) SELECT account_id, member_id, '{kind}', "
+                    f"date_trunc('{unit}', created_at)::date, {scope}, sum(points) "
+                    "FROM forum_reputationentry GROUP BY 1, 2, 4, 5"
+                )
         cursor.execute("ANALYZE")
     print(f"{answers} answers", file=sys.stderr)
     return account

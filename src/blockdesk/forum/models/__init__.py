@@ -4,6 +4,7 @@ from blockdesk.forum.models.reputation import (
     Flag,
     MemberStats,
     NotificationSent,
+    PeriodPoints,
     ReputationEntry,
     Vote,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "Flag",
     "MemberStats",
     "NotificationSent",
+    "PeriodPoints",
     "Question",
     "ReputationEntry",
     "Tag",
