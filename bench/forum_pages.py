@@ -149,12 +149,13 @@ def fill(*, topics: int, posts: int, members: int) -> Account:
         # The calendar week/month tables the leaderboard reads (reputation.py keeps them
         # in step for live points; the bench inserts entries directly).
         for kind, unit in (("w", "week"), ("m", "month")):
-            for scope in ("0", "category_id"):
+            for per_category in (False, True):
                 cursor.execute(
                     "INSERT INTO forum_periodpoints (account_id, member_id, kind, start, scope, "
-                    f"points) SELECT account_id, member_id, '{kind}', "
-                    f"date_trunc('{unit}', created_at)::date, {scope}, sum(points) "
-                    "FROM forum_reputationentry GROUP BY 1, 2, 4, 5"
+                    "points) SELECT account_id, member_id, %s, date_trunc(%s, created_at)::date, "
+                    "CASE WHEN %s THEN category_id ELSE 0 END, sum(points) "
+                    "FROM forum_reputationentry GROUP BY 1, 2, 4, 5",
+                    [kind, unit, per_category],
                 )
         cursor.execute("ANALYZE")
     print(f"{answers} answers", file=sys.stderr)
