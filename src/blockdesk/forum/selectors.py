@@ -54,6 +54,29 @@ def _visible(viewer: CustomerAccount | None) -> Q:
     return visible
 
 
+def recent_questions(*, account_id: int, language: str, limit: int = 15) -> list[Question]:
+    return list(
+        Question.objects.filter(
+            account_id=account_id, category__language=language, status=Status.PUBLISHED
+        )
+        .select_related("author", "category")
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+def tag_questions(*, account_id: int, language: str, name: str, limit: int = 50) -> list[Question]:
+    return list(
+        Question.objects.filter(
+            account_id=account_id,
+            status=Status.PUBLISHED,
+            category__language=language,
+            tags__name=name,
+        )
+        .select_related("author", "category")
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
 def category_questions(
     *, category: Category, sort: str = "active", page: int = 1, unanswered: bool = False
 ) -> list[Question]:
