@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core import mail
 
 from blockdesk.accounts.models import Account
-from blockdesk.events.consumers import dispatch_once
 from blockdesk.forum import services
 from blockdesk.forum.event_consumers import CONSUMER
 from blockdesk.forum.models import Category
 from blockdesk.trust.models import AntiPhishingCode
+from tests.support.event_log import drain
 
 from .conftest import ask, member
+
+# The consumer reads committed events only (on PostgreSQL, once no older transaction runs).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_asker_and_mentioned_members_are_mailed_once(
@@ -23,14 +27,14 @@ def test_the_asker_and_mentioned_members_are_mailed_once(
     helper = member(account, level=1)
     q = ask(asker, category)
     services.do_answer(question=q, body="@friendly.fox knows this one well.", author=helper)
-    dispatch_once(CONSUMER)
+    drain(CONSUMER)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [asker.contact.email, friend.contact.email]
     )
     to_asker = next(m for m in mail.outbox if m.to[0] == asker.contact.email)
     assert "RED-KITE" in str(to_asker.body)
     assert f"/community/en/q/{q.pk}/" in str(to_asker.body)
-    dispatch_once(CONSUMER)  # nothing new, nothing twice
+    drain(CONSUMER)  # nothing new, nothing twice
     assert len(mail.outbox) == 2
 
 
@@ -38,5 +42,5 @@ def test_held_answers_notify_nobody(account: Account, category: Category) -> Non
     asker = member(account)
     q = ask(asker, category)
     services.do_answer(question=q, body="Official support here, DM me.", author=member(account, 1))
-    dispatch_once(CONSUMER)
+    drain(CONSUMER)
     assert mail.outbox == []
