@@ -6,7 +6,8 @@ link) in /app/community/."""
 from __future__ import annotations
 
 from blockdesk.accounts.models import Account, User
-from blockdesk.conversations.models import Contact
+from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
+from blockdesk.conversations.models import ContactIdentity
 from blockdesk.customers import services as customer_services
 from blockdesk.customers.models import CustomerAccount
 from blockdesk.forum import reputation, services, votes
@@ -65,7 +66,14 @@ QUESTIONS: tuple[tuple[str, str, int, str, str, list[tuple[int, str]]], ...] = (
 
 
 def _member(account: Account, name: str, n: int) -> CustomerAccount:
-    contact = Contact.objects.create(account=account, email=f"member{n}@example.com")
+    # Through the contacts' owner, so the demo's event log has contact.created too.
+    email = f"member{n}@example.com"
+    contact = do_create_contact(
+        account_id=account.pk,
+        email=email,
+        identities=[IdentitySpec(ContactIdentity.Kind.EMAIL, email)],
+        source="import",
+    )
     customer, _new = customer_services.do_get_or_create_customer(
         contact=contact, method="email_link"
     )
