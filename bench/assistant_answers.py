@@ -125,9 +125,7 @@ def run() -> str:
         "| --- | --- | --- |",
     ]
     for label in ("answer", "answer right", "clarify", "clarify with the right option", "handoff"):
-        lines.append(
-            f"| {label} | {count[f'engine {label}']} | {count[f'combined {label}']} |"
-        )
+        lines.append(f"| {label} | {count[f'engine {label}']} | {count[f'combined {label}']} |")
     lines += [
         "",
         f"Of the combined answers: {count['combined chosen by engine']} are the engine's pick, "

@@ -22,7 +22,10 @@ from __future__ import annotations
 import os
 
 for _var in (
-    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLOCKDESK_EMBED_THREADS"
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLOCKDESK_EMBED_THREADS",
 ):
     os.environ[_var] = "1"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockdesk.settings")
@@ -103,8 +106,9 @@ class Ranked:
     r5: np.ndarray
 
 
-def _ranks(index: Index, queries: list[EvalQuery], params: RankingParams, qv: np.ndarray,
-           label: str) -> Ranked:
+def _ranks(
+    index: Index, queries: list[EvalQuery], params: RankingParams, qv: np.ndarray, label: str
+) -> Ranked:
     report = evaluate(index, queries, k=5, params=params, query_vectors=qv)
     ranks = report.ranks
     rr = np.array([1.0 / r if r and r <= 10 else 0.0 for r in ranks])
@@ -119,12 +123,19 @@ def _grid() -> list[tuple[str, RankingParams]]:
         for tw in (0.0, 0.5):
             for norm in ("raw", "spread"):
                 for alpha in (0.3, 0.4, 0.5, 0.6, 0.7):
-                    p = replace(DEFAULT_PARAMS, fusion="linear", alpha=alpha, semantic_norm=norm,
-                                synonym_weight=syn, translation_weight=tw)
+                    p = replace(
+                        DEFAULT_PARAMS,
+                        fusion="linear",
+                        alpha=alpha,
+                        semantic_norm=norm,
+                        synonym_weight=syn,
+                        translation_weight=tw,
+                    )
                     out.append((f"linear a={alpha} {norm} syn={syn} tw={tw}", p))
             for k in (10.0, 30.0, 60.0):
-                p = replace(DEFAULT_PARAMS, fusion="rrf", rrf_k=k, synonym_weight=syn,
-                            translation_weight=tw)
+                p = replace(
+                    DEFAULT_PARAMS, fusion="rrf", rrf_k=k, synonym_weight=syn, translation_weight=tw
+                )
                 out.append((f"rrf k={k:g} syn={syn} tw={tw}", p))
     return out
 
@@ -159,18 +170,29 @@ def quality(emb_name: str) -> str:
     }
     abl = {name: _ranks(index, queries, p, qv, name) for name, p in ablations.items()}
 
-    lines = [f"Embedder `{emb.name}`, {len(docs)} documents, {len(queries)} queries; "
-             f"index built in {build_s:.1f} s.", ""]
+    lines = [
+        f"Embedder `{emb.name}`, {len(docs)} documents, {len(queries)} queries; "
+        f"index built in {build_s:.1f} s.",
+        "",
+    ]
     lines.append("| subset | metric | " + " | ".join(cols) + " |")
     lines.append("|---|---|" + "---:|" * len(cols))
-    for subset, mask in (("all", slice(None)), ("en", langs == "en"),
-                         ("zh-hans", langs == "zh-hans")):
+    for subset, mask in (
+        ("all", slice(None)),
+        ("en", langs == "en"),
+        ("zh-hans", langs == "zh-hans"),
+    ):
         n = len(queries) if subset == "all" else int(np.sum(mask))
         for mi, metric in enumerate(("recall@1", "recall@5", "MRR@10")):
             vals = [f"{_metrics(r, mask)[mi]:.3f}" for r in cols.values()]
             lines.append(f"| {subset} (n={n}) | {metric} | " + " | ".join(vals) + " |")
-    lines += ["", "Ablations (all queries):", "", "| variant | recall@1 | recall@5 | MRR@10 |",
-              "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "Ablations (all queries):",
+        "",
+        "| variant | recall@1 | recall@5 | MRR@10 |",
+        "|---|---:|---:|---:|",
+    ]
     for name, r in abl.items():
         r1, r5, mrr = _metrics(r)
         lines.append(f"| {name} | {r1:.3f} | {r5:.3f} | {mrr:.3f} |")
@@ -201,11 +223,13 @@ def quality(emb_name: str) -> str:
         "| selection | recall@1 | recall@5 | MRR@10 |",
         "|---|---:|---:|---:|",
         f"| shipped {default_label}s (chosen once, see ranking.RankingParams) | "
-        + " | ".join(f"{v:.3f}" for v in _metrics(cols['hybrid (default)'])) + " |",
+        + " | ".join(f"{v:.3f}" for v in _metrics(cols["hybrid (default)"]))
+        + " |",
         f"| 5-fold CV: tuned on 4/5, scored on the held-out 1/5 | {r1_all.mean():.3f} | "
         f"{r5_all.mean():.3f} | {rr_all.mean():.3f} |",
         f"| best grid point in-sample (optimistic): `{in_sample.label}` | "
-        + " | ".join(f"{v:.3f}" for v in _metrics(in_sample)) + " |",
+        + " | ".join(f"{v:.3f}" for v in _metrics(in_sample))
+        + " |",
         "",
         "Settings picked per fold: " + "; ".join(f"`{c}`" for c in chosen) + ".",
     ]
@@ -261,8 +285,23 @@ SUBSTITUTIONS = [
 ]
 EN_SUFFIX = ["(for {x})", "— {x} edition", "on {x}", "with {x}", "[{x}]"]
 ZH_SUFFIX = ["（{x}）", "—— {x} 版", "：{x}", "（适用于 {x}）"]
-PRODUCTS = ["Spot", "Margin", "Futures", "Earn", "Pay", "Card", "Pro", "Lite", "Web3 Wallet",
-            "Mobile App", "Desktop", "Institutional", "VIP", "Sub-account", "Broker"]
+PRODUCTS = [
+    "Spot",
+    "Margin",
+    "Futures",
+    "Earn",
+    "Pay",
+    "Card",
+    "Pro",
+    "Lite",
+    "Web3 Wallet",
+    "Mobile App",
+    "Desktop",
+    "Institutional",
+    "VIP",
+    "Sub-account",
+    "Broker",
+]
 
 
 def synthesize(base: list[SearchDocument], n_docs: int, seed: int = 1) -> list[SearchDocument]:
@@ -302,8 +341,9 @@ def synthesize(base: list[SearchDocument], n_docs: int, seed: int = 1) -> list[S
                     title=f"{sub(doc.title)} {suffix}",
                     summary=sub(doc.summary),
                     body=sub(doc.body) + ("\n\n## " + sub(borrowed) if borrowed else ""),
-                    example_questions=tuple(f"{q} ({product})" if i == 0 else q
-                                            for i, q in enumerate(keep)),
+                    example_questions=tuple(
+                        f"{q} ({product})" if i == 0 else q for i, q in enumerate(keep)
+                    ),
                     url=f"{doc.url}v{n}/",
                 )
             )
@@ -340,8 +380,12 @@ def perf(n_docs: int, n_queries: int, emb_name: str, embed_mode: str) -> str:
             last[0] = now
 
     t0, c0 = time.perf_counter(), time.process_time()
-    index = build_index(docs, embedder=raw, config=IndexConfig(embedder=emb.name,
-                        embed_mode=embed_mode), progress=progress)
+    index = build_index(
+        docs,
+        embedder=raw,
+        config=IndexConfig(embedder=emb.name, embed_mode=embed_mode),
+        progress=progress,
+    )
     build_s = time.perf_counter() - t0
     build_cpu = time.process_time() - c0
     with tempfile.TemporaryDirectory() as tmp:
@@ -355,8 +399,12 @@ def perf(n_docs: int, n_queries: int, emb_name: str, embed_mode: str) -> str:
         index = Index.load(path)
         load_s = time.perf_counter() - t0
     rss2 = rss_mb()
-    arrays_mb = (index.vectors.nbytes + index.weights.data.nbytes + index.weights.indices.nbytes
-                 + index.weights.indptr.nbytes) / 2**20
+    arrays_mb = (
+        index.vectors.nbytes
+        + index.weights.data.nbytes
+        + index.weights.indices.nbytes
+        + index.weights.indptr.nbytes
+    ) / 2**20
 
     queries = perf_queries(n_queries)
     for q, lang in queries[:20]:  # warm-up: model weights, caches, the typo table
@@ -412,11 +460,17 @@ def perf(n_docs: int, n_queries: int, emb_name: str, embed_mode: str) -> str:
         "| part | mean | p50 | p95 | p99 |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name, xs in (("query encode (USE)", encode), ("index search + ranking + snippets", rest),
-                     ("total", total), ("total, repeated query (embedding cached)", cached),
-                     ("total, wall clock", wall)):
-        lines.append(f"| {name} | {statistics.mean(xs):.2f} ms | {pct(xs, 50):.2f} ms | "
-                     f"{pct(xs, 95):.2f} ms | {pct(xs, 99):.2f} ms |")
+    for name, xs in (
+        ("query encode (USE)", encode),
+        ("index search + ranking + snippets", rest),
+        ("total", total),
+        ("total, repeated query (embedding cached)", cached),
+        ("total, wall clock", wall),
+    ):
+        lines.append(
+            f"| {name} | {statistics.mean(xs):.2f} ms | {pct(xs, 50):.2f} ms | "
+            f"{pct(xs, 95):.2f} ms | {pct(xs, 99):.2f} ms |"
+        )
     lines += [
         "",
         f"Memory: index arrays {arrays_mb:.0f} MB (vectors {index.vectors.nbytes / 2**20:.0f} MB); "
@@ -445,12 +499,15 @@ def main() -> int:
     pin_one_core()
     parts = [f"Machine: {machine()}; one core (affinity pinned, BLAS threads 1)."]
     if args.what in ("quality", "all"):
-        parts.append("## Retrieval quality (starter KB, all evaluation queries)\n\n"
-                     + quality(args.embedder))
+        parts.append(
+            "## Retrieval quality (starter KB, all evaluation queries)\n\n" + quality(args.embedder)
+        )
         print(parts[-1], flush=True)
     if args.what in ("perf", "all"):
-        parts.append(f"## Speed and memory ({args.docs} synthetic articles)\n\n"
-                     + perf(args.docs, args.queries, args.embedder, args.embed_mode))
+        parts.append(
+            f"## Speed and memory ({args.docs} synthetic articles)\n\n"
+            + perf(args.docs, args.queries, args.embedder, args.embed_mode)
+        )
         print(parts[-1], flush=True)
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)

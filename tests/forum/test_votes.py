@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.test import Client
-from django.utils import timezone
 
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import Conflict, Forbidden, RateLimited
+from blockdesk.customers.models import CustomerAccount
 from blockdesk.forum import levels, selectors, services, votes
 from blockdesk.forum.models import (
     BadgeAward,
     Category,
     MemberStats,
+    PeriodPoints,
     Question,
     ReputationEntry,
     Vote,
@@ -25,7 +27,7 @@ from blockdesk.forum.models.posts import Status
 from .conftest import ask, client_for, member
 
 
-def _rep(customer: object) -> int:
+def _rep(customer: CustomerAccount) -> int:
     return MemberStats.objects.get(member=customer).reputation
 
 
@@ -154,25 +156,32 @@ def test_leaderboard_week_month_all_and_category(account: Account, category: Cat
     reputation.add_points(
         member_id=top.pk, account_id=account.pk, category_id=category.pk, points=30, source="t1"
     )
-    reputation.add_points(
-        member_id=second.pk, account_id=account.pk, category_id=other.pk, points=20, source="t2"
+    assert reputation.add_points(
+        member_id=second.pk, account_id=account.pk, category_id=other.pk, points=70, source="t2"
     )
-    old = reputation.add_points(
-        member_id=second.pk, account_id=account.pk, category_id=other.pk, points=50, source="t3"
-    )
-    assert old
-    ReputationEntry.objects.filter(source="t3").update(
-        created_at=timezone.now() - timedelta(days=20)
+    assert not reputation.add_points(  # the same source again: no points
+        member_id=second.pk, account_id=account.pk, category_id=other.pk, points=70, source="t2"
     )
     week = selectors.leaderboard(account_id=account.pk, period="week")
-    assert [(r.member.pk, r.points) for r in week] == [(top.pk, 30), (second.pk, 20)]
+    assert [(r.member.pk, r.points) for r in week] == [(second.pk, 70), (top.pk, 30)]
+    # Second's points were earned last week: this week's board has only Top; the month and
+    # all time still rank Second first.
+    PeriodPoints.objects.filter(member=second, kind="w").update(
+        start=F("start") - timedelta(days=7)
+    )
+    week = selectors.leaderboard(account_id=account.pk, period="week")
+    assert [(r.member.pk, r.points) for r in week] == [(top.pk, 30)]
     month = selectors.leaderboard(account_id=account.pk, period="month")
     assert month[0].member.pk == second.pk and month[0].points == 70
     everything = selectors.leaderboard(account_id=account.pk, period="all")
     assert everything[0].member.pk == second.pk
-    by_category = selectors.leaderboard(
-        account_id=account.pk, period="all", category_id=category.pk
-    )
-    assert [r.member.pk for r in by_category] == [top.pk]
+    for period in ("week", "month", "all"):
+        by_category = selectors.leaderboard(
+            account_id=account.pk, period=period, category_id=category.pk
+        )
+        assert [r.member.pk for r in by_category] == [top.pk]
     page = Client().get("/community/en/leaderboard/?period=week").content.decode()
     assert "Top Helper" in page
+    # Withdrawn points leave the period tables too.
+    reputation.remove_points(account_id=account.pk, source="t1")
+    assert selectors.leaderboard(account_id=account.pk, period="week") == []

@@ -3,13 +3,15 @@ transaction, levels and badges are recomputed from the totals."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from blockdesk.customers.models import CustomerAccount
 from blockdesk.forum import levels
-from blockdesk.forum.models import BadgeAward, MemberStats, ReputationEntry
+from blockdesk.forum.models import BadgeAward, MemberStats, PeriodPoints, ReputationEntry
 
 
 def stats_for(member: CustomerAccount) -> MemberStats:
@@ -24,13 +26,32 @@ def level_of(member: CustomerAccount) -> int:
     return int(row or 0)
 
 
+def period_starts(moment: dt.datetime) -> dict[str, dt.date]:
+    day = moment.date()
+    return {"w": day - dt.timedelta(days=day.weekday()), "m": day.replace(day=1)}
+
+
+def _add_to_periods(entry: ReputationEntry, sign: int) -> None:
+    scopes = [0] + ([entry.category_id] if entry.category_id else [])
+    for kind, start in period_starts(entry.created_at).items():
+        for scope in scopes:
+            row, _created = PeriodPoints.objects.get_or_create(
+                member_id=entry.member_id,
+                kind=kind,
+                start=start,
+                scope=scope,
+                defaults={"account_id": entry.account_id},
+            )
+            PeriodPoints.objects.filter(pk=row.pk).update(points=F("points") + sign * entry.points)
+
+
 def add_points(
     *, member_id: int, account_id: int, category_id: int | None, points: int, source: str
 ) -> bool:
     """Adds points once per `source`; False when this source already counted."""
     try:
         with transaction.atomic():
-            ReputationEntry.objects.create(
+            entry = ReputationEntry.objects.create(
                 account_id=account_id,
                 member_id=member_id,
                 category_id=category_id,
@@ -40,6 +61,7 @@ def add_points(
             )
     except IntegrityError:
         return False
+    _add_to_periods(entry, 1)
     MemberStats.objects.get_or_create(member_id=member_id, defaults={"account_id": account_id})
     MemberStats.objects.filter(member_id=member_id).update(reputation=F("reputation") + points)
     refresh(member_id)
@@ -51,6 +73,7 @@ def remove_points(*, account_id: int, source: str) -> None:
     if entry is None:
         return
     entry.delete()
+    _add_to_periods(entry, -1)
     MemberStats.objects.filter(member_id=entry.member_id).update(
         reputation=F("reputation") - entry.points
     )

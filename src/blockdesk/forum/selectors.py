@@ -4,7 +4,6 @@ sees their own held posts; moderators (agents) see the queue."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum
@@ -18,16 +17,18 @@ from blockdesk.forum.models import (
     Category,
     Comment,
     MemberStats,
+    PeriodPoints,
     Question,
     ReputationEntry,
     Vote,
 )
 from blockdesk.forum.models.posts import Status
+from blockdesk.forum.reputation import period_starts
 from blockdesk.trust.selectors import public_account
 
 PAGE_SIZE = 30
 LEADERBOARD_SIZE = 20
-PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+PERIODS = {"week": "w", "month": "m", "all": None}
 
 
 def forum_account() -> Account | None:
@@ -51,6 +52,29 @@ def _visible(viewer: CustomerAccount | None) -> Q:
     if viewer is not None:
         visible |= Q(status=Status.HELD, author_id=viewer.pk)
     return visible
+
+
+def recent_questions(*, account_id: int, language: str, limit: int = 15) -> list[Question]:
+    return list(
+        Question.objects.filter(
+            account_id=account_id, category__language=language, status=Status.PUBLISHED
+        )
+        .select_related("author", "category")
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+def tag_questions(*, account_id: int, language: str, name: str, limit: int = 50) -> list[Question]:
+    return list(
+        Question.objects.filter(
+            account_id=account_id,
+            status=Status.PUBLISHED,
+            category__language=language,
+            tags__name=name,
+        )
+        .select_related("author", "category")
+        .order_by("-last_activity_at")[:limit]
+    )
 
 
 def category_questions(
@@ -135,10 +159,24 @@ def leaderboard(
     category_id: int | None = None,
     size: int = LEADERBOARD_SIZE,
 ) -> list[Ranked]:
-    """Top members by points earned in the period (all: the running totals). Sums over
-    the covering indexes (forum_rep_period / forum_rep_category)."""
-    span = PERIODS.get(period, PERIODS["week"])
-    if span is None and category_id is None:
+    """Top members by points earned this calendar week or month (`PeriodPoints`, one
+    index range: forum_period_rank), or all time (the running totals, forum_stats_rank;
+    per category, a sum over forum_rep_category)."""
+    kind = PERIODS.get(period, "w")
+    if kind is not None:
+        start = period_starts(timezone.now())[kind]
+        pairs = list(
+            PeriodPoints.objects.filter(
+                account_id=account_id,
+                kind=kind,
+                start=start,
+                scope=category_id or 0,
+                points__gt=0,
+            )
+            .order_by("-points", "member_id")
+            .values_list("member_id", "points")[:size]
+        )
+    elif category_id is None:
         stats = (
             MemberStats.objects.filter(account_id=account_id, reputation__gt=0)
             .order_by("-reputation", "member_id")
@@ -146,16 +184,9 @@ def leaderboard(
         )
         pairs = list(stats)
     else:
-        entries = ReputationEntry.objects.all()
-        entries = (
-            entries.filter(category_id=category_id)
-            if category_id is not None
-            else entries.filter(account_id=account_id)
-        )
-        if span is not None:
-            entries = entries.filter(created_at__gte=timezone.now() - span)
         pairs = list(
-            entries.values("member_id")
+            ReputationEntry.objects.filter(category_id=category_id)
+            .values("member_id")
             .annotate(total=Sum("points"))
             .filter(total__gt=0)
             .order_by("-total", "member_id")

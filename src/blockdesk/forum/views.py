@@ -17,7 +17,7 @@ from blockdesk.common.errors import RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
 from blockdesk.customers.selectors import signed_in_customer
 from blockdesk.forum import levels, selectors
-from blockdesk.forum.models import Category, Question
+from blockdesk.forum.models import Category
 from blockdesk.kb import selectors as kb_selectors
 
 SEARCH_RATE = 60  # searches per client address per minute
@@ -80,13 +80,7 @@ def home(request: HttpRequest, language: str) -> HttpResponse:
     check_language(language)
     account = account_or_404()
     cats = selectors.categories(account_id=account.pk, language=language)
-    recent = (
-        Question.objects.filter(
-            account_id=account.pk, category__language=language, status="published"
-        )
-        .select_related("author", "category")
-        .order_by("-last_activity_at")[:15]
-    )
+    recent = selectors.recent_questions(account_id=account.pk, language=language)
     return render_page(
         request,
         "forum/home.html",
@@ -188,16 +182,7 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
 def tag(request: HttpRequest, language: str, name: str) -> HttpResponse:
     check_language(language)
     account = account_or_404()
-    rows = list(
-        Question.objects.filter(
-            account_id=account.pk,
-            status="published",
-            category__language=language,
-            tags__name=name,
-        )
-        .select_related("author", "category")
-        .order_by("-last_activity_at")[:50]
-    )
+    rows = selectors.tag_questions(account_id=account.pk, language=language, name=name)
     return render_page(
         request,
         "forum/tag.html",

@@ -3,6 +3,8 @@ from blockdesk.forum.models.reputation import (
     BadgeAward,
     Flag,
     MemberStats,
+    NotificationSent,
+    PeriodPoints,
     ReputationEntry,
     Vote,
 )
@@ -14,6 +16,8 @@ __all__ = [
     "Comment",
     "Flag",
     "MemberStats",
+    "NotificationSent",
+    "PeriodPoints",
     "Question",
     "ReputationEntry",
     "Tag",

@@ -145,3 +145,46 @@ class Flag(models.Model):
                 name="forum_flag_once_answer",
             ),
         ]
+
+
+class NotificationSent(models.Model):
+    """One email per (event, recipient): the at-least-once consumer's idempotency key."""
+
+    event_id = models.BigIntegerField()
+    member = models.ForeignKey(
+        "customers.CustomerAccount", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16)  # answer, mention
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "member"], name="forum_notification_once")
+        ]
+
+
+class PeriodPoints(models.Model):
+    """Points per member in one calendar week or month, overall (scope 0) and per category
+    (scope = category id): the leaderboard for a period is one index range, already sorted,
+    instead of a sum over every entry of the period."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        "customers.CustomerAccount", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=1)  # "w" (ISO week, from Monday) or "m" (month)
+    start = models.DateField()
+    scope = models.BigIntegerField(default=0)
+    points = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind", "start", "scope"], name="forum_period_points_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["account", "kind", "start", "scope", "-points"], name="forum_period_rank"
+            )
+        ]

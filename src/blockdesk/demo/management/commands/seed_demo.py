@@ -19,6 +19,7 @@ from blockdesk.conversations.models import CannedReply, ContactIdentity
 from blockdesk.demo import seed_reports
 from blockdesk.demo import seed_peering
 from blockdesk.demo import seed_feedback
+from blockdesk.demo import seed_forum
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
@@ -165,4 +166,5 @@ class Command(BaseCommand):
             seed_reports.seed(account=account)
             seed_peering.seed(account=account, admin=admin, password=DEMO_PASSWORD)
             seed_feedback.seed(account=account, admin=admin, agent=alice)
+            seed_forum.seed(account=account, agent=alice)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
