@@ -165,6 +165,6 @@ class Command(BaseCommand):
             do_set_assistant(inbox_id=channel.inbox.pk, enabled=True)  # answers new chats
             seed_reports.seed(account=account)
             seed_peering.seed(account=account, admin=admin, password=DEMO_PASSWORD)
-            seed_feedback.seed(account=account, admin=admin, agent=alice)
             seed_forum.seed(account=account, agent=alice)
+            seed_feedback.seed(account=account, admin=admin, agent=alice)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
