@@ -9,6 +9,7 @@ import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,8 +275,10 @@ def do_save_rule(
     row.actions = act.model_dump(mode="json", exclude_defaults=True)
     try:
         row.full_clean(exclude=["account"], validate_unique=False, validate_constraints=False)
-    except Exception as exc:
-        raise ValidationFailed.field("name", _("Give the rule a name.")) from exc
+    except DjangoValidationError as exc:
+        if not row.name:
+            raise ValidationFailed.field("name", _("Give the rule a name.")) from exc
+        raise ValidationFailed.from_django(exc) from exc  # e.g. a name too long
     try:
         with transaction.atomic():
             row.save()
