@@ -12,7 +12,7 @@ from django.test import Client
 
 from blockdesk.accounts.models import Account, ApiToken, User
 from blockdesk.audit import export
-from blockdesk.audit.export import guard_cell
+from blockdesk.common.csvcells import guard_cell
 from blockdesk.events.registry import Actor, Subject
 from tests.audit.conftest import EXPORT_URL, record, token_payload, two_factor
 

@@ -35,6 +35,9 @@ def hint_for(conversation: Conversation, message: Message) -> ToneHint:
         try:
             hint = provider(conversation, message)
         except Exception:
+            # Broad on purpose: providers are other apps' code filled in from their
+            # ready(); a failing hint must not cost the customer the assistant's answer.
+            # Logged with its traceback.
             logger.exception("assistant: tone provider %r failed", provider)
             continue
         if hint is not None:

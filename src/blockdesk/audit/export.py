@@ -1,24 +1,21 @@
 """The audit log as CSV: streamed in keyset chunks (memory stays flat whatever the range),
 UTF-8 with a BOM (Excel then reads Chinese correctly), every text cell guarded against
-formula injection (a cell starting with = + - @ tab or CR is prefixed with ')."""
+formula injection (common/csvcells.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.utils import translation
 
 from blockdesk.accounts.models import User
 from blockdesk.audit.selectors import AuditFilter, AuditRow, audit_page
+from blockdesk.common.csvcells import BOM, csv_line
 
-BOM = "\ufeff"
 CHUNK = 500
 # An export is bounded: a year of a busy account fits; narrow the dates for more.
 MAX_ROWS = 100_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = (
     "id",
     "occurred_at",
@@ -32,17 +29,6 @@ HEADER = (
     "object_id",
     "detail",
 )
-
-
-def guard_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _line(cells: Sequence[object]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([guard_cell(c) for c in cells])
-    return out.getvalue()
 
 
 def row_cells(row: AuditRow) -> tuple[object, ...]:
@@ -66,7 +52,7 @@ def _chunk(
 ) -> tuple[str, int, int | None]:
     with translation.override(language):
         page = audit_page(user=user, audit_filter=audit_filter, before=before, size=size)
-        return "".join(_line(row_cells(r)) for r in page.rows), len(page.rows), page.next_before
+        return "".join(csv_line(row_cells(r)) for r in page.rows), len(page.rows), page.next_before
 
 
 async def stream_csv(
@@ -74,7 +60,7 @@ async def stream_csv(
 ) -> AsyncIterator[bytes]:
     """An async iterator: under ASGI Django would read a sync one whole into memory first.
     Each chunk's queries run in the request's sync thread (sync_to_async)."""
-    yield (BOM + _line(HEADER)).encode("utf-8")
+    yield (BOM + csv_line(HEADER)).encode("utf-8")
     max_rows = MAX_ROWS if max_rows is None else max_rows
     before: int | None = None
     sent = 0

@@ -79,7 +79,9 @@ async def disconnected(peer: SocketPeer) -> None:
         try:
             await hook(peer)
         except Exception:
-            # The socket is gone either way; one app's cleanup must not stop another's.
+            # Broad on purpose: hooks are other apps' code (calls end the ringing call
+            # here). The socket is gone either way; one app's cleanup must not stop
+            # another's. Logged with its traceback.
             logger.exception("socket disconnect hook %r failed", hook)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
@@ -28,8 +28,11 @@ def enqueue_on_commit(
     def send() -> None:
         try:
             task.enqueue(*args)
-        except Exception:
-            # The row is stored; the caller's sweep queues it again later.
+        except DatabaseError:
+            # The database backend could not store the task (the immediate backend runs
+            # it and records any failure itself). The row is stored; the caller's sweep
+            # queues it again later. A task the backend refuses (InvalidTaskError: bad
+            # arguments) is a bug and raises.
             logger.exception("could not enqueue %s%r", task.name, args)
 
     transaction.on_commit(send)

@@ -1,13 +1,15 @@
-"""What configuring an inbox of any platform channel shares (the Discord and X packages
-use it): the admin check, the inbox's name, and creating or saving the inbox with its
-channel row in one transaction. The package validates its own settings first (a token
-check is a network call, made before the transaction)."""
+"""What configuring an inbox of any platform channel shares (email, Telegram, Discord and
+X use it): the admin check, the inbox's name, setting the allowed fields and the model's
+validation, and creating or saving the inbox with its channel row in one transaction.
+The package validates its own settings first (a token check is a network call, made
+before the transaction)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,36 @@ def check_inbox_name(name: str) -> str:
     if not name.strip():
         raise ValidationFailed.field("name", _("Give the inbox a name."))
     return name.strip()[:120]
+
+
+def assign_settings(
+    channel: BaseChannel,
+    values: dict[str, Any],
+    *,
+    fields: Sequence[str],
+    secrets: Sequence[str] = (),
+) -> set[str]:
+    """Sets `values` on `channel` (strings stripped) and returns the names set; a name
+    outside `fields` is refused, and a secret left empty (the form never shows the stored
+    one) keeps the stored value. What each setting means stays the package's own."""
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValidationFailed.field(sorted(unknown)[0], _("Unknown setting."))
+    assigned = set()
+    for name, value in values.items():
+        if name in secrets and value in (None, ""):
+            continue
+        setattr(channel, name, value.strip() if isinstance(value, str) else value)
+        assigned.add(name)
+    return assigned
+
+
+def clean_channel(channel: BaseChannel) -> None:
+    """The model's own validation (the inbox is created or kept by this module)."""
+    try:
+        channel.full_clean(exclude=["inbox"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
 
 
 def check_can_configure(*, actor: User, channel: BaseChannel) -> None:

@@ -1,6 +1,6 @@
-"""The settings page every platform channel shares (Settings → Discord inboxes, X
-inboxes): the list with an "add" form, or one inbox's form; the package's services check
-the role and the account again and validate its settings."""
+"""The settings page every platform channel shares (Settings → Email inboxes, Telegram
+bots, Discord inboxes, X inboxes): the list with an "add" form, or one inbox's form; the
+package's services check the role and the account again and validate its settings."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ class ChannelPage:
     edit_url: str  # the URL name of one inbox's page
     saved: Any  # the success message (a lazy translation)
     more_context: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
+    added: Any = None  # the message after "add", when it differs from `saved`
 
 
 def _channel(page: ChannelPage, user: User, inbox_id: int) -> Any:
@@ -55,6 +56,7 @@ def channel_settings(request: HttpRequest, page: ChannelPage, inbox_id: int | No
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         name = values.pop("name")
+        adding = channel is None
         try:
             if channel is None:
                 account = Account.objects.get(pk=user.account_pk)
@@ -64,7 +66,7 @@ def channel_settings(request: HttpRequest, page: ChannelPage, inbox_id: int | No
         except BlockdeskError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, page.saved)
+            messages.success(request, page.added if adding and page.added else page.saved)
             return HttpResponseRedirect(reverse(page.edit_url, args=[channel.inbox_id]))
     manager: models.Manager[Any] = page.model._default_manager
     context: dict[str, Any] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from blockdesk.connectors import contract_delivery
 from blockdesk.connectors.contract_delivery import REPLY_SENDERS
-from blockdesk.connectors.linked_channels import delivery_inbox
+from blockdesk.connectors.linked_channels import delivery_inbox, with_link_flag
 from blockdesk.conversations.models import Inbox, Message
 from blockdesk.events.consumers import register_consumer
 from blockdesk.events.models import Event
@@ -22,11 +22,13 @@ def on_message_created(event: Event) -> None:
     data = event.payload
     if data.get("private") or (data.get("sender") or {}).get("kind") not in REPLY_SENDERS:
         return  # customers' messages and notes: decided without a query
-    inbox = Inbox.objects.filter(pk=data.get("inbox_id"), account_id=event.account_id).first()
+    conversation_id = data.get("conversation_id") or 0
+    inboxes = Inbox.objects.filter(pk=data.get("inbox_id"), account_id=event.account_id)
+    inbox = with_link_flag(inboxes, conversation_id=conversation_id).first()
     if inbox is None:
         return
     # Its own channel, or the one the customer continued the case on (linked_channels.py).
-    target = delivery_inbox(conversation_id=data.get("conversation_id") or 0, inbox=inbox)
+    target = delivery_inbox(conversation_id=conversation_id, inbox=inbox)
     if target is None:
         return
     message = Message.objects.filter(pk=data["id"], conversation__inbox=inbox).first()

@@ -8,6 +8,7 @@ contract never names a channel kind."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from blockdesk.common.errors import NotFound
 from blockdesk.connectors.models import LinkedChannel
@@ -34,6 +35,16 @@ def _delivers_by_task(inbox: Inbox) -> bool:
         return False
 
 
+def with_link_flag(inboxes: QuerySet[Inbox], *, conversation_id: int) -> QuerySet[Inbox]:
+    """Annotates `linked_elsewhere` (is the conversation linked to another inbox?) on the
+    inbox read anyway, so `delivery_inbox` needs no query of its own for the usual widget
+    reply with no link."""
+    others = LinkedChannel.objects.filter(conversation_id=conversation_id).exclude(
+        inbox_id=OuterRef("pk")
+    )
+    return inboxes.annotate(linked_elsewhere=Exists(others))
+
+
 def delivery_inbox(*, conversation_id: int, inbox: Inbox) -> Inbox | None:
     """The inbox whose channel delivers a public reply in this conversation: its own when
     that channel delivers by task (email, Telegram, ...), else the channel it was most
@@ -41,6 +52,8 @@ def delivery_inbox(*, conversation_id: int, inbox: Inbox) -> Inbox | None:
     reply live). None: nothing to deliver by task."""
     if _delivers_by_task(inbox):
         return inbox
+    if getattr(inbox, "linked_elsewhere", True) is False:
+        return None  # known from with_link_flag: no link to read
     links = (
         LinkedChannel.objects.filter(conversation_id=conversation_id)
         .exclude(inbox_id=inbox.pk)

@@ -19,9 +19,15 @@ logger = logging.getLogger(__name__)
 
 
 def _send_emails(recipients: list[str], subject: str, text: str) -> None:
+    # One line: a policy or team name with a line break would make Django refuse the
+    # header (BadHeaderError) and the alert would never leave.
+    subject = " ".join(subject.split())
     try:
         send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception:  # an alert that cannot be mailed must not undo what triggered it
+    except OSError:
+        # What the SMTP and file backends raise (smtplib's errors and ssl's are OSErrors).
+        # Sent after the commit: the alert that cannot be mailed was still pushed to the
+        # console, and what triggered it stays done.
         logger.exception("agent alert email failed")
 
 

@@ -76,6 +76,15 @@ def missing_migrations(applied: set[tuple[str, str]]) -> set[tuple[str, str]]:
     return missing
 
 
+class ProbeFailed(Exception):
+    """A driver's own error, carried out of the probe (the drivers are imported only when
+    used: an embedded SQLite node never loads psycopg)."""
+
+    def __init__(self, exc: BaseException) -> None:
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        super().__init__(f"{type(exc).__name__}: {text}")
+
+
 def _query_postgresql(sql: str, timeout: float) -> list[tuple[Any, ...]]:
     """A connection of its own with a connect and a statement timeout: the pool's
     connections wait up to 20 s for a slot, far longer than a probe may take."""
@@ -88,19 +97,25 @@ def _query_postgresql(sql: str, timeout: float) -> list[tuple[Any, ...]]:
     params["connect_timeout"] = max(1, int(timeout))
     ms = int(timeout * 1000)
     params["options"] = f"{params.get('options', '')} -c statement_timeout={ms}".strip()
-    with psycopg.connect(**params, autocommit=True) as raw, raw.cursor() as cur:
-        cur.execute(sql)
-        return list(cur.fetchall())
+    try:
+        with psycopg.connect(**params, autocommit=True) as raw, raw.cursor() as cur:
+            cur.execute(sql)
+            return list(cur.fetchall())
+    except psycopg.Error as exc:  # refused, timed out, no such table...
+        raise ProbeFailed(exc) from exc
 
 
 def _query_sqlite(sql: str, timeout: float) -> list[tuple[Any, ...]]:
     name = str(connections["default"].settings_dict["NAME"])
     uri = name if name.startswith("file:") else f"file:{name}?mode=ro"
-    raw = sqlite3.connect(uri, uri=True, timeout=timeout)
     try:
-        return list(raw.execute(sql).fetchall())
-    finally:
-        raw.close()
+        raw = sqlite3.connect(uri, uri=True, timeout=timeout)
+        try:
+            return list(raw.execute(sql).fetchall())
+        finally:
+            raw.close()
+    except sqlite3.Error as exc:  # no such file, locked, no such table...
+        raise ProbeFailed(exc) from exc
 
 
 def _query(sql: str) -> list[tuple[Any, ...]]:
@@ -119,8 +134,8 @@ def check_database() -> str | None:
             _query("SELECT 1")
             return None
         applied = {(str(a), str(n)) for a, n in _query("SELECT app, name FROM django_migrations")}
-    except Exception as exc:
-        return f"database: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    except ProbeFailed as exc:
+        return f"database: {exc}"
     missing = missing_migrations(applied)
     if missing:
         return f"migrations: {len(missing)} not applied (e.g. {'.'.join(sorted(missing)[0])})"
@@ -143,7 +158,7 @@ def check_channel_layer() -> str | None:
             client.ping()
         finally:
             client.close()
-    except Exception as exc:
+    except (redis.RedisError, ValueError) as exc:  # down or timed out; a malformed URL
         return f"channel layer: {type(exc).__name__}: {exc}"
     return None
 

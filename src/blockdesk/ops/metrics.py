@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -77,7 +78,8 @@ class DatabaseCollector(Collector):
             yield from self._tasks()
             yield from self._consumers()
             yield from self._deliveries()
-        except Exception:
+        except DatabaseError:
+            # The database down or slow: the process figures are still worth scraping.
             logger.warning("metrics: database figures unavailable", exc_info=True)
 
     def _tasks(self) -> Iterator[GaugeMetricFamily]:

@@ -5,9 +5,7 @@ reviews only); these views parse forms and render."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from blockdesk.common.csvcells import csv_lines
 from blockdesk.common.errors import BlockdeskError, ValidationFailed
 from blockdesk.conversations.models import Message
 from blockdesk.conversations.selectors import get_conversation_for_agent
@@ -28,8 +27,6 @@ from blockdesk.workspace.http import action_result, admin_required, agent_requir
 
 CRITERION_ROWS = 8
 WEEK_CHOICES = (4, 12, 26, 52)
-# A cell starting with one of these is a formula to a spreadsheet.
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _int(value: object) -> int | None:
@@ -209,20 +206,6 @@ def model_answers(request: HttpRequest) -> HttpResponse:
     )
 
 
-def guarded(value: Any) -> str:
-    """A cell as text a spreadsheet shows and does not evaluate."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_LEADS) else text
-
-
-def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
-    yield "\ufeff"  # so spreadsheet programs read UTF-8
-    for row in rows:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow([guarded(cell) for cell in row])
-        yield buffer.getvalue()
-
-
 @agent_required
 @require_GET
 def model_answers_csv(request: HttpRequest) -> HttpResponseBase:
@@ -241,7 +224,7 @@ def model_answers_csv(request: HttpRequest) -> HttpResponseBase:
                 a.marked_by.public_name,
             ]
 
-    response = StreamingHttpResponse(_csv_lines(rows()), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="model-answers-{stamp}.csv"'
     return response

@@ -55,6 +55,13 @@ def _timed(start: dt.datetime, end: dt.datetime, tz: ZoneInfo, name: str) -> lis
     return out
 
 
+# What the two parsers raise for a bad file: their own errors all subclass ValueError
+# (icalendar.InvalidCalendar, recurring_ical_events.InvalidCalendar); a VEVENT without
+# DTSTART is a KeyError; dates past year 9999 overflow; a property of the wrong value type
+# (a DTEND date after a DTSTART date-time) a TypeError.
+PARSE_ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, TypeError, OverflowError)
+
+
 def closures_from_ics(
     data: bytes, *, tz: ZoneInfo, since: dt.date, until: dt.date
 ) -> list[Closure]:
@@ -68,8 +75,15 @@ def closures_from_ics(
     try:
         calendar = icalendar.Calendar.from_ical(data)
         events = recurring_ical_events.of(calendar).between(since, until)
-    except Exception as exc:  # the parsers raise many kinds for a bad file
+        out = _closures(events, tz)
+    except IcsError:
+        raise
+    except PARSE_ERRORS as exc:
         raise IcsError(str(exc)[:200] or type(exc).__name__) from exc
+    return [c for c in out if since <= c.date < until]
+
+
+def _closures(events: list[icalendar.Component], tz: ZoneInfo) -> list[Closure]:
     out: list[Closure] = []
     for event in events:
         if event.name != "VEVENT":
@@ -83,7 +97,8 @@ def closures_from_ics(
             if end is None:
                 duration = event.decoded("DURATION") if "DURATION" in event else dt.timedelta(0)
                 end = start + duration
-            assert isinstance(end, dt.datetime)
+            if not isinstance(end, dt.datetime):
+                raise IcsError("DTEND is a date but DTSTART a date-time")
             out.extend(_timed(start, end, tz, name))
         else:
             last = end if isinstance(end, dt.date) and end > start else start + dt.timedelta(1)
@@ -93,4 +108,4 @@ def closures_from_ics(
                 day += dt.timedelta(days=1)
         if len(out) > MAX_CLOSURES:
             raise IcsError("too many events")
-    return [c for c in out if since <= c.date < until]
+    return out

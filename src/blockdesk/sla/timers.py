@@ -161,6 +161,10 @@ def _fire(pk: int, now: dt.datetime, *, breach: bool) -> bool:
             (_breach if breach else _warn)(clock, conversation, now)
             return True
     except Exception:
+        # Broad on purpose: one clock per transaction in a periodic sweep; whatever one
+        # clock's warning or breach raises (reassignment refused, a deleted team, the
+        # database), it rolls back alone, is logged with its traceback and the claim
+        # being undone, the next run tries again, and the other clocks still fire.
         logger.exception("SLA %s of clock %s failed; retried next run", field, pk)
         return False
 

@@ -3,7 +3,6 @@ on every form, like every console page)."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from blockdesk.common.csvcells import csv_lines
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.sla import reports, selectors, services
 from blockdesk.sla.forms import HolidayForm, HoursForm, IcsForm, PolicyForm, ReportForm
@@ -192,15 +192,9 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="sla-report.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["key", "label", "total", "met", "missed", "met_share"])
-        for row in rows:
-            d = row.as_dict()
-            # A label starting with = + - @ is written as text (no spreadsheet formula).
-            label = str(d["label"])
-            if label[:1] in ("=", "+", "-", "@"):
-                label = "'" + label
-            writer.writerow([d["key"], label, d["total"], d["met"], d["missed"], d["met_share"]])
+        header = ["key", "label", "total", "met", "missed", "met_share"]
+        dicts = [row.as_dict() for row in rows]
+        response.writelines(csv_lines([header, *([d[k] for k in header] for d in dicts)]))
         return response
     total = sum(r.total for r in rows)
     met = sum(r.met for r in rows)

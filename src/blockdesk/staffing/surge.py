@@ -261,6 +261,9 @@ def do_check_surges(now: dt.datetime | None = None) -> dict[int, str]:
         try:
             change = check_account(account_id=account_id, now=now)
         except Exception:
+            # Broad on purpose: the periodic job checks every account; one account's
+            # failure (bad config, the database for a moment) is logged with its traceback
+            # and must not keep the others from being checked.
             logger.exception("surge check failed for account %s", account_id)
             continue
         if change:

@@ -4,8 +4,6 @@ actions of a conversation (skip, send now)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from blockdesk.common.csvcells import csv_lines
 from blockdesk.common.errors import BlockdeskError, ValidationFailed
 from blockdesk.surveys import selectors, services
 from blockdesk.surveys.forms import SurveySettingsForm
 from blockdesk.surveys.models import CsatOffer
 from blockdesk.surveys.nps import classify
 from blockdesk.workspace.http import action_result, admin_required, agent_required, current_agent
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _days(request: HttpRequest) -> int:
@@ -93,20 +90,6 @@ def results(request: HttpRequest) -> HttpResponse:
     )
 
 
-def guard_cell(value: Any) -> str:
-    """A spreadsheet must not run a comment as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _csv_rows(rows: Iterator[list[Any]]) -> Iterator[str]:
-    yield "\ufeff"
-    for row in rows:
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n").writerow([guard_cell(c) for c in row])
-        yield out.getvalue()
-
-
 @agent_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponseBase:
@@ -141,7 +124,7 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
                 n.reason,
             ]
 
-    response = StreamingHttpResponse(_csv_rows(rows()), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="surveys-{days}d-{stamp}.csv"'
     return response

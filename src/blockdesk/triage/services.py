@@ -9,6 +9,7 @@ import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +43,7 @@ def do_triage(*, conversation_id: int, now: dt.datetime | None = None) -> Triage
     with transaction.atomic():
         conv = (
             Conversation.objects.select_for_update(of=("self",))
-            .select_related("contact", "inbox")
+            .select_related("contact", "inbox", "triage")  # the score row: no query of its own
             .filter(pk=conversation_id)
             .first()
         )
@@ -53,9 +54,10 @@ def do_triage(*, conversation_id: int, now: dt.datetime | None = None) -> Triage
         result = scoring.compute(
             facts, now=now, vip_tiers=frozenset(t.lower() for t in config.vip_tiers or [])
         )
-        row = TriageScore.objects.filter(conversation=conv).first() or TriageScore(
-            account_id=conv.account_id, conversation=conv
-        )
+        try:
+            row = conv.triage
+        except TriageScore.DoesNotExist:
+            row = TriageScore(account_id=conv.account_id, conversation=conv)
         row.score, row.urgency, row.complexity = result.score, result.urgency, result.complexity
         row.reasons = [r.as_dict() for r in result.reasons]
         row.computed_at = now
@@ -92,10 +94,13 @@ def _raise_priority(conv: Conversation, row: TriageScore, config: TriageSettings
 def _fire_rules(
     conv: Conversation, row: TriageScore, facts: Any, *, now: dt.datetime
 ) -> Conversation:
+    rules = list(selectors.rules(account_id=int(conv.account_id)).filter(enabled=True))
+    if not rules:
+        return conv  # most accounts: no rules, and no firings to read
     fired = set(
         TriageRuleFiring.objects.filter(conversation=conv).values_list("rule_id", flat=True)
     )
-    for rule in selectors.rules(account_id=int(conv.account_id)).filter(enabled=True):
+    for rule in rules:
         if rule.pk in fired:
             continue
         try:
@@ -274,8 +279,10 @@ def do_save_rule(
     row.actions = act.model_dump(mode="json", exclude_defaults=True)
     try:
         row.full_clean(exclude=["account"], validate_unique=False, validate_constraints=False)
-    except Exception as exc:
-        raise ValidationFailed.field("name", _("Give the rule a name.")) from exc
+    except DjangoValidationError as exc:
+        if not row.name:
+            raise ValidationFailed.field("name", _("Give the rule a name.")) from exc
+        raise ValidationFailed.from_django(exc) from exc  # e.g. a name too long
     try:
         with transaction.atomic():
             row.save()

@@ -210,6 +210,9 @@ class IntentModel:
         # Held-out precision/coverage by threshold; None for models trained before
         # it existed or without enough examples per intent to hold any out.
         self.curve = curve
+        # thresholds_for by risk setting: read on every assistant turn, and the curve's
+        # scan is a Python loop over its grid; the model is immutable once loaded.
+        self._thresholds: dict[str, tuple[float, float] | None] = {}
         oos = np.flatnonzero(classes == OOS_LABEL)
         self._oos_index = int(oos[0]) if len(oos) else -1
 
@@ -408,10 +411,14 @@ class IntentModel:
     def thresholds_for(self, risk: str) -> tuple[float, float] | None:
         """(answer, clarify) probability thresholds reaching the risk setting's target
         precision on held-out predictions; None when the model has no curve."""
-        if self.curve is None:
-            return None
-        target = RISK_TARGETS[risk]
-        return self.curve.answer_threshold(target), self.curve.clarify_threshold(target)
+        if risk not in self._thresholds:
+            if self.curve is None:
+                found = None
+            else:
+                target = RISK_TARGETS[risk]
+                found = self.curve.answer_threshold(target), self.curve.clarify_threshold(target)
+            self._thresholds[risk] = found
+        return self._thresholds[risk]
 
     def with_threshold(self, threshold: float) -> IntentModel:
         """A copy that refuses below another probability threshold (no retraining)."""

@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.discord import inbound, payloads, rest
@@ -76,20 +76,38 @@ def _client_class() -> type:
             except DeliveryFailed as exc:
                 logger.warning("discord gateway %s: %s", self.channel_pk, exc.reason)
             except Exception:
+                # Broad on purpose: this is discord.py's event callback, and one payload
+                # our handlers choke on (a bug, the database gone for a moment) must not
+                # end the bot's connection. Logged with its traceback.
                 logger.exception("discord gateway %s: dispatch failed", self.channel_pk)
 
     return GatewayClient
 
 
+def _record_stop(channel_pk: int, exc: BaseException) -> None:
+    DiscordChannel.objects.filter(pk=channel_pk).update(
+        last_error=f"gateway: {type(exc).__name__}"[:300]
+    )
+
+
 def _run_one(channel_pk: int, token: str) -> None:
+    import discord  # imported here: only the gateway process needs it
+
     client = _client_class()(channel_pk)
     try:
         asyncio.run(client.start(token, reconnect=True))
-    except Exception as exc:  # a revoked token, missing intents: logged, retried later
+    except discord.DiscordException as exc:
+        # A revoked token (LoginFailure), missing intents (PrivilegedIntentsRequired), a
+        # close code discord.py does not resume from (ConnectionClosed): shown on the
+        # channel's page, retried at the next scan. Network errors are retried inside
+        # discord.py itself (reconnect=True). Only the type: a message may quote the token.
         logger.warning("discord gateway %s stopped: %s", channel_pk, type(exc).__name__)
-        DiscordChannel.objects.filter(pk=channel_pk).update(
-            last_error=f"gateway: {type(exc).__name__}"[:300]
-        )
+        _record_stop(channel_pk, exc)
+    except Exception as exc:
+        # Broad on purpose: this is the thread's top level; anything else is a bug, logged
+        # with its traceback (not left to threading's stderr hook) and retried at the scan.
+        logger.exception("discord gateway %s crashed", channel_pk)
+        _record_stop(channel_pk, exc)
     finally:
         close_old_connections()
 
@@ -101,7 +119,9 @@ def run_gateways_forever() -> None:
     while True:
         try:
             bots = list(DiscordChannel.objects.exclude(bot_token="").values_list("pk", "bot_token"))
-        except Exception:
+        except (DatabaseError, ValueError):
+            # The database gone for a moment, or a token the configured keys cannot
+            # decrypt (common.crypto raises ValueError): keep the running bots, read again.
             logger.exception("discord gateway: could not read the bots")
             bots = []
         finally:

@@ -7,12 +7,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.connectors.channel_setup import (
+    assign_settings,
+    clean_channel,
     do_create_configured_inbox,
     do_update_configured_inbox,
 )
@@ -55,12 +56,9 @@ def check_bot_token(*, token: str) -> dict[str, Any]:
 
 
 def _apply(channel: DiscordChannel, values: dict[str, Any]) -> None:
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValidationFailed.field(sorted(unknown)[0], _("Unknown setting."))
-    token = str(values.pop("bot_token", "") or "").strip()
-    for name, value in values.items():
-        setattr(channel, name, value.strip() if isinstance(value, str) else value)
+    token = str(values.get("bot_token", "") or "").strip()
+    others = {k: v for k, v in values.items() if k != "bot_token"}
+    assign_settings(channel, others, fields=FIELDS)
     _check_ids(channel)
     if token and token != channel.bot_token:
         me = check_bot_token(token=token)
@@ -70,10 +68,7 @@ def _apply(channel: DiscordChannel, values: dict[str, Any]) -> None:
         channel.last_error = ""
     if not channel.bot_token:
         raise ValidationFailed.field("bot_token", _("Enter the bot's token."))
-    try:
-        channel.full_clean(exclude=["inbox"])
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
+    clean_channel(channel)
 
 
 def do_create_discord_inbox(

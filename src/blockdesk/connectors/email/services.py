@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,6 +13,7 @@ from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.email_url import EmailUrlError, parse_email_url
 from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.connectors.channel_setup import assign_settings, clean_channel
 from blockdesk.connectors.email.imap import ImapFailure, test_connection
 from blockdesk.connectors.email.models import EmailChannel
 from blockdesk.connectors.email.oauth import check_token_url
@@ -32,15 +32,9 @@ SECRETS = ("imap_secret", "smtp_url", "oauth_client_id", "oauth_client_secret",
 
 
 def _apply(channel: EmailChannel, values: dict[str, Any]) -> None:
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValidationFailed.field(sorted(unknown)[0], _("Unknown setting."))
-    for name, value in values.items():
-        if name in SECRETS and value in (None, ""):
-            continue  # left empty in the form: keep the stored secret
-        setattr(channel, name, value.strip() if isinstance(value, str) else value)
-        if name in ("imap_secret", "oauth_refresh_token"):
-            channel.oauth_expires_at = None  # a new token: its lifetime is unknown
+    assigned = assign_settings(channel, values, fields=FIELDS, secrets=SECRETS)
+    if assigned & {"imap_secret", "oauth_refresh_token"}:
+        channel.oauth_expires_at = None  # a new token: its lifetime is unknown
     if channel.smtp_url:
         try:
             parse_email_url(channel.smtp_url, default_dir=Path())
@@ -52,10 +46,7 @@ def _apply(channel: EmailChannel, values: dict[str, Any]) -> None:
         raise ValidationFailed.field("imap_host", _("IMAP needs a host and a user."))
     if channel.oauth_token_url:
         check_token_url(channel.oauth_token_url)
-    try:
-        channel.full_clean(exclude=["inbox"])
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
+    clean_channel(channel)
 
 
 def do_create_email_inbox(

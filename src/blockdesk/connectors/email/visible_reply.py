@@ -39,6 +39,4 @@ def body_text(mail: EmailMessage) -> str:
 
 def extract_from_message(raw: bytes) -> ReplyParts:
     parts = email_reply.extract_from_message(raw)
-    return ReplyParts(
-        reply=parts.reply, signature=parts.signature or "", quoted=parts.quoted or ""
-    )
+    return ReplyParts(reply=parts.reply, signature=parts.signature or "", quoted=parts.quoted or "")

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.connectors.channel_setup import assign_settings, clean_channel
 from blockdesk.connectors.telegram.models import TelegramChannel
 from blockdesk.conversations.models import Inbox
 
@@ -66,22 +66,12 @@ def _point_telegram_here(channel: TelegramChannel) -> None:
 
 def _apply(channel: TelegramChannel, values: dict[str, Any]) -> bool:
     """Returns whether the bot must be checked again (a new token or mode)."""
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValidationFailed.field(sorted(unknown)[0], _("Unknown setting."))
-    changed = False
-    for name, value in values.items():
-        if name == "bot_token" and value in (None, ""):
-            continue  # left empty in the form: keep the stored token
-        value = value.strip() if isinstance(value, str) else value
-        changed = changed or (name in ("bot_token", "mode") and getattr(channel, name) != value)
-        setattr(channel, name, value)
+    before = (channel.bot_token, channel.mode)
+    assign_settings(channel, values, fields=FIELDS, secrets=("bot_token",))
+    changed = (channel.bot_token, channel.mode) != before
     if not channel.bot_token:
         raise ValidationFailed.field("bot_token", _("Enter the bot's token from @BotFather."))
-    try:
-        channel.full_clean(exclude=["inbox"])
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
+    clean_channel(channel)
     return changed or not channel.bot_id
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.connectors.channel_setup import (
+    assign_settings,
+    clean_channel,
     do_create_configured_inbox,
     do_update_configured_inbox,
 )
@@ -27,14 +28,8 @@ SECRETS = ("client_secret", "access_token", "refresh_token", "consumer_secret")
 
 
 def _apply(channel: XChannel, values: dict[str, Any]) -> None:
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValidationFailed.field(sorted(unknown)[0], _("Unknown setting."))
     new_token = str(values.get("access_token") or "").strip()
-    for name, value in values.items():
-        if name in SECRETS and value in (None, ""):
-            continue  # left empty in the form: keep the stored secret
-        setattr(channel, name, value.strip() if isinstance(value, str) else value)
+    assign_settings(channel, values, fields=FIELDS, secrets=SECRETS)
     if new_token:
         try:
             user = api.me(channel, token=new_token)
@@ -47,10 +42,7 @@ def _apply(channel: XChannel, values: dict[str, Any]) -> None:
         channel.username = str(user.get("username") or "")[:50]
     if channel.enabled and not (channel.access_token and channel.user_id):
         raise ValidationFailed.field("access_token", _("Enter the account's access token."))
-    try:
-        channel.full_clean(exclude=["inbox"])
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from exc
+    clean_channel(channel)
 
 
 def do_create_x_inbox(

@@ -24,6 +24,7 @@ import time
 import uuid
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,6 +41,12 @@ def enabled() -> bool:
     if configured is not None:
         return bool(configured)
     return not settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
+# What the storages raise: the file system's OSError, S3's (django-storages over boto3)
+# ClientError for an answer (403, 404, 5xx) and BotoCoreError for no answer (endpoint down,
+# timeout, bad credentials config).
+STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
 
 
 def _scope_name(account_id: int | None) -> str:
@@ -70,9 +77,12 @@ def current(account_id: int | None) -> dict[str, str] | None:
     try:
         with default_storage.open(_marker(account_id), "rb") as fh:
             data = json.loads(fh.read().decode("utf-8"))
-    except (OSError, ValueError):
+    except FileNotFoundError:
+        return None  # nothing published yet
+    except ValueError:
+        logger.warning("kb search: the shared index marker is not JSON; ignored")
         return None
-    except Exception as exc:  # storage clients raise their own errors (botocore's)
+    except STORAGE_ERRORS as exc:
         logger.warning("kb search: cannot read the shared index marker: %s", exc)
         return None
     if not isinstance(data, dict) or "version" not in data or "name" not in data:
@@ -99,7 +109,7 @@ def publish(account_id: int | None, path: Path, version: str) -> None:
         # marker on their next check; keep only the current one.
         try:
             default_storage.delete(previous["name"])
-        except Exception as exc:  # a leftover file is harmless
+        except STORAGE_ERRORS as exc:  # a leftover file is harmless
             logger.info("kb search: old shared index %s not deleted: %s", previous["name"], exc)
     logger.info("kb search: published index %s (scope %s)", version, account_id)
 
@@ -124,7 +134,7 @@ def sync(account_id: int | None, path: Path, *, force: bool = False) -> bool:
             for chunk in iter(lambda: src.read(1 << 20), b""):
                 dst.write(chunk)
         tmp.replace(path)  # store.cached_index sees a new file and reloads it
-    except Exception as exc:  # keep serving the index we have
+    except STORAGE_ERRORS as exc:  # keep serving the index we have
         logger.warning("kb search: cannot fetch shared index %s: %s", published["name"], exc)
         return False
     finally:
