@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from blockdesk.audit.export import guard_cell
+from blockdesk.common.csvcells import guard_cell
 from blockdesk.reports.figures import Figure
 
 BOM = "\ufeff"
