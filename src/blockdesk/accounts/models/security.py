@@ -29,6 +29,8 @@ class ApiToken(models.Model):
         AGENTS_READ = "agents:read", _("Read agents")
         TRUST_READ = "trust:read", _("Read official channels")
         TRUST_WRITE = "trust:write", _("Write official channels")
+        ANNOUNCEMENTS_WRITE = "announcements:write", _("Write announcements")
+        STATUS_WRITE = "status:write", _("Write the status page")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)
