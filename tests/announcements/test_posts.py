@@ -27,12 +27,15 @@ from tests.support.event_log import events_after, last_event_id
 
 pytestmark = pytest.mark.django_db
 
-EN = {"title": "Faster withdrawals", "summary": "Withdrawals now take minutes.",
-      "body": "We rebuilt the **withdrawal** queue.\n\n- BTC\n- ETH"}
+EN = {
+    "title": "Faster withdrawals",
+    "summary": "Withdrawals now take minutes.",
+    "body": "We rebuilt the **withdrawal** queue.\n\n- BTC\n- ETH",
+}
 ZH = {"title": "提现更快了", "summary": "提现只需几分钟。", "body": "我们重建了**提现**队列。"}
 
 
-def make(admin: User, **extra) -> Post:  # type: ignore[no-untyped-def]
+def make(admin: User, **extra) -> Post:
     versions = extra.pop("versions", {"en": EN, "zh-hans": ZH})
     return services.do_save_post(actor=admin, category="release", versions=versions, **extra)
 
@@ -78,7 +81,10 @@ def test_only_admins_of_the_account_write(account, admin_user, agent, other_acco
         make(agent)
     post = make(admin_user)
     stranger = do_create_agent(
-        account=other_account, username="eve", email="eve@example.com", password="pw-123456789",
+        account=other_account,
+        username="eve",
+        email="eve@example.com",
+        password="pw-123456789",
         role=User.Role.ADMIN,
     )
     with pytest.raises(Forbidden):
@@ -184,10 +190,14 @@ def test_assistant_answers_what_changed(account, admin_user) -> None:
     services.do_publish_post(actor=admin_user, post=post)
     assert asks_what_changed("Hi, what's new?") and asks_what_changed("最近更新了什么")
     assert not asks_what_changed("my balance changed after the deposit")
-    notice = what_changed(NoticeQuery(account_id=account.pk, language="zh-hans",
-                                      text="有什么新功能?", intent=""))
+    notice = what_changed(
+        NoticeQuery(account_id=account.pk, language="zh-hans", text="有什么新功能?", intent="")
+    )
     assert notice is not None and notice.answers and ZH["title"] in notice.text
-    assert what_changed(NoticeQuery(account_id=account.pk, language="en", text="hello", intent="")) is None
+    assert (
+        what_changed(NoticeQuery(account_id=account.pk, language="en", text="hello", intent=""))
+        is None
+    )
 
 
 def test_console_pages_for_admins_only(account, admin_user, agent) -> None:
@@ -196,8 +206,14 @@ def test_console_pages_for_admins_only(account, admin_user, agent) -> None:
     assert client.get("/app/announcements/").status_code == 403
     client.force_login(admin_user)
     assert client.get("/app/announcements/new/").status_code == 200
-    form = {"category": "listing", "slug": "", "notify_subscribers": "1",
-            "en-title": "New listing: XYZ", "en-summary": "", "en-body": "XYZ trades now."}
+    form = {
+        "category": "listing",
+        "slug": "",
+        "notify_subscribers": "1",
+        "en-title": "New listing: XYZ",
+        "en-summary": "",
+        "en-body": "XYZ trades now.",
+    }
     response = client.post("/app/announcements/new/", form)
     assert response.status_code == 302
     post = Post.objects.get(account=account)
@@ -216,17 +232,29 @@ def test_rest_reads_are_public_and_writes_need_an_admin(account, admin_user, age
     anonymous = Client().post("/api/v1/announcements", body, content_type="application/json")
     assert anonymous.status_code == 401
     _token, plain = do_create_api_token(actor=admin_user, name="a", scopes=["announcements:write"])
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
-    created = Client().post("/api/v1/announcements", body, content_type="application/json", **auth)
+    created = Client().post(
+        "/api/v1/announcements",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {plain}",
+    )
     assert created.status_code == 201, created.content
     draft_id = created.json()["id"]
     assert created.json()["status"] == "draft"
-    published = Client().post(f"/api/v1/announcements/{draft_id}/publish", {},
-                              content_type="application/json", **auth)
+    published = Client().post(
+        f"/api/v1/announcements/{draft_id}/publish",
+        {},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {plain}",
+    )
     assert published.json()["status"] == "published"
     _token, other = do_create_api_token(actor=admin_user, name="b", scopes=["trust:read"])
-    refused = Client().post("/api/v1/announcements", body, content_type="application/json",
-                            HTTP_AUTHORIZATION=f"Bearer {other}")
+    refused = Client().post(
+        "/api/v1/announcements",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {other}",
+    )
     assert refused.status_code == 403
 
 

@@ -106,7 +106,9 @@ def test_unsubscribe_get_changes_nothing_and_forged_tokens_are_refused(account, 
 def test_confirmation_link_expires(account, smtp) -> None:
     sub = subscribe(account)
     later = timezone.now() + subscriptions.CONFIRM_VALID + dt.timedelta(minutes=1)
-    assert subscriptions.do_confirm(token=subscriptions.link_token(sub, "confirm"), now=later) is None
+    assert (
+        subscriptions.do_confirm(token=subscriptions.link_token(sub, "confirm"), now=later) is None
+    )
 
 
 def test_resubscribing_quickly_sends_no_second_email(account, smtp: Mailbox) -> None:
@@ -125,7 +127,9 @@ def test_resubscribing_quickly_sends_no_second_email(account, smtp: Mailbox) -> 
 )
 def test_invalid_addresses_are_refused(account, bad: str) -> None:
     with pytest.raises(ValidationFailed):
-        subscriptions.do_subscribe(account=account, list_name="announcements", email=bad, language="en")
+        subscriptions.do_subscribe(
+            account=account, list_name="announcements", email=bad, language="en"
+        )
 
 
 def test_subscribe_form_is_rate_limited_per_address(account, settings) -> None:

@@ -31,11 +31,18 @@ def node() -> Iterator[EvmNode]:
         yield started
 
 
-def watched(admin_user, url: str, key: str = "deposits-dev") -> Component:  # type: ignore[no-untyped-def]
+def watched(admin_user, url: str, key: str = "deposits-dev") -> Component:
     chain = Chain.objects.create(
-        account=admin_user.account, key=key, name=f"Devnet {key}", family="evm",
-        evm_chain_id=CHAIN_ID if key == "deposits-dev" else CHAIN_ID + 1, enabled=True,
-        rpc_urls=url, allow_private_rpc=True, native_symbol="ETH", block_time_seconds=1,
+        account=admin_user.account,
+        key=key,
+        name=f"Devnet {key}",
+        family="evm",
+        evm_chain_id=CHAIN_ID if key == "deposits-dev" else CHAIN_ID + 1,
+        enabled=True,
+        rpc_urls=url,
+        allow_private_rpc=True,
+        native_symbol="ETH",
+        block_time_seconds=1,
     )
     return services.do_create_component(
         actor=admin_user, key=key, name="Deposits (devnet)", chain_id=chain.pk
@@ -83,6 +90,7 @@ def test_dead_port_degrades_and_a_persons_state_is_kept(admin_user) -> None:
 
 def test_public_addresses_only_unless_allowed(admin_user) -> None:
     component = watched(admin_user, "http://127.0.0.1:9/", key="guarded")
+    assert component.chain_id is not None
     Chain.objects.filter(pk=component.chain_id).update(allow_private_rpc=False)
     assert do_check_chain_components() == 1  # refused by the outbound guard: degraded
     component.refresh_from_db()

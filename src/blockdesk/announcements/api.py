@@ -57,10 +57,16 @@ class PublishIn(BodyIn):
 def _out(post: Post, language: str) -> dict[str, Any]:
     shown = selectors.shown(post, language)
     return {
-        "id": post.pk, "slug": post.slug, "category": post.category, "status": post.status,
-        "published_at": post.published_at, "language": shown.language if shown else "",
-        "title": shown.title if shown else "", "summary": shown.summary if shown else "",
-        "html": shown.html if shown else "", "url": services.public_url(post, language),
+        "id": post.pk,
+        "slug": post.slug,
+        "category": post.category,
+        "status": post.status,
+        "published_at": post.published_at,
+        "language": shown.language if shown else "",
+        "title": shown.title if shown else "",
+        "summary": shown.summary if shown else "",
+        "html": shown.html if shown else "",
+        "url": services.public_url(post, language),
     }
 
 
@@ -74,7 +80,9 @@ def writer(request: HttpRequest) -> User:
 
 
 @router.get("/announcements", auth=None, response={200: list[PostOut], **ERRORS})
-def list_posts(request: HttpRequest, language: str = "en", category: Category | None = None) -> list[dict[str, Any]]:
+def list_posts(
+    request: HttpRequest, language: str = "en", category: Category | None = None
+) -> list[dict[str, Any]]:
     """Published posts, newest first, in `language` (each falls back to another)."""
     account = help_center_account()
     if account is None:
@@ -88,7 +96,10 @@ def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, dict[str, A
     """A draft post; publish it with `POST /announcements/{id}/publish`."""
     user = writer(request)
     post = services.do_save_post(
-        actor=user, category=payload.category, slug=payload.slug, banner=payload.banner,
+        actor=user,
+        category=payload.category,
+        slug=payload.slug,
+        banner=payload.banner,
         notify_subscribers=payload.notify_subscribers,
         versions={k: v.model_dump() for k, v in payload.versions.items()},  # type: ignore[misc]
     )

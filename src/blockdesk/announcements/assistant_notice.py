@@ -1,4 +1,4 @@
-""""What changed?" answered from the update log (registered with common/notices.py)."""
+""" "What changed?" answered from the update log (registered with common/notices.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from blockdesk.common.notices import Notice, NoticeQuery
 # says "my balance changed" is not asking for the release notes.
 _ASKS = re.compile(
     r"\b(what(?:'s| is| has)? (?:new|changed)|what changed|any (?:updates?|news|changes)|"
-    r"latest (?:updates?|changes|release|news)|release notes|change ?log|recent (?:changes|updates))\b"
+    r"latest (?:updates?|changes|release|news)|release notes|change ?log|"
+    r"recent (?:changes|updates))\b"
     r"|更新了什么|有什么(?:新|变化|更新)|最新(?:公告|动态|更新)|更新日志|改了什么|新功能",
     re.IGNORECASE,
 )

@@ -37,12 +37,15 @@ def _form_context(post: Post | None, data: dict[str, str] | None = None) -> dict
     tabs = []
     for code in kb_languages():
         v = versions.get(code)
-        tabs.append({
-            "code": code, "name": language_name(code),
-            "title": (data or {}).get(f"{code}-title", v.title if v else ""),
-            "summary": (data or {}).get(f"{code}-summary", v.summary if v else ""),
-            "body": (data or {}).get(f"{code}-body", v.body if v else ""),
-        })
+        tabs.append(
+            {
+                "code": code,
+                "name": language_name(code),
+                "title": (data or {}).get(f"{code}-title", v.title if v else ""),
+                "summary": (data or {}).get(f"{code}-summary", v.summary if v else ""),
+                "body": (data or {}).get(f"{code}-body", v.body if v else ""),
+            }
+        )
     return {"post": post, "tabs": tabs, "categories": Post.Category.choices}
 
 
@@ -60,14 +63,17 @@ def edit(request: HttpRequest, post_id: int | None = None) -> HttpResponse:
         }
         try:
             post = services.do_save_post(
-                actor=current_agent(request), post=post,
-                category=request.POST.get("category", ""), versions=versions,
-                slug=request.POST.get("slug", ""), banner=bool(request.POST.get("banner")),
+                actor=current_agent(request),
+                post=post,
+                category=request.POST.get("category", ""),
+                versions=versions,
+                slug=request.POST.get("slug", ""),
+                banner=bool(request.POST.get("banner")),
                 notify_subscribers=bool(request.POST.get("notify_subscribers")),
             )
         except BlockdeskError as exc:
             messages.error(request, exc.message)
-            context = _form_context(post, dict(request.POST.items()))
+            context = _form_context(post, {k: str(v) for k, v in request.POST.items()})
             return render(request, "announcements/console/edit.html", context, status=422)
         messages.success(request, _("Saved."))
         return redirect("announcements_console:edit", post.pk)

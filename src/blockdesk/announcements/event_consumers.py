@@ -36,7 +36,8 @@ def render_email(post: Post, language: str) -> dict[str, str] | None:
 def on_published(event: Event) -> None:
     post = (
         Post.objects.filter(
-            pk=event.payload.get("post_id"), account_id=event.account_id,
+            pk=event.payload.get("post_id"),
+            account_id=event.account_id,
             status=Post.Status.PUBLISHED,
         )
         .prefetch_related("translations")
@@ -50,7 +51,9 @@ def on_published(event: Event) -> None:
         if (rendered := render_email(post, language)) is not None
     }
     do_start_mailing(
-        account_id=post.account_id, list_name=services.LIST_NAME, key=f"post:{post.pk}",
+        account_id=post.account_id,
+        list_name=services.LIST_NAME,
+        key=f"post:{post.pk}",
         content=content,
     )
 

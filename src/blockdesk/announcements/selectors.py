@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -33,7 +34,7 @@ class ShownPost:
         return render_markdown(self.body, title=self.title)
 
 
-def _versions() -> Prefetch[PostTranslation]:
+def _versions() -> Any:
     return Prefetch("translations", queryset=PostTranslation.objects.order_by("language"))
 
 
@@ -53,7 +54,9 @@ def shown(post: Post, language: str) -> ShownPost | None:
     return None
 
 
-def page(*, account_id: int, language: str, category: str | None, before: int = 0) -> list[ShownPost]:
+def page(
+    *, account_id: int, language: str, category: str | None, before: int = 0
+) -> list[ShownPost]:
     posts = published(account_id=account_id, category=category)
     if before:
         posts = posts.filter(pk__lt=before)
@@ -65,9 +68,7 @@ def public_post(*, account_id: int, slug: str, language: str) -> ShownPost | Non
     return shown(post, language) if post else None
 
 
-def banner(
-    *, account_id: int, language: str, now: dt.datetime | None = None
-) -> ShownPost | None:
+def banner(*, account_id: int, language: str, now: dt.datetime | None = None) -> ShownPost | None:
     """The newest published banner post of the last BANNER_DAYS days."""
     since = (now or timezone.now()) - dt.timedelta(days=BANNER_DAYS)
     post = published(account_id=account_id).filter(banner=True, published_at__gte=since).first()
@@ -80,6 +81,7 @@ def recent(*, account_id: int, language: str, limit: int = 3) -> list[ShownPost]
 
 
 def console_posts(*, user: User) -> QuerySet[Post]:
+    assert user.account_id is not None
     return (
         Post.objects.filter(account_id=user.account_id)
         .order_by("-updated_at", "-id")

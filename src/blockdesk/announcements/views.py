@@ -56,7 +56,9 @@ def _render(
     base = {
         "language": language,
         "html_lang": hreflang(language),
-        "languages": [(code, reverse("announcements:home", args=[code])) for code in kb_languages()],
+        "languages": [
+            (code, reverse("announcements:home", args=[code])) for code in kb_languages()
+        ],
         "categories": Post.Category.choices,
         **context,
     }
@@ -82,7 +84,9 @@ def home(request: HttpRequest, language: str) -> HttpResponse:
         before = int(request.GET.get("before") or 0)
     except ValueError:
         before = 0
-    posts = selectors.page(account_id=account.pk, language=language, category=category, before=before)
+    posts = selectors.page(
+        account_id=account.pk, language=language, category=category, before=before
+    )
     more = len(posts) == selectors.PAGE_SIZE
     context = {
         "account": account,
@@ -101,7 +105,11 @@ def post(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     found = selectors.public_post(account_id=account.pk, slug=slug, language=language)
     if found is None:
         raise Http404
-    context = {"account": account, "shown": found, **_alternates("announcements:post", language, slug)}
+    context = {
+        "account": account,
+        "shown": found,
+        **_alternates("announcements:post", language, slug),
+    }
     return _render(request, "announcements/post.html", language, context)
 
 
@@ -125,7 +133,9 @@ def subscribe(request: HttpRequest, language: str) -> HttpResponse:
         except BlockdeskError as exc:
             messages.error(request, exc.message)
             return redirect(target)
-        messages.success(request, _("Check your inbox: we sent a link to confirm the subscription."))
+        messages.success(
+            request, _("Check your inbox: we sent a link to confirm the subscription.")
+        )
     return redirect(target)
 
 
@@ -140,7 +150,11 @@ def dismiss(request: HttpRequest, post_id: int) -> HttpResponse:
         next_url = "/"
     response = redirect(next_url)
     response.set_cookie(
-        DISMISS_COOKIE, ".".join(ids), max_age=365 * 86400, samesite="Lax", httponly=True,
+        DISMISS_COOKIE,
+        ".".join(ids),
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
         secure=request.is_secure(),
     )
     return response
@@ -150,8 +164,8 @@ def dismissed_ids(request: HttpRequest) -> set[int]:
     return {int(x) for x in request.COOKIES.get(DISMISS_COOKIE, "").split(".") if x.isdigit()}
 
 
-class _PostFeed(Feed):  # type: ignore[type-arg]
-    def get_object(self, request: HttpRequest, language: str) -> str:  # type: ignore[override]
+class _PostFeed(Feed):
+    def get_object(self, request: HttpRequest, language: str) -> str:
         _check_language(language)
         return language
 

@@ -143,8 +143,10 @@ def do_subscribe(
         )
         if subscriber is not None and subscriber.status == Status.CONFIRMED:
             return subscriber
-        if subscriber is not None and subscriber.confirm_sent_at and (
-            now - subscriber.confirm_sent_at < RESEND_AFTER
+        if (
+            subscriber is not None
+            and subscriber.confirm_sent_at
+            and (now - subscriber.confirm_sent_at < RESEND_AFTER)
         ):
             return subscriber
         if subscriber is None:

@@ -37,8 +37,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _page(
             request,
             "notifications/lists/done.html",
-            {"subscriber": subscriber, "confirmed": True,
-             "list_title": subscriptions.list_title(subscriber.list_name)},
+            {
+                "subscriber": subscriber,
+                "confirmed": True,
+                "list_title": subscriptions.list_title(subscriber.list_name),
+            },
         )
     subscriber = subscriptions.subscriber_for(token=token, purpose="confirm")
     if subscriber is None:
@@ -60,8 +63,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return _page(
             request,
             "notifications/lists/done.html",
-            {"subscriber": subscriber, "confirmed": False,
-             "list_title": subscriptions.list_title(subscriber.list_name)},
+            {
+                "subscriber": subscriber,
+                "confirmed": False,
+                "list_title": subscriptions.list_title(subscriber.list_name),
+            },
         )
     subscriber = subscriptions.subscriber_for(token=token, purpose="unsubscribe")
     if subscriber is None:

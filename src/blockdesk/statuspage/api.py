@@ -75,10 +75,14 @@ class UpdateIn(BodyIn):
 
 def _incident(incident: Incident) -> dict[str, Any]:
     return {
-        "id": incident.pk, "kind": incident.kind, "title": incident.title,
-        "status": incident.status, "impact": incident.impact,
+        "id": incident.pk,
+        "kind": incident.kind,
+        "title": incident.title,
+        "status": incident.status,
+        "impact": incident.impact,
         "components": sorted(c.key for c in incident.components.all()),
-        "started_at": incident.started_at, "resolved_at": incident.resolved_at,
+        "started_at": incident.started_at,
+        "resolved_at": incident.resolved_at,
         "updates": [
             {"id": u.pk, "status": u.status, "body": u.body, "created_at": u.created_at}
             for u in incident.updates.all()
@@ -124,9 +128,14 @@ def open_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, dict[
     if len(comps) != len(keys):
         raise ValidationFailed.field("components", _("Unknown component."))
     incident = services.do_open_incident(
-        actor=user, title=payload.title, body=payload.body, impact=payload.impact,
-        kind=payload.kind, component_ids=[c.pk for c in comps],
-        scheduled_start=payload.scheduled_start, scheduled_end=payload.scheduled_end,
+        actor=user,
+        title=payload.title,
+        body=payload.body,
+        impact=payload.impact,
+        kind=payload.kind,
+        component_ids=[c.pk for c in comps],
+        scheduled_start=payload.scheduled_start,
+        scheduled_end=payload.scheduled_end,
     )
     found = selectors.incident(account_id=user.account_id, incident_id=incident.pk)
     assert found is not None
@@ -134,7 +143,9 @@ def open_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, dict[
 
 
 @router.post("/status/incidents/{incident_id}/updates", response={201: IncidentOut, **WRITE_ERRORS})
-def post_update(request: HttpRequest, incident_id: PathId, payload: UpdateIn) -> tuple[int, dict[str, Any]]:
+def post_update(
+    request: HttpRequest, incident_id: PathId, payload: UpdateIn
+) -> tuple[int, dict[str, Any]]:
     user = writer(request)
     assert user.account_id is not None
     incident = selectors.incident(account_id=user.account_id, incident_id=incident_id)

@@ -76,6 +76,7 @@ def add_component(request: HttpRequest) -> HttpResponse:
 @require_POST
 def set_state(request: HttpRequest, component_id: int) -> HttpResponse:
     user = current_agent(request)
+    assert user.account_id is not None
     component = Component.objects.filter(account_id=user.account_id, pk=component_id).first()
     if component is None:
         raise Http404
@@ -119,7 +120,9 @@ def post_update(request: HttpRequest, incident_id: int) -> HttpResponse:
         raise Http404
     try:
         services.do_post_update(
-            actor=user, incident=incident, status=request.POST.get("status", ""),
+            actor=user,
+            incident=incident,
+            status=request.POST.get("status", ""),
             body=request.POST.get("body", ""),
         )
     except BlockdeskError as exc:

@@ -34,17 +34,26 @@ def on_update(event: Event) -> None:
     for language in kb_languages():
         with translation.override(language):
             status = Incident.Status(update.status).label
-            context = {"incident": incident, "update": update, "status": status, "url": url,
-                       "components": [c.label(language) for c in incident.components.all()]}
+            context = {
+                "incident": incident,
+                "update": update,
+                "status": status,
+                "url": url,
+                "components": [c.label(language) for c in incident.components.all()],
+            }
             content[language] = {
                 "subject": f"[{_('Status')}] {incident.title} · {status}"[:200],
                 "text": render_to_string("statuspage/email.txt", context),
                 "html": render_to_string("statuspage/email.html", context),
             }
     do_start_mailing(
-        account_id=incident.account_id, list_name=services.LIST_NAME,
-        key=f"incident-update:{update.pk}", content=content,
+        account_id=incident.account_id,
+        list_name=services.LIST_NAME,
+        key=f"incident-update:{update.pk}",
+        content=content,
     )
 
 
-register_consumer(CONSUMER, on_update, event_names=["status.incident_updated"], mode="transactional")
+register_consumer(
+    CONSUMER, on_update, event_names=["status.incident_updated"], mode="transactional"
+)

@@ -47,8 +47,13 @@ class Component(models.Model):
             models.UniqueConstraint(fields=["account", "key"], name="status_component_key_unique"),
             models.CheckConstraint(
                 condition=models.Q(
-                    state__in=["operational", "degraded", "partial_outage", "major_outage",
-                               "maintenance"]
+                    state__in=[
+                        "operational",
+                        "degraded",
+                        "partial_outage",
+                        "major_outage",
+                        "maintenance",
+                    ]
                 ),
                 name="status_component_state_valid",
             ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -43,12 +44,14 @@ def open_incidents(*, account_id: int) -> QuerySet[Incident]:
 
 
 def upcoming_maintenance(*, account_id: int) -> QuerySet[Incident]:
-    return Incident.objects.filter(
-        account_id=account_id, status=Incident.Status.SCHEDULED
-    ).prefetch_related("components", _updates()).order_by("scheduled_start")
+    return (
+        Incident.objects.filter(account_id=account_id, status=Incident.Status.SCHEDULED)
+        .prefetch_related("components", _updates())
+        .order_by("scheduled_start")
+    )
 
 
-def _updates() -> Prefetch[IncidentUpdate]:
+def _updates() -> Any:
     return Prefetch("updates", queryset=IncidentUpdate.objects.order_by("-created_at", "-id"))
 
 
@@ -70,10 +73,14 @@ def incident(*, account_id: int, incident_id: int) -> Incident | None:
 
 
 def overall(comps: list[Component]) -> str:
-    return max((c.state for c in comps), key=lambda s: SEVERITY[State(s)], default=State.OPERATIONAL)
+    return max(
+        (c.state for c in comps), key=lambda s: SEVERITY[State(s)], default=State.OPERATIONAL
+    )
 
 
-def histories(*, account_id: int, now: dt.datetime | None = None, days: int = DAYS) -> list[ComponentHistory]:
+def histories(
+    *, account_id: int, now: dt.datetime | None = None, days: int = DAYS
+) -> list[ComponentHistory]:
     """One bar per day and component, oldest first. Two queries whatever the number of
     components: the states at the window's start and the changes inside it."""
     now = now or timezone.now()
@@ -109,7 +116,9 @@ def histories(*, account_id: int, now: dt.datetime | None = None, days: int = DA
             total_down += down
             day_list.append(Day(day_start.date(), worst, down))
         span = max((now - start).total_seconds(), 1.0)
-        result.append(ComponentHistory(component, day_list, round(100 * (1 - total_down / span), 2)))
+        result.append(
+            ComponentHistory(component, day_list, round(100 * (1 - total_down / span), 2))
+        )
     return result
 
 

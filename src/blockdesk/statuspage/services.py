@@ -55,16 +55,23 @@ def do_create_component(
     position: int = 0,
 ) -> Component:
     check_can_write(actor=actor)
-    if chain_id is not None and not Chain.objects.filter(
-        pk=chain_id, account_id=actor.account_id
-    ).exists():
+    assert actor.account_id is not None
+    if (
+        chain_id is not None
+        and not Chain.objects.filter(pk=chain_id, account_id=actor.account_id).exists()
+    ):
         raise ValidationFailed.field("chain", _("Unknown chain."))
     with transaction.atomic():
         if Component.objects.filter(account_id=actor.account_id, key=key).exists():
             raise ValidationFailed.field("key", _("Another component uses this key."))
         component = Component(
-            account_id=actor.account_id, key=key, name=name.strip(), name_zh=name_zh.strip(),
-            group=group.strip(), chain_id=chain_id, position=position,
+            account_id=actor.account_id,
+            key=key,
+            name=name.strip(),
+            name_zh=name_zh.strip(),
+            group=group.strip(),
+            chain_id=chain_id,
+            position=position,
             topics=[t.strip().lower() for t in topics if t.strip()][:20],
         )
         component.full_clean()
@@ -92,7 +99,10 @@ def set_state(
     component.auto_state = automatic
     component.save(update_fields=["state", "auto_state"])
     StateChange.objects.create(
-        component=component, state=state, at=now or timezone.now(), automatic=automatic,
+        component=component,
+        state=state,
+        at=now or timezone.now(),
+        automatic=automatic,
         reason=reason[:200],
     )
     emit(
@@ -127,7 +137,7 @@ def _clean_text(actor: User, *, title: str | None = None, body: str) -> None:
         check_no_secret(text, field=field, account_id=actor.account_id)
 
 
-def _worst_open_impact(component: Component, *, excluding: int | None = None) -> str:
+def _worst_open_impact(component: Component, *, excluding: int = 0) -> str:
     impacts = [
         incident.impact
         for incident in component.incidents.filter(resolved_at__isnull=True)
@@ -154,10 +164,16 @@ def _emit_update(incident: Incident, update: IncidentUpdate, *, actor: Actor, op
         account_id=incident.account_id,
         name="status.incident_updated",
         payload=IncidentUpdated(
-            incident_id=incident.pk, update_id=update.pk, kind=incident.kind,
-            title=incident.title, status=update.status, impact=incident.impact,
-            components=sorted(c.key for c in incident.components.all()), body=update.body,
-            opened=opened, resolved=incident.status in CLOSED,
+            incident_id=incident.pk,
+            update_id=update.pk,
+            kind=incident.kind,
+            title=incident.title,
+            status=update.status,
+            impact=incident.impact,
+            components=sorted(c.key for c in incident.components.all()),
+            body=update.body,
+            opened=opened,
+            resolved=incident.status in CLOSED,
         ),
         actor=actor,
         subject=Subject("status_incident", incident.pk),
@@ -180,6 +196,7 @@ def do_open_incident(
     _clean_text(actor, title=title, body=body)
     if impact not in State.values or impact == State.OPERATIONAL:
         raise ValidationFailed.field("impact", _("Choose how the components are affected."))
+    assert actor.account_id is not None
     now = now or timezone.now()
     ids = set(component_ids)
     components = list(Component.objects.filter(account_id=actor.account_id, pk__in=ids))
@@ -193,9 +210,14 @@ def do_open_incident(
         status = Incident.Status.INVESTIGATING
     with transaction.atomic():
         incident = Incident(
-            account_id=actor.account_id, kind=kind, title=title.strip(), status=status,
-            impact=impact, scheduled_start=scheduled_start, scheduled_end=scheduled_end,
-            started_at=scheduled_start if kind == Incident.Kind.MAINTENANCE else now,
+            account_id=actor.account_id,
+            kind=kind,
+            title=title.strip(),
+            status=status,
+            impact=impact,
+            scheduled_start=scheduled_start,
+            scheduled_end=scheduled_end,
+            started_at=(scheduled_start or now) if kind == Incident.Kind.MAINTENANCE else now,
             created_by=actor,
         )
         incident.full_clean()

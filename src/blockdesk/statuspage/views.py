@@ -82,8 +82,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         try:
             subscriptions.check_subscribe_rate_limit(ip=client_ip(request.META))
             subscriptions.do_subscribe(
-                account=account, list_name=services.LIST_NAME,
-                email=request.POST.get("email", "")[:300], language=language,
+                account=account,
+                list_name=services.LIST_NAME,
+                email=request.POST.get("email", "")[:300],
+                language=language,
             )
         except RateLimited:
             messages.error(request, _("Too many attempts. Please try again later."))
@@ -96,7 +98,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("statuspage:home") + "#subscribe")
 
 
-class RssFeed(Feed):  # type: ignore[type-arg]
+class RssFeed(Feed):
     def title(self) -> str:
         return _("%(name)s status") % {"name": _account().name}
 

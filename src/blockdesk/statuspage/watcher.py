@@ -64,14 +64,22 @@ def do_check_chain_components(*, now: dt.datetime | None = None) -> int:
             current = Component.objects.select_for_update().get(pk=component.pk)
             if problem and current.state == State.OPERATIONAL:
                 changed += services.set_state(
-                    current, State.DEGRADED, actor=Actor.system(), automatic=True,
-                    reason=problem, now=now,
+                    current,
+                    State.DEGRADED,
+                    actor=Actor.system(),
+                    automatic=True,
+                    reason=problem,
+                    now=now,
                 )
                 logger.warning("status: %s degraded: %s", current.key, problem)
             elif not problem and current.auto_state and current.state == State.DEGRADED:
                 changed += services.set_state(
-                    current, State.OPERATIONAL, actor=Actor.system(), automatic=True,
-                    reason="RPC recovered", now=now,
+                    current,
+                    State.OPERATIONAL,
+                    actor=Actor.system(),
+                    automatic=True,
+                    reason="RPC recovered",
+                    now=now,
                 )
     return changed
 

@@ -18,7 +18,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("announcements/_banner.html", takes_context=True)
-def announcement_banner(context: template.Context, language: str, framed: bool = False) -> dict[str, Any]:
+def announcement_banner(
+    context: template.Context, language: str, framed: bool = False
+) -> dict[str, Any]:
     request = context.get("request")
     channel = context.get("channel")  # the widget's frame
     account = context.get("account") or (

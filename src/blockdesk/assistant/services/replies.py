@@ -224,8 +224,11 @@ def _tell_notices(ctx: _Context) -> AssistantTurn | None:
     for notice in found:
         if notice.answers:
             turn = _record(
-                ctx, action=Action.ANSWER, outcome=Outcome.PENDING,
-                intent=f"notice:{notice.kind}", confidence=1.0,
+                ctx,
+                action=Action.ANSWER,
+                outcome=Outcome.PENDING,
+                intent=f"notice:{notice.kind}",
+                confidence=1.0,
             )
             turn.reply = _send(
                 ctx,
@@ -237,6 +240,10 @@ def _tell_notices(ctx: _Context) -> AssistantTurn | None:
             _await_confirmation(ctx)
             return turn
     for notice in found:
-        _send(ctx, _with_greeting(ctx, notice.text), public={"notice": notice.kind},
-              agent={"notice": notice.kind})
+        _send(
+            ctx,
+            _with_greeting(ctx, notice.text),
+            public={"notice": notice.kind},
+            agent={"notice": notice.kind},
+        )
     return None

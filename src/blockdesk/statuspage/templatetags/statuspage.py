@@ -14,13 +14,15 @@ register = template.Library()
 
 
 @register.inclusion_tag("statuspage/_notice.html", takes_context=True)
-def status_notice(context: template.Context, language: str = "en", framed: bool = False) -> dict[str, Any]:
+def status_notice(
+    context: template.Context, language: str = "en", framed: bool = False
+) -> dict[str, Any]:
     channel = context.get("channel")
     user = context.get("user")
     account_id = None
     if channel is not None:
         account_id = channel.inbox.account_id
-    elif getattr(user, "account_id", None):
+    elif user is not None and getattr(user, "account_id", None):
         account_id = user.account_id
     else:
         account = context.get("account") or help_center_account()
