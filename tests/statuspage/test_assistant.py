@@ -32,7 +32,7 @@ def assistant_says(conversation_id: int) -> list[str]:
 
 def test_open_incident_is_told_then_not_after_resolution(
     admin_user,
-    assistant_channel,
+    assistant_channel,  # noqa: F811
     customer,  # noqa: F811
 ) -> None:
     deposits = services.do_create_component(
