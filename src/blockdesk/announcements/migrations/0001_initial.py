@@ -6,75 +6,163 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('category', models.CharField(choices=[('release', 'Release'), ('listing', 'Listing'), ('maintenance', 'Maintenance'), ('security', 'Security notice'), ('news', 'News')], default='release', max_length=16, verbose_name='category')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('scheduled', 'Scheduled'), ('published', 'Published')], default='draft', max_length=16)),
-                ('publish_at', models.DateTimeField(blank=True, null=True, verbose_name='publish at')),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('banner', models.BooleanField(default=False, verbose_name='show as a banner')),
-                ('notify_subscribers', models.BooleanField(default=True, verbose_name='email subscribers')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("release", "Release"),
+                            ("listing", "Listing"),
+                            ("maintenance", "Maintenance"),
+                            ("security", "Security notice"),
+                            ("news", "News"),
+                        ],
+                        default="release",
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("scheduled", "Scheduled"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "publish_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="publish at"),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("banner", models.BooleanField(default=False, verbose_name="show as a banner")),
+                (
+                    "notify_subscribers",
+                    models.BooleanField(default=True, verbose_name="email subscribers"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PostTranslation',
+            name="PostTranslation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(max_length=16, verbose_name='language')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
-                ('body', models.TextField(max_length=50000, verbose_name='body (Markdown)')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='announcements.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("language", models.CharField(max_length=16, verbose_name="language")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="summary")),
+                ("body", models.TextField(max_length=50000, verbose_name="body (Markdown)")),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="translations",
+                        to="announcements.post",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['post', 'language'],
+                "ordering": ["post", "language"],
             },
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['account', 'status', '-published_at'], name='announcemen_account_2d379c_idx'),
+            model_name="post",
+            index=models.Index(
+                fields=["account", "status", "-published_at"], name="announcemen_account_2d379c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['status', 'publish_at'], name='announcemen_status_a99926_idx'),
+            model_name="post",
+            index=models.Index(
+                fields=["status", "publish_at"], name="announcemen_status_a99926_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.UniqueConstraint(fields=('account', 'slug'), name='announcement_slug_unique'),
+            model_name="post",
+            constraint=models.UniqueConstraint(
+                fields=("account", "slug"), name="announcement_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'scheduled', 'published'])), name='announcement_status_valid'),
+            model_name="post",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "scheduled", "published"])),
+                name="announcement_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'scheduled'), _negated=True), ('publish_at__isnull', False), _connector='OR'), name='announcement_scheduled_has_time'),
+            model_name="post",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "scheduled"), _negated=True),
+                    ("publish_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="announcement_scheduled_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='announcement_published_has_time'),
+            model_name="post",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="announcement_published_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posttranslation',
-            constraint=models.UniqueConstraint(fields=('post', 'language'), name='announcement_language_once'),
+            model_name="posttranslation",
+            constraint=models.UniqueConstraint(
+                fields=("post", "language"), name="announcement_language_once"
+            ),
         ),
     ]

@@ -5,55 +5,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('notifications', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ListMailing',
+            name="ListMailing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('list_name', models.CharField(max_length=32)),
-                ('key', models.CharField(max_length=80)),
-                ('content', models.JSONField(default=dict)),
-                ('last_subscriber_id', models.BigIntegerField(default=0)),
-                ('sent_count', models.PositiveIntegerField(default=0)),
-                ('failed_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("list_name", models.CharField(max_length=32)),
+                ("key", models.CharField(max_length=80)),
+                ("content", models.JSONField(default=dict)),
+                ("last_subscriber_id", models.BigIntegerField(default=0)),
+                ("sent_count", models.PositiveIntegerField(default=0)),
+                ("failed_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['finished_at', 'updated_at'], name='notificatio_finishe_eb46e6_idx')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'list_name', 'key'), name='list_mailing_once')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["finished_at", "updated_at"], name="notificatio_finishe_eb46e6_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "list_name", "key"), name="list_mailing_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ListSubscriber',
+            name="ListSubscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('list_name', models.CharField(max_length=32)),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('language', models.CharField(default='en', max_length=16)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for confirmation'), ('confirmed', 'Subscribed'), ('unsubscribed', 'Unsubscribed')], default='pending', max_length=16)),
-                ('salt', models.CharField(max_length=32)),
-                ('confirm_hash', models.CharField(max_length=64, unique=True)),
-                ('unsubscribe_hash', models.CharField(max_length=64, unique=True)),
-                ('confirm_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('unsubscribed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("list_name", models.CharField(max_length=32)),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                ("language", models.CharField(default="en", max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for confirmation"),
+                            ("confirmed", "Subscribed"),
+                            ("unsubscribed", "Unsubscribed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("salt", models.CharField(max_length=32)),
+                ("confirm_hash", models.CharField(max_length=64, unique=True)),
+                ("unsubscribe_hash", models.CharField(max_length=64, unique=True)),
+                ("confirm_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("unsubscribed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['account', 'list_name', 'status', 'id'], name='notificatio_account_ae6aff_idx')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'list_name', 'email'), name='list_subscriber_once'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'confirmed', 'unsubscribed'])), name='list_subscriber_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'confirmed'), _negated=True), ('confirmed_at__isnull', False), _connector='OR'), name='list_subscriber_confirmed_has_time')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(
+                        fields=["account", "list_name", "status", "id"],
+                        name="notificatio_account_ae6aff_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "list_name", "email"), name="list_subscriber_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["pending", "confirmed", "unsubscribed"])
+                        ),
+                        name="list_subscriber_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "confirmed"), _negated=True),
+                            ("confirmed_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="list_subscriber_confirmed_has_time",
+                    ),
+                ],
             },
         ),
     ]

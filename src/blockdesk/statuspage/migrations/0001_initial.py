@@ -6,102 +6,292 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('chain', '0003_chain_allow_private_rpc'),
+        ("accounts", "0001_initial"),
+        ("chain", "0003_chain_allow_private_rpc"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Component',
+            name="Component",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40, verbose_name='key')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=80, verbose_name='name (Chinese)')),
-                ('group', models.CharField(blank=True, max_length=80, verbose_name='group')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('state', models.CharField(choices=[('operational', 'Operational'), ('degraded', 'Degraded performance'), ('partial_outage', 'Partial outage'), ('major_outage', 'Major outage'), ('maintenance', 'Under maintenance')], default='operational', max_length=16)),
-                ('auto_state', models.BooleanField(default=False)),
-                ('topics', models.JSONField(blank=True, default=list, verbose_name='assistant topics')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('chain', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='chain.chain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40, verbose_name="key")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=80, verbose_name="name (Chinese)"),
+                ),
+                ("group", models.CharField(blank=True, max_length=80, verbose_name="group")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("operational", "Operational"),
+                            ("degraded", "Degraded performance"),
+                            ("partial_outage", "Partial outage"),
+                            ("major_outage", "Major outage"),
+                            ("maintenance", "Under maintenance"),
+                        ],
+                        default="operational",
+                        max_length=16,
+                    ),
+                ),
+                ("auto_state", models.BooleanField(default=False)),
+                (
+                    "topics",
+                    models.JSONField(blank=True, default=list, verbose_name="assistant topics"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="chain.chain",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account', 'position', 'name'],
+                "ordering": ["account", "position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('incident', 'Incident'), ('maintenance', 'Scheduled maintenance')], default='incident', max_length=16)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('status', models.CharField(choices=[('investigating', 'Investigating'), ('identified', 'Identified'), ('monitoring', 'Monitoring'), ('resolved', 'Resolved'), ('scheduled', 'Scheduled'), ('in_progress', 'In progress'), ('completed', 'Completed')], max_length=16)),
-                ('impact', models.CharField(choices=[('operational', 'Operational'), ('degraded', 'Degraded performance'), ('partial_outage', 'Partial outage'), ('major_outage', 'Major outage'), ('maintenance', 'Under maintenance')], default='degraded', max_length=16, verbose_name='impact')),
-                ('scheduled_start', models.DateTimeField(blank=True, null=True, verbose_name='starts')),
-                ('scheduled_end', models.DateTimeField(blank=True, null=True, verbose_name='ends')),
-                ('started_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('components', models.ManyToManyField(blank=True, related_name='incidents', to='statuspage.component')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("incident", "Incident"),
+                            ("maintenance", "Scheduled maintenance"),
+                        ],
+                        default="incident",
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("investigating", "Investigating"),
+                            ("identified", "Identified"),
+                            ("monitoring", "Monitoring"),
+                            ("resolved", "Resolved"),
+                            ("scheduled", "Scheduled"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "impact",
+                    models.CharField(
+                        choices=[
+                            ("operational", "Operational"),
+                            ("degraded", "Degraded performance"),
+                            ("partial_outage", "Partial outage"),
+                            ("major_outage", "Major outage"),
+                            ("maintenance", "Under maintenance"),
+                        ],
+                        default="degraded",
+                        max_length=16,
+                        verbose_name="impact",
+                    ),
+                ),
+                (
+                    "scheduled_start",
+                    models.DateTimeField(blank=True, null=True, verbose_name="starts"),
+                ),
+                ("scheduled_end", models.DateTimeField(blank=True, null=True, verbose_name="ends")),
+                ("started_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "components",
+                    models.ManyToManyField(
+                        blank=True, related_name="incidents", to="statuspage.component"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentUpdate',
+            name="IncidentUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('investigating', 'Investigating'), ('identified', 'Identified'), ('monitoring', 'Monitoring'), ('resolved', 'Resolved'), ('scheduled', 'Scheduled'), ('in_progress', 'In progress'), ('completed', 'Completed')], max_length=16)),
-                ('body', models.TextField(max_length=5000, verbose_name='message')),
-                ('created_at', models.DateTimeField()),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='statuspage.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("investigating", "Investigating"),
+                            ("identified", "Identified"),
+                            ("monitoring", "Monitoring"),
+                            ("resolved", "Resolved"),
+                            ("scheduled", "Scheduled"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("body", models.TextField(max_length=5000, verbose_name="message")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="statuspage.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StateChange',
+            name="StateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('operational', 'Operational'), ('degraded', 'Degraded performance'), ('partial_outage', 'Partial outage'), ('major_outage', 'Major outage'), ('maintenance', 'Under maintenance')], max_length=16)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('automatic', models.BooleanField(default=False)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('component', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='statuspage.component')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("operational", "Operational"),
+                            ("degraded", "Degraded performance"),
+                            ("partial_outage", "Partial outage"),
+                            ("major_outage", "Major outage"),
+                            ("maintenance", "Under maintenance"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("automatic", models.BooleanField(default=False)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "component",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="statuspage.component",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['component', 'at', 'id'],
+                "ordering": ["component", "at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='component',
-            constraint=models.UniqueConstraint(fields=('account', 'key'), name='status_component_key_unique'),
+            model_name="component",
+            constraint=models.UniqueConstraint(
+                fields=("account", "key"), name="status_component_key_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='component',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['operational', 'degraded', 'partial_outage', 'major_outage', 'maintenance'])), name='status_component_state_valid'),
+            model_name="component",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "operational",
+                            "degraded",
+                            "partial_outage",
+                            "major_outage",
+                            "maintenance",
+                        ],
+                    )
+                ),
+                name="status_component_state_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['account', 'resolved_at'], name='statuspage__account_16b4a8_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["account", "resolved_at"], name="statuspage__account_16b4a8_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['resolved', 'completed']), _negated=True), ('resolved_at__isnull', False), _connector='OR'), name='status_incident_closed_has_time'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["resolved", "completed"]), _negated=True),
+                    ("resolved_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="status_incident_closed_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='statechange',
-            index=models.Index(fields=['component', 'at'], name='statuspage__compone_35a54e_idx'),
+            model_name="statechange",
+            index=models.Index(fields=["component", "at"], name="statuspage__compone_35a54e_idx"),
         ),
     ]
