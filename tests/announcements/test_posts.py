@@ -40,6 +40,8 @@ def make(admin: User, **extra) -> Post:
     return services.do_save_post(actor=admin, category="release", versions=versions, **extra)
 
 
+# Committed: on PostgreSQL the consumer reads committed events only.
+@pytest.mark.django_db(transaction=True)
 def test_publish_emits_the_event_and_starts_one_mailing(account, admin_user) -> None:
     post = make(admin_user)
     before = last_event_id()
@@ -47,7 +49,7 @@ def test_publish_emits_the_event_and_starts_one_mailing(account, admin_user) -> 
     events = events_after(before)
     assert [e.name for e in events] == ["announcement.published"]
     assert events[0].payload["titles"] == {"en": EN["title"], "zh-hans": ZH["title"]}
-    drain(CONSUMER)
+    drain(CONSUMER, expect=1, timeout=60)
     mailing = ListMailing.objects.get(account=account, list_name="announcements")
     assert mailing.key == f"post:{post.pk}"
     assert mailing.content["zh-hans"]["subject"].endswith(ZH["title"])
@@ -56,10 +58,12 @@ def test_publish_emits_the_event_and_starts_one_mailing(account, admin_user) -> 
         services.do_publish_post(actor=admin_user, post=post)  # not twice
 
 
+# Committed: on PostgreSQL the consumer reads committed events only.
+@pytest.mark.django_db(transaction=True)
 def test_a_post_without_email_starts_no_mailing(account, admin_user) -> None:
     post = make(admin_user, notify_subscribers=False)
     services.do_publish_post(actor=admin_user, post=post)
-    drain(CONSUMER)
+    drain(CONSUMER, expect=1, timeout=60)
     assert not ListMailing.objects.exists()
 
 
@@ -258,6 +262,8 @@ def test_rest_reads_are_public_and_writes_need_an_admin(account, admin_user, age
     assert refused.status_code == 403
 
 
+# Committed: on PostgreSQL the consumer reads committed events only.
+@pytest.mark.django_db(transaction=True)
 def test_subscribers_get_the_post_by_email(account, admin_user, smtp) -> None:
     sub = subscriptions.do_subscribe(
         account=account, list_name="announcements", email="li@example.com", language="zh-hans"
@@ -265,7 +271,7 @@ def test_subscribers_get_the_post_by_email(account, admin_user, smtp) -> None:
     subscriptions.do_confirm(token=subscriptions.link_token(sub, "confirm"))
     post = make(admin_user)
     services.do_publish_post(actor=admin_user, post=post)
-    drain(CONSUMER)
+    drain(CONSUMER, expect=1, timeout=60)
     mailing = ListMailing.objects.get()
     assert subscriptions.do_send_mailing_batch(mailing_id=mailing.pk) == 1
     message = smtp.to("li@example.com")[0]

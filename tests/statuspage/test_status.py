@@ -247,12 +247,14 @@ def test_secrets_and_huge_text_refused(admin_user, deposits) -> None:
         )
 
 
+# Committed: on PostgreSQL the consumer reads committed events only.
+@pytest.mark.django_db(transaction=True)
 def test_each_update_starts_one_mailing(account, admin_user, deposits) -> None:
     incident = services.do_open_incident(
         actor=admin_user, title="Slow API", body="Looking.", component_ids=[deposits.pk]
     )
     services.do_post_update(actor=admin_user, incident=incident, status="resolved", body="Fixed.")
-    drain(CONSUMER)
+    drain(CONSUMER, expect=2, timeout=60)
     mailings = ListMailing.objects.filter(account=account, list_name="status")
     assert mailings.count() == 2
     subjects = sorted(m.content["en"]["subject"] for m in mailings)
