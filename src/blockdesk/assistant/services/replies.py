@@ -27,6 +27,7 @@ from blockdesk.assistant.services.handing_off import _hand_off
 from blockdesk.assistant.services.lifecycle import _await_confirmation
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.notices import NoticeQuery, notices_for
+from blockdesk.conversations.models import Message
 from blockdesk.safety import scan_outbound
 
 logger = logging.getLogger(__name__)
@@ -239,7 +240,14 @@ def _tell_notices(ctx: _Context) -> AssistantTurn | None:
             turn.save(update_fields=["reply"])
             _await_confirmation(ctx)
             return turn
+    told = set(
+        Message.objects.filter(
+            conversation=ctx.conversation, sender_type=Message.SenderType.ASSISTANT
+        ).values_list("metadata__public__notice", flat=True)
+    )
     for notice in found:
+        if notice.kind in told:
+            continue  # said once per conversation, not under every message
         _send(
             ctx,
             _with_greeting(ctx, notice.text),
