@@ -222,6 +222,8 @@ def _tell_notices(ctx: _Context) -> AssistantTurn | None:
             intent=u.intent if u else "",
         )
     )
+    if not found:
+        return None
     for notice in found:
         if notice.answers:
             turn = _record(
