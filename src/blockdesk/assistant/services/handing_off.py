@@ -184,7 +184,9 @@ def _note_facts(ctx: _Context, reason: str, turn: AssistantTurn) -> NoteFacts:
         entities=ctx.entities or _entities(ctx.message.content),
         offered=titles,
         clarified=earlier.filter(action=Action.CLARIFY).exists(),
-        diagnosis=("needs_agent" if reason == "diagnosis_needs_agent" else "explained")
+        diagnosis=(
+            "needs_agent" if reason == "diagnosis_needs_agent" else "explained"
+        )
         if diagnosed
         else "",
         mood=ctx.mood.label,
