@@ -16,7 +16,7 @@ from blockdesk.announcements.models import Post
 from blockdesk.api.auth import principal
 from blockdesk.api.schemas import ERRORS, WRITE_ERRORS, BodyIn, Moment, PathId
 from blockdesk.common.errors import Forbidden, NotFound
-from blockdesk.kb.selectors import help_center_account
+from blockdesk.kb.selectors import help_center_account, kb_languages
 
 router = Router(tags=["announcements"])
 SCOPE = ApiToken.Scope.ANNOUNCEMENTS_WRITE.value
@@ -87,6 +87,8 @@ def list_posts(
     account = help_center_account()
     if account is None:
         raise NotFound()
+    if language not in kb_languages():
+        language = kb_languages()[0]  # any string may arrive; a URL needs a known language
     posts = selectors.published(account_id=account.pk, category=category)[: selectors.PAGE_SIZE]
     return [_out(p, language) for p in posts]
 
