@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "blockdesk.education",
     "blockdesk.customers",
     "blockdesk.forum",
+    "blockdesk.announcements",
+    "blockdesk.statuspage",
 ]
 
 MIDDLEWARE = [
@@ -346,6 +348,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Support <support@localhost>")
 # Replies to a customer who left a follow-up email are emailed this many seconds after the
 # first unseen one (several replies in that time go in one email), unless seen live.
 REPLY_EMAIL_DELAY = float(env("BLOCKDESK_REPLY_EMAIL_DELAY", "120"))
+# Public email lists (announcements, status page): docs/announcements.md.
+LIST_SUBSCRIBE_RATE_LIMIT = int(env("BLOCKDESK_LIST_SUBSCRIBE_RATE_LIMIT", "5"))
+LIST_SUBSCRIBE_RATE_WINDOW = int(env("BLOCKDESK_LIST_SUBSCRIBE_RATE_WINDOW", "3600"))
+LIST_EMAIL_BATCH = int(env("BLOCKDESK_LIST_EMAIL_BATCH", "200"))
+# Status page: a chain component is degraded when its RPC's newest block is older than this
+# (or than 10 typical block times, whichever is longer) or does not answer (docs/status-page.md).
+STATUS_RPC_MAX_LAG_SECONDS = int(env("BLOCKDESK_STATUS_RPC_MAX_LAG_SECONDS", "600"))
+STATUS_RPC_TIMEOUT_SECONDS = float(env("BLOCKDESK_STATUS_RPC_TIMEOUT_SECONDS", "5"))
 REPLY_EMAIL_MAX_ATTEMPTS = int(env("BLOCKDESK_REPLY_EMAIL_MAX_ATTEMPTS", "5"))
 
 # --- Email channel (connectors/email, docs/email.md) ---------------------------------

@@ -19,6 +19,9 @@ class NotificationsConfig(AppConfig):
 
         # The sweep behind the reply-email consumer: a schedule whose task was lost.
         register_periodic_job(do_send_due_reply_emails)
+        from blockdesk.notifications.subscriptions import do_resume_mailings
+
+        register_periodic_job(do_resume_mailings)
 
         # Leads hear about surge mode (the staffing app's events, read by name).
         from blockdesk.events.consumers import register_consumer

@@ -29,6 +29,8 @@ class ApiToken(models.Model):
         AGENTS_READ = "agents:read", _("Read agents")
         TRUST_READ = "trust:read", _("Read official channels")
         TRUST_WRITE = "trust:write", _("Write official channels")
+        ANNOUNCEMENTS_WRITE = "announcements:write", _("Write announcements")
+        STATUS_WRITE = "status:write", _("Write the status page")
         PEERING_READ = "peering:read", _("Read shared-knowledge feeds and the review queue")
         PEERING_WRITE = "peering:write", _("Manage shared-knowledge feeds and review items")
 

@@ -35,7 +35,7 @@ from blockdesk.assistant.services._context import (
 )
 from blockdesk.assistant.services.handing_off import _fail_safe, _hand_off
 from blockdesk.assistant.services.lifecycle import _confirm_solved, _stop
-from blockdesk.assistant.services.replies import _answer, _clarify, _diagnose
+from blockdesk.assistant.services.replies import _answer, _clarify, _diagnose, _tell_notices
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Message
@@ -158,6 +158,10 @@ def _handle(ctx: _Context) -> AssistantTurn:
         return _hand_off(ctx, "surge", preface=incident)
     if cues.asks_for_person(text, ctx.config.handoff_keywords or {}):
         return _hand_off(ctx, "asked_for_person")
+    # Open incidents on the feature asked about, "what changed?" (common/notices.py).
+    told = _tell_notices(ctx)
+    if told is not None:
+        return told
     if ctx.mood.needs_person or hint.hand_off:
         return _hand_off(ctx, "mood")
 

@@ -26,6 +26,8 @@ from blockdesk.assistant.services._context import (
 from blockdesk.assistant.services.handing_off import _hand_off
 from blockdesk.assistant.services.lifecycle import _await_confirmation
 from blockdesk.common.errors import BlockdeskError
+from blockdesk.common.notices import NoticeQuery, notices_for
+from blockdesk.conversations.models import Message
 from blockdesk.safety import scan_outbound
 
 logger = logging.getLogger(__name__)
@@ -205,3 +207,53 @@ def _diagnose(ctx: _Context) -> AssistantTurn | None:
         return _hand_off(ctx, "diagnosis_needs_agent", turn=turn)
     _await_confirmation(ctx)
     return turn
+
+
+def _tell_notices(ctx: _Context) -> AssistantTurn | None:
+    """Notices of lower apps (common/notices.py): one that answers the message ("what
+    changed?") is the reply; the others (an open incident on the feature asked about) are
+    said first and the assistant goes on, so it never pretends all is well."""
+    u = ctx.understanding
+    found = notices_for(
+        NoticeQuery(
+            account_id=ctx.account_id,
+            language=ctx.language,
+            text=ctx.message.content,
+            intent=u.intent if u else "",
+        )
+    )
+    if not found:
+        return None
+    for notice in found:
+        if notice.answers:
+            turn = _record(
+                ctx,
+                action=Action.ANSWER,
+                outcome=Outcome.PENDING,
+                intent=f"notice:{notice.kind}",
+                confidence=1.0,
+            )
+            turn.reply = _send(
+                ctx,
+                _with_greeting(ctx, notice.text),
+                public={"notice": notice.kind, "quick_replies": _confirm_buttons(ctx.language)},
+                agent=_agent_meta(ctx, turn, notice=notice.kind),
+            )
+            turn.save(update_fields=["reply"])
+            _await_confirmation(ctx)
+            return turn
+    told = set(
+        Message.objects.filter(
+            conversation=ctx.conversation, sender_type=Message.SenderType.ASSISTANT
+        ).values_list("metadata__public__notice", flat=True)
+    )
+    for notice in found:
+        if notice.kind in told:
+            continue  # said once per conversation, not under every message
+        _send(
+            ctx,
+            _with_greeting(ctx, notice.text),
+            public={"notice": notice.kind},
+            agent={"notice": notice.kind},
+        )
+    return None

@@ -1,3 +1,4 @@
 from blockdesk.notifications.models.reply_email import ReplyEmail
+from blockdesk.notifications.models.subscriber import ListMailing, ListSubscriber
 
-__all__ = ["ReplyEmail"]
+__all__ = ["ListMailing", "ListSubscriber", "ReplyEmail"]

@@ -20,6 +20,7 @@ from blockdesk.demo import seed_reports
 from blockdesk.demo import seed_peering
 from blockdesk.demo import seed_feedback
 from blockdesk.demo import seed_forum
+from blockdesk.demo import seed_announce
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
@@ -167,4 +168,5 @@ class Command(BaseCommand):
             seed_peering.seed(account=account, admin=admin, password=DEMO_PASSWORD)
             seed_forum.seed(account=account, agent=alice)
             seed_feedback.seed(account=account, admin=admin, agent=alice)
+            seed_announce.seed(account=account, admin=admin)  # /changelog/, /status/
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -1,0 +1,1 @@
+from tests.announcements.support import smtp  # noqa: F401  (fixture)
