@@ -15,6 +15,7 @@ Results and the scripted load version: docs/benchmarks/faults.md."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -36,8 +37,14 @@ from tests.e2e.support import (
     postgres_available,
     recv_until,
 )
-from tests.support.live_server import LiveServer, live_server, migrate, run_django, server_env
-from tests.support.live_server import temp_database
+from tests.support.live_server import (
+    LiveServer,
+    live_server,
+    migrate,
+    run_django,
+    server_env,
+    temp_database,
+)
 from tests.support.redis_server import PrivateRedis, private_redis, redis_server_binary
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -128,8 +135,14 @@ def _stored_texts(node: LiveServer, deployment: Deployment, conversation_id: int
 
 
 async def _send_until_stored(
-    http: httpx.AsyncClient, url: str, *, content: str, key: str, auth: dict[str, str],
-    conversation_id: int | None, seconds: float = 30,
+    http: httpx.AsyncClient,
+    url: str,
+    *,
+    content: str,
+    key: str,
+    auth: dict[str, str],
+    conversation_id: int | None,
+    seconds: float = 30,
 ) -> tuple[dict[str, Any], list[int]]:
     """POST a message, retrying the same idempotency key until it is stored; returns the
     answer and the statuses seen on the way (a 500 is a failure of the drill)."""
@@ -165,8 +178,12 @@ async def test_redis_restart_the_live_layer_recovers_by_itself(deployment: Deplo
             visitor_ws = await _visitor_socket(node, deployment, visitor_token)
             try:
                 first, _ = await _send_until_stored(
-                    http, _api(deployment, node, "messages"), content="before the crash",
-                    key=uuid.uuid4().hex, auth=auth, conversation_id=None,
+                    http,
+                    _api(deployment, node, "messages"),
+                    content="before the crash",
+                    key=uuid.uuid4().hex,
+                    auth=auth,
+                    conversation_id=None,
                 )
                 conversation_id = first["conversation"]["id"]
                 await recv_until(agent_ws, of_type("message.created", id=first["message"]["id"]))
@@ -175,8 +192,11 @@ async def test_redis_restart_the_live_layer_recovers_by_itself(deployment: Deplo
                 # While Redis is down: a clear, retryable answer, never an HTML 500.
                 down = await http.post(
                     _api(deployment, node, "messages"),
-                    json={"content": "during", "idempotency_key": uuid.uuid4().hex,
-                          "conversation_id": conversation_id},
+                    json={
+                        "content": "during",
+                        "idempotency_key": uuid.uuid4().hex,
+                        "conversation_id": conversation_id,
+                    },
                     headers=auth,
                 )
                 assert down.status_code in (201, 503), down.text[:500]
@@ -185,8 +205,12 @@ async def test_redis_restart_the_live_layer_recovers_by_itself(deployment: Deplo
                 # The same sockets, not reconnected, hear what follows.
                 text = f"after the restart {uuid.uuid4().hex[:8]}"
                 sent, statuses = await _send_until_stored(
-                    http, _api(deployment, node, "messages"), content=text,
-                    key=uuid.uuid4().hex, auth=auth, conversation_id=conversation_id,
+                    http,
+                    _api(deployment, node, "messages"),
+                    content=text,
+                    key=uuid.uuid4().hex,
+                    auth=auth,
+                    conversation_id=conversation_id,
                 )
                 assert 500 not in statuses
                 heard = await recv_until(
@@ -198,13 +222,17 @@ async def test_redis_restart_the_live_layer_recovers_by_itself(deployment: Deplo
                 display_id = sent["conversation"]["display_id"]
                 replied = agent_http.post(
                     f"/app/c/{display_id}/reply/",
-                    data={"content": reply, "idempotency_key": uuid.uuid4().hex,
-                          "csrfmiddlewaretoken": agent_http.cookies["csrftoken"]},
+                    data={
+                        "content": reply,
+                        "idempotency_key": uuid.uuid4().hex,
+                        "csrfmiddlewaretoken": agent_http.cookies["csrftoken"],
+                    },
                     headers={"Accept": "application/json"},
                 )
                 assert replied.status_code == 200, replied.text[:500]
                 got = await recv_until(
-                    visitor_ws, of_type("message.created", id=replied.json()["message"]["id"]),
+                    visitor_ws,
+                    of_type("message.created", id=replied.json()["message"]["id"]),
                     timeout=20,
                 )
                 assert got["message"]["content"] == reply
@@ -232,41 +260,53 @@ async def test_a_node_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
             try:
                 # 1. A stream through node A ...
                 first, _ = await _send_until_stored(
-                    http, _api(deployment, a, "messages"), content=texts[0], key=keys[0],
-                    auth=auth, conversation_id=None,
+                    http,
+                    _api(deployment, a, "messages"),
+                    content=texts[0],
+                    key=keys[0],
+                    auth=auth,
+                    conversation_id=None,
                 )
                 conversation_id = first["conversation"]["id"]
                 display_id = first["conversation"]["display_id"]
                 for i in range(1, 10):
                     await _send_until_stored(
-                        http, _api(deployment, a, "messages"), content=texts[i], key=keys[i],
-                        auth=auth, conversation_id=conversation_id,
+                        http,
+                        _api(deployment, a, "messages"),
+                        content=texts[i],
+                        key=keys[i],
+                        auth=auth,
+                        conversation_id=conversation_id,
                     )
                 # 2. ... killed with SIGKILL while message 10 is in flight: it may or may
                 # not have been committed; the client cannot know.
                 in_flight = asyncio.ensure_future(
                     http.post(
                         _api(deployment, a, "messages"),
-                        json={"content": texts[10], "idempotency_key": keys[10],
-                              "conversation_id": conversation_id},
+                        json={
+                            "content": texts[10],
+                            "idempotency_key": keys[10],
+                            "conversation_id": conversation_id,
+                        },
                         headers=auth,
                     )
                 )
                 await asyncio.sleep(0.01)
                 a.process.kill()
                 a.process.wait(timeout=10)
-                try:
+                with contextlib.suppress(httpx.TransportError):
                     await in_flight
-                except httpx.TransportError:
-                    pass
                 # 3. The agent replies while the visitor is cut off.
                 replies = [f"drill {run} reply {i}" for i in range(3)]
                 reply_ids = []
                 for reply in replies:
                     replied = agent_http.post(
                         f"/app/c/{display_id}/reply/",
-                        data={"content": reply, "idempotency_key": uuid.uuid4().hex,
-                              "csrfmiddlewaretoken": agent_http.cookies["csrftoken"]},
+                        data={
+                            "content": reply,
+                            "idempotency_key": uuid.uuid4().hex,
+                            "csrfmiddlewaretoken": agent_http.cookies["csrftoken"],
+                        },
                         headers={"Accept": "application/json"},
                     )
                     assert replied.status_code == 200, replied.text[:500]
@@ -275,8 +315,12 @@ async def test_a_node_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
                 # then the rest of the stream; its socket reconnects there and catches up.
                 for i in range(10, len(texts)):
                     await _send_until_stored(
-                        http, _api(deployment, b, "messages"), content=texts[i], key=keys[i],
-                        auth=auth, conversation_id=conversation_id,
+                        http,
+                        _api(deployment, b, "messages"),
+                        content=texts[i],
+                        key=keys[i],
+                        auth=auth,
+                        conversation_id=conversation_id,
                     )
                 await visitor_ws.close()
                 visitor_ws = await _visitor_socket(b, deployment, visitor_token)

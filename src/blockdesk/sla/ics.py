@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    import icalendar
 
 MAX_BYTES = 1_000_000
 MAX_CLOSURES = 5000
