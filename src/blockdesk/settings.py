@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "blockdesk.sla",
     "blockdesk.surveys",
     "blockdesk.quality",
+    "blockdesk.routing",
 ]
 
 MIDDLEWARE = [
