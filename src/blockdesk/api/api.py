@@ -134,6 +134,7 @@ def register_routers() -> None:
     api.add_router("/v1/", "blockdesk.triage.api.router")
     api.add_router("/v1/", "blockdesk.sla.api.router")
     api.add_router("/v1/", "blockdesk.surveys.api.router")
+    api.add_router("/v1/", "blockdesk.routing.api.router")
     # Last: unknown paths answer in the one error shape instead of an HTML page.
     api.add_router("/", fallback_router)
 

@@ -120,7 +120,9 @@ def choose(*, config: InboxRouting, pool: list[Candidate]) -> Choice | None:
     best = max(len(c.skills) for c in pool)
     pool = sorted((c for c in pool if len(c.skills) == best), key=lambda c: c.row.pk)
     if config.mode == InboxRouting.Mode.ROUND_ROBIN:
-        after = [c for c in pool if config.last_agent_id is not None and c.row.pk > config.last_agent_id]
+        after = [
+            c for c in pool if config.last_agent_id is not None and c.row.pk > config.last_agent_id
+        ]
         return Choice(candidate=(after or pool)[0], mode=config.mode)
     chosen = min(
         pool,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blockdesk.conversations.models import Contact, Conversation
+from blockdesk.conversations.models import Contact, Conversation, Message
 from blockdesk.events.consumers import register_consumer
 from blockdesk.events.models import Event
 from blockdesk.routing import facts, services
@@ -71,9 +71,26 @@ def on_event(event: Event) -> None:
     if event.name == "message.created":
         _on_message(event, data, conversation, case, changed)
     elif event.name == "conversation.created":
-        locale = Contact.objects.filter(pk=conversation.contact_id).values_list("locale", flat=True).first()
+        locale = (
+            Contact.objects.filter(pk=conversation.contact_id)
+            .values_list("locale", flat=True)
+            .first()
+        )
         if locale and facts.set_language(case, locale, "contact"):
             changed.update({"language", "language_source"})
+        # The first message is written with the case, but its event comes after this one:
+        # routing decides now, so it reads the message here (one query).
+        first = (
+            Message.objects.filter(
+                conversation_id=conversation.pk, sender_type=Message.SenderType.CONTACT
+            )
+            .order_by("id")
+            .values_list("content", flat=True)
+            .first()
+        )
+        if first:
+            facts.learn_from_customer_text(case, first)
+            changed.update({"chains", "language", "language_source"})
     elif event.name == "assistant.answered":
         if facts.set_language(case, str(data.get("language") or ""), "assistant"):
             changed.update({"language", "language_source"})
@@ -143,7 +160,7 @@ def _on_assigned(
     ours = event.actor_kind == "system" and (
         new == case.routed_to_id or conversation.assignee_id == case.routed_to_id
     )
-    if ours or event.actor_kind == "assistant":
+    if ours or event.actor_kind == "assistant" or new == old:
         return None
     if new is None:
         # A person (or a rule) took the assignee away: routing may route it again, but

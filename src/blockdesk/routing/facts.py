@@ -21,7 +21,7 @@ PRIORITY_BY_NAME = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
 def primary_language(code: str) -> str:
-    """"zh-Hans" → "zh", "EN_us" → "en": skills name languages, not regions."""
+    """ "zh-Hans" → "zh", "EN_us" → "en": skills name languages, not regions."""
     return re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0][:8]
 
 

@@ -19,7 +19,9 @@ class InboxRouting(models.Model):
         "conversations.Inbox", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
-    mode = models.CharField(_("auto-assignment"), max_length=16, choices=Mode.choices, default=Mode.OFF)
+    mode = models.CharField(
+        _("auto-assignment"), max_length=16, choices=Mode.choices, default=Mode.OFF
+    )
     # 0: never. Only automatic assignments are taken back: a human's choice stands.
     silence_minutes = models.PositiveIntegerField(
         _("reassign after silence (minutes)"),
@@ -32,7 +34,9 @@ class InboxRouting(models.Model):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
-    show_queue_in_widget = models.BooleanField(_("show the queue position in the widget"), default=True)
+    show_queue_in_widget = models.BooleanField(
+        _("show the queue position in the widget"), default=True
+    )
     # Round robin's pointer: the agent who got the last case.
     last_agent = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -57,9 +61,7 @@ class AgentRouting(models.Model):
     languages = models.JSONField(default=list, blank=True)  # ["en", "zh"]
     chains = models.JSONField(default=list, blank=True)  # chain keys: ["tron", "ethereum"]
     topics = models.JSONField(default=list, blank=True)  # intents, article keys, tags
-    presence = models.CharField(
-        max_length=8, choices=Presence.choices, default=Presence.OFFLINE
-    )
+    presence = models.CharField(max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
     # True when the agent chose away/offline by hand: activity then does not override it.
     presence_manual = models.BooleanField(default=False)
     presence_changed_at = models.DateTimeField(null=True, blank=True)

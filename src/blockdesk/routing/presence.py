@@ -66,7 +66,9 @@ def do_set_presence(
     return row
 
 
-def do_socket_seen(*, user_id: int, account_id: int, channel_name: str, now: dt.datetime | None = None) -> bool:
+def do_socket_seen(
+    *, user_id: int, account_id: int, channel_name: str, now: dt.datetime | None = None
+) -> bool:
     """A heartbeat (the first one is the connect). True when the agent came online."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -87,9 +89,7 @@ def do_socket_seen(*, user_id: int, account_id: int, channel_name: str, now: dt.
 
 def _go_offline_without_sockets(user_ids: list[int], now: dt.datetime) -> int:
     """Agents with no live socket left go offline (unless they chose away by hand)."""
-    alive = set(
-        AgentSocket.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
-    )
+    alive = set(AgentSocket.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
     gone = 0
     for row in AgentRouting.objects.select_for_update().filter(
         pk__in=[u for u in user_ids if u not in alive], presence=Presence.ONLINE
@@ -130,7 +130,9 @@ async def on_heartbeat(peer: SocketPeer, content: dict[str, Any], send: Send) ->
         user_id=peer.user_id, account_id=peer.account_id, channel_name=peer.channel_name
     )
     presence = await database_sync_to_async(
-        lambda: AgentRouting.objects.filter(pk=peer.user_id).values_list("presence", flat=True).first()
+        lambda: (
+            AgentRouting.objects.filter(pk=peer.user_id).values_list("presence", flat=True).first()
+        )
     )()
     await send({"type": "presence", "presence": presence or Presence.OFFLINE})
 

@@ -38,7 +38,9 @@ def case_for(conversation: Conversation) -> RoutedCase:
     return case
 
 
-def _wants_routing(conversation: Conversation, case: RoutedCase, config: InboxRouting | None) -> bool:
+def _wants_routing(
+    conversation: Conversation, case: RoutedCase, config: InboxRouting | None
+) -> bool:
     return (
         config is not None
         and config.mode != InboxRouting.Mode.OFF
@@ -48,7 +50,9 @@ def _wants_routing(conversation: Conversation, case: RoutedCase, config: InboxRo
     )
 
 
-def _reason(choice: engine.Choice, *, silent: User | None = None, minutes: int = 0) -> dict[str, object]:
+def _reason(
+    choice: engine.Choice, *, silent: User | None = None, minutes: int = 0
+) -> dict[str, object]:
     c = choice.candidate
     data: dict[str, object] = {
         "mode": choice.mode,
@@ -140,7 +144,9 @@ def do_route(*, conversation_id: int, now: dt.datetime | None = None) -> str:
         )
         if conversation is None:
             return SKIPPED
-        config = InboxRouting.objects.select_for_update().filter(inbox_id=conversation.inbox_id).first()
+        config = (
+            InboxRouting.objects.select_for_update().filter(inbox_id=conversation.inbox_id).first()
+        )
         case = case_for(conversation)
         if not _wants_routing(conversation, case, config):
             if case.queued_at is not None:

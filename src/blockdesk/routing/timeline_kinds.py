@@ -12,7 +12,7 @@ from blockdesk.routing.services import ASSIGNED_KIND, QUEUED_KIND, REASSIGNED_KI
 
 
 def reason_text(data: dict[str, object]) -> str:
-    """"balanced: alice had 2 of 5" / "round robin: alice's turn (2 of 5)", and the skills."""
+    """ "balanced: alice had 2 of 5" / "round robin: alice's turn (2 of 5)", and the skills."""
     values = {
         "agent": data.get("agent_name") or "?",
         "load": data.get("load", 0),
@@ -55,5 +55,7 @@ def _queued(event: ConversationEvent, actor: str) -> str:
 
 def register() -> None:
     register_timeline_kind(ASSIGNED_KIND, gettext_lazy("Auto-assigned"), describe=_assigned)
-    register_timeline_kind(REASSIGNED_KIND, gettext_lazy("Reassigned after silence"), describe=_reassigned)
+    register_timeline_kind(
+        REASSIGNED_KIND, gettext_lazy("Reassigned after silence"), describe=_reassigned
+    )
     register_timeline_kind(QUEUED_KIND, gettext_lazy("Queued"), describe=_queued)
