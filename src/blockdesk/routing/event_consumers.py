@@ -29,7 +29,7 @@ EVENT_NAMES = (
     "assistant.handed_off",
     "agent.presence_changed",
 )
-HUMAN_ACTORS = ("agent", "api_token")
+OPEN = Conversation.Status.OPEN
 
 
 def _conversation_id(event: Event, data: dict[str, Any]) -> int | None:
@@ -109,12 +109,11 @@ def on_event(event: Event) -> None:
         changed.add("priority")
     elif event.name == "conversation.assigned":
         freed = _on_assigned(event, data, conversation, case, changed)
-    elif event.name == "conversation.status_changed":
-        if data.get("new") != Conversation.Status.OPEN:
-            case.awaiting_since = None
-            changed.add("awaiting_since")
-            if data.get("old") == Conversation.Status.OPEN:
-                freed = conversation.assignee_id
+    elif event.name == "conversation.status_changed" and data.get("new") != OPEN:
+        case.awaiting_since = None  # pending, snoozed, resolved: no reply owed
+        changed.add("awaiting_since")
+        if data.get("old") == OPEN:
+            freed = conversation.assignee_id
     if changed:
         case.save(update_fields=sorted(changed))
     services.do_route(conversation_id=conversation.pk, now=event.occurred_at)

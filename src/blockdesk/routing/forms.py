@@ -62,7 +62,8 @@ class AgentRoutingForm(forms.Form):
         label=_("Topics"),
         required=False,
         help_text=_(
-            "Comma separated: assistant topics, handoff reasons or tags (withdrawal-delay, funds_stolen_or_missing)."
+            "Comma separated: assistant topics, handoff reasons or tags "
+            "(withdrawal-delay, funds_stolen_or_missing)."
         ),
     )
 

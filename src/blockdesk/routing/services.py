@@ -16,7 +16,7 @@ from blockdesk.conversations.models import Conversation
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
 from blockdesk.routing import engine, facts, queue
-from blockdesk.routing.models import AgentRouting, InboxRouting, RoutedCase
+from blockdesk.routing.models import InboxRouting, RoutedCase
 
 ASSIGNED_KIND = "routing_assigned"
 REASSIGNED_KIND = "routing_reassigned"
