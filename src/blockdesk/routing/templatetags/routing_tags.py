@@ -1,4 +1,5 @@
-"""{% presence_toggle %}: the agent's presence in the console's top bar."""
+"""{% presence_toggle %}: the agent's presence in the console's top bar;
+{% routing_widget_config %}: the chat frame's queue notice."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
 from blockdesk.routing.models import AgentRouting
@@ -29,3 +32,17 @@ def presence_toggle(context: Any) -> str:
         },
         request=request,
     )
+
+
+@register.simple_tag
+def routing_widget_config(public_token: str) -> dict[str, Any]:
+    """The queue notice's endpoint and texts for the chat frame (static/routing/widget.js)."""
+    return {
+        "endpoint": reverse("routing_public:widget_queue", args=[public_token]),
+        "strings": {
+            "place": _("You are number %(n)s in line. Estimated wait: about %(m)s min."),
+            "place_no_estimate": _(
+                "You are number %(n)s in line. An agent will answer as soon as one is free."
+            ),
+        },
+    }
