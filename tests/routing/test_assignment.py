@@ -17,7 +17,8 @@ from blockdesk.routing.services import ASSIGNED_KIND, QUEUED_KIND, do_drain_queu
 
 from .support import assignee, make_agent, new_case, routed_inbox, settle
 
-pytestmark = pytest.mark.django_db
+# transaction=True: on PostgreSQL the log shows only committed transactions (docs/events.md).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_round_robin_takes_turns_in_order(account):

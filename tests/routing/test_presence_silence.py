@@ -21,7 +21,8 @@ from blockdesk.routing.services import REASSIGNED_KIND, do_reassign_silent
 
 from .support import T0, assignee, make_agent, new_case, routed_inbox, settle
 
-pytestmark = pytest.mark.django_db
+# transaction=True: on PostgreSQL the log shows only committed transactions (docs/events.md).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def presence(user) -> str:
@@ -62,7 +63,6 @@ def test_a_dead_node_s_sockets_expire(account, settings):
     assert presence(a) == "offline" and not AgentSocket.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_heartbeat_frame_over_the_socket(account):
     import asyncio
 

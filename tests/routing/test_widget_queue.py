@@ -11,7 +11,8 @@ from blockdesk.widget import services as widget_services
 
 from .support import make_agent, routed_inbox, settle
 
-pytestmark = pytest.mark.django_db
+# transaction=True: on PostgreSQL the log shows only committed transactions (docs/events.md).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_visitor_sees_place_and_wait_of_their_own_case_only(account):

@@ -25,7 +25,7 @@ Presence = AgentRouting.Presence
 
 
 def socket_timeout() -> dt.timedelta:
-    return dt.timedelta(seconds=int(getattr(settings, "ROUTING_SOCKET_TIMEOUT_SECONDS", 90)))
+    return dt.timedelta(seconds=int(settings.ROUTING_SOCKET_TIMEOUT_SECONDS))
 
 
 def row_for(user: User) -> AgentRouting:
