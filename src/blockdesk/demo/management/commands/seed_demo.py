@@ -16,6 +16,7 @@ from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
 from blockdesk.conversations.models import CannedReply, ContactIdentity
+from blockdesk.demo import seed_routing
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
@@ -159,4 +160,5 @@ class Command(BaseCommand):
                     chain=chain,
                 )
             do_set_assistant(inbox_id=channel.inbox.pk, enabled=True)  # answers new chats
+            seed_routing.seed(account=account)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
