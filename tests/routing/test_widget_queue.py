@@ -19,7 +19,9 @@ def test_visitor_sees_place_and_wait_of_their_own_case_only(account):
     a = make_agent(account, "ann", capacity=1)
     channel = routed_inbox(account, [a], handle_minutes=6)
     first_session, _t = widget_services.do_start_visitor_session(channel=channel, locale="en")
-    services.do_send_contact_message(contact=first_session.contact, inbox=channel.inbox, conversation=None, content="first")
+    services.do_send_contact_message(
+        contact=first_session.contact, inbox=channel.inbox, conversation=None, content="first"
+    )
     session, token = widget_services.do_start_visitor_session(channel=channel, locale="en")
     case = services.do_send_contact_message(
         contact=session.contact, inbox=channel.inbox, conversation=None, content="second"

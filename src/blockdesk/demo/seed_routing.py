@@ -11,7 +11,11 @@ from blockdesk.routing.models import InboxRouting
 from blockdesk.routing.presence import do_set_presence
 
 SKILLS = {
-    "alice": {"languages": ["en"], "chains": ["tron", "ethereum"], "topics": ["deposit-not-arrived"]},
+    "alice": {
+        "languages": ["en"],
+        "chains": ["tron", "ethereum"],
+        "topics": ["deposit-not-arrived"],
+    },
     "li": {"languages": ["zh", "en"], "chains": ["bitcoin"], "topics": ["funds_stolen_or_missing"]},
 }
 

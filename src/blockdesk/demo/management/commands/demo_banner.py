@@ -30,7 +30,7 @@ class Command(BaseCommand):
             f"  Event consumers {base}/app/settings/events/       (admins: lag, retries)",
             f"  Service records {base}/app/settings/records/      (admins: tree heads, anchors)",
             f"  Staffing        {base}/app/staffing/              (admins: forecast, agents)",
-            f"  Routing         {base}/app/settings/routing/      (admins: modes, skills, capacity)",
+            f"  Routing         {base}/app/settings/routing/      (admins: skills, capacity)",
             "  A case's record: the widget's Timeline panel, or the console's",
             "                  'Service record' link in a conversation.",
             "  Customer mood:  a badge on each customer message and in the list.",
