@@ -48,8 +48,28 @@ def new_case(
     ).message.conversation
 
 
-def settle() -> int:
-    return drain(CONSUMER)
+def settle(timeout: float = 30.0) -> int:
+    """Runs the routing consumer until it has read every event it subscribes to. On
+    PostgreSQL a transaction elsewhere in the cluster (another test database) can hold
+    new events back for a moment (docs/events.md, "Ordering"), hence the wait."""
+    import time
+
+    from blockdesk.events.models import ConsumerCursor, Event
+    from blockdesk.routing.event_consumers import EVENT_NAMES
+
+    total = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        total += drain(CONSUMER)
+        cursor = (
+            ConsumerCursor.objects.filter(name=CONSUMER)
+            .values_list("position_id", flat=True)
+            .first()
+        )
+        behind = Event.objects.filter(name__in=EVENT_NAMES, id__gt=cursor or 0).exists()
+        if not behind or time.monotonic() > deadline:
+            return total
+        time.sleep(0.05)
 
 
 def assignee(conversation: Conversation) -> str | None:
