@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockdesk.events.registry import register_event_type
@@ -42,9 +43,26 @@ class PresenceChanged(_Payload):
     by: Literal["agent", "activity", "admin", "api"]
 
 
-for _name, _model, _description in (
-    ("routing.assigned", Routed, "Routing assigned (or reassigned) a conversation to an agent."),
-    ("routing.queued", Queued, "Every agent was full: the conversation waits in the queue."),
-    ("agent.presence_changed", PresenceChanged, "An agent went online, away or offline."),
+for _name, _model, _description, _label in (
+    (
+        "routing.assigned",
+        Routed,
+        "Routing assigned (or reassigned) a conversation to an agent.",
+        gettext_lazy("Conversation auto-assigned"),
+    ),
+    (
+        "routing.queued",
+        Queued,
+        "Every agent was full: the conversation waits in the queue.",
+        gettext_lazy("Conversation queued"),
+    ),
+    (
+        "agent.presence_changed",
+        PresenceChanged,
+        "An agent went online, away or offline.",
+        gettext_lazy("Agent presence changed"),
+    ),
 ):
-    register_event_type(name=_name, version=1, description=_description, payload=_model)
+    register_event_type(
+        name=_name, version=1, description=_description, payload=_model, label=_label
+    )
