@@ -48,7 +48,7 @@ def new_case(
     ).message.conversation
 
 
-def settle(timeout: float = 30.0) -> int:
+def settle(timeout: float = 90.0) -> int:
     """Runs the routing consumer until it has read every event it subscribes to. On
     PostgreSQL a transaction elsewhere in the cluster (another test database) can hold
     new events back for a moment (docs/events.md, "Ordering"), hence the wait."""
@@ -83,3 +83,25 @@ def routed_inbox(account: Account, members: list[User], mode: str = "balanced", 
     channel = do_create_web_widget_inbox(account=account, name="Website", members=members)
     route_inbox(channel, mode, **extra)
     return channel
+
+
+def wait_visible(count: int, timeout: float = 90.0) -> None:
+    """Until `count` events the consumer follows are readable past its cursor (PostgreSQL
+    hides those a transaction elsewhere in the cluster could still precede)."""
+    import time
+
+    from blockdesk.events.log import visible
+    from blockdesk.events.models import ConsumerCursor, Event
+    from blockdesk.routing.event_consumers import EVENT_NAMES
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cursor = (
+            ConsumerCursor.objects.filter(name=CONSUMER)
+            .values_list("position_id", flat=True)
+            .first()
+        )
+        pending = Event.objects.filter(name__in=EVENT_NAMES, id__gt=cursor or 0)
+        if visible(pending).count() >= count:
+            return
+        time.sleep(0.05)

@@ -19,7 +19,7 @@ from blockdesk.routing.presence import (
 )
 from blockdesk.routing.services import REASSIGNED_KIND, do_reassign_silent
 
-from .support import T0, assignee, make_agent, new_case, routed_inbox, settle
+from .support import T0, assignee, make_agent, new_case, routed_inbox, settle, wait_visible
 
 # transaction=True: on PostgreSQL the log shows only committed transactions (docs/events.md).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -138,6 +138,7 @@ def test_per_event_query_count_is_bounded(account, django_assert_max_num_queries
         services.do_send_contact_message(
             contact=case.contact, inbox=channel.inbox, conversation=case, content=f"m{i}"
         )
+    wait_visible(3)
     # Three customer messages on an assigned case: a fixed cost each, no growth.
     with django_assert_max_num_queries(40):
         assert consumers.dispatch_once("routing.assign") == 3
