@@ -159,3 +159,12 @@ def test_rest_reads_and_writes_need_their_scopes(account, admin_user, agent, cha
         HTTP_AUTHORIZATION=f"Bearer {write}",
     )
     assert r.json()["presence"] == "online"
+
+
+@pytest.mark.django_db
+def test_console_shows_the_presence_toggle_and_loads_the_heartbeat(account, agent, channel):
+    client = Client()
+    client.force_login(agent)
+    html = client.get("/app/").content.decode()
+    assert 'name="presence"' in html and 'action="/app/presence/"' in html
+    assert "routing/presence.js" in html
