@@ -144,10 +144,13 @@ def do_route(*, conversation_id: int, now: dt.datetime | None = None) -> str:
         )
         if conversation is None:
             return SKIPPED
+        case = case_for(conversation)
+        waits = conversation.status == Conversation.Status.OPEN and conversation.assignee_id is None
+        if not waits and case.queued_at is None:
+            return SKIPPED  # the common path (a message on a handled case): no lock taken
         config = (
             InboxRouting.objects.select_for_update().filter(inbox_id=conversation.inbox_id).first()
         )
-        case = case_for(conversation)
         if not _wants_routing(conversation, case, config):
             if case.queued_at is not None:
                 case.queued_at = None
