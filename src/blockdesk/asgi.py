@@ -12,7 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from blockdesk.ops.asgi import count_websockets  # noqa: E402
-from blockdesk.routing import websocket_urlpatterns  # noqa: E402
+from blockdesk.ws_routes import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

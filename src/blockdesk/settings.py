@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "blockdesk.forum",
     "blockdesk.announcements",
     "blockdesk.statuspage",
+    "blockdesk.routing",
 ]
 
 MIDDLEWARE = [
@@ -309,6 +310,8 @@ EVENT_MAX_ATTEMPTS = int(env("BLOCKDESK_EVENT_MAX_ATTEMPTS", "8"))
 # Commits landing within this many seconds of each other are handed to the consumers in
 # one run (each run has a fixed cost; see events/runner.py). 0: one run per commit.
 EVENT_GATHER_SECONDS = float(env("BLOCKDESK_EVENT_GATHER_MS", "200")) / 1000
+# Routing (docs/routing.md): an agent socket without a heartbeat this long counts as gone.
+ROUTING_SOCKET_TIMEOUT_SECONDS = int(env("BLOCKDESK_ROUTING_SOCKET_TIMEOUT_SECONDS", "90"))
 # An at-least-once consumer's lease: a worker that dies mid-call is replaced after this.
 EVENT_LEASE_SECONDS = 60.0
 # Consumers handed their events right after each commit, in the emitting thread (tests that

@@ -140,6 +140,7 @@ def register_routers() -> None:
     api.add_router("/v1/", "blockdesk.education.api.router")
     api.add_router("/v1/", "blockdesk.announcements.api.router")
     api.add_router("/v1/", "blockdesk.statuspage.api.router")
+    api.add_router("/v1/", "blockdesk.routing.api.router")
     # Last: unknown paths answer in the one error shape instead of an HTML page.
     api.add_router("/", fallback_router)
 

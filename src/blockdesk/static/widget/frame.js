@@ -16,6 +16,7 @@ import {mountWallet} from "../wallet_auth/widget.js";
 import {createRecord} from "../records/widget-record.js";
 import {createCalls} from "../calls/widget-calls.js";
 import {createSurveys} from "../surveys/widget.js";
+import {createQueue} from "../routing/widget.js";
 
 (function () {
   "use strict";
@@ -93,6 +94,8 @@ import {createSurveys} from "../surveys/widget.js";
   });
   // The rating card under a satisfaction survey (static/surveys/widget.js).
   var surveys = createSurveys({token: function () { return S.visitor; }, session: ensureSession, strings: T});
+  // The queue notice: place in line and estimated wait (static/routing/widget.js).
+  createQueue({token: function () { return S.visitor; }, conv: function () { return S.conv; }, strings: T});
 
   var sessionPromise = null;
   function ensureSession() {

@@ -35,6 +35,7 @@ class Command(BaseCommand):
             f"  Suggestions     {base}/feedback/  (roadmap: /feedback/roadmap/)",
             f"  Guides, events  {base}/learn/",
             "                  consoles: /app/feedback/ and /app/education/",
+            f"  Routing         {base}/app/settings/routing/      (admins: skills, capacity)",
             "  A case's record: the widget's Timeline panel, or the console's",
             "                  'Service record' link in a conversation.",
             "  Customer mood:  a badge on each customer message and in the list.",

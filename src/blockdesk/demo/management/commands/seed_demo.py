@@ -17,6 +17,7 @@ from blockdesk.conversations import services as conv
 from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
 from blockdesk.conversations.models import CannedReply, ContactIdentity
 from blockdesk.demo import seed_announce, seed_feedback, seed_forum, seed_peering, seed_reports
+from blockdesk.demo import seed_routing
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
@@ -165,4 +166,5 @@ class Command(BaseCommand):
             seed_forum.seed(account=account, agent=alice)
             seed_feedback.seed(account=account, admin=admin, agent=alice)
             seed_announce.seed(account=account, admin=admin)  # /changelog/, /status/
+            seed_routing.seed(account=account)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

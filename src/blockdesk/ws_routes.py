@@ -1,3 +1,5 @@
+"""Channels WebSocket URL routes (the agent console socket and the widget visitor socket)."""
+
 from django.urls import path
 
 from blockdesk.conversations.consumers import AgentConsumer
