@@ -15,7 +15,7 @@ from blockdesk.chain.models import Chain
 from blockdesk.statuspage import services as status
 from blockdesk.statuspage.models import Incident, State, StateChange
 
-POSTS = [
+POSTS: list[tuple[str, bool, dict[str, posts.VersionIn]]] = [
     (
         "release",
         True,

@@ -16,8 +16,14 @@ from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.contact_services import IdentitySpec, do_create_contact
 from blockdesk.conversations.models import CannedReply, ContactIdentity
-from blockdesk.demo import seed_announce, seed_feedback, seed_forum, seed_peering, seed_reports
-from blockdesk.demo import seed_routing
+from blockdesk.demo import (
+    seed_announce,
+    seed_feedback,
+    seed_forum,
+    seed_peering,
+    seed_reports,
+    seed_routing,
+)
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
 
