@@ -73,6 +73,34 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache_namespace() -> Iterator[None]:
+    """Each test starts with empty rate-limit counters and cached values, without
+    `cache.clear()` (on Redis that would flush what other processes use): a key prefix of
+    its own. A worker runs many tests in one process, and ids repeat across tests, so a
+    counter such as "posts by member 4 this hour" would otherwise carry over."""
+    import uuid
+
+    from django.conf import settings as django_settings
+
+    default = dict(django_settings.CACHES["default"])
+    default["KEY_PREFIX"] = f"{default.get('KEY_PREFIX', '')}t{uuid.uuid4().hex[:10]}"
+    with override_settings(CACHES={**django_settings.CACHES, "default": default}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request through the test client leaves
+    the language its LocaleMiddleware chose active in the thread, and with the suite spread
+    over workers a Chinese page could make the next test in that worker speak Chinese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher() -> Iterator[None]:
     """One PBKDF2 iteration instead of a million (tests/support/hashers.py): hashing was

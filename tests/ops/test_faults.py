@@ -29,6 +29,18 @@ from tests.support.live_server import (
 V1 = "/api/v1"
 
 
+def test_a_redis_outage_is_a_503_too():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    factory = RequestFactory()
+    down = RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    assert faults.is_outage(down) and not faults.is_database_outage(down)
+    widget = faults.fault_response(factory.post("/widget/api/t/messages"), down)
+    assert widget.status_code == 503 and widget["Retry-After"] == "5"
+    assert json.loads(widget.content)["error"]["code"] == "service_unavailable"
+    assert not faults.is_outage(ValueError("a bug stays a 500"))
+
+
 def test_fault_response_shapes():
     factory = RequestFactory()
     api = faults.fault_response(factory.get("/api/v1/conversations"), OperationalError("boom"))

@@ -107,6 +107,9 @@ def _fill(route: str, values: dict[str, str]) -> str:
     return path
 
 
+# CSRF-exempt pages that mail clients POST a form to (List-Unsubscribe-Post): no JSON.
+FORM_POSTS = ("/subscriptions/unsubscribe/", "/learn/unsubscribe/")
+
 # The widget-facing endpoints that read a JSON body: each must answer json_too_deep.
 READS_JSON = {
     "/widget/api/{t}/session",
@@ -130,6 +133,7 @@ def test_every_public_json_endpoint_refuses_the_nested_body(channel, visitor):
         "conversation_id": str(conversation_id),
         "rest": "anything",
         "inbox_id": "999999",  # the platform hooks (Discord, X): an unknown inbox, 404
+        "token": "not-a-real-token",  # one-click unsubscribe (RFC 8058): a form POST
     }
     refused: set[str] = set()
     client = Client()
@@ -153,6 +157,9 @@ def test_every_public_json_endpoint_refuses_the_nested_body(channel, visitor):
             refused.add(
                 path.replace(channel.public_token, "{t}").replace(f"/{conversation_id}/", "/{c}/")
             )
+        elif path.startswith(FORM_POSTS):
+            # A mail client's one-click POST is a form, not JSON: never parsed as JSON.
+            assert response.status_code == 404, (path, response.status_code)
         else:  # an endpoint that does not read the body (GET-only, sign-out, unknown path)
             assert response["Content-Type"].startswith("application/json"), path
     assert refused == READS_JSON

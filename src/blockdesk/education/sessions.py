@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -126,6 +125,8 @@ def do_send_due_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 def ics(session: Session) -> bytes:
+    from icalendar import Calendar, Event  # on use: web workers start without it
+
     calendar = Calendar()
     calendar.add("prodid", "-//Blockdesk//education//EN")
     calendar.add("version", "2.0")

@@ -1,9 +1,12 @@
-"""Database faults become answers a client (and a load balancer) can act on.
+"""Database and Redis outages become answers a client (and a load balancer) can act on.
 
 - PostgreSQL down, restarting or a connection cut (`OperationalError`/`InterfaceError`):
   503 with `Retry-After`, JSON for the API and the widget, a small plain page otherwise.
   Nothing to clean up afterwards: Django opens a new connection on the next request
   (`CONN_HEALTH_CHECKS` and the pool's check throw dead ones away).
+- Redis down or restarting (scale-out: the cache, rate limits and sessions' counters):
+  503 `service_unavailable` with `Retry-After`; redis-py reconnects by itself, and the
+  channel layer re-subscribes its groups (tests/e2e/test_fault_drills.py).
 - SQLite full (`database or disk is full`, the disk or `max_page_count`): 507 with a clear
   message. SQLite rolls the transaction back itself, so the database stays intact.
 
@@ -40,6 +43,24 @@ def is_database_outage(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
+def redis_outage_errors() -> tuple[type[Exception], ...]:
+    """redis-py's errors for a server that is down, restarting or cut off (the cache and the
+    rate limits in scale-out). Imported when asked: the embedded mode has no Redis."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError)
+
+
+def is_cache_outage(exc: BaseException) -> bool:
+    return isinstance(exc, redis_outage_errors())
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A fault outside the code that a retry will get past: 503 (or 507), never a 500."""
+    return is_database_outage(exc) or is_cache_outage(exc)
+
+
 def retry_after_seconds() -> int:
     return int(getattr(settings, "OPS_RETRY_AFTER_SECONDS", 5))
 
@@ -60,11 +81,14 @@ def fault_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
             "The server's storage is full: nothing was saved. Try again after an "
             "administrator frees space."
         )
+    elif is_cache_outage(exc):
+        status, code = 503, "service_unavailable"
+        message = _("The service is briefly unavailable. Please try again in a moment.")
     else:
         status, code = 503, "database_unavailable"
         message = _("The service is briefly unavailable. Please try again in a moment.")
     logger.warning(
-        "database fault on %s %s: %s: %s",
+        "outage on %s %s: %s: %s",
         request.method,
         request.path,
         type(exc).__name__,
@@ -89,7 +113,7 @@ def register_api_handlers() -> None:
     def _handler(request: HttpRequest, exc: Any) -> HttpResponse:
         return fault_response(request, exc)
 
-    for exc_class in (OperationalError, InterfaceError):
+    for exc_class in (OperationalError, InterfaceError, *redis_outage_errors()):
         api.add_exception_handler(exc_class, _handler)
 
 
@@ -100,7 +124,7 @@ def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
     import sys
 
     exc = sys.exc_info()[1]
-    if exc is not None and is_database_outage(exc):
+    if exc is not None and is_outage(exc):
         return fault_response(request, exc)
     from django.views.defaults import server_error as default_server_error
 

@@ -3,7 +3,7 @@
 - Answers the probes and `/metrics` itself, before sessions, locale, CSRF, authentication
   and two-factor run: a probe costs no session read and no rate-limit counter.
 - Times every other request for the latency histogram (when metrics are on).
-- Turns a database fault raised by a view into 503/507 (`faults.py`); a fault raised by
+- Turns a database or Redis outage raised by a view into 503/507 (`faults.py`); a fault raised by
   a later middleware reaches `faults.server_error` (handler500) instead.
 """
 
@@ -43,6 +43,6 @@ class OpsMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if faults.is_database_outage(exception):
+        if faults.is_outage(exception):
             return faults.fault_response(request, exception)
         return None

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 from blockdesk.accounts.models import ApiToken
 from blockdesk.api import selectors as api_selectors
 from blockdesk.api.auth import principal
-from blockdesk.api.schemas import ERRORS, PathId
+from blockdesk.api.schemas import BODY_ERRORS, ERRORS, PathId
 from blockdesk.routing import admin_services, queue, selectors
 from blockdesk.routing.models import AgentRouting, InboxRouting, RoutedCase
 from blockdesk.routing.presence import do_set_presence
@@ -93,7 +93,7 @@ def get_inbox_routing(request: HttpRequest, inbox_id: PathId) -> dict[str, Any]:
     return _inbox_out(admin_services.config_for(inbox))
 
 
-@router.put("/routing/inboxes/{inbox_id}", response={200: InboxRoutingOut, **ERRORS})
+@router.put("/routing/inboxes/{inbox_id}", response={200: InboxRoutingOut, **BODY_ERRORS})
 def put_inbox_routing(
     request: HttpRequest, inbox_id: PathId, body: InboxRoutingIn
 ) -> dict[str, Any]:
@@ -118,7 +118,7 @@ def _line(account_id: int, agent_id: int) -> dict[str, Any]:
     raise AssertionError("the agent was just found")
 
 
-@router.put("/routing/agents/{agent_id}", response={200: AgentRoutingOut, **ERRORS})
+@router.put("/routing/agents/{agent_id}", response={200: AgentRoutingOut, **BODY_ERRORS})
 def put_agent(request: HttpRequest, agent_id: PathId, body: AgentRoutingIn) -> dict[str, Any]:
     p = principal(request)
     p.require(Scope.CONVERSATIONS_WRITE.value)
@@ -127,7 +127,7 @@ def put_agent(request: HttpRequest, agent_id: PathId, body: AgentRoutingIn) -> d
     return _line(p.account_id, agent.pk)
 
 
-@router.put("/routing/agents/{agent_id}/presence", response={200: AgentRoutingOut, **ERRORS})
+@router.put("/routing/agents/{agent_id}/presence", response={200: AgentRoutingOut, **BODY_ERRORS})
 def put_presence(request: HttpRequest, agent_id: PathId, body: PresenceIn) -> dict[str, Any]:
     p = principal(request)
     p.require(Scope.CONVERSATIONS_WRITE.value)

@@ -248,3 +248,22 @@ def test_workspace_shows_article_and_confidence(assistant_channel, customer, age
     (item,) = [i for i in updates["items"] if i.get("type") == "message" and i["id"] == reply.pk]
     assert item["assistant"]["article_key"] == "withdrawal-pending"
     assert item["assistant"]["correct_url"].endswith(f"/{reply.pk}/correction")
+
+
+def test_training_every_account_skips_one_with_too_little_content(
+    assistant_channel, tmp_path, settings
+):
+    """`assistant train` with no --account trains each account; a new account with one
+    article (the demo's partner wallet) is reported and skipped instead of failing all."""
+    from blockdesk.accounts.models import Account
+
+    settings.ASSISTANT_MODEL_DIR = str(tmp_path)
+    empty = Account.objects.create(name="Brand New Wallet")
+    out = StringIO()
+    call_command("assistant", "train", stdout=out)
+    text = out.getvalue()
+    assert f"account {empty.pk}: skipped (" in text
+    assert engine.model_path(assistant_channel.inbox.account_id).exists()
+    assert not engine.model_path(empty.pk).exists()
+    with pytest.raises(Exception, match="two in-scope intents"):
+        call_command("assistant", "train", "--account", str(empty.pk), stdout=StringIO())

@@ -241,11 +241,22 @@ class Command(BaseCommand):
             raise CommandError("no account yet: create one, or pass --data FILE")
         if options.get("out") and len(ids) > 1:
             raise CommandError("--out needs --account when there are several accounts")
+        trained = 0
         for account_id in ids:
             out = options.get("out") or model_path(account_id)
-            model = train_model(
-                account_sources(account_id=account_id), self._config(options), out=out
-            )
+            try:
+                model = train_model(
+                    account_sources(account_id=account_id), self._config(options), out=out
+                )
+            except ValueError as exc:
+                if options.get("account"):
+                    raise
+                # Training every account: one with too little content (a new account with
+                # a single article) is reported and skipped; it answers from the
+                # installation's model until it has more.
+                self.stdout.write(f"account {account_id}: skipped ({exc})")
+                continue
+            trained += 1
             self.stdout.write(f"account {account_id}: ", ending="")
             self._trained(model, out)
             from blockdesk.assistant.configuration import do_apply_risk_profiles
@@ -253,6 +264,8 @@ class Command(BaseCommand):
             changed = do_apply_risk_profiles(account_id=account_id, model=model)
             if changed:
                 self.stdout.write(f"  thresholds of {changed} inbox(es) set from the risk setting")
+        if not trained:
+            raise CommandError("no account has enough content to train on")
 
     def _trained(self, model: Any, out: Path) -> None:
         self.stdout.write(
