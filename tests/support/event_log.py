@@ -45,7 +45,7 @@ def assert_rolled_back_change_writes_nothing(change: Callable[[], Any]) -> None:
     assert events_after(before) == []
 
 
-def drain(consumer: str, *, timeout: float = 20.0) -> int:
+def drain(consumer: str, *, timeout: float = 90.0) -> int:
     """What `manage.py events run` does for one consumer: hands it every committed event
     it has not read. Needs a transactional test (django_db(transaction=True)): on
     PostgreSQL an event is readable once no older transaction runs (docs/events.md,
