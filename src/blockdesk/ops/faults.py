@@ -113,7 +113,12 @@ def register_api_handlers() -> None:
     def _handler(request: HttpRequest, exc: Any) -> HttpResponse:
         return fault_response(request, exc)
 
-    for exc_class in (OperationalError, InterfaceError, *redis_outage_errors()):
+    outages: tuple[type[Exception], ...] = (
+        OperationalError,
+        InterfaceError,
+        *redis_outage_errors(),
+    )
+    for exc_class in outages:
         api.add_exception_handler(exc_class, _handler)
 
 
