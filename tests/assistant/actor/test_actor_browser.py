@@ -117,7 +117,11 @@ def test_answer_buttons_and_correction_in_the_browser(demo: LiveServer) -> None:
             agent.click("button[type=submit]")
             agent.wait_for_url(re.compile(r"/app/$"))
             agent.goto(f"/app/c/{display_id[0]}/")
-            meta = agent.locator(".msg-assistant .asst-meta").first
+            # The answer's line (the demo's open incident may be told first, without an
+            # article: statuspage's notice to the assistant).
+            meta = agent.locator(
+                ".msg-assistant .asst-meta", has=agent.locator("a[href*='/help/']")
+            ).first
             expect(meta).to_contain_text("confidence")
             expect(meta.locator("a")).to_have_attribute("href", re.compile(r"/help/en/"))
             meta.locator("[data-assistant-correct]").click()
