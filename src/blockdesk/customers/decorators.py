@@ -20,6 +20,11 @@ def sign_in_url(next_path: str) -> str:
     return reverse("customers:sign_in") + "?" + urlencode({"next": next_path})
 
 
+def to_sign_in(back: str) -> HttpResponse:
+    """An anonymous form post: off to sign in, then back to the page it came from."""
+    return HttpResponseRedirect(sign_in_url(back))
+
+
 def customer_required(view: View) -> View:
     """The view runs with `request.customer` set, or the browser goes to sign in."""
 

@@ -96,3 +96,18 @@ def customer_wallets(*, customer: CustomerAccount) -> list[str]:
             contact_id=customer.contact_id, kind=ContactIdentity.Kind.WALLET
         ).values_list("value", flat=True)
     )
+
+
+def signed_in_contact(request: HttpRequest, *, account_id: int) -> Contact | None:
+    """The signed-in customer of this account as the contact it is bound to (votes,
+    progress and registrations are keyed on the one customer everywhere)."""
+    customer = signed_in_customer(request)
+    if customer is None or customer.account_id != account_id:
+        return None
+    return customer.contact
+
+
+def language_of(contact: Contact) -> str:
+    """The customer's chosen language, else the one the profile has."""
+    customer = getattr(contact, "customer_account", None)
+    return (getattr(customer, "locale", "") or contact.locale) if customer else contact.locale

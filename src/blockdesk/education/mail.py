@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from blockdesk.conversations.models import Contact
+from blockdesk.customers.selectors import language_of
 from blockdesk.education import tokens
 from blockdesk.education.models import Registration, WelcomeEnrollment, WelcomeSend
 from blockdesk.education.texts import pick_text
-from blockdesk.feedback.identity import language_of
 from blockdesk.trust.selectors import anti_phishing_code_for
 
 logger = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
-from blockdesk.customers.decorators import sign_in_url
+from blockdesk.customers.decorators import sign_in_url, to_sign_in
+from blockdesk.customers.selectors import signed_in_contact
 from blockdesk.education import guides, selectors, sessions, welcome
-from blockdesk.feedback.identity import signed_in_contact, to_sign_in
 from blockdesk.kb.selectors import absolute, help_center_account
 
 
@@ -142,7 +142,7 @@ def lesson(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if contact is None:
-            return to_sign_in(request, request.path)
+            return to_sign_in(request.path)
         answers = {k: str(request.POST.get(k, "")) for k in request.POST if k.startswith("q")}
         try:
             passed, wrong, completion = guides.do_submit_quiz(
@@ -207,7 +207,7 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
     account = _account()
     contact = signed_in_contact(request, account_id=account.pk)
     if contact is None:
-        return to_sign_in(request, reverse("education_public:session", args=[session_id]))
+        return to_sign_in(reverse("education_public:session", args=[session_id]))
     try:
         row = sessions.public_session(account_id=account.pk, session_id=session_id)
         if request.POST.get("action") == "cancel":

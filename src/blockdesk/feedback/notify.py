@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from blockdesk.conversations.models import Contact
-from blockdesk.feedback.identity import language_of
+from blockdesk.customers.selectors import language_of
 from blockdesk.feedback.models import StatusChange, Suggestion, VoterNotice
 from blockdesk.trust.selectors import anti_phishing_code_for
 

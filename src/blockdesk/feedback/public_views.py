@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
-from blockdesk.customers.decorators import sign_in_url
-from blockdesk.feedback import identity, selectors, services
+from blockdesk.customers.decorators import sign_in_url, to_sign_in
+from blockdesk.customers.selectors import signed_in_contact
+from blockdesk.feedback import selectors, services
 from blockdesk.kb.selectors import absolute, help_center_account
 
 
@@ -52,7 +53,7 @@ def _page(
     context: dict[str, Any],
     status: int = 200,
 ) -> HttpResponse:
-    contact = identity.signed_in_contact(request, account_id=account.pk)
+    contact = signed_in_contact(request, account_id=account.pk)
     base = {
         "account": account,
         "customer": contact,
@@ -141,9 +142,9 @@ def post(request: HttpRequest) -> HttpResponse:
     if limited is not None:
         return limited
     account = _account()
-    contact = identity.signed_in_contact(request, account_id=account.pk)
+    contact = signed_in_contact(request, account_id=account.pk)
     if contact is None:
-        return identity.to_sign_in(request, reverse("feedback_public:index"))
+        return to_sign_in(reverse("feedback_public:index"))
     try:
         suggestion = services.do_post_suggestion(
             account_id=account.pk,
@@ -163,9 +164,9 @@ def vote(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     if limited is not None:
         return limited
     account = _account()
-    contact = identity.signed_in_contact(request, account_id=account.pk)
+    contact = signed_in_contact(request, account_id=account.pk)
     if contact is None:
-        return identity.to_sign_in(request, reverse("feedback_public:detail", args=[suggestion_id]))
+        return to_sign_in(reverse("feedback_public:detail", args=[suggestion_id]))
     try:
         if request.POST.get("action") == "unvote":
             services.do_unvote(suggestion_id=suggestion_id, contact=contact)
