@@ -15,6 +15,9 @@ from blockdesk.accounts.services import do_create_agent
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.connectors.services import do_create_web_widget_inbox
 from blockdesk.conversations.models import Contact
+from tests.support import fast_flush
+
+fast_flush.install()
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -56,6 +59,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if pure:
         config.hook.pytest_deselected(items=pure)
         items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL each test process's database is a copy of one migrated once per set
+    of migrations (tests/support/live_server.migrated_template, which the live-server
+    tests share): `migrate` then has nothing to do, where each xdist worker spent ~65 s
+    migrating its own. Django creates the test database with TEMPLATE (TEST.TEMPLATE)."""
+    import tempfile
+
+    from django.conf import settings
+
+    from tests.support import live_server
+
+    database = settings.DATABASES["default"]
+    url = os.environ.get("DATABASE_URL", "")
+    if database["ENGINE"] != "django.db.backends.postgresql" or not url:
+        return
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = live_server.server_env(database_url=url, data_dir=Path(data_dir))
+        template = live_server.migrated_template(env)
+    database.setdefault("TEST", {})["TEMPLATE"] = template.rsplit("/", 1)[-1]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -82,8 +82,10 @@ def effects() -> list[int]:
 
 
 def drain(name: str, *, expect: int | None = None, timeout: float = 20.0) -> int:
-    """Dispatches until nothing is left (on PostgreSQL an unrelated transaction elsewhere
-    in the cluster can hold events back for a moment, hence the wait for `expect`)."""
+    """Dispatches until every committed event this consumer reads is handed out, and at
+    least `expect` of them. On PostgreSQL an unrelated transaction elsewhere in the
+    cluster can hold committed events back for a moment (events/log.py), so a pass that
+    finds nothing while some are held back waits for them (up to `timeout`)."""
     total = 0
     deadline = time.monotonic() + timeout
     while True:
@@ -91,9 +93,30 @@ def drain(name: str, *, expect: int | None = None, timeout: float = 20.0) -> int
         total += got
         if got:
             continue
-        if expect is None or total >= expect or time.monotonic() > deadline:
+        waiting = (expect is not None and total < expect) or _held_back(name)
+        if not waiting or time.monotonic() > deadline:
             return total
         time.sleep(0.05)
+
+
+def wait_readable(ids: list[int], *, timeout: float = 20.0) -> None:
+    """Waits until these events are all readable (on PostgreSQL another worker's open
+    transaction can hold some back), for a test that needs them in one pass."""
+    from blockdesk.events import log
+
+    deadline = time.monotonic() + timeout
+    readable = log.visible(Event.objects.filter(pk__in=ids))
+    while readable.count() < len(ids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _held_back(name: str) -> bool:
+    from blockdesk.events import log
+
+    cursor = consumers.ensure_cursor(name)
+    if cursor.paused:
+        return False
+    return log.held_back(cursor.position, consumers.get_consumer(name).event_names)
 
 
 def recorder() -> tuple[list[int], Callable[[Event], None]]:

@@ -26,6 +26,7 @@ def test_a_batch_is_one_call_with_the_same_effect(account: Account) -> None:
 
     consumers.register_consumer("t.batch", support.project, batch_handler=project_all)
     ids = support.emit_pings(account.pk, 5)
+    support.wait_readable(ids)  # one pass, one batch
     assert support.drain("t.batch", expect=5) == 5
     assert batches == [ids]
     assert support.effects() == ids

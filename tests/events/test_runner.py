@@ -7,7 +7,7 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.db import connection, connections
 
 from blockdesk.accounts.models import Account
 from blockdesk.events import consumers, runner
@@ -40,6 +40,49 @@ def test_the_loop_is_woken_by_a_commit_not_its_poll(account: Account) -> None:
         assert seen == ids
         assert time.monotonic() - started < 5
     finally:
+        stop.set()
+        runner.wake()
+        thread.join(10)
+
+
+def test_events_a_long_transaction_holds_back_go_out_when_it_ends_not_at_the_poll(
+    account: Account,
+) -> None:
+    """On PostgreSQL a commit is readable once every older transaction in the cluster has
+    ended (events/log.py): the wake finds nothing, and nothing else will wake the loop."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite a commit is readable at once")
+    seen, handle = support.recorder()
+    consumers.register_consumer("loop.held", handle)
+    consumers.ensure_cursor("loop.held")
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            runner.run_forever(stop, poll=30.0)
+        finally:
+            connections.close_all()
+
+    older = connections.create_connection("default")
+    older.set_autocommit(False)
+    with older.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()")  # an xid: it now holds the log back
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        ids = support.emit_pings(account.pk, 1)
+        time.sleep(0.5)
+        assert seen == []  # held back by the older transaction
+        older.commit()
+        ended = time.monotonic()
+        while seen != ids and time.monotonic() - ended < 25:
+            time.sleep(0.01)
+        assert seen == ids
+        # Other test workers' transactions may hold it a little longer; the poll is 30 s.
+        assert time.monotonic() - ended < 20
+    finally:
+        older.close()
         stop.set()
         runner.wake()
         thread.join(10)

@@ -63,6 +63,18 @@ def pending(position: Position, names: Iterable[str] | None) -> QuerySet[Event]:
     return ordered(qs)
 
 
+def held_back(position: Position, names: Iterable[str] | None = None) -> bool:
+    """Whether committed events after `position` wait for an older transaction elsewhere
+    in the cluster to end (PostgreSQL only): they become readable without another commit,
+    so a dispatcher that was woken for them must look again soon, not at its next poll."""
+    if not uses_txid():
+        return False
+    waiting = Event.objects.filter(txid__gte=RawSQL(_XMIN_SQL, []))  # noqa: S611 (constant SQL)
+    if names is not None:
+        waiting = waiting.filter(name__in=list(names))
+    return after(waiting, position).exists()
+
+
 def position_before(event: Event) -> Position:
     """The cursor position from which `event` is the next one read."""
     return (event.txid or 0, event.pk - 1)

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
+# While committed events wait for an older transaction elsewhere in the cluster to end
+# (PostgreSQL, events/log.py), the dispatcher looks again this often rather than at its poll.
+HELD_BACK_RECHECK_SECONDS = 0.1
 # A pass reads the new events once for every consumer when they are at most this many
 # (more: the dispatcher is catching up, and each consumer reads its own batches).
 TAIL_LIMIT = 500
@@ -174,6 +177,21 @@ def run_all_once(*, check_retries: bool = True) -> int:
     return total
 
 
+def _held_back() -> bool:
+    """Whether a cursor has committed events behind it that are not readable yet."""
+    from blockdesk.events import log
+    from blockdesk.events.models import ConsumerCursor
+
+    try:
+        cursors = ConsumerCursor.objects.filter(paused=False)
+        first = cursors.order_by("position_txid", "position_id").first()
+        return first is not None and log.held_back(first.position)
+    except Exception:
+        logger.exception("event dispatcher: cannot read the cursors")
+        close_old_connections()
+        return False
+
+
 def run_forever(
     stop: threading.Event | None = None,
     *,
@@ -183,6 +201,7 @@ def run_forever(
     stop = stop or threading.Event()
     gather = settings.EVENT_GATHER_SECONDS if gather is None else gather
     retries_checked = connection_checked = time.monotonic()
+    woken = False  # the last run followed a wake: something was committed
     while not stop.is_set():
         _wakeup.clear()  # before the run: a wake during it is not lost
         now = time.monotonic()
@@ -197,6 +216,14 @@ def run_forever(
             # More may be waiting (a batch is at most 100 per consumer): go on, after
             # letting the commits of the gathering window land.
             stop.wait(gather)
+        elif woken and _held_back():
+            # Woken for events a long transaction elsewhere still holds back: they turn
+            # readable with no further commit to wake us, so look again soon.
+            _wakeup.wait(HELD_BACK_RECHECK_SECONDS)
+            continue
         elif _wakeup.wait(poll):
+            woken = True
             stop.wait(gather)
+            continue
+        woken = False
     close_old_connections()
