@@ -200,7 +200,13 @@ def tag(request: HttpRequest, language: str, name: str) -> HttpResponse:
             "tag": name,
             "questions": rows,
             "canonical": absolute(reverse("forum:tag", args=[language, name])),
-            "alternates": [],
+            # A tag's questions differ per language: only this version.
+            "alternates": [
+                (
+                    kb_selectors.hreflang(language),
+                    absolute(reverse("forum:tag", args=[language, name])),
+                )
+            ],
         },
     )
 
@@ -254,7 +260,7 @@ def member(request: HttpRequest, language: str, member_id: int) -> HttpResponse:
             "badges": badges,
             "answers": selectors.member_recent_answers(member=person),
             "canonical": absolute(reverse("forum:member", args=[language, person.pk])),
-            "alternates": [],
+            "alternates": alternates("forum:member", person.pk),
         },
     )
 
