@@ -1,5 +1,6 @@
 """Every public /learn/ page (guides, lessons, sessions and webinars) names its canonical URL
-and its language versions (hreflang, with x-default); ?lang= picks the language."""
+and its language versions (hreflang, with x-default); ?lang= picks the language and is
+its own canonical."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from blockdesk.education import sessions
-from tests.feedback.test_hreflang import PUBLIC, _links
+from tests.support.language_links import PUBLIC, assert_query_versions
 
 
 @pytest.fixture(autouse=True)
@@ -39,20 +40,4 @@ def _pages(admin_user, guide):  # type: ignore[no-untyped-def]
 
 def test_each_public_page_has_canonical_and_hreflang(admin_user, guide, client):  # type: ignore[no-untyped-def]
     for path in _pages(admin_user, guide):
-        response = client.get(path)
-        assert response.status_code == 200, path
-        canonical, alternates = _links(response.content.decode())
-        assert canonical == [PUBLIC + path], path
-        assert alternates == {
-            "en": f"{PUBLIC}{path}?lang=en",
-            "zh-Hans": f"{PUBLIC}{path}?lang=zh-hans",
-            "x-default": PUBLIC + path,
-        }, path
-
-
-def test_a_language_version_is_its_own_canonical(admin_user, guide, client):  # type: ignore[no-untyped-def]
-    for path in _pages(admin_user, guide):
-        html = client.get(path + "?lang=zh-hans").content.decode()
-        canonical, alternates = _links(html)
-        assert canonical == [f"{PUBLIC}{path}?lang=zh-hans"], path
-        assert '<html lang="zh-hans">' in html and len(alternates) == 3
+        assert_query_versions(client, path)

@@ -8,7 +8,7 @@ from django.test import Client
 from blockdesk.accounts.models import Account
 from blockdesk.forum import edits, services
 from blockdesk.forum.models import Category
-from tests.feedback.test_hreflang import _links
+from tests.support.language_links import links
 
 from .conftest import ask, client_for, member
 
@@ -31,7 +31,7 @@ def test_indexable_pages_have_canonical_and_hreflang(account: Account, category:
         "/community/en/t/tron/": {"en"},
     }
     for path, languages in pages.items():
-        canonical, alternates = _links(Client().get(path).content.decode())
+        canonical, alternates = links(Client().get(path).content.decode())
         assert len(canonical) == 1 and canonical[0].endswith(path), path
         assert set(alternates) == languages, path
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 from blockdesk.customers.models import CustomerAccount
 from blockdesk.forum.models import MemberPreferences
@@ -19,8 +19,8 @@ MENTION = "mention"
 _FIELDS = {ANSWER: "email_answers", MENTION: "email_mentions"}
 _PURPOSE = "forum-unsubscribe"
 TITLES = {
-    ANSWER: _lazy("Community: answers to your questions"),
-    MENTION: _lazy("Community: mentions of you"),
+    ANSWER: _("Community: answers to your questions"),
+    MENTION: _("Community: mentions of you"),
 }
 
 
