@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
+from blockdesk.common.language_links import query_links, with_query_language
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
 from blockdesk.customers.decorators import sign_in_url, to_sign_in
 from blockdesk.customers.selectors import signed_in_contact
 from blockdesk.education import guides, selectors, sessions, welcome
-from blockdesk.kb.selectors import absolute, help_center_account
+from blockdesk.kb.selectors import help_center_account
 
 
 def _account() -> Account:
@@ -58,13 +59,14 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     base = {
-        "canonical": absolute(request.path),
+        **query_links(request),
         "sign_in": sign_in_url(request.get_full_path()),
         **context,
     }
     return render(request, template, base, status=status)
 
 
+@with_query_language
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     limited = _limited(request)
@@ -94,6 +96,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@with_query_language
 @require_GET
 def guide(request: HttpRequest, slug: str) -> HttpResponse:
     limited = _limited(request)
@@ -122,6 +125,7 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@with_query_language
 @require_http_methods(["GET", "POST"])
 def lesson(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     limited = _limited(request)
@@ -173,6 +177,7 @@ def lesson(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
 
 
+@with_query_language
 @require_GET
 def session(request: HttpRequest, session_id: int) -> HttpResponse:
     limited = _limited(request)

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blockdesk.accounts.models import Account
 from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
+from blockdesk.common.language_links import query_links, with_query_language
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
 from blockdesk.customers.decorators import sign_in_url, to_sign_in
 from blockdesk.customers.selectors import signed_in_contact
 from blockdesk.feedback import selectors, services
-from blockdesk.kb.selectors import absolute, help_center_account
+from blockdesk.kb.selectors import help_center_account
 
 
 def _account() -> Account:
@@ -58,7 +59,7 @@ def _page(
         "account": account,
         "customer": contact,
         "sign_in": sign_in_url(request.get_full_path()),
-        "canonical": absolute(request.path),
+        **query_links(request),
         "statuses": services.Status.choices,
         "votes_left": (
             max(services.vote_budget(contact) - services.live_votes(contact), 0)
@@ -71,6 +72,7 @@ def _page(
     return render(request, template, base, status=status)
 
 
+@with_query_language
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     limited = _limited(request)
@@ -92,6 +94,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@with_query_language
 @require_GET
 def roadmap(request: HttpRequest) -> HttpResponse:
     limited = _limited(request)
@@ -106,6 +109,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
     )
 
 
+@with_query_language
 @require_GET
 def detail(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     limited = _limited(request)

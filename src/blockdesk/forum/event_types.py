@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockdesk.events.registry import register_event_type
@@ -34,6 +36,16 @@ class AnswerAccepted(_Payload):
     author_customer_id: int | None
 
 
+class PostEdited(_Payload):
+    kind: Literal["question", "answer", "comment"]
+    post_id: int
+    question_id: int = Field(description="The question the post belongs to.")
+    revision_id: int = Field(description="The revision that keeps the previous text.")
+    editor_customer_id: int | None = Field(description="The member who edited; None: staff.")
+    by_staff: bool = Field(description="Edited by an agent.")
+    held: bool = Field(description="True when the post is (now) held for moderation.")
+
+
 register_event_type(
     name="forum.question_created",
     version=1,
@@ -51,4 +63,10 @@ register_event_type(
     version=1,
     description="The asker accepted an answer.",
     payload=AnswerAccepted,
+)
+register_event_type(
+    name="forum.post_edited",
+    version=1,
+    description="A question, answer or comment was edited (the previous text is a revision).",
+    payload=PostEdited,
 )

@@ -16,8 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from blockdesk.customers.models import CustomerAccount
+from blockdesk.forum import preferences
 from blockdesk.forum.models import Answer, NotificationSent
 from blockdesk.forum.models.posts import Status
+from blockdesk.notifications.subscriptions import one_click_headers
 from blockdesk.trust.selectors import anti_phishing_code_for
 
 logger = logging.getLogger(__name__)
@@ -40,8 +42,14 @@ def _message(*, member: CustomerAccount, answer: Answer, kind: str) -> EmailMult
         + reverse("forum:question", args=[question.category.language, question.pk])
         + f"#a{answer.pk}"
     )
+    unsubscribe = preferences.unsubscribe_url(member=member, kind=kind)
+    settings_url = settings.PUBLIC_URL.rstrip("/") + reverse(
+        "forum:settings", args=[question.category.language]
+    )
     with translation.override(language):
         context = {
+            "unsubscribe_url": unsubscribe,
+            "settings_url": settings_url,
             "code": anti_phishing_code_for(member.contact),
             "title": question.title,
             "url": url,
@@ -64,6 +72,7 @@ def _message(*, member: CustomerAccount, answer: Answer, kind: str) -> EmailMult
         headers={
             "Message-ID": f"<blockdesk.forum.{answer.pk}.{member.pk}.{kind}@{domain}>",
             "Auto-Submitted": "auto-generated",
+            **one_click_headers(unsubscribe),
         },
     )
     email.attach_alternative(html, "text/html")
@@ -91,7 +100,9 @@ def notify_answer(*, event_id: int, answer_id: int, mentions: list[int]) -> int:
             recipients.append((member, "mention"))
     sent = 0
     for member, kind in recipients:
-        if not member.contact.email or not _claim(event_id=event_id, member=member, kind=kind):
+        if not member.contact.email or not preferences.wants_email(member=member, kind=kind):
+            continue
+        if not _claim(event_id=event_id, member=member, kind=kind):
             continue
         _message(member=member, answer=answer, kind=kind).send(fail_silently=False)
         sent += 1

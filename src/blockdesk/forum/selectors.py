@@ -16,10 +16,12 @@ from blockdesk.forum.models import (
     BadgeAward,
     Category,
     Comment,
+    MemberPreferences,
     MemberStats,
     PeriodPoints,
     Question,
     ReputationEntry,
+    Revision,
     Vote,
 )
 from blockdesk.forum.models.posts import Status
@@ -284,3 +286,66 @@ def accepted_answers(*, account_id: int, query: str, limit: int = 3) -> list[Ans
             "question__category"
         )
     )
+
+
+# --- edits and preferences ------------------------------------------------------------------
+
+POST_KINDS = ("q", "a", "c")
+
+
+def get_post(
+    *, account_id: int, kind: str, post_id: int, viewer: CustomerAccount | None, staff: bool
+) -> Question | Answer | Comment | None:
+    """A post as this viewer may see it (`kind`: q, a or c): the public sees published
+    posts of a visible question; an author also their own held posts; staff everything."""
+    rows: QuerySet[Question] | QuerySet[Answer] | QuerySet[Comment]
+    if kind == "q":
+        rows = Question.objects.select_related("category")
+    elif kind == "a":
+        rows = Answer.objects.select_related("question__category")
+    elif kind == "c":
+        rows = Comment.objects.select_related("question__category", "answer__question__category")
+    else:
+        return None
+    rows = rows.filter(account_id=account_id, pk=post_id).select_related("author", "agent")
+    if not staff:
+        rows = rows.filter(_visible(viewer))
+    post = rows.first()
+    if post is None or staff:
+        return post
+    question = post if isinstance(post, Question) else question_of(post)
+    visible = _seen(question, viewer)
+    if isinstance(post, Comment) and post.answer is not None:
+        visible = visible and _seen(post.answer, viewer)
+    return post if visible else None
+
+
+def _seen(post: Question | Answer, viewer: CustomerAccount | None) -> bool:
+    own = viewer is not None and post.author_id == viewer.pk
+    return post.status == Status.PUBLISHED or (post.status == Status.HELD and own)
+
+
+def question_of(post: Answer | Comment) -> Question:
+    if isinstance(post, Answer):
+        return post.question
+    if post.question_id is not None:
+        assert post.question is not None
+        return post.question
+    assert post.answer is not None
+    return post.answer.question
+
+
+def post_revisions(*, post: Question | Answer | Comment) -> list[Revision]:
+    """Newest first, with the editor (member or agent)."""
+    field = {Question: "question", Answer: "answer", Comment: "comment"}[type(post)]
+    return list(
+        Revision.objects.filter(**{field: post})
+        .select_related("editor", "editor_agent")
+        .order_by("-created_at", "-pk")[:100]
+    )
+
+
+def preferences(*, member: CustomerAccount) -> MemberPreferences:
+    """The member's email preferences (defaults when never changed; not saved)."""
+    row = MemberPreferences.objects.filter(member=member).first()
+    return row or MemberPreferences(member=member, account_id=member.account_id)

@@ -16,7 +16,7 @@ from blockdesk.accounts.models import Account
 from blockdesk.common.errors import RateLimited
 from blockdesk.common.ratelimit import check_rate_limit, client_ip
 from blockdesk.customers.selectors import signed_in_customer
-from blockdesk.forum import levels, selectors
+from blockdesk.forum import edits, levels, selectors
 from blockdesk.forum.models import Category
 from blockdesk.kb import selectors as kb_selectors
 
@@ -154,10 +154,20 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
         level = stats.trust_level if stats else 0
     path = reverse("forum:question", args=[language, q.pk])
     answers = selectors.question_answers(question=q, viewer=viewer)
+    comments = selectors.question_comments(question=q, viewer=viewer)
     mine = selectors.my_votes(viewer=viewer, question=q)
     q.my_vote = mine.get("q", 0)  # type: ignore[attr-defined]
+    is_agent = bool(getattr(request.user, "is_authenticated", False)) and (
+        getattr(request.user, "account_pk", None) == account.pk
+    )
+    posts: list[edits.Editable] = [q, *comments]
     for a in answers:
         a.my_vote = mine.get(f"a{a.pk}", 0)  # type: ignore[attr-defined]
+        posts += [a, *a.comments.all()]
+    for post in posts:
+        post.can_edit = edits.may_edit(  # type: ignore[union-attr]
+            post=post, member=viewer, level=level, staff=is_agent
+        )
     return render_page(
         request,
         "forum/question.html",
@@ -165,15 +175,14 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
         {
             "question": q,
             "answers": answers,
-            "comments": selectors.question_comments(question=q, viewer=viewer),
+            "comments": comments,
             "level": level,
             "can_vote": level >= levels.Level.BASIC,
             "can_downvote": level >= levels.Level.MEMBER,
             "is_asker": viewer is not None and q.author_id == viewer.pk,
             "canonical": absolute(path),
             "alternates": [(kb_selectors.hreflang(language), absolute(path))],
-            "is_agent": bool(getattr(request.user, "is_authenticated", False))
-            and getattr(request.user, "account_pk", None) == account.pk,
+            "is_agent": is_agent,
         },
     )
 
@@ -191,7 +200,13 @@ def tag(request: HttpRequest, language: str, name: str) -> HttpResponse:
             "tag": name,
             "questions": rows,
             "canonical": absolute(reverse("forum:tag", args=[language, name])),
-            "alternates": [],
+            # A tag's questions differ per language: only this version.
+            "alternates": [
+                (
+                    kb_selectors.hreflang(language),
+                    absolute(reverse("forum:tag", args=[language, name])),
+                )
+            ],
         },
     )
 
@@ -245,7 +260,7 @@ def member(request: HttpRequest, language: str, member_id: int) -> HttpResponse:
             "badges": badges,
             "answers": selectors.member_recent_answers(member=person),
             "canonical": absolute(reverse("forum:member", args=[language, person.pk])),
-            "alternates": [],
+            "alternates": alternates("forum:member", person.pk),
         },
     )
 

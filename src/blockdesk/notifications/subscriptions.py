@@ -66,11 +66,36 @@ def _key() -> bytes:
     return hashlib.sha256(b"blockdesk.list-token:" + settings.SECRET_KEY.encode()).digest()
 
 
-def link_token(subscriber: ListSubscriber, purpose: str) -> str:
-    digest = hmac.new(
-        _key(), f"{purpose}:{subscriber.pk}:{subscriber.salt}".encode(), hashlib.sha256
-    ).digest()
+def _mac(message: str) -> str:
+    digest = hmac.new(_key(), message.encode(), hashlib.sha256).digest()
     return urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def link_token(subscriber: ListSubscriber, purpose: str) -> str:
+    return _mac(f"{purpose}:{subscriber.pk}:{subscriber.salt}")
+
+
+def signed_link_token(purpose: str, value: str) -> str:
+    """A link token for mail that is not to a list (e.g. the forum's, per member):
+    `value` and its keyed MAC under `purpose`. No login, no stored state, no expiry (an old
+    email's unsubscribe link must still work). `value` must not contain "."."""
+    return f"{value}.{_mac(f'{purpose}:{value}')}"
+
+
+def read_signed_link_token(purpose: str, token: str) -> str | None:
+    """The value of a `signed_link_token`; None when forged, truncated or for another
+    purpose."""
+    value, _sep, mac = (token or "")[:200].rpartition(".")
+    if not value or not hmac.compare_digest(mac, _mac(f"{purpose}:{value}")):
+        return None
+    return value
+
+
+def one_click_headers(url: str) -> dict[str, str]:
+    """RFC 2369 / RFC 8058: mail clients show "unsubscribe" and POST
+    `List-Unsubscribe=One-Click` to the https link, which must act without a login or a
+    CSRF token (the token in the link is the authorisation)."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def token_hash(token: str) -> str:
@@ -306,8 +331,7 @@ def list_message(
         to=[subscriber.email],
         from_email=settings.DEFAULT_FROM_EMAIL,
         headers={
-            "List-Unsubscribe": f"<{url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            **one_click_headers(url),
             "List-Id": f"<{subscriber.list_name}.{subscriber.account_id}.{domain}>",
             "Auto-Submitted": "auto-generated",
         },

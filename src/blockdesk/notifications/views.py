@@ -16,11 +16,17 @@ from django.views.decorators.http import require_http_methods
 from blockdesk.notifications import subscriptions
 
 
-def _page(
-    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
+def link_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, object],
+    status: int = 200,
+    language: str | None = None,
 ) -> HttpResponse:
+    """A page behind an emailed link (also other apps' unsubscribe links, with these
+    templates): not indexed, and no Referer carrying the token away."""
     subscriber = context.get("subscriber")
-    language = getattr(subscriber, "language", None) or translation.get_language()
+    language = language or getattr(subscriber, "language", None) or translation.get_language()
     with translation.override(language):
         response = render(request, template, context, status=status)
     response["X-Robots-Tag"] = "noindex"
@@ -33,8 +39,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         subscriber = subscriptions.do_confirm(token=token)
         if subscriber is None:
-            return _page(request, "notifications/lists/invalid.html", {}, status=404)
-        return _page(
+            return link_page(request, "notifications/lists/invalid.html", {}, status=404)
+        return link_page(
             request,
             "notifications/lists/done.html",
             {
@@ -45,8 +51,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
     subscriber = subscriptions.subscriber_for(token=token, purpose="confirm")
     if subscriber is None:
-        return _page(request, "notifications/lists/invalid.html", {}, status=404)
-    return _page(
+        return link_page(request, "notifications/lists/invalid.html", {}, status=404)
+    return link_page(
         request,
         "notifications/lists/confirm_page.html",
         {"subscriber": subscriber, "list_title": subscriptions.list_title(subscriber.list_name)},
@@ -59,8 +65,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         subscriber = subscriptions.do_unsubscribe(token=token)
         if subscriber is None:
-            return _page(request, "notifications/lists/invalid.html", {}, status=404)
-        return _page(
+            return link_page(request, "notifications/lists/invalid.html", {}, status=404)
+        return link_page(
             request,
             "notifications/lists/done.html",
             {
@@ -71,8 +77,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         )
     subscriber = subscriptions.subscriber_for(token=token, purpose="unsubscribe")
     if subscriber is None:
-        return _page(request, "notifications/lists/invalid.html", {}, status=404)
-    return _page(
+        return link_page(request, "notifications/lists/invalid.html", {}, status=404)
+    return link_page(
         request,
         "notifications/lists/unsubscribe_page.html",
         {"subscriber": subscriber, "list_title": subscriptions.list_title(subscriber.list_name)},

@@ -1,3 +1,4 @@
+from blockdesk.forum.models.edits import MemberPreferences, Revision
 from blockdesk.forum.models.posts import Answer, Category, Comment, Question, Tag
 from blockdesk.forum.models.reputation import (
     BadgeAward,
@@ -15,11 +16,13 @@ __all__ = [
     "Category",
     "Comment",
     "Flag",
+    "MemberPreferences",
     "MemberStats",
     "NotificationSent",
     "PeriodPoints",
     "Question",
     "ReputationEntry",
+    "Revision",
     "Tag",
     "Vote",
 ]

@@ -157,6 +157,7 @@ class Comment(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PUBLISHED)
     hold_reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
