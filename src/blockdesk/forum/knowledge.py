@@ -260,6 +260,14 @@ def citable_answer(*, account_id: int, text: str, language: str) -> CommunityAns
     )
 
 
+def question_title(*, account_id: int, question_id: int) -> str | None:
+    return (
+        Question.objects.filter(account_id=account_id, pk=question_id)
+        .values_list("title", flat=True)
+        .first()
+    )
+
+
 # --- the peering feed ------------------------------------------------------------------------
 
 
