@@ -145,7 +145,11 @@ def test_follower_reviews_imports_syncs_and_deletes_an_answer(
     assert tr.example_questions == [question.title]
 
     # The answer changes at the source: a new version comes back and updates the copy.
-    Answer.objects.filter(pk=answer.pk).update(body="Reports > Tax > choose the year > CSV.")
+    # (Written past the source's guard, with a seed phrase: ours redacts it on import.)
+    seed = "abandon " * 11 + "about"
+    Answer.objects.filter(pk=answer.pk).update(
+        body=f"Reports > Tax > choose the year > CSV. Not this: {seed}"
+    )
     assert publishing.do_refresh_feed(publisher=publisher) == 1
     _serve(responder, publisher, since=sub.cursor)
     sub = _sync(sub)
@@ -154,6 +158,7 @@ def test_follower_reviews_imports_syncs_and_deletes_an_answer(
     subscribing.do_accept(actor=subscriber_admin, item=item)
     tr.refresh_from_db()
     assert tr.body.startswith("Reports > Tax > choose the year > CSV.")
+    assert "abandon abandon" not in tr.body
     assert Article.objects.filter(account_id=subscriber_admin.account_pk).count() == 1
 
     # Another answer is accepted instead: version 3, same local article.

@@ -7,7 +7,8 @@ accepted answer (or is removed) becomes a tombstone. Subscriber: reviewed like a
 (never applied automatically: a customer's words should not change what our customers
 read unseen) and imported through kb's services as a **draft** article in the answer's
 language — question as title and first example question, answer as body — ending with
-"Based on a community answer from <peer>: <link>". A later version updates that draft (or
+"Based on a community answer from <peer>: <link>" (the secret guard runs on the answer
+again). A later version updates that draft (or
 article, once published); a tombstone, once accepted, deletes it."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from blockdesk.peering.builtin import (
 )
 from blockdesk.peering.models import Publisher, ReceivedItem
 from blockdesk.peering.sources import BadItem, FeedSource
+from blockdesk.safety.fields import redact_free_text
 
 ANSWER = "forum.answer"
 # Where an imported answer lands when the follower has a KB category of that key.
@@ -76,7 +78,9 @@ def _attributed(item: ReceivedItem, language: str) -> str:
         note = _("Based on a community answer from %(source)s.") % {
             "source": item.subscription.name
         }
-    return with_attribution(str(body["answer"]), note=note, url=str(body.get("url") or ""))
+    # The peer's forum guarded it when it was posted; ours runs too before it is stored.
+    text, _findings = redact_free_text(str(body["answer"]), account_id=item.account_id)
+    return with_attribution(text, note=note, url=str(body.get("url") or ""))
 
 
 def apply_answer(item: ReceivedItem, actor: User | None) -> None:
