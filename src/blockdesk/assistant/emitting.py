@@ -4,6 +4,7 @@ transaction. Kept apart from services.py so the services read as the decision.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -32,16 +33,23 @@ def emit_answered(
     *,
     articles: Sequence[Article] = (),
     generated: bool = False,
+    community_question_ids: Sequence[int] = (),
 ) -> None:
     assert turn.reply_id is not None
+    kind: Literal["article", "diagnosis", "community"] = "diagnosis"
+    if community_question_ids:
+        kind = "community"
+    elif turn.action == AssistantTurn.Action.ANSWER:
+        kind = "article"
     payload = et.Answered(
         conversation_id=turn.conversation_id,
         turn_id=turn.pk,
         message_id=turn.message_id,
         reply_id=turn.reply_id,
-        kind="article" if turn.action == AssistantTurn.Action.ANSWER else "diagnosis",
+        kind=kind,
         article_ids=[a.id for a in articles if a.id is not None],
         article_keys=[a.key for a in articles],
+        community_question_ids=list(community_question_ids),
         language=turn.language,
         confidence=round(turn.confidence, 4),
         generated=generated,

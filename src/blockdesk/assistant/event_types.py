@@ -21,13 +21,18 @@ class Answered(_Payload):
     turn_id: int = Field(description="The assistant's record of this answer.")
     message_id: int = Field(description="The customer's message it answered.")
     reply_id: int = Field(description="The assistant's reply message.")
-    kind: Literal["article", "diagnosis"] = Field(
-        description="article: from knowledge-base articles; diagnosis: a transaction explained."
+    kind: Literal["article", "diagnosis", "community"] = Field(
+        description="article: from knowledge-base articles; diagnosis: a transaction explained; "
+        "community: an accepted answer of the community forum, cited as such."
     )
     article_ids: list[int] = Field(
         default_factory=list, description="The knowledge-base articles the answer cites."
     )
     article_keys: list[str] = Field(default_factory=list, description="Their identifiers.")
+    community_question_ids: list[int] = Field(
+        default_factory=list,
+        description="The forum questions whose accepted answer it cites (kind community).",
+    )
     language: str
     confidence: float | None = Field(
         default=None, description="How sure the assistant was, 0 to 1 (1: the customer chose)."
@@ -72,7 +77,7 @@ for _name, _model, _description in (
         "assistant.answered",
         Answered,
         "The assistant answered a customer from knowledge-base articles (or explained a "
-        "transaction).",
+        "transaction, or cited an accepted community answer).",
     ),
     (
         "assistant.handed_off",

@@ -49,6 +49,14 @@ PHRASES: dict[str, Promise] = {
         "2FA code."
     ),
     "diagnosis_intro": _("I looked up the transaction you mentioned:"),
+    # Citing an accepted answer from the community forum (services/community.py): a
+    # customer's words, never presented as the business's own advice.
+    "community_intro": _(
+        "Our help center has no article on this yet, but a similar question was answered in "
+        "our community forum. This is a community answer written by another customer, not "
+        "official advice from our team:"
+    ),
+    "community_link": _("Read the whole thread: %(title)s %(url)s"),
     "verify_channel": _(
         "You can check whether a website, account, email, phone number or address is really "
         "ours here: %(url)s"
@@ -76,6 +84,11 @@ _ZH: dict[str, str] = {
     "meanwhile": "等待期间，这篇文章或许对您有帮助：%(title)s %(url)s",
     "never_ask": "温馨提示：我们绝不会索要您的助记词、私钥、密码或二次验证码。",
     "diagnosis_intro": "我查询了您提到的这笔交易：",
+    "community_intro": (
+        "帮助中心暂时还没有这方面的文章，不过社区论坛里有人回答过类似的问题。"
+        "以下是其他用户写的社区回答，并非我们团队的官方建议："
+    ),
+    "community_link": "查看完整讨论：%(title)s %(url)s",
     "verify_channel": "您可以在这里核实网站、账号、邮箱、电话号码或地址是否真的属于我们：%(url)s",
 }
 

@@ -76,8 +76,13 @@ def _partner(password: str) -> User:
 def seed(*, account: Account, admin: User, password: str) -> None:
     for value, note in OWN_SCAMS:
         scam_services.do_report_scam(account_id=account.pk, actor=admin, value=value, note=note)
+    # Its forum's accepted answers too (seeded after this: the periodic refresh adds them).
     publishing.do_configure_publisher(
-        actor=admin, enabled=True, title="Blockdesk Demo Exchange", share_scams=True
+        actor=admin,
+        enabled=True,
+        title="Blockdesk Demo Exchange",
+        share_scams=True,
+        share_answers=True,
     )
     shared = Article.objects.filter(account=account).order_by("key").values_list("pk", flat=True)
     publishing.do_share_articles(actor=admin, article_ids=list(shared[:3]))

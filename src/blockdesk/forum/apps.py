@@ -12,4 +12,9 @@ class ForumConfig(AppConfig):
         from blockdesk.forum import event_types
 
         del event_types  # imported for its registrations
+        from blockdesk.forum.knowledge import help_center_hits
+        from blockdesk.kb.sources import register_search_source
+
+        # Answered questions join the help center's search (kb cannot import the forum).
+        register_search_source(help_center_hits)
         # The notification consumer (event_consumers.py) is imported by the events app.

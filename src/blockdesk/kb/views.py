@@ -27,9 +27,13 @@ from blockdesk.common.ratelimit import check_rate_limit, client_ip
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.kb import selectors, services
 from blockdesk.kb.models import KbAsset
+from blockdesk.kb.sources import SourceHit, SourceQuery, search_sources
 
 SEARCH_LIMIT = 20
 SUGGEST_LIMIT = 6
+# Other sources (the forum's answered questions) listed after the articles.
+MORE_LIMIT = 10
+MORE_SUGGEST_LIMIT = 3
 
 
 def _account() -> Account:
@@ -212,7 +216,15 @@ def search(request: HttpRequest, language: str) -> HttpResponse:
     context["results"] = selectors.search_help_center(
         account_id=account.pk, query=query, language=language, limit=SEARCH_LIMIT
     )
+    context["more"] = _more(account.pk, query, language, MORE_LIMIT)
     return _render(request, "kb/help/search.html", language, context)
+
+
+def _more(account_id: int, query: str, language: str, limit: int) -> list[SourceHit]:
+    """Registered sources' hits in the page's language (kb/sources.py)."""
+    return search_sources(
+        SourceQuery(account_id=account_id, query=query, language=language, limit=limit)
+    )
 
 
 @require_GET
@@ -230,11 +242,13 @@ def search_json(request: HttpRequest, language: str) -> JsonResponse:
     results = selectors.search_help_center(
         account_id=account.pk, query=query, language=language, limit=SUGGEST_LIMIT
     )
+    more = _more(account.pk, query, language, MORE_SUGGEST_LIMIT) if query else []
     return JsonResponse(
         {
             "query": query,
             "results": [
                 {
+                    "kind": "article",
                     "title": r.title,
                     "snippet": r.snippet,
                     "url": r.url,
@@ -242,6 +256,18 @@ def search_json(request: HttpRequest, language: str) -> JsonResponse:
                     "fallback": r.fallback,
                 }
                 for r in results
+            ]
+            + [
+                {
+                    "kind": hit.kind,
+                    "label": hit.label,
+                    "title": hit.title,
+                    "snippet": hit.snippet,
+                    "url": hit.url,
+                    "language": hit.language,
+                    "fallback": False,
+                }
+                for hit in more
             ],
         }
     )

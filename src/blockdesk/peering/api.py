@@ -30,6 +30,7 @@ class PublisherOut(Schema):
     enabled: bool
     title: str
     share_scams: bool
+    share_answers: bool
     key_id: str = Field(description="Fingerprint of the signing key (first 16 hex of SHA-256).")
     public_key: str = Field(description="Ed25519 public key, base64url: give it to followers.")
     published_items: int
@@ -106,6 +107,7 @@ def _publisher_out(publisher: Publisher) -> dict[str, Any]:
         "enabled": publisher.enabled,
         "title": publisher.title,
         "share_scams": publisher.share_scams,
+        "share_answers": publisher.share_answers,
         "key_id": key.key_id,
         "public_key": key.public_key,
         "published_items": publisher.entries.filter(deleted=False).count(),

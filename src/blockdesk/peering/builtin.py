@@ -119,13 +119,18 @@ def _category(account_id: int, key: str) -> Category:
     return category
 
 
+def with_attribution(text: str, *, note: str, url: str) -> str:
+    """`text` ending with a note that names its source (and links to it)."""
+    if url:
+        note += f" <{url}>"
+    return f"{text.rstrip()}\n\n---\n\n*{note}*"
+
+
 def _attributed(item: ReceivedItem, language: str, content: dict[str, Any]) -> str:
     url = str((item.body or {}).get("url") or "")
     with translation_utils.override(language):
         note = _("Shared by %(source)s.") % {"source": item.subscription.name}
-    if url:
-        note += f" <{url}>"
-    return f"{content.get('body', '').rstrip()}\n\n---\n\n*{note}*"
+    return with_attribution(content.get("body", ""), note=note, url=url)
 
 
 def apply_article(item: ReceivedItem, actor: User | None) -> None:

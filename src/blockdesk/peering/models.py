@@ -26,6 +26,9 @@ class Publisher(models.Model):
     enabled = models.BooleanField(_("publish a feed"), default=False)
     title = models.CharField(_("feed name"), max_length=120, blank=True)
     share_scams = models.BooleanField(_("share confirmed scams"), default=True)
+    # The forum's accepted answers on public questions ("forum.answer" items): off until
+    # an administrator chooses to share them (they are customers' words).
+    share_answers = models.BooleanField(_("share accepted community answers"), default=False)
     # The last sequence number handed out; entries take the next one on every change.
     last_seq = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)

@@ -50,8 +50,14 @@ def _actor(actor: User | None) -> Actor:
 
 
 def do_configure_publisher(
-    *, actor: User, enabled: bool, title: str, share_scams: bool
+    *,
+    actor: User,
+    enabled: bool,
+    title: str,
+    share_scams: bool,
+    share_answers: bool | None = None,
 ) -> Publisher:
+    """`share_answers` None keeps the current choice (callers that predate it)."""
     check_admin(actor=actor, account_id=actor.account_pk)
     title = " ".join(title.split())
     if len(title) > 120:
@@ -59,6 +65,8 @@ def do_configure_publisher(
     with transaction.atomic():
         publisher = publisher_for(actor.account_pk)
         publisher.enabled, publisher.title, publisher.share_scams = enabled, title, share_scams
+        if share_answers is not None:
+            publisher.share_answers = share_answers
         publisher.full_clean()
         publisher.save()
         active_key(publisher)

@@ -77,6 +77,16 @@ def item_title(item: ReceivedItem) -> str:
     return source.title(item.body)[:200]
 
 
+def item_preview(item: ReceivedItem) -> dict[str, dict[str, Any]]:
+    """{language: {"title", "body"}} for the review queue ({} shows the raw body)."""
+    source = get_feed_source(item.item_type)
+    if item.body is None:
+        return {}
+    if source is not None and source.preview is not None:
+        return source.preview(item.body)
+    return dict(item.body.get("translations") or {})
+
+
 def item_label(item: ReceivedItem) -> str:
     source = get_feed_source(item.item_type)
     return str(source.label) if source is not None else item.item_type

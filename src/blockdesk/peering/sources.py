@@ -1,7 +1,8 @@
 """The registry of feed item types. Each type says how a publisher collects its items and
 how a subscriber checks, imports and withdraws them. The built-in types (knowledge-base
-articles, confirmed scams) register from this app's ready(); another app (the forum's
-accepted answers) registers its own from its ready() without this app importing it."""
+articles, confirmed scams) register from this app's ready(); an app above peering
+registers its own from its ready(); the forum sits below peering, so its accepted answers
+("forum.answer") are registered here, in forum_answers.py, which reads the forum."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ class FeedSource:
     title: Callable[[dict[str, Any]], str]
     # Scam intelligence: applied without review when the peer is trusted.
     intelligence: bool = False
+    # The review queue's view of a body: {language: {"title", "body"}} (None: the body's
+    # own "translations", as articles have).
+    preview: Callable[[dict[str, Any]], dict[str, dict[str, Any]]] | None = None
 
 
 _sources: dict[str, FeedSource] = {}

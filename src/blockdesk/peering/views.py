@@ -69,6 +69,7 @@ def publish_settings(request: HttpRequest) -> HttpResponse:
             enabled=_checked(request, "enabled"),
             title=request.POST.get("title", ""),
             share_scams=_checked(request, "share_scams"),
+            share_answers=_checked(request, "share_answers"),
         ),
         _("The feed settings were saved."),
     )
@@ -197,7 +198,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "item": item,
             "title": selectors.item_title(item),
             "label": selectors.item_label(item),
-            "translations": (item.body or {}).get("translations") or {},
+            "translations": selectors.item_preview(item),
         }
         for item in selectors.review_queue(account_id=user.account_pk)[:200]
     ]

@@ -54,6 +54,7 @@ def test_an_answer_cites_its_article_and_confidence(assistant_channel, customer)
         "kind": "article",
         "article_ids": [article.pk],
         "article_keys": [turn.article_key],
+        "community_question_ids": [],
         "language": "en",
         "confidence": round(turn.confidence, 4),
         "generated": False,

@@ -33,6 +33,7 @@ from blockdesk.assistant.services._context import (
     _entities,
     _record,
 )
+from blockdesk.assistant.services.community import COMMUNITY_REASONS, _cite_community
 from blockdesk.assistant.services.handing_off import _fail_safe, _hand_off
 from blockdesk.assistant.services.lifecycle import _confirm_solved, _stop
 from blockdesk.assistant.services.replies import _answer, _clarify, _diagnose, _tell_notices
@@ -200,7 +201,13 @@ def _handle(ctx: _Context) -> AssistantTurn:
             # One clarifying question: still unclear after it, a person takes over.
             return _hand_off(ctx, "low_confidence")
         return _clarify(ctx, list(c.options), pair=c.pair)
-    return _hand_off(ctx, c.reason or "low_confidence")
+    reason = c.reason or "low_confidence"
+    if reason in COMMUNITY_REASONS:
+        # No article answers: an accepted community answer may (cited as one).
+        cited = _cite_community(ctx)
+        if cited is not None:
+            return cited
+    return _hand_off(ctx, reason)
 
 
 def _answer_to_question(ctx: _Context) -> tuple[str, float] | None:

@@ -34,6 +34,7 @@ from blockdesk.assistant.services._context import (
     _send,
     _with_greeting,
 )
+from blockdesk.assistant.services.community import community_title
 from blockdesk.assistant.services.lifecycle import _stop
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, Message
@@ -174,7 +175,7 @@ def _note_facts(ctx: _Context, reason: str, turn: AssistantTurn) -> NoteFacts:
         found = selectors.published_article(
             account_id=ctx.account_id, key=key, language=ctx.language
         )
-        titles.append(found.title if found else key)
+        titles.append(found.title if found else community_title(ctx.account_id, key) or key)
     earlier = AssistantTurn.objects.filter(conversation=ctx.conversation)
     diagnosed = earlier.filter(action=Action.DIAGNOSE).exists()
     return NoteFacts(
@@ -184,9 +185,7 @@ def _note_facts(ctx: _Context, reason: str, turn: AssistantTurn) -> NoteFacts:
         entities=ctx.entities or _entities(ctx.message.content),
         offered=titles,
         clarified=earlier.filter(action=Action.CLARIFY).exists(),
-        diagnosis=(
-            "needs_agent" if reason == "diagnosis_needs_agent" else "explained"
-        )
+        diagnosis=("needs_agent" if reason == "diagnosis_needs_agent" else "explained")
         if diagnosed
         else "",
         mood=ctx.mood.label,

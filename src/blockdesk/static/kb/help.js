@@ -36,6 +36,14 @@
         var a = document.createElement("a");
         a.href = r.url;
         a.textContent = r.title;
+        if (r.label) {
+          // Not an article: say where it comes from ("Community answer").
+          var badge = document.createElement("span");
+          badge.className = "badge badge-" + (r.kind || "other");
+          badge.textContent = r.label;
+          li.appendChild(badge);
+          li.appendChild(document.createTextNode(" "));
+        }
         a.addEventListener("click", function () { remember(query); });
         if (r.snippet && r.snippet !== r.title) {
           var small = document.createElement("small");
