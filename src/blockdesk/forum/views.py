@@ -153,8 +153,9 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
         stats = selectors.member_stats(member=viewer)
         level = stats.trust_level if stats else 0
     path = reverse("forum:question", args=[language, q.pk])
-    answers = selectors.question_answers(question=q, viewer=viewer)
-    mine = selectors.my_votes(viewer=viewer, question=q)
+    page = _page_number(request)
+    answers, total = selectors.answer_page(question=q, viewer=viewer, page=page)
+    mine = selectors.my_votes(viewer=viewer, question=q, answers=answers)
     q.my_vote = mine.get("q", 0)  # type: ignore[attr-defined]
     for a in answers:
         a.my_vote = mine.get(f"a{a.pk}", 0)  # type: ignore[attr-defined]
@@ -165,12 +166,15 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
         {
             "question": q,
             "answers": answers,
+            "answer_total": total,
+            "page": page,
+            "has_next": page * selectors.ANSWER_PAGE_SIZE < total,
             "comments": selectors.question_comments(question=q, viewer=viewer),
             "level": level,
             "can_vote": level >= levels.Level.BASIC,
             "can_downvote": level >= levels.Level.MEMBER,
             "is_asker": viewer is not None and q.author_id == viewer.pk,
-            "canonical": absolute(path),
+            "canonical": absolute(path + (f"?page={page}" if page > 1 else "")),
             "alternates": [(kb_selectors.hreflang(language), absolute(path))],
             "is_agent": bool(getattr(request.user, "is_authenticated", False))
             and getattr(request.user, "account_pk", None) == account.pk,
