@@ -89,9 +89,14 @@ def test_question_page_queries_do_not_grow_with_answers(account, category, peopl
     small = question(account, category, people[0], "Few answers")
     answers(small, people, 2)
     big = question(account, category, people[0], "Many answers")
-    answers(big, people, 25, comments=3)
+    answers(big, people, selectors.ANSWER_PAGE_SIZE // 2, comments=3)
+    huge = question(account, category, people[0], "Paged answers")
+    answers(huge, people, selectors.ANSWER_PAGE_SIZE * 2, comments=2)
     base = queries_for(Client(), f"/community/en/q/{small.pk}/")
     assert queries_for(Client(), f"/community/en/q/{big.pk}/") == base
+    # Paged: one narrow read of the sort keys first, whatever the page.
+    assert queries_for(Client(), f"/community/en/q/{huge.pk}/") == base + 1
+    assert queries_for(Client(), f"/community/en/q/{huge.pk}/?page=2") == base + 1
     # Signed in: the viewer's votes and level on top, still not per answer.
     reader = client_for(people[1])
     signed = queries_for(reader, f"/community/en/q/{small.pk}/")
@@ -147,6 +152,7 @@ def test_the_most_answered_questions_are_paged(account, category, people) -> Non
     q.refresh_from_db()
     everything = selectors.question_answers(question=q, viewer=None)
     assert [a.pk for a in shown1 + shown2] == [a.pk for a in everything]
+    assert selectors.answer_page(question=q, viewer=None, page=3) == ([], len(everything))
 
 
 def _titles(account: Account, query: str, **kw: Any) -> set[str]:
@@ -205,3 +211,17 @@ def test_all_time_leaderboard_per_category_follows_points(account, category, peo
     # The overall all-time board is the running totals (members start at level 1: 15).
     overall = selectors.leaderboard(account_id=account.pk, period="all")
     assert [(r.member.pk, r.points) for r in overall][:2] == [(b.pk, 15 + 120), (a.pk, 15 + 10)]
+
+
+def test_one_page_questions_keep_the_same_order(account, category, people) -> None:
+    q = question(account, category, people[0], "A few answers")
+    answers(q, people, 6)
+    held = Answer.objects.filter(question=q).order_by("pk").last()
+    assert held is not None
+    Answer.objects.filter(pk=held.pk).update(status="held", score=99)
+    everything = selectors.question_answers(question=q, viewer=None)
+    assert selectors.answer_page(question=q, viewer=None) == (everything, 5)
+    # Its author still sees the held answer, in its place (highest score first).
+    author = CustomerAccount.objects.get(pk=held.author_id)
+    shown, total = selectors.answer_page(question=q, viewer=author)
+    assert total == 6 and shown[0].pk == held.pk

@@ -159,6 +159,11 @@ def answer_page(
     answer's sort keys; only the page's answers and comments are loaded and rendered (the
     most answered questions have about a hundred: rendering them all took most of the
     page's time)."""
+    if page <= 1 and question.answer_count <= ANSWER_PAGE_SIZE // 2:
+        # Most questions: everything fits on one page (held answers the viewer may see
+        # included, with room to spare), so one read instead of keys first.
+        answers = question_answers(question=question, viewer=viewer)
+        return answers[:ANSWER_PAGE_SIZE], len(answers)
     accepted = question.accepted_answer_id
     keys = list(
         Answer.objects.filter(_visible(viewer), question=question).values_list(
