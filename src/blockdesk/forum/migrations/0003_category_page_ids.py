@@ -5,37 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('customers', '0001_initial'),
-        ('forum', '0002_scale'),
+        ("accounts", "0001_initial"),
+        ("customers", "0001_initial"),
+        ("forum", "0002_scale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='question',
-            name='forum_quest_categor_763f4e_idx',
+            model_name="question",
+            name="forum_quest_categor_763f4e_idx",
         ),
         migrations.RemoveIndex(
-            model_name='question',
-            name='forum_quest_categor_ef1b69_idx',
+            model_name="question",
+            name="forum_quest_categor_ef1b69_idx",
         ),
         migrations.RemoveIndex(
-            model_name='question',
-            name='forum_q_category_new',
+            model_name="question",
+            name="forum_q_category_new",
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['category', 'status', '-last_activity_at', '-id'], name='forum_q_cat_active'),
+            model_name="question",
+            index=models.Index(
+                fields=["category", "status", "-last_activity_at", "-id"], name="forum_q_cat_active"
+            ),
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['category', 'status', '-score', '-id'], name='forum_q_cat_votes'),
+            model_name="question",
+            index=models.Index(
+                fields=["category", "status", "-score", "-id"], name="forum_q_cat_votes"
+            ),
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['category', 'status', '-created_at', '-id'], name='forum_q_cat_new'),
+            model_name="question",
+            index=models.Index(
+                fields=["category", "status", "-created_at", "-id"], name="forum_q_cat_new"
+            ),
         ),
     ]
