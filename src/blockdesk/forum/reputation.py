@@ -26,6 +26,12 @@ def level_of(member: CustomerAccount) -> int:
     return int(row or 0)
 
 
+# All-time points per category are a `PeriodPoints` row of this kind and start (overall
+# all-time is MemberStats.reputation).
+ALL_TIME = "a"
+ALL_TIME_START = dt.date(1970, 1, 1)
+
+
 def period_starts(moment: dt.datetime) -> dict[str, dt.date]:
     day = moment.date()
     return {"w": day - dt.timedelta(days=day.weekday()), "m": day.replace(day=1)}
@@ -33,16 +39,22 @@ def period_starts(moment: dt.datetime) -> dict[str, dt.date]:
 
 def _add_to_periods(entry: ReputationEntry, sign: int) -> None:
     scopes = [0] + ([entry.category_id] if entry.category_id else [])
-    for kind, start in period_starts(entry.created_at).items():
-        for scope in scopes:
-            row, _created = PeriodPoints.objects.get_or_create(
-                member_id=entry.member_id,
-                kind=kind,
-                start=start,
-                scope=scope,
-                defaults={"account_id": entry.account_id},
-            )
-            PeriodPoints.objects.filter(pk=row.pk).update(points=F("points") + sign * entry.points)
+    rows = [
+        (kind, start, scope)
+        for kind, start in period_starts(entry.created_at).items()
+        for scope in scopes
+    ]
+    if entry.category_id:
+        rows.append((ALL_TIME, ALL_TIME_START, entry.category_id))
+    for kind, start, scope in rows:
+        row, _created = PeriodPoints.objects.get_or_create(
+            member_id=entry.member_id,
+            kind=kind,
+            start=start,
+            scope=scope,
+            defaults={"account_id": entry.account_id},
+        )
+        PeriodPoints.objects.filter(pk=row.pk).update(points=F("points") + sign * entry.points)
 
 
 def add_points(

@@ -23,10 +23,16 @@ from blockdesk.kb import selectors as kb_selectors
 SEARCH_RATE = 60  # searches per client address per minute
 
 
-def account_or_404() -> Account:
-    account = selectors.forum_account()
+def account_or_404(request: HttpRequest | None = None) -> Account:
+    """The forum's account; kept on the request so a page reads it once (the view and
+    `render_page` both need it: at the issue's size every query counts)."""
+    account: Account | None = getattr(request, "_forum_account", None)
+    if account is None:
+        account = selectors.forum_account()
     if account is None:
         raise Http404
+    if request is not None:
+        request._forum_account = account  # type: ignore[attr-defined]
     return account
 
 
@@ -50,7 +56,7 @@ def render_page(
     request: HttpRequest, template: str, language: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     ui = {code for code, _n in settings.LANGUAGES}
-    account = account_or_404()
+    account = account_or_404(request)
     base = {
         "account": account,
         "language": language,
@@ -78,7 +84,7 @@ def root(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest, language: str) -> HttpResponse:
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     cats = selectors.categories(account_id=account.pk, language=language)
     recent = selectors.recent_questions(account_id=account.pk, language=language)
     return render_page(
@@ -111,7 +117,7 @@ def _page_number(request: HttpRequest) -> int:
 @require_GET
 def category(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     cat = _category(account, language, slug)
     sort = request.GET.get("sort", "active")
     sort = sort if sort in ("active", "votes", "new") else "active"
@@ -141,7 +147,7 @@ def category(request: HttpRequest, language: str, slug: str) -> HttpResponse:
 @require_GET
 def question(request: HttpRequest, language: str, question_id: int) -> HttpResponse:
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     viewer = signed_in_customer(request)
     q = selectors.get_question(account_id=account.pk, question_id=question_id, viewer=viewer)
     if q is None:
@@ -153,9 +159,10 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
         stats = selectors.member_stats(member=viewer)
         level = stats.trust_level if stats else 0
     path = reverse("forum:question", args=[language, q.pk])
-    answers = selectors.question_answers(question=q, viewer=viewer)
+    page = _page_number(request)
+    answers, total = selectors.answer_page(question=q, viewer=viewer, page=page)
     comments = selectors.question_comments(question=q, viewer=viewer)
-    mine = selectors.my_votes(viewer=viewer, question=q)
+    mine = selectors.my_votes(viewer=viewer, question=q, answers=answers)
     q.my_vote = mine.get("q", 0)  # type: ignore[attr-defined]
     is_agent = bool(getattr(request.user, "is_authenticated", False)) and (
         getattr(request.user, "account_pk", None) == account.pk
@@ -175,12 +182,15 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
         {
             "question": q,
             "answers": answers,
+            "answer_total": total,
+            "page": page,
+            "has_next": page * selectors.ANSWER_PAGE_SIZE < total,
             "comments": comments,
             "level": level,
             "can_vote": level >= levels.Level.BASIC,
             "can_downvote": level >= levels.Level.MEMBER,
             "is_asker": viewer is not None and q.author_id == viewer.pk,
-            "canonical": absolute(path),
+            "canonical": absolute(path + (f"?page={page}" if page > 1 else "")),
             "alternates": [(kb_selectors.hreflang(language), absolute(path))],
             "is_agent": is_agent,
         },
@@ -190,7 +200,7 @@ def question(request: HttpRequest, language: str, question_id: int) -> HttpRespo
 @require_GET
 def tag(request: HttpRequest, language: str, name: str) -> HttpResponse:
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     rows = selectors.tag_questions(account_id=account.pk, language=language, name=name)
     return render_page(
         request,
@@ -214,7 +224,7 @@ def tag(request: HttpRequest, language: str, name: str) -> HttpResponse:
 @require_GET
 def leaderboard(request: HttpRequest, language: str) -> HttpResponse:
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     period = request.GET.get("period", "week")
     period = period if period in selectors.PERIODS else "week"
     cats = selectors.categories(account_id=account.pk, language=language)
@@ -241,7 +251,7 @@ def leaderboard(request: HttpRequest, language: str) -> HttpResponse:
 @require_GET
 def member(request: HttpRequest, language: str, member_id: int) -> HttpResponse:
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     person = selectors.member_profile(account_id=account.pk, member_id=member_id)
     if person is None:
         raise Http404
@@ -280,7 +290,7 @@ def search(request: HttpRequest, language: str) -> HttpResponse:
     """One query, both sources: help-center articles (the KB's ranked search) and answered
     community questions."""
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     query = request.GET.get("q", "").strip()[:200]
     context: dict[str, Any] = {"query": query, "articles": [], "questions": [], "alternates": []}
     if query:
@@ -301,7 +311,7 @@ def search(request: HttpRequest, language: str) -> HttpResponse:
 def related(request: HttpRequest, language: str) -> JsonResponse:
     """Questions like the title being typed (the ask form's "already asked?" list)."""
     check_language(language)
-    account = account_or_404()
+    account = account_or_404(request)
     query = request.GET.get("q", "").strip()[:200]
     if len(query) < 4:
         return JsonResponse({"results": []})

@@ -8,10 +8,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
-from blockdesk.statuspage.models import SEVERITY, Component, Incident, IncidentUpdate, State
+from blockdesk.statuspage.models import (
+    SEVERITY,
+    Component,
+    Incident,
+    IncidentUpdate,
+    State,
+    StateChange,
+)
 
 DAYS = 90
 
@@ -82,22 +89,30 @@ def histories(
     *, account_id: int, now: dt.datetime | None = None, days: int = DAYS
 ) -> list[ComponentHistory]:
     """One bar per day and component, oldest first. Two queries whatever the number of
-    components: the states at the window's start and the changes inside it."""
+    components: the components with their state at the window's start, and the changes
+    inside the window (not the years before it: the page read every change ever made)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     start_date = today - dt.timedelta(days=days - 1)
     start = timezone.make_aware(dt.datetime.combine(start_date, dt.time.min))
-    comps = list(components(account_id=account_id).prefetch_related("changes"))
+    before = StateChange.objects.filter(component=OuterRef("pk"), at__lte=start).order_by(
+        "-at", "-pk"
+    )
+    comps = list(
+        components(account_id=account_id)
+        .annotate(state_at_start=Subquery(before.values("state")[:1]))
+        .prefetch_related(
+            Prefetch(
+                "changes",
+                queryset=StateChange.objects.filter(at__gt=start).order_by("at", "pk"),
+                to_attr="window_changes",
+            )
+        )
+    )
     result = []
     for component in comps:
-        changes = sorted(component.changes.all(), key=lambda c: (c.at, c.pk))
-        state = State.OPERATIONAL.value
-        inside = []
-        for change in changes:
-            if change.at <= start:
-                state = change.state
-            else:
-                inside.append(change)
+        state = component.state_at_start or State.OPERATIONAL.value
+        inside = list(component.window_changes)
         day_list = []
         total_down = 0.0
         for index in range(days):

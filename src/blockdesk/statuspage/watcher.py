@@ -3,8 +3,10 @@ chain's RPC stops answering or falls behind (its newest block is older than
 `STATUS_RPC_MAX_LAG_SECONDS`, or ten typical block times if longer), and back to operational
 once it recovers — only if the watcher set the state: a person's state is never overridden.
 
-A periodic job (`common/periodic`). EVM chains only (JSON-RPC `eth_getBlockByNumber`); the
-RPC client goes through the outbound guard (`common/netguard`) like every chain call."""
+A periodic job (`common/periodic`). Every family of the registry: EVM (JSON-RPC
+`eth_getBlockByNumber`), Bitcoin (Esplora: the tip block's time) and TRON (`getnowblock`);
+the clients are the chain app's, through the outbound guard (`common/netguard`) like every
+chain call, trying the chain's URLs in order (a dead first URL with a live second is fine)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from blockdesk.chain.models import Chain, Family
-from blockdesk.chain.rpc import ChainApiError
+from blockdesk.chain.rpc import ChainApiError, RpcUnavailable
+from blockdesk.chain.rpc.esplora import EsploraClient
 from blockdesk.chain.rpc.jsonrpc import EvmRpcClient
+from blockdesk.chain.rpc.tron import TronClient
 from blockdesk.common.netguard import UnsafeTarget
 from blockdesk.events.registry import Actor
 from blockdesk.statuspage import services
@@ -26,21 +30,34 @@ from blockdesk.statuspage.models import Component, State
 logger = logging.getLogger(__name__)
 
 
+def newest_block_time(chain: Chain) -> dt.datetime:
+    """When the newest block the chain's RPC knows was made; raises when it does not answer."""
+    timeout = settings.STATUS_RPC_TIMEOUT_SECONDS
+    private = chain.allow_private_rpc
+    if chain.family == Family.BITCOIN:
+        with EsploraClient(chain.url_list, timeout=timeout, allow_private=private) as esplora:
+            _height, seconds = esplora.tip_block()
+    elif chain.family == Family.TRON:
+        with TronClient(
+            chain.url_list, api_key=chain.api_key, timeout=timeout, allow_private=private
+        ) as tron:
+            _number, seconds = tron.head_block()
+    else:
+        with EvmRpcClient(chain.url_list, timeout=timeout, allow_private=private) as client:
+            block = client.get_block("latest")
+        if not block or "timestamp" not in block:
+            raise RpcUnavailable("no block")
+        seconds = int(block["timestamp"], 16)
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
 def rpc_problem(chain: Chain, *, now: dt.datetime) -> str | None:
     """None when the RPC answers with a recent block; else why not (no URL in it)."""
     try:
-        with EvmRpcClient(
-            chain.url_list,
-            timeout=settings.STATUS_RPC_TIMEOUT_SECONDS,
-            allow_private=chain.allow_private_rpc,
-        ) as client:
-            block = client.get_block("latest")
-    except (ChainApiError, UnsafeTarget, OSError) as exc:
+        newest = newest_block_time(chain)
+    except (ChainApiError, UnsafeTarget, OSError, ValueError) as exc:
         return f"RPC does not answer ({type(exc).__name__})"
-    if not block or "timestamp" not in block:
-        return "RPC does not answer (no block)"
-    timestamp = dt.datetime.fromtimestamp(int(block["timestamp"], 16), tz=dt.UTC)
-    lag = (now - timestamp).total_seconds()
+    lag = (now - newest).total_seconds()
     limit = max(settings.STATUS_RPC_MAX_LAG_SECONDS, 10 * chain.block_time_seconds)
     if lag > limit:
         return f"RPC is behind: newest block {int(lag)} s old"
@@ -52,7 +69,7 @@ def do_check_chain_components(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     changed = 0
     watched = Component.objects.filter(
-        chain__isnull=False, chain__enabled=True, chain__family=Family.EVM
+        chain__isnull=False, chain__enabled=True, chain__family__in=Family.values
     ).select_related("chain")
     for component in watched:
         chain = component.chain

@@ -90,6 +90,17 @@ class EsploraClient:
         except ValueError as exc:
             raise RpcUnavailable("Esplora answered with an invalid height") from exc
 
+    def tip_block(self) -> tuple[int, int]:
+        """(height, unix time) of the newest block this endpoint knows: the status watcher
+        tells a stalled node from a live one by the time, as for EVM."""
+        response = self._get("/blocks/tip/hash")
+        block_hash = response.text.strip() if response is not None else ""
+        block = self._json(f"/block/{block_hash}") if block_hash.isalnum() else None
+        try:
+            return int(block["height"]), int(block["timestamp"])  # type: ignore[index]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RpcUnavailable("Esplora has no tip block") from exc
+
     def fee_estimates(self) -> dict[int, float]:
         """Confirmation target (blocks) -> fee rate (sat/vB)."""
         result = self._json("/fee-estimates")

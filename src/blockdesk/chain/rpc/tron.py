@@ -77,8 +77,13 @@ class TronClient:
         return result or None
 
     def head_block_number(self) -> int:
+        return self.head_block()[0]
+
+    def head_block(self) -> tuple[int, int]:
+        """(number, unix time in seconds) of the node's newest block."""
         block = self._post("/wallet/getnowblock", {})
         try:
-            return int(block["block_header"]["raw_data"]["number"])
-        except (KeyError, TypeError, ValueError) as exc:
+            raw = block["block_header"]["raw_data"]
+            return int(raw["number"]), int(raw.get("timestamp", 0)) // 1000
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RpcUnavailable("TRON getnowblock answered without a block number") from exc

@@ -2,9 +2,9 @@
 
 Every point of reputation is a `ReputationEntry` row with a unique `source` ("vote:17",
 "accept:9"), so a replayed request or a second tab can never add a point twice; the
-per-member total in `MemberStats` is kept in the same transaction. The leaderboard for a
-period sums entries through the (account, created_at) index; per category, through
-(category, created_at)."""
+per-member total in `MemberStats` is kept in the same transaction, and so are the
+per-period sums in `PeriodPoints` the leaderboard reads (week, month, and all time per
+category)."""
 
 from __future__ import annotations
 
@@ -72,9 +72,6 @@ class ReputationEntry(models.Model):
             # Covering for the leaderboard sums: no table access for a period's ranking.
             models.Index(
                 fields=["account", "created_at", "member", "points"], name="forum_rep_period"
-            ),
-            models.Index(
-                fields=["category", "created_at", "member", "points"], name="forum_rep_category"
             ),
         ]
 
@@ -172,7 +169,9 @@ class PeriodPoints(models.Model):
     member = models.ForeignKey(
         "customers.CustomerAccount", on_delete=models.CASCADE, related_name="+"
     )
-    kind = models.CharField(max_length=1)  # "w" (ISO week, from Monday) or "m" (month)
+    # "w" (ISO week, from Monday), "m" (month) or "a" (all time, start 1970-01-01, per
+    # category only: the overall all-time total is MemberStats.reputation).
+    kind = models.CharField(max_length=1)
     start = models.DateField()
     scope = models.BigIntegerField(default=0)
     points = models.IntegerField(default=0)
