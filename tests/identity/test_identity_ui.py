@@ -159,11 +159,13 @@ def test_the_split_form_has_checkboxes_ticked_by_channel(account, agent, channel
     b = ContactIdentity.objects.get(value="b@example.com")
     form = _split_form(page, b.pk)
     assert 'name="choose" value="1"' in form
-    boxes = re.findall(r'<input type="checkbox" name="conversations" value="(\d+)"( checked)?>', form)
+    boxes = re.findall(
+        r'<input type="checkbox" name="conversations" value="(\d+)"( checked)?>', form
+    )
     # Every case of the profile, none ticked: which came through which address is unknown.
     assert {int(v) for v, _ in boxes} == {chat.pk, first.pk, second.pk}
     assert all(not ticked for _, ticked in boxes)
-    assert "<details" in page and 'data-split-choose="%d" open' % b.pk in page
+    assert "<details" in page and f'data-split-choose="{b.pk}" open' in page
     # The agent ticks the second case and splits: only it moves.
     response = client.post(
         f"/app/contacts/identities/{b.pk}/split/",

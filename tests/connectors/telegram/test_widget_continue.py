@@ -42,7 +42,9 @@ def test_start_with_the_widgets_profile_token_links_the_telegram_user(tg_channel
     do_send_visitor_message(session=session, content="hi", idempotency_key="key-10000001")
     token = _profile_token(channel, visitor)
     assert len(token) <= 64  # Telegram's limit for a start parameter
-    linked = handle_update(channel=tg_channel, payload=updates.private_text(1, 60, f"/start {token}"))
+    linked = handle_update(
+        channel=tg_channel, payload=updates.private_text(1, 60, f"/start {token}")
+    )
     assert linked.status == "linked"
     identity = ContactIdentity.objects.get(kind="telegram", value="1111111")
     assert identity.contact_id == session.contact.pk
@@ -52,7 +54,9 @@ def test_start_with_the_widgets_profile_token_links_the_telegram_user(tg_channel
     follow = handle_update(channel=tg_channel, payload=updates.private_text(2, 61, "hello bot"))
     assert Conversation.objects.get(pk=follow.conversation_id).contact_id == session.contact.pk
     # Single use.
-    again = handle_update(channel=tg_channel, payload=updates.private_text(3, 62, f"/start {token}"))
+    again = handle_update(
+        channel=tg_channel, payload=updates.private_text(3, 62, f"/start {token}")
+    )
     assert again.status == "ignored"
     assert "expired" in bot_api.messages("sendMessage")[-1].params["text"]
 
@@ -65,14 +69,16 @@ def test_a_telegram_user_with_history_is_not_pulled_over(tg_channel, channel, bo
     session, visitor = do_start_visitor_session(channel=channel)
     open_case(channel.inbox, session.contact)
     token = _profile_token(channel, visitor)
-    refused = handle_update(channel=tg_channel, payload=updates.private_text(2, 71, f"/start {token}"))
+    refused = handle_update(
+        channel=tg_channel, payload=updates.private_text(2, 71, f"/start {token}")
+    )
     assert refused.status == "ignored"
     assert ContactIdentity.objects.get(kind="telegram", value="1111111").contact_id == own
     assert "not connected automatically" in bot_api.messages("sendMessage")[-1].params["text"]
 
 
 def test_a_token_for_another_kind_or_account_links_nothing(tg_channel, channel, bot_api):
-    session, visitor = do_start_visitor_session(channel=channel)
+    _session, visitor = do_start_visitor_session(channel=channel)
     response = Client().post(
         f"/widget/api/{channel.public_token}/identity-link",
         {"kind": "discord"},
