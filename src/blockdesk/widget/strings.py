@@ -89,8 +89,6 @@ FRAME_STRINGS: dict[str, Promise] = {
         "This conversation continues by %(channel)s. Reply there: messages cannot be sent "
         "to it from this chat."
     ),
-    "elsewhere_back": _("All conversations"),
-    "elsewhere_more": _("Only the latest %(n)s messages are shown."),
 }
 
 # The loader runs on the customer's site before the frame exists: its few strings
