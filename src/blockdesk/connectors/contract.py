@@ -17,6 +17,11 @@ asks which kind a channel is.
 - **format** — `channel.format_outbound(text)` turns the stored Markdown into the
   platform's markup, split into parts of at most `max_length` characters, or refused with
   `MessageTooLong` when the platform cannot take it in parts.
+- **continue from the widget** (optional) — `channel.widget_continue()` returns a
+  `WidgetContinue` when a signed-in widget customer can carry a link token to this
+  channel (a Telegram `/start` deep link, a Discord `/link` command); the widget shows a
+  "Continue on …" button for it and the channel redeems the token with
+  `conversations.identity_links.do_redeem_link_token` (docs/identity.md).
 """
 
 from __future__ import annotations
@@ -58,6 +63,18 @@ class InboundMessage:
     # The sender proved they own the identity of the threaded conversation's contact (an
     # email answering a mail we sent to that address): the identity may be linked to it.
     identity_proven: bool = False
+
+
+@dataclass(frozen=True)
+class WidgetContinue:
+    """How the widget offers this channel. `kind` is the identity kind the token is issued
+    for; `href` (a URL) and/or `command` (text the customer sends the bot) hold the
+    placeholder `{token}`. An `href` must be https."""
+
+    kind: str
+    label: str
+    href: str = ""
+    command: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import NotFound
-from blockdesk.connectors.models import OutboundDelivery
-from blockdesk.conversations.models import Message
+from blockdesk.connectors.contract import WidgetContinue
+from blockdesk.connectors.models import BaseChannel, OutboundDelivery
+from blockdesk.conversations.channel_registry import channel_class
+from blockdesk.conversations.models import Inbox, Message
 from blockdesk.conversations.selectors import visible_inboxes
 
 
@@ -29,3 +31,31 @@ def delivery_for_message(message: Message) -> OutboundDelivery | None:
     """The delivery of a message already shown to the agent (the console's timeline
     checked access to its conversation)."""
     return OutboundDelivery.objects.filter(message=message).first()
+
+
+def widget_continue_options(*, account_id: int) -> list[WidgetContinue]:
+    """The "Continue on …" buttons of an account's widget: one per identity kind, from
+    the first inbox (oldest) of a channel kind that offers one (`widget_continue`)."""
+    options: dict[str, WidgetContinue] = {}
+    kinds = (
+        Inbox.objects.filter(account_id=account_id)
+        .values_list("channel_kind", flat=True)
+        .distinct()
+        .order_by("channel_kind")
+    )
+    for kind in kinds:
+        try:
+            cls = channel_class(kind)
+        except LookupError:
+            continue
+        if cls.widget_continue is BaseChannel.widget_continue:
+            continue  # the kind offers no button: no query for its channels
+        manager = cls.objects  # type: ignore[attr-defined]
+        for channel in manager.filter(inbox__account_id=account_id).order_by("pk"):
+            option = channel.widget_continue()
+            if option is not None and option.kind not in options:
+                if option.href and not option.href.startswith("https://"):
+                    continue
+                options[option.kind] = option
+                break
+    return sorted(options.values(), key=lambda o: o.label)

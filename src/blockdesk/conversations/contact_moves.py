@@ -88,10 +88,15 @@ def do_split_identity(
     actor: User,
     identity: ContactIdentity,
     conversation_ids: Sequence[int] | None = None,
+    acted_from_display_id: int | None = None,
 ) -> Contact:
     """Moves `identity` to a new profile, with the conversations that came through it
     (`conversation_ids`, else contact_selectors.identity_conversations) and the
-    customer's messages in them. Returns the new contact."""
+    customer's messages in them. Returns the new contact.
+
+    With no conversation to move it is an *unlink* (an identity linked by mistake leaves
+    the profile, its history stays): the timeline line then goes on the case the agent
+    acted from (`acted_from_display_id`, when it is this profile's)."""
     source = identity.contact
     contact_selectors.check_agent_can_manage_contact(user=actor, contact=source)
     with transaction.atomic():
@@ -139,7 +144,14 @@ def do_split_identity(
             "identity_kind": identity.kind,
             "identity_label": str(identity.get_kind_display()),
         }
-        _record_moves(ids, kind=ConversationEvent.Kind.CONTACT_SPLIT, actor=actor, data=data)
+        noted = ids
+        if not ids and acted_from_display_id is not None:
+            noted = list(
+                Conversation.objects.filter(
+                    account_id=source.account_id, display_id=acted_from_display_id, contact=source
+                ).values_list("pk", flat=True)
+            )
+        _record_moves(noted, kind=ConversationEvent.Kind.CONTACT_SPLIT, actor=actor, data=data)
         contact_services.publish_moved_conversations(ids)
         emit(
             account_id=source.account_id,

@@ -118,6 +118,7 @@ def split_identity(request: HttpRequest, identity_id: int) -> HttpResponse:
             actor=user,
             identity=identity,
             conversation_ids=_ids(chosen) if request.POST.get("choose") == "1" else None,
+            acted_from_display_id=next(iter(_ids([request.POST.get("back", "")])), None),
         )
     except NotFound as exc:
         raise Http404() from exc

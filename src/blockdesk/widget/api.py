@@ -207,6 +207,30 @@ def conversation_detail(
 
 
 @visitor_endpoint("GET")
+def conversation_elsewhere(
+    request: HttpRequest, session: services.VisitorSession, conversation_id: int
+) -> HttpResponse:
+    """A case of the customer's on another channel (their case list's `here: false`),
+    read-only: its public messages after `after_id`, oldest first, a page at a time. It is
+    answered on its own channel, so the widget sends nothing to it (docs/widget.md)."""
+    conv = selectors.get_visitor_case_elsewhere(
+        contact=session.contact, channel=session.channel, conversation_id=conversation_id
+    )
+    after_id = _int(request.GET.get("after_id"), "after_id", default=0) or 0
+    items = selectors.visitor_messages(
+        contact=session.contact, channel=session.channel, after_id=after_id, conversation=conv
+    )
+    return JsonResponse(
+        {
+            "conversation": case_list_dict(conv, here=session.channel.inbox_id),
+            "messages": [widget_message_dict(m) for m in items],
+            "has_more": len(items) == selectors.MAX_PAGE,
+            "read_only": True,
+        }
+    )
+
+
+@visitor_endpoint("GET")
 def conversation_record(
     request: HttpRequest, session: services.VisitorSession, conversation_id: int
 ) -> HttpResponse:

@@ -57,6 +57,23 @@ def visitor_case_list(*, contact: Contact, channel: WebWidgetChannel) -> QuerySe
     )
 
 
+def get_visitor_case_elsewhere(
+    *, contact: Contact, channel: WebWidgetChannel, conversation_id: int
+) -> Conversation:
+    """One of the customer's cases on another channel (email, Telegram…), from their case
+    list (`visitor_case_list`: their own, this account, not another website's widget).
+    The widget shows it read-only; NotFound for anything else, the same as a missing id."""
+    conv = (
+        visitor_case_list(contact=contact, channel=channel)
+        .exclude(inbox_id=channel.inbox_id)
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conv is None:
+        raise NotFound(_("No such conversation."))
+    return conv
+
+
 def get_visitor_conversation(
     *, contact: Contact, channel: WebWidgetChannel, conversation_id: int, annotated: bool = True
 ) -> Conversation:

@@ -74,6 +74,21 @@ FRAME_STRINGS: dict[str, Promise] = {
     "rec_other": _("Recorded step"),
     "rec_view": _("View the public record"),
     "rec_download": _("Download receipt"),
+    # "Continue on Telegram / Discord" (static/widget/continue.js).
+    "continue_on": _("Continue on %(channel)s"),
+    "continue_open": _("Open %(channel)s"),
+    "continue_command": _("Send this message to our %(channel)s bot within %(minutes)s minutes:"),
+    "continue_link": _(
+        "The link works once, for %(minutes)s minutes. Your conversations there and here "
+        "will be one history."
+    ),
+    "continue_copy": _("Copy"),
+    "continue_copied": _("Copied"),
+    # A case of the customer's on another channel, opened read-only (static/widget/elsewhere.js).
+    "elsewhere_readonly": _(
+        "This conversation continues by %(channel)s. Reply there: messages cannot be sent "
+        "to it from this chat."
+    ),
 }
 
 # The loader runs on the customer's site before the frame exists: its few strings

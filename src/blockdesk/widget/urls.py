@@ -21,6 +21,11 @@ urlpatterns = [
         name="api_followup",
     ),
     path(
+        "api/<str:public_token>/conversations/<int:conversation_id>/elsewhere",
+        api.conversation_elsewhere,
+        name="api_conversation_elsewhere",
+    ),
+    path(
         "api/<str:public_token>/conversations/<int:conversation_id>/record",
         api.conversation_record,
         name="api_conversation_record",

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.middleware import allow_camera_and_microphone
 from blockdesk.connectors.models import WebWidgetChannel
+from blockdesk.connectors.selectors import widget_continue_options
+from blockdesk.conversations import identity_links
 from blockdesk.staffing import surge
 from blockdesk.widget import services
 from blockdesk.widget.services import MAX_ATTACHMENTS
@@ -88,6 +90,9 @@ def frame(request: HttpRequest, public_token: str) -> HttpResponse:
         "parent_origin": _parent_origin(request),
         # Surge mode (staffing/surge.py): the admin's notice while a surge lasts.
         "notice": surge.widget_notice(account_id=channel.inbox.account_id, language=language),
+        # "Continue on Telegram / Discord" (static/widget/continue.js, docs/widget.md).
+        "continue_on": _continue_options(channel, language),
+        "link_minutes": max(1, identity_links.link_token_seconds() // 60),
     }
     with translation.override(language):
         response = render(
@@ -112,6 +117,14 @@ def frame(request: HttpRequest, public_token: str) -> HttpResponse:
     response["Cache-Control"] = "no-cache"
     response["Vary"] = "Accept-Language"
     return response
+
+
+def _continue_options(channel: WebWidgetChannel, language: str) -> list[dict[str, str]]:
+    with translation.override(language):
+        return [
+            {"kind": o.kind, "label": o.label, "href": o.href, "command": o.command}
+            for o in widget_continue_options(account_id=channel.inbox.account_id)
+        ]
 
 
 def _read_loader_source() -> str:

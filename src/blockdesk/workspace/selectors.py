@@ -379,6 +379,39 @@ class ContactPanel:
     all_identities: list[ContactIdentity] = field(default_factory=list)
     can_manage: bool = False
     suggestions: list[contact_selectors.MergeSuggestion] = field(default_factory=list)
+    # The split form's checkboxes: the profile's cases, and per identity the ones ticked
+    # first (those that came through it; none when it is one of two of a kind).
+    split_conversations: list[Conversation] = field(default_factory=list)
+    split_choices: list[SplitChoice] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SplitChoice:
+    identity: ContactIdentity
+    ambiguous: bool  # another identity of the same kind: which case came through which?
+    ticked: frozenset[int]
+
+
+SPLIT_CASES_SHOWN = 30
+
+
+def _split_choices(
+    identities: list[ContactIdentity], conversations: list[Conversation]
+) -> list[SplitChoice]:
+    """What `contact_selectors.identity_conversations` would move, without a query per
+    identity (the conversations are already loaded with their inbox)."""
+    per_kind: dict[str, int] = {}
+    for identity in identities:
+        per_kind[identity.kind] = per_kind.get(identity.kind, 0) + 1
+    choices = []
+    for identity in identities:
+        ambiguous = per_kind[identity.kind] > 1
+        kinds = contact_selectors.identity_channel_kinds(identity.kind)
+        ticked = frozenset(
+            c.pk for c in conversations if not ambiguous and c.inbox.channel_kind in kinds
+        )
+        choices.append(SplitChoice(identity=identity, ambiguous=ambiguous, ticked=ticked))
+    return choices
 
 
 def contact_panel(*, user: User, conversation: Conversation) -> ContactPanel:
@@ -402,6 +435,16 @@ def contact_panel(*, user: User, conversation: Conversation) -> ContactPanel:
         (str(k), v if isinstance(v, str) else str(v))
         for k, v in sorted((contact.attributes or {}).items())
     ]
+    split_conversations: list[Conversation] = []
+    if can_manage and len(all_identities) > 1:
+        # The agent sees every case of the profile (can_manage), so all may be listed.
+        split_conversations = list(
+            conv_selectors.contact_conversations(contact=contact)
+            .select_related("inbox")
+            .order_by("-last_activity_at", "-id")[:SPLIT_CASES_SHOWN]
+        )
+        for conv in split_conversations:
+            conv.channel_label = channel_label(conv.inbox.channel_kind)  # type: ignore[attr-defined]
     return ContactPanel(
         contact=contact,
         # The email identity repeats the email shown at the top.
@@ -416,6 +459,10 @@ def contact_panel(*, user: User, conversation: Conversation) -> ContactPanel:
         can_manage=can_manage,
         suggestions=(
             contact_selectors.merge_suggestions(user=user, contact=contact) if can_manage else []
+        ),
+        split_conversations=split_conversations,
+        split_choices=(
+            _split_choices(all_identities, split_conversations) if split_conversations else []
         ),
     )
 

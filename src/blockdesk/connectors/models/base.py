@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.db import models
 from django.utils.translation import gettext as _
 
-from blockdesk.connectors.contract import MessageTooLong, SendResult, split_text
+from blockdesk.connectors.contract import MessageTooLong, SendResult, WidgetContinue, split_text
 
 if TYPE_CHECKING:
     from blockdesk.conversations.models import Message
@@ -61,3 +61,8 @@ class BaseChannel(models.Model):
 
     def settings_summary(self) -> dict[str, str]:
         return {}
+
+    def widget_continue(self) -> WidgetContinue | None:
+        """The widget's "Continue on …" button for this channel, when the channel redeems
+        the widget's link tokens (connectors/contract.py); None: no button."""
+        return None

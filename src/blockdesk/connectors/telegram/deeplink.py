@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blockdesk.common.errors import NotFound
+from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
 from blockdesk.connectors.linked_channels import do_link_channel
 from blockdesk.connectors.telegram.models import TelegramChannel, TelegramLinkToken, TelegramThread
-from blockdesk.conversations import contact_services
+from blockdesk.conversations import contact_services, identity_links
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
 from blockdesk.events.registry import Actor
 
@@ -91,3 +91,27 @@ def do_redeem_link(
             conversation=link.conversation, inbox=channel.inbox, address=f"telegram:{chat_id}"
         )
     return link.conversation_id
+
+
+def do_redeem_profile_link(*, channel: TelegramChannel, token: str, user_id: int) -> str:
+    """The widget menu's "Continue on Telegram" token (`identity_links`, bound to the
+    account and the kind "telegram", not to a case): the Telegram user becomes the widget
+    contact's identity, proven; their next message opens or continues a case of that
+    contact here. Returns "" when linked, else the reason to tell the sender."""
+    try:
+        identity_links.do_redeem_link_token(
+            account_id=channel.inbox.account_id,
+            kind=ContactIdentity.Kind.TELEGRAM,
+            value=str(user_id),
+            token=token,
+        )
+    except ValidationFailed:
+        return _("This link has expired. Open the chat on our website to get a new one.")
+    except Conflict:
+        # This Telegram account already has its own history with us: a token (which could
+        # have been passed on) never pulls it over; an agent can merge the two profiles.
+        return _(
+            "This Telegram account already has conversations with us, so it was not "
+            "connected automatically. Write here and our team will connect your history."
+        )
+    return ""

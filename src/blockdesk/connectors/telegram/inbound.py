@@ -26,7 +26,7 @@ from blockdesk.common.errors import ValidationFailed
 from blockdesk.connectors.contract import InboundAttachment, InboundMessage
 from blockdesk.connectors.contract_inbound import do_receive
 from blockdesk.connectors.telegram import api
-from blockdesk.connectors.telegram.deeplink import do_redeem_link
+from blockdesk.connectors.telegram.deeplink import do_redeem_link, do_redeem_profile_link
 from blockdesk.connectors.telegram.models import (
     TelegramChannel,
     TelegramMessageRef,
@@ -316,8 +316,9 @@ def handle_update(*, channel: TelegramChannel, payload: dict[str, Any]) -> Handl
 
 
 def _start(channel: TelegramChannel, msg: TgMessage, update_id: int, text: str) -> Handled:
-    """`/start` in a private chat: with a token, the widget's deep link; without, a
-    greeting (it opens no case: the customer's next message does)."""
+    """`/start` in a private chat: with a token, the widget's deep link (a case's, from
+    deeplink.do_create_link, or the widget menu's profile link); without, a greeting (it
+    opens no case: the customer's next message does)."""
     user = msg.from_user
     assert user is not None
     token = text.removeprefix("/start").strip()
@@ -327,18 +328,24 @@ def _start(channel: TelegramChannel, msg: TgMessage, update_id: int, text: str) 
         if token
         else None
     )
+    profile_linked = False
     with translation.override(language):
         if linked is not None:
             reply = _("You are connected. Write here to continue your support case.")
         elif token:
-            reply = _("This link has expired. Open the chat on our website to get a new one.")
+            refusal = do_redeem_profile_link(channel=channel, token=token, user_id=user.id)
+            profile_linked = not refusal
+            reply = refusal or _(
+                "You are connected: your conversations on our website and here are now one "
+                "history. Write your question here and our support team will answer."
+            )
         else:
             reply = _("Hello! Write your question here and our support team will answer.")
     try:
         api.call(channel.bot_token, lambda bot: bot.send_message(chat_id=msg.chat.id, text=reply))
     except api.ApiFailure as exc:
         logger.warning("telegram: greeting not sent: %s", exc.reason)
-    status = Status.LINKED if linked is not None else Status.IGNORED
+    status = Status.LINKED if linked is not None or profile_linked else Status.IGNORED
     _record(channel, update_id, status)
     return Handled(status, conversation_id=linked)
 

@@ -3,6 +3,7 @@ chats, topics and messages and our conversations and messages."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import TYPE_CHECKING, ClassVar
 
@@ -10,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from blockdesk.common.crypto import EncryptedTextField
-from blockdesk.connectors.contract import SendResult
+from blockdesk.connectors.contract import SendResult, WidgetContinue
 from blockdesk.connectors.models import BaseChannel
 from blockdesk.connectors.registry import register_channel
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 # Telegram's limit on one text message (after entity parsing; we count the markup,
 # which is never shorter).
 TEXT_LIMIT = 4096
+# A bot username as Telegram allows it (5-32 characters, ends in "bot"); anything else
+# is not put into a link.
+_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
 def _webhook_secret() -> str:
@@ -81,6 +85,17 @@ class TelegramChannel(BaseChannel):
 
     def settings_summary(self) -> dict[str, str]:
         return {"bot": f"@{self.bot_username}" if self.bot_username else "-", "mode": self.mode}
+
+    def widget_continue(self) -> WidgetContinue | None:
+        # The username comes from getMe when the token is checked on save; without it
+        # there is no t.me link to build. `/start <token>` is redeemed in inbound._start.
+        if not _USERNAME_RE.match(self.bot_username or ""):
+            return None
+        return WidgetContinue(
+            kind="telegram",
+            label=str(_("Telegram")),
+            href=f"https://t.me/{self.bot_username}?start={{token}}",
+        )
 
 
 class TelegramUpdate(models.Model):

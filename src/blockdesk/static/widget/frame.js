@@ -17,6 +17,8 @@ import {createRecord} from "../records/widget-record.js";
 import {createCalls} from "../calls/widget-calls.js";
 import {createSurveys} from "../surveys/widget.js";
 import {createQueue} from "../routing/widget.js";
+import {createContinue} from "./continue.js";
+import {createElsewhere} from "./elsewhere.js";
 
 (function () {
   "use strict";
@@ -96,6 +98,15 @@ import {createQueue} from "../routing/widget.js";
   var surveys = createSurveys({token: function () { return S.visitor; }, session: ensureSession, strings: T});
   // The queue notice: place in line and estimated wait (static/routing/widget.js).
   createQueue({token: function () { return S.visitor; }, conv: function () { return S.conv; }, strings: T});
+  // "Continue on Telegram / Discord" (continue.js) and the customer's cases on other
+  // channels, opened read-only from the list (elsewhere.js).
+  createContinue({options: CFG.continue_on, minutes: CFG.link_minutes, strings: T, authed: function (m, p, b) { return authed(m, p, b); }});
+  var elsewhere = createElsewhere({
+    strings: T, authed: function (m, p) { return authed(m, p); },
+    messageEl: function (m) { return buildMessage(m, T, timeText); },
+    hide: function () { els.listView.hidden = true; els.chatView.hidden = true; },
+    onBack: function () { showList(); }
+  });
 
   var sessionPromise = null;
   function ensureSession() {
@@ -355,7 +366,9 @@ import {createQueue} from "../routing/widget.js";
     S.elsewhere.forEach(function (c) {
       var li = el("li", "bdw-elsewhere");
       li.setAttribute("data-channel", c.channel || "");
-      var item = el("div", "bdw-item");
+      var item = el("button", "bdw-item");
+      item.type = "button";
+      item.addEventListener("click", function () { elsewhere.open(c); });
       var top = el("span", "bdw-item-top");
       top.appendChild(el("span", "bdw-item-title", fmt("conversation_n", {id: c.display_id})));
       top.appendChild(badge(c.status));
@@ -407,12 +420,14 @@ import {createQueue} from "../routing/widget.js";
     });
   }
   function showList() {
+    elsewhere.close();
     els.chatView.hidden = true;
     els.listView.hidden = false;
     renderList();
     loadConversations().catch(noop);
   }
   function showChat() {
+    elsewhere.close();
     els.listView.hidden = true;
     els.chatView.hidden = false;
   }
