@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from blockdesk.accounts.models import Team, User
+from blockdesk.accounts.models import Team, TeamMembership, User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
 
@@ -29,16 +29,30 @@ def do_update_own_profile(*, user: User, display_name: str, preferred_language: 
     return user
 
 
-def do_update_team(*, actor: User, team: Team, name: str, members: Sequence[User]) -> Team:
+def do_update_team(
+    *,
+    actor: User,
+    team: Team,
+    name: str,
+    members: Sequence[User],
+    leads: Sequence[User] | None = None,
+) -> Team:
+    """`leads` None keeps the leads who stay members; a list sets them (each must be a
+    member of the team)."""
     check_admin(actor=actor)
     if team.account_id != actor.account_pk:
         raise NotFound()
     team.name = name.strip()
+    kept = [m for m in members if m.account_id == actor.account_id]
+    if leads is not None and {u.pk for u in leads} - {m.pk for m in kept}:
+        raise ValidationFailed.field("leads", _("A team lead must be a member of the team."))
     try:
         team.full_clean(validate_constraints=False)
         with transaction.atomic():
             team.save(update_fields=["name"])
-            team.members.set([m for m in members if m.account_id == actor.account_id])
+            team.members.set(kept)
+            if leads is not None:
+                _set_leads(team, {u.pk for u in leads})
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
     except IntegrityError as exc:
@@ -51,3 +65,24 @@ def do_delete_team(*, actor: User, team: Team) -> None:
     if team.account_id != actor.account_pk:
         raise NotFound()
     team.delete()
+
+
+def _set_leads(team: Team, lead_ids: set[int]) -> None:
+    TeamMembership.objects.filter(team=team).exclude(user_id__in=lead_ids).update(is_lead=False)
+    TeamMembership.objects.filter(team=team, user_id__in=lead_ids).update(is_lead=True)
+
+
+def do_set_team_lead(*, actor: User | None, team: Team, user: User, is_lead: bool) -> Team:
+    """Make a member a lead of the team, or not (REST; `actor` None: an account's token,
+    already scoped to the team's account by the caller)."""
+    if actor is not None:
+        check_admin(actor=actor)
+        if team.account_id != actor.account_pk:
+            raise NotFound()
+    if user.account_id != team.account_id:
+        raise NotFound()
+    with transaction.atomic():
+        updated = TeamMembership.objects.filter(team=team, user=user).update(is_lead=is_lead)
+    if not updated:
+        raise ValidationFailed.field("user", _("A team lead must be a member of the team."))
+    return team
