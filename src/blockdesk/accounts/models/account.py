@@ -50,7 +50,7 @@ class User(AbstractUser):
 class Team(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("name"), max_length=80)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
         User, related_name="teams", blank=True, through="TeamMembership"
     )
 
