@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from blockdesk.accounts.models import Team
+from blockdesk.events.models import Event
 from tests.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_list_teams_and_set_a_lead(make_token, api_for, account, agent, outsider):
     team = Team.objects.create(account=account, name="Payments")
     team.members.add(agent, outsider)
-    _t, plain = make_token(scopes=["agents:read", "teams:write"])
+    token, plain = make_token(scopes=["agents:read", "teams:write"])
     api = api_for(plain)
     [listed] = api.get("/api/v1/teams").json()
     assert listed == {
@@ -26,7 +27,13 @@ def test_list_teams_and_set_a_lead(make_token, api_for, account, agent, outsider
     path = f"/api/v1/teams/{team.pk}/members/{agent.pk}/lead"
     answer = api.put(path, {"lead": True})
     assert answer.status_code == 200 and answer.json()["leads"] == [agent.pk]
+    event = Event.objects.get(name="agent.team_lead_changed")
+    assert (event.actor_kind, event.actor_id) == ("api_token", token.pk)
+    assert event.payload["lead"] is True and event.payload["team_id"] == team.pk
     assert api.put(path, {"lead": False}).json()["leads"] == []
+    assert Event.objects.filter(name="agent.team_lead_changed").count() == 2
+    api.put(path, {"lead": False})  # no change, no audit row
+    assert Event.objects.filter(name="agent.team_lead_changed").count() == 2
 
 
 def test_scope_membership_and_account(make_token, api_for, account, agent, other_account):

@@ -7,6 +7,7 @@ import pytest
 
 from blockdesk.accounts.models import Team, TeamMembership
 from blockdesk.accounts.selectors import leads_or_admins, team_leads
+from blockdesk.events.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,9 @@ def _leads(team: Team) -> set[int]:
     return set(team.memberships.filter(is_lead=True).values_list("user_id", flat=True))
 
 
-def test_an_admin_sets_team_leads_in_the_team_page(admin_client, account, agent, outsider):
+def test_an_admin_sets_team_leads_in_the_team_page(
+    admin_client, admin_user, account, agent, outsider
+):
     team = Team.objects.create(account=account, name="Payments")
     url = f"/app/settings/teams/{team.pk}/"
     page = admin_client.get(url).content.decode()
@@ -24,6 +27,10 @@ def test_an_admin_sets_team_leads_in_the_team_page(admin_client, account, agent,
     assert admin_client.post(url, form).status_code == 302
     assert _leads(team) == {agent.pk}
     assert [u.pk for u in team_leads(team_id=team.pk)] == [agent.pk]
+    [event] = Event.objects.filter(name="agent.team_lead_changed")
+    assert (event.actor_kind, event.actor_id) == ("agent", admin_user.pk)
+    assert event.payload["team"] == "Payments" and event.payload["lead"] is True
+    assert event.subject_id == agent.pk
     # A lead who is not a member is refused, and nothing changes.
     bad = admin_client.post(
         url, {"name": "Payments", "members": [agent.pk], "leads": [outsider.pk]}

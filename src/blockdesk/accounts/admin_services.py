@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import Team, TeamMembership, User
 from blockdesk.accounts.services import check_admin
 from blockdesk.common.errors import Conflict, NotFound, ValidationFailed
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import emit
 
 
 def do_update_own_profile(*, user: User, display_name: str, preferred_language: str) -> User:
@@ -52,7 +54,7 @@ def do_update_team(
             team.save(update_fields=["name"])
             team.members.set(kept)
             if leads is not None:
-                _set_leads(team, {u.pk for u in leads})
+                _set_leads(team, {u.pk for u in leads}, actor=actor)
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
     except IntegrityError as exc:
@@ -67,12 +69,55 @@ def do_delete_team(*, actor: User, team: Team) -> None:
     team.delete()
 
 
-def _set_leads(team: Team, lead_ids: set[int]) -> None:
-    TeamMembership.objects.filter(team=team).exclude(user_id__in=lead_ids).update(is_lead=False)
-    TeamMembership.objects.filter(team=team, user_id__in=lead_ids).update(is_lead=True)
+def _lead_changed(
+    membership: TeamMembership, *, lead: bool, actor: User | None, api_token_id: int | None
+) -> None:
+    """An audit row (security-relevant: `agent.` events): a lead reads their team's
+    per-agent reports."""
+    agent, team = membership.user, membership.team
+    who = Actor.agent(actor.pk) if actor is not None else Actor.system()
+    if actor is None and api_token_id is not None:
+        who = Actor.api_token(api_token_id)
+    emit(
+        account_id=int(team.account_id),
+        name="agent.team_lead_changed",
+        payload={
+            "agent": {
+                "id": agent.pk,
+                "username": agent.username,
+                "display_name": agent.display_name,
+                "role": agent.role,
+                "active": agent.is_active,
+            },
+            "team_id": team.pk,
+            "team": team.name,
+            "lead": lead,
+        },
+        actor=who,
+        subject=Subject("agent", agent.pk),
+    )
 
 
-def do_set_team_lead(*, actor: User | None, team: Team, user: User, is_lead: bool) -> Team:
+def _set_leads(
+    team: Team, lead_ids: set[int], *, actor: User | None, api_token_id: int | None = None
+) -> None:
+    rows = TeamMembership.objects.select_for_update().select_related("user", "team")
+    for membership in rows.filter(team=team).order_by("pk"):
+        lead = membership.user_id in lead_ids
+        if membership.is_lead != lead:
+            membership.is_lead = lead
+            membership.save(update_fields=["is_lead"])
+            _lead_changed(membership, lead=lead, actor=actor, api_token_id=api_token_id)
+
+
+def do_set_team_lead(
+    *,
+    actor: User | None,
+    team: Team,
+    user: User,
+    is_lead: bool,
+    api_token_id: int | None = None,
+) -> Team:
     """Make a member a lead of the team, or not (REST; `actor` None: an account's token,
     already scoped to the team's account by the caller)."""
     if actor is not None:
@@ -81,8 +126,12 @@ def do_set_team_lead(*, actor: User | None, team: Team, user: User, is_lead: boo
             raise NotFound()
     if user.account_id != team.account_id:
         raise NotFound()
-    with transaction.atomic():
-        updated = TeamMembership.objects.filter(team=team, user=user).update(is_lead=is_lead)
-    if not updated:
+    if not TeamMembership.objects.filter(team=team, user=user).exists():
         raise ValidationFailed.field("user", _("A team lead must be a member of the team."))
+    with transaction.atomic():
+        leads = set(
+            TeamMembership.objects.filter(team=team, is_lead=True).values_list("user_id", flat=True)
+        )
+        leads = leads | {user.pk} if is_lead else leads - {user.pk}
+        _set_leads(team, leads, actor=actor, api_token_id=api_token_id)
     return team

@@ -84,5 +84,11 @@ def put_team_lead(
     p.require(TEAMS_WRITE)
     team = _team(p.account_id, team_id)
     agent = selectors.get_agent(principal=p, agent_id=agent_id)
-    admin_services.do_set_team_lead(actor=p.user, team=team, user=agent, is_lead=body.lead)
+    admin_services.do_set_team_lead(
+        actor=p.user,
+        team=team,
+        user=agent,
+        is_lead=body.lead,
+        api_token_id=p.token.pk if p.token is not None else None,
+    )
     return _team_out(team)
