@@ -71,7 +71,9 @@ def test_create_change_and_delete_a_rule_with_audit_rows(writer, account):
         ({"conditions": {"mood": ["furious"]}}, "conditions"),
         ({"actions": {"priority": "asap"}}, "actions"),
         ({"actions": {"team_id": 999_999}}, "team_id"),
+        ({"actions": {"team_id": 2**64}}, "actions"),  # past a database id: not a 500
         ({"name": ""}, "name"),
+        ({"name": "x\u0000"}, "name"),
         ({"position": -1}, "position"),
     ],
 )
