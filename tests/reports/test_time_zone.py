@@ -78,6 +78,7 @@ def test_berlin_days_and_hours_across_both_dst_changes(channel, contact, account
     assert sunday[1 + 3] == 1 and sunday[1 + 23] == 1
     assert sum(sum(r[1:]) for r in heat.rows) == 6  # nothing on Saturday (UTC's day)
     assert "Europe/Berlin" in heat.note
+    assert "Days in Europe/Berlin." in figures.volume(f, figures.daily_sums(f)).note
 
 
 def test_shanghai_counts_the_local_day_of_a_reply_and_a_resolution(

@@ -167,7 +167,8 @@ def volume(f: ReportFilter, per_day: dict[Any, dict[str, float]]) -> Figure:
     chart = _series_chart(
         "line", [r[0] for r in rows], [(cols[i], [r[i] for r in rows]) for i in (1, 2, 3)]
     )
-    note = scope_note(f, has_agent=per_agent(f))
+    days = _("Days in %(zone)s.") % {"zone": f.tz.key}
+    note = " ".join(filter(None, [days, zone_note(f), scope_note(f, has_agent=per_agent(f))]))
     return Figure("volume", _("Conversations over time"), cols, rows, chart, note)
 
 
