@@ -38,6 +38,12 @@ class ApiClient:
     def patch(self, path: str, body: Any) -> Any:
         return self._send("patch", path, body)
 
+    def put(self, path: str, body: Any) -> Any:
+        return self._send("put", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(path, headers=self._headers())
+
 
 @pytest.fixture
 def make_token(admin_user: User) -> Callable[..., tuple[ApiToken, str]]:

@@ -125,9 +125,32 @@ def _token(admin, scopes: list[str]) -> str:
 
 @pytest.mark.django_db
 def test_rest_reads_and_writes_need_their_scopes(account, admin_user, agent, channel):
-    read = _token(admin_user, [ApiToken.Scope.AGENTS_READ.value, ApiToken.Scope.INBOXES_READ.value])
-    write = _token(admin_user, [ApiToken.Scope.CONVERSATIONS_WRITE.value])
+    read = _token(admin_user, [ApiToken.Scope.ROUTING_READ.value])
+    write = _token(admin_user, [ApiToken.Scope.ROUTING_WRITE.value])
+    # The scopes routing used before it had its own no longer reach it (docs/routing.md).
+    old = _token(
+        admin_user,
+        [
+            ApiToken.Scope.AGENTS_READ.value,
+            ApiToken.Scope.INBOXES_READ.value,
+            ApiToken.Scope.CONVERSATIONS_WRITE.value,
+        ],
+    )
     client = Client()
+    for path in ("/api/v1/routing/agents", f"/api/v1/routing/inboxes/{channel.inbox_id}"):
+        r = client.get(path, HTTP_AUTHORIZATION=f"Bearer {old}")
+        assert r.status_code == 403 and r.json()["error"]["code"] == "missing_scope"
+    r = client.put(
+        f"/api/v1/routing/agents/{agent.pk}/presence",
+        {"presence": "online"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {old}",
+    )
+    assert r.status_code == 403
+    r = client.get(
+        f"/api/v1/routing/inboxes/{channel.inbox_id}", HTTP_AUTHORIZATION=f"Bearer {read}"
+    )
+    assert r.status_code == 200
     r = client.get("/api/v1/routing/agents", HTTP_AUTHORIZATION=f"Bearer {read}")
     assert r.status_code == 200 and {a["agent_id"] for a in r.json()} >= {agent.pk}
     body = {"capacity": 4, "languages": ["en"], "chains": [], "topics": [], "channel_capacity": {}}

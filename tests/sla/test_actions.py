@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from blockdesk.accounts.models import Team, User
+from blockdesk.accounts.models import Team
 from blockdesk.accounts.services import do_create_agent
 from blockdesk.conversations import services as conv
 from blockdesk.conversations.models import Conversation
@@ -21,19 +21,16 @@ BERLIN = "Europe/Berlin"
 def test_warning_then_breach_with_every_action(
     channel, contact, agent, admin_user, account, mailoutbox
 ):
+    # A team lead by the membership flag (an agent, not an administrator).
     lead = do_create_agent(
-        account=account,
-        username="lena",
-        email="lena@example.com",
-        password=PASSWORD,
-        role=User.Role.ADMIN,
+        account=account, username="lena", email="lena@example.com", password=PASSWORD
     )
     backup = do_create_agent(
         account=account, username="ben", email="ben@example.com", password=PASSWORD
     )
     channel.inbox.members.add(backup)
     escalation = Team.objects.create(account=account, name="Tier 2")
-    escalation.members.add(lead)
+    escalation.members.add(lead, through_defaults={"is_lead": True})
     policy(
         account,
         business_hours=False,
@@ -108,3 +105,55 @@ def test_a_refused_reassignment_is_recorded_and_the_rest_happens(
     assert breach.data["actions"] == ["reassign_refused"]
     case.refresh_from_db()
     assert case.assignee_id is None
+
+
+def test_escalation_alerts_the_escalation_teams_leads_even_without_notify(
+    channel, contact, agent, admin_user, account, mailoutbox
+):
+    lead = do_create_agent(
+        account=account, username="lena", email="lena@example.com", password=PASSWORD
+    )
+    member = do_create_agent(
+        account=account, username="mo", email="mo@example.com", password=PASSWORD
+    )
+    escalation = Team.objects.create(account=account, name="Tier 2")
+    escalation.members.add(lead, through_defaults={"is_lead": True})
+    escalation.members.add(member)  # not a lead: not alerted
+    policy(
+        account,
+        business_hours=False,
+        first_response_minutes=10,
+        breach_escalate_team=escalation,
+        notify_on_breach=False,
+    )
+    time = Clock()
+    case = conv.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="Help"
+    ).message.conversation
+    time.step(local(BERLIN, 2026, 6, 1, 10))
+    assert do_fire_due_timers(now=local(BERLIN, 2026, 6, 1, 10, 11))["breached"] == 1
+    breach = case.events.get(kind="sla_breached")
+    assert breach.data["actions"] == ["escalate"]
+    assert breach.data["notified"] == [lead.public_name]
+    assert [m.to for m in mailoutbox] == [["lena@example.com"]]
+    assert "Escalated to Tier 2" in mailoutbox[0].subject
+
+
+def test_escalation_to_a_team_without_a_lead_alerts_the_administrators(
+    channel, contact, account, admin_user, mailoutbox
+):
+    escalation = Team.objects.create(account=account, name="Tier 2")
+    policy(
+        account,
+        business_hours=False,
+        first_response_minutes=10,
+        breach_escalate_team=escalation,
+        notify_on_breach=False,
+    )
+    time = Clock()
+    case = conv.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="Help"
+    ).message.conversation
+    time.step(local(BERLIN, 2026, 6, 1, 10))
+    do_fire_due_timers(now=local(BERLIN, 2026, 6, 1, 10, 11))
+    assert case.events.get(kind="sla_breached").data["notified"] == [admin_user.public_name]

@@ -139,3 +139,30 @@ def test_only_administrators(agent):
     assert response.status_code == 403
     anonymous = Client().get(reverse("staffing:week"))
     assert anonymous.status_code == 302
+
+
+def test_the_page_counts_in_the_accounts_time_zone_by_default(channel, account, admin_user):
+    from blockdesk.sla.models import BusinessHours
+
+    BusinessHours.objects.create(account=account, time_zone="Asia/Shanghai")
+    channel.inbox.members.add(admin_user)
+    # 20:30 UTC on a Monday is Tuesday 04:30 in Shanghai.
+    monday = timezone.now() - dt.timedelta(days=timezone.now().weekday() + 7)
+    when = monday.replace(hour=20, minute=30, second=0, microsecond=0)
+    conversation_at(channel, account, when)
+    params = {
+        "weeks": 2,
+        "service_level": 0.8,
+        "answer_within_seconds": 20,
+        "shrinkage": 0.3,
+        "concurrency": 1,
+        "time_zone": "",
+    }
+    response = login(admin_user).get(reverse("staffing:week"), params)
+    assert response.status_code == 200, response.content[:500]
+    assert response.context["form"].cleaned_data["time_zone"].key == "Asia/Shanghai"
+    assert 'placeholder="Asia/Shanghai"' in response.content.decode()
+    forecast = response.context["forecast"]
+    assert forecast.method == "seasonal_average"
+    # Tuesday 04:00 local (hour of week 24 + 4) has the arrival, not Monday 20:00 (UTC's).
+    assert forecast.arrivals[28] > 0 and forecast.arrivals[20] == 0

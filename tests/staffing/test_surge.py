@@ -275,3 +275,20 @@ def test_incident_reply_only_during_a_surge(channel, account, admin_user):
     assert reply is not None and reply.startswith("Deposits are delayed.")
     surge.do_end_surge(account_id=account.pk, by=admin_user)
     assert surge.incident_reply(account_id=account.pk, language="en") is None
+
+
+def test_the_forecast_hour_is_the_accounts_local_hour_across_dst(channel, account):
+    """New York: the same Wednesday 10:00 on the account's clock is 15:00 UTC before the
+    DST change (March 8) and 14:00 UTC after it. The forecast counts local hours, so the
+    two past weeks' 10:00 arrivals forecast this week's 10:00 hour."""
+    from blockdesk.sla.models import BusinessHours
+
+    BusinessHours.objects.create(account=account, time_zone="America/New_York")
+    arrivals = Arrivals(channel)
+    arrivals.add(dt.datetime(2026, 2, 25, 15, 10, tzinfo=dt.UTC), 6)  # 10:10 EST
+    arrivals.add(dt.datetime(2026, 3, 4, 15, 10, tzinfo=dt.UTC), 6)  # 10:10 EST
+    now = dt.datetime(2026, 3, 11, 14, 30, tzinfo=dt.UTC)  # 10:30 EDT
+    assert surge.expected_per_hour(account_id=account.pk, now=now) == pytest.approx(6)
+    # 15:30 UTC is 11:30 on the account's clock: nothing arrived at 11 in the past weeks.
+    later = dt.datetime(2026, 3, 11, 15, 30, tzinfo=dt.UTC)
+    assert surge.expected_per_hour(account_id=account.pk, now=later) == pytest.approx(0)

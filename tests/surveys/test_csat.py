@@ -316,3 +316,52 @@ def test_a_signed_in_agent_cannot_rate_in_the_customers_place(case, agent):
     assert response.status_code == 403
     assert not CsatResponse.objects.exists()
     assert Client().post(f"/survey/rate/{token}/", {"score": "5"}).status_code == 200
+
+
+def test_a_low_rating_alerts_the_cases_team_leads(channel, contact, agent, account, mailoutbox):
+    """The flag is for a lead: the leads of the case's team are alerted on their console
+    and by email (the notifications app's consumer of `surveys.low_rating`); other members
+    and the administrators are not."""
+    from blockdesk.accounts.models import Team
+    from blockdesk.accounts.services import do_create_agent
+    from blockdesk.conversations.models import Conversation
+    from blockdesk.events.models import Event
+    from tests.support.event_log import drain
+
+    lead = do_create_agent(
+        account=account, username="lena", email="lena@example.com", password=PASSWORD
+    )
+    team = Team.objects.create(account=account, name="Payments")
+    team.members.add(lead, through_defaults={"is_lead": True})
+    team.members.add(agent)
+    configure(account.pk, low_rating_threshold=2, low_rating_action="flag")
+    case = open_case(contact=contact, inbox=channel.inbox)
+    Conversation.objects.filter(pk=case.pk).update(team=team)
+    case.refresh_from_db()
+    offer = sent_offer(case, agent)
+    mailoutbox.clear()
+    services.do_rate(offer=offer, score=1, comment="Useless", via="link")
+    event = Event.objects.get(name="surveys.low_rating")
+    assert event.payload == {
+        "conversation_id": case.pk,
+        "score": 1,
+        "action": "flag",
+        "team_id": team.pk,
+    }
+    assert drain("notifications.lead_alerts") >= 1
+    assert [m.to for m in mailoutbox] == [["lena@example.com"]]
+    assert "Low satisfaction rating (1/5)" in mailoutbox[0].subject
+
+
+def test_a_low_rating_without_a_team_lead_alerts_the_administrators(
+    channel, contact, agent, admin_user, mailoutbox
+):
+    from tests.support.event_log import drain
+
+    configure(channel.inbox.account_id, low_rating_threshold=2, low_rating_action="flag")
+    case = open_case(contact=contact, inbox=channel.inbox)
+    offer = sent_offer(case, agent)
+    mailoutbox.clear()
+    services.do_rate(offer=offer, score=2, via="widget")
+    assert drain("notifications.lead_alerts") >= 1
+    assert [m.to for m in mailoutbox] == [[admin_user.email]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 from blockdesk.events.registry import register_event_type
@@ -44,6 +45,14 @@ class AgentRoleChanged(BaseModel):
     new: Literal["admin", "agent"]
 
 
+class AgentTeamLeadChanged(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    agent: AgentFacts
+    team_id: int
+    team: str
+    lead: bool = Field(description="True: now a lead of the team; False: no longer.")
+
+
 class AgentActiveChanged(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     agent: AgentFacts
@@ -60,6 +69,15 @@ register_event_type(
     version=1,
     description="An agent became an administrator, or an administrator an agent.",
     payload=AgentRoleChanged,
+)
+register_event_type(
+    name="agent.team_lead_changed",
+    version=1,
+    description="An agent became a lead of a team, or stopped being one (leads see their "
+    "team's per-agent reports and hear about its escalations).",
+    payload=AgentTeamLeadChanged,
+    label=gettext_lazy("Team lead changed"),
+    public=False,
 )
 register_event_type(
     name="agent.deactivated",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from blockdesk.accounts.models import ApiToken, Team, User
+from blockdesk.accounts.models import ApiToken, Team, TeamMembership, User
 from blockdesk.common.crypto import hash_token
 
 
@@ -26,3 +26,54 @@ def api_token_from_plain(plain: str) -> ApiToken | None:
 
 def has_two_factor(*, user: User) -> bool:
     return hasattr(user, "totp") and user.totp.confirmed
+
+
+# --- team leads -------------------------------------------------------------------
+
+
+def team_leads(*, team_id: int | None) -> list[User]:
+    """The active leads of a team (members flagged as lead in Settings → Teams)."""
+    if team_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            team_memberships__team_id=team_id, team_memberships__is_lead=True, is_active=True
+        ).order_by("pk")
+    )
+
+
+def account_admins(*, account_id: int) -> list[User]:
+    return list(
+        User.objects.filter(account_id=account_id, role=User.Role.ADMIN, is_active=True).order_by(
+            "pk"
+        )
+    )
+
+
+def leads_or_admins(*, account_id: int, team_id: int | None) -> list[User]:
+    """Who hears what a lead must hear about a case: its team's leads, else (no team, or a
+    team without a lead) the account's administrators."""
+    return team_leads(team_id=team_id) or account_admins(account_id=account_id)
+
+
+def led_team_ids(*, user: User) -> list[int]:
+    return list(
+        TeamMembership.objects.filter(user=user, is_lead=True).values_list("team_id", flat=True)
+    )
+
+
+def is_team_lead(*, user: User) -> bool:
+    return TeamMembership.objects.filter(user=user, is_lead=True).exists()
+
+
+def agents_led_by(*, user: User) -> frozenset[int]:
+    """The agents whose figures a lead may read: the members of the teams they lead, and
+    themself."""
+    ids = TeamMembership.objects.filter(
+        team__memberships__user=user, team__memberships__is_lead=True
+    ).values_list("user_id", flat=True)
+    return frozenset({user.pk, *ids})
+
+
+def lead_ids(*, team: Team) -> list[int]:
+    return list(team.memberships.filter(is_lead=True).values_list("user_id", flat=True))

@@ -113,6 +113,9 @@ FORMATTERS: dict[str, Formatter] = {
         len(p.get("conversation_ids") or []),
     )
     % {"contact": _plain(p.get("contact_id")), "count": len(p.get("conversation_ids") or [])},
+    "triage.rule_created": lambda p, a: _plain(p.get("name")),
+    "triage.rule_updated": lambda p, a: f"{_plain(p.get('name'))} · {_plain(p.get('changed'))}",
+    "triage.rule_deleted": lambda p, a: _plain(p.get("name")),
     "agent.added": _agent_facts,
     "agent.role_changed": _agent_facts,
     "agent.deactivated": _agent_facts,

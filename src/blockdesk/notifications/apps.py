@@ -32,3 +32,11 @@ class NotificationsConfig(AppConfig):
             surge_alerts.handle_surge_event,
             event_names=[surge_alerts.STARTED, surge_alerts.ENDED],
         )
+        # Team leads hear about low satisfaction ratings (the surveys app's event).
+        from blockdesk.notifications import lead_alerts
+
+        register_consumer(
+            lead_alerts.CONSUMER,
+            lead_alerts.handle_lead_event,
+            event_names=[lead_alerts.LOW_RATING],
+        )

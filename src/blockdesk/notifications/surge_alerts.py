@@ -1,12 +1,13 @@
 """Leads hear about surge mode (staffing/surge.py): a consumer of the staffing app's
 `staffing.surge_started` / `staffing.surge_ended` events, read by name so this app needs
 nothing from staffing (they are independent layers). Leads are the account's active
-administrators, Blockdesk's only lead role."""
+administrators and every team's leads (a surge is account-wide)."""
 
 from __future__ import annotations
 
 import logging
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
@@ -35,10 +36,12 @@ def handle_surge_event(event: Event) -> None:
     if latest is None:
         logger.info("surge alert: account %s has no conversation yet", event.account_id)
         return
-    leads = User.objects.filter(account_id=event.account_id, role=User.Role.ADMIN, is_active=True)
+    leads = User.objects.filter(account_id=event.account_id, is_active=True).filter(
+        Q(role=User.Role.ADMIN) | Q(team_memberships__is_lead=True)
+    )
     do_alert_agents(
         conversation=latest,
-        users=list(leads),
+        users=list(leads.distinct()),
         kind=kind,
         subject=_("[Blockdesk] %(text)s") % {"text": text},
         text=text,

@@ -34,7 +34,9 @@ FigureKey = Literal[
 
 
 class ReportQuery(Schema):
-    since: dt.date | None = Field(None, description="First day (UTC). Default: 30 days ago.")
+    since: dt.date | None = Field(
+        None, description="First day, in the account's time zone. Default: 30 days ago."
+    )
     until: dt.date | None = Field(None, description="Last day, inclusive. Default: today.")
     inbox: int | None = None
     channel: str | None = Field(None, description="A channel kind: web_widget, email…")

@@ -9,7 +9,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -17,9 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from blockdesk.conversations.models import Inbox
 from blockdesk.reports import buckets
-from blockdesk.reports.filters import ReportFilter, ignored, rollup_rows
+from blockdesk.reports.filters import ReportFilter, ignored, rollup_rows, zone_note
 from blockdesk.reports.models import AgentDaily, DailyRollup, IntentDaily, TagDaily
-from blockdesk.sla.models import BusinessHours
 
 COUNTS = (
     "created",
@@ -169,7 +167,8 @@ def volume(f: ReportFilter, per_day: dict[Any, dict[str, float]]) -> Figure:
     chart = _series_chart(
         "line", [r[0] for r in rows], [(cols[i], [r[i] for r in rows]) for i in (1, 2, 3)]
     )
-    note = scope_note(f, has_agent=per_agent(f))
+    days = _("Days in %(zone)s.") % {"zone": f.tz.key}
+    note = " ".join(filter(None, [days, zone_note(f), scope_note(f, has_agent=per_agent(f))]))
     return Figure("volume", _("Conversations over time"), cols, rows, chart, note)
 
 
@@ -286,30 +285,15 @@ def inboxes(f: ReportFilter) -> Figure:
     return Figure("inboxes", _("Volume by inbox"), cols, rows, chart, note)
 
 
-def report_zone(account_id: int) -> ZoneInfo:
-    """The account's business-hours time zone (the one without a team), else UTC."""
-    name = (
-        BusinessHours.objects.filter(account_id=account_id, team__isnull=True)
-        .values_list("time_zone", flat=True)
-        .first()
-    )
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def heatmap(f: ReportFilter) -> Figure:
-    tz = report_zone(f.account_id)
+    """The rows are keyed by local day and local hour already (rollup.py): a cell is a sum."""
+    tz = f.tz
     grid = [[0] * 24 for _d in range(7)]
     hours = [f"created_h{h}" for h in range(24)]
     qs = rollup_rows(DailyRollup.objects.all(), f).values("day")
     for r in qs.annotate(**{f"s{h}": Sum(name) for h, name in enumerate(hours)}):
         for h in range(24):
-            n = int(r[f"s{h}"] or 0)
-            if n:
-                local = dt.datetime.combine(r["day"], dt.time(h), tzinfo=dt.UTC).astimezone(tz)
-                grid[local.weekday()][local.hour] += n
+            grid[r["day"].weekday()][h] += int(r[f"s{h}"] or 0)
     top = max(max(row) for row in grid) or 1
     labels = [str(d) for d in WEEKDAYS]
     rows = [[labels[d], *grid[d]] for d in range(7)]
@@ -319,7 +303,14 @@ def heatmap(f: ReportFilter) -> Figure:
         (labels[d], [(n, min(9, (9 * n + top - 1) // top)) for n in grid[d]]) for d in range(7)
     ]
     fig.note = " ".join(
-        filter(None, [_("Time zone: %(zone)s") % {"zone": str(tz)}, scope_note(f, has_agent=False)])
+        filter(
+            None,
+            [
+                _("Time zone: %(zone)s") % {"zone": str(tz)},
+                zone_note(f),
+                scope_note(f, has_agent=False),
+            ],
+        )
     )
     return fig
 

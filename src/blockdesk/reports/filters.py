@@ -1,10 +1,11 @@
 """The report filters (dates, inbox, channel, team, agent, language, time basis) and who may
 ask for what: an agent sees the inboxes they belong to and only their own per-agent figures;
-an administrator (a lead) sees the account."""
+a team lead also those of their teams' agents; an administrator sees the account."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -13,9 +14,12 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from blockdesk.accounts import selectors as account_selectors
 from blockdesk.accounts.models import User
+from blockdesk.accounts.zones import UTC, account_zone, zone_named
 from blockdesk.common.errors import Forbidden, ValidationFailed
 from blockdesk.conversations.selectors import visible_inboxes
+from blockdesk.reports.models import ReportZone
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 400
@@ -26,7 +30,7 @@ M = TypeVar("M", bound=Model)
 @dataclass(frozen=True)
 class ReportFilter:
     account_id: int
-    since: dt.date  # first day, inclusive (UTC days)
+    since: dt.date  # first day, inclusive (the account's local days: `tz`)
     until: dt.date  # last day, inclusive
     inbox_id: int | None = None
     channel: str = ""
@@ -36,17 +40,23 @@ class ReportFilter:
     basis: str = "calendar"
     # None: every inbox of the account (a lead); else the inboxes the reader belongs to.
     inbox_ids: frozenset[int] | None = field(default=None)
+    # None: every agent (an administrator, an account token); else the agents whose
+    # per-agent figures the reader may see (a team lead: their teams' agents).
+    agent_ids: frozenset[int] | None = field(default=None)
+    # The zone the report tables are keyed in (report_zone): days start at its midnight.
+    tz: zoneinfo.ZoneInfo = field(default=UTC)
 
     @property
     def days(self) -> int:
         return (self.until - self.since).days + 1
 
     def start(self) -> dt.datetime:
-        return dt.datetime.combine(self.since, dt.time(), tzinfo=dt.UTC)
+        """Local midnight of the first day (an instant: zoneinfo resolves a DST gap)."""
+        return dt.datetime.combine(self.since, dt.time(), tzinfo=self.tz)
 
     def end(self) -> dt.datetime:
-        """Exclusive end: midnight after the last day."""
-        return dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        """Exclusive end: local midnight after the last day."""
+        return dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
 
     def query(self) -> dict[str, str]:
         """The filter as query parameters (for links to the CSV and to other pages)."""
@@ -62,6 +72,25 @@ class ReportFilter:
         if self.basis != "calendar":
             out["basis"] = self.basis
         return out
+
+
+def report_zone(account_id: int) -> zoneinfo.ZoneInfo:
+    """The zone the account's report rows are keyed in (the consumer records it on its
+    first count), else the account's time zone (nothing counted yet)."""
+    name = ReportZone.objects.filter(account_id=account_id).values_list("time_zone", flat=True)
+    found = name.first()
+    return zone_named(found) if found else account_zone(account_id)
+
+
+def zone_note(f: ReportFilter) -> str:
+    """When the account's time zone changed after the tables were keyed: say so."""
+    now = account_zone(f.account_id)
+    if now.key == f.tz.key:
+        return ""
+    return _(
+        "The reports count days in %(old)s; the account's time zone is now %(new)s. "
+        "An administrator can rebuild the reports (manage.py reports rebuild)."
+    ) % {"old": f.tz.key, "new": now.key}
 
 
 def _int(params: Mapping[str, Any], name: str) -> int | None:
@@ -94,7 +123,8 @@ def parse(
     today: dt.date | None = None,
 ) -> ReportFilter:
     """`user` None: an account's API token (not an agent's), which reads the account."""
-    today = today or timezone.now().astimezone(dt.UTC).date()
+    tz = report_zone(account_id)
+    today = today or timezone.now().astimezone(tz).date()
     until = _date(params, "until", today)
     since = _date(params, "since", until - dt.timedelta(days=DEFAULT_DAYS - 1))
     if since > until or (until - since).days >= MAX_DAYS:
@@ -106,11 +136,13 @@ def parse(
         raise ValidationFailed.field("basis", _("Choose calendar or business hours."))
     inbox_id, agent_id = _int(params, "inbox"), _int(params, "agent")
     inbox_ids: frozenset[int] | None = None
+    agent_ids: frozenset[int] | None = None
     if user is not None and not user.is_account_admin:
         inbox_ids = frozenset(visible_inboxes(user=user).values_list("pk", flat=True))
         if inbox_id is not None and inbox_id not in inbox_ids:
             raise Forbidden(_("You are not a member of this inbox."))
-        if agent_id is not None and agent_id != user.pk:
+        agent_ids = account_selectors.agents_led_by(user=user)
+        if agent_id is not None and agent_id not in agent_ids:
             raise Forbidden(_("Only leads see other agents' figures."))
     return ReportFilter(
         account_id=account_id,
@@ -123,6 +155,8 @@ def parse(
         language=str(params.get("language") or "")[:8].lower(),
         basis=basis,
         inbox_ids=inbox_ids,
+        agent_ids=agent_ids,
+        tz=tz,
     )
 
 
@@ -144,6 +178,8 @@ def rollup_rows(qs: QuerySet[M], f: ReportFilter) -> QuerySet[M]:
             q &= Q(**{name: value})
     if f.inbox_ids is not None and "inbox_id" in names:
         q &= Q(inbox_id__in=f.inbox_ids)
+    if f.agent_ids is not None and "agent_id" in names:
+        q &= Q(agent_id__in=f.agent_ids)
     return qs.filter(q)
 
 

@@ -4,7 +4,7 @@ rebuilt from the log by `manage.py reports rebuild`. Never written by a request.
 Dimensions are plain integers, 0 for "none" (a NULL in a unique key would let PostgreSQL
 keep two rows for one key), and no foreign keys: a rollup row outlives a deleted inbox or
 agent, and the benchmark fills these tables without the rows they would point at. Days and
-hours are UTC."""
+hours are the account's local ones, in the zone `ReportZone` records."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ from blockdesk.reports import buckets
 # A case's dimensions (CaseState); each table keeps the ones it is keyed by.
 DIMENSIONS = ("inbox_id", "channel", "team_id", "agent_id", "language")
 PLACE = ("inbox_id", "channel", "team_id", "language")  # DailyRollup, IntentDaily, TagDaily
+
+
+class ReportZone(models.Model):
+    """The time zone an account's report rows are keyed in: the account's time zone
+    (accounts/zones.py) when the consumer first counted for it. It stays until the tables
+    are rebuilt, so a change of zone never mixes two zones' days in one table; the page
+    says when the account's zone has changed since (docs/reports.md)."""
+
+    account_id = models.BigIntegerField(unique=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
 
 
 class CaseState(models.Model):
@@ -78,8 +88,9 @@ for _measure in buckets.MEASURES:
 
 
 class DailyRollup(Counts):
-    """Per UTC day, inbox (and its channel), team and language; with the new conversations
-    of each UTC hour (`created_h0…created_h23`: the heat map, in the reader's time zone).
+    """Per local day, inbox (and its channel), team and language; with the new conversations
+    of each local hour (`created_h0…created_h23`: the heat map; a fall-back hour that
+    happens twice counts in one column, a skipped spring hour stays empty).
     No agent: the account's figures read a few rows a day however many agents answer."""
 
     inbox_id = models.BigIntegerField(default=0)
@@ -101,7 +112,7 @@ for _hour in range(24):
 
 
 class AgentDaily(Counts):
-    """The same counters per UTC day, agent and team (the agent who answered, the assignee
+    """The same counters per local day, agent and team (the agent who answered, the assignee
     who resolved): the per-agent figures and the agent filter."""
 
     agent_id = models.BigIntegerField()

@@ -2,19 +2,22 @@
 report tables (models.py), through the case state it needs to remember.
 
 Every time is the event's `occurred_at` (the moment the change committed), every count goes
-to the UTC day (and hour) of that moment, under the case's dimensions at that moment: a case
-created unassigned counts under "no agent", its first reply under the agent who wrote it,
-its resolution under its assignee then. Definitions: docs/reports.md."""
+to the account's local day (and hour) of that moment (the zone of `ReportZone`), under the
+case's dimensions at that moment: a case created unassigned counts under "no agent", its
+first reply under the agent who wrote it, its resolution under its assignee then.
+Definitions: docs/reports.md."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F, Model
 
+from blockdesk.accounts.zones import account_zone, zone_named
 from blockdesk.conversations.models import Contact, Conversation, Inbox
 from blockdesk.events.models import Event
 from blockdesk.reports import buckets
@@ -25,6 +28,7 @@ from blockdesk.reports.models import (
     CaseState,
     DailyRollup,
     IntentDaily,
+    ReportZone,
     TagDaily,
 )
 from blockdesk.sla.businesstime import Schedule, elapsed
@@ -61,8 +65,27 @@ class Batch:
         self.dirty: set[int] = set()
         self.channels: dict[int, str] = {}
         self.schedules: dict[tuple[int, int], Schedule | None] = {}
+        self.zones: dict[int, zoneinfo.ZoneInfo] = {}
 
     # --- lookups ---------------------------------------------------------------------
+
+    def zone(self, account_id: int) -> zoneinfo.ZoneInfo:
+        """The zone the account's rows are keyed in: recorded the first time, kept until a
+        rebuild (models.ReportZone)."""
+        if account_id not in self.zones:
+            row = ReportZone.objects.filter(account_id=account_id).first()
+            if row is None:
+                row = ReportZone.objects.create(
+                    account_id=account_id, time_zone=account_zone(account_id).key
+                )
+            self.zones[account_id] = zone_named(row.time_zone)
+        return self.zones[account_id]
+
+    def local(self, account_id: int, when: dt.datetime) -> dt.datetime:
+        return when.astimezone(self.zone(account_id))
+
+    def day(self, account_id: int, when: dt.datetime) -> dt.date:
+        return self.local(account_id, when).date()
 
     def channel(self, inbox_id: int) -> str:
         if inbox_id not in self.channels:
@@ -145,10 +168,6 @@ def dims(case: CaseState, *, agent_id: object = _UNSET) -> dict[str, Any]:
     return values
 
 
-def _day(when: dt.datetime) -> dt.date:
-    return when.astimezone(dt.UTC).date()
-
-
 def place(key: dict[str, Any]) -> dict[str, Any]:
     return {name: key[name] for name in PLACE}
 
@@ -158,7 +177,9 @@ def _daily(
 ) -> None:
     """A day's counts go to the account's row of that place and, when an agent is known, to
     the agent's row."""
-    _both(batch, {"account_id": case.account_id, "day": _day(when), **key}, **n)
+    _both(
+        batch, {"account_id": case.account_id, "day": batch.day(case.account_id, when), **key}, **n
+    )
 
 
 def _both(batch: Batch, key: dict[str, Any], **n: float) -> None:
@@ -204,7 +225,7 @@ def _on_created(batch: Batch, event: Event, facts: dict[str, Any]) -> None:
     )
     batch.cases[conversation_id] = case
     batch.dirty.add(conversation_id)
-    hour = event.occurred_at.astimezone(dt.UTC).hour
+    hour = batch.local(event.account_id, event.occurred_at).hour
     counts: dict[str, float] = {"created": 1, f"created_h{hour}": 1}
     _daily(batch, case, event.occurred_at, dims(case), **counts)
     _tags_added(batch, case, event.occurred_at, facts.get("tags") or [])
@@ -212,7 +233,8 @@ def _on_created(batch: Batch, event: Event, facts: dict[str, Any]) -> None:
 
 def _tags_added(batch: Batch, case: CaseState, when: dt.datetime, tags: Iterable[object]) -> None:
     for tag in {t for t in tags if isinstance(t, str) and t}:
-        key = {"account_id": case.account_id, "day": _day(when), "tag": tag[:50]}
+        key = {"account_id": case.account_id, "day": batch.day(case.account_id, when)}
+        key["tag"] = tag[:50]
         key.update(place(dims(case)))
         batch.add(TagDaily, key, added=1)
 
@@ -280,12 +302,13 @@ def _resolved(batch: Batch, case: CaseState, when: dt.datetime) -> None:
             if case.agent_replies == 1:
                 case.fcr = True
                 counts["fcr"] = 1
-        case.resolved_key = {"account_id": case.account_id, "day": _day(when).isoformat(), **key}
+        day = batch.day(case.account_id, when).isoformat()
+        case.resolved_key = {"account_id": case.account_id, "day": day, **key}
     _daily(batch, case, when, key, **counts)
 
 
-def _intent_row(case: CaseState, when: dt.datetime, intent: str) -> dict[str, Any]:
-    key = {"account_id": case.account_id, "day": _day(when), "intent": intent}
+def _intent_row(batch: Batch, case: CaseState, when: dt.datetime, intent: str) -> dict[str, Any]:
+    key = {"account_id": case.account_id, "day": batch.day(case.account_id, when), "intent": intent}
     return {**key, **place(dims(case))}
 
 
@@ -294,7 +317,7 @@ def _handled(batch: Batch, case: CaseState, when: dt.datetime, intent: str) -> N
     case.assistant_outcome = "handling"
     case.intents = [intent]
     _daily(batch, case, when, dims(case), assistant_handled=1)
-    batch.add(IntentDaily, _intent_row(case, when, intent), handled=1)
+    batch.add(IntentDaily, _intent_row(batch, case, when, intent), handled=1)
 
 
 def _on_assistant(batch: Batch, event: Event, data: dict[str, Any]) -> None:
@@ -310,11 +333,11 @@ def _on_assistant(batch: Batch, event: Event, data: dict[str, Any]) -> None:
     if event.name == "assistant.resolved" and case.assistant_outcome != "resolved":
         case.assistant_outcome = "resolved"
         _daily(batch, case, when, dims(case), assistant_resolved=1)
-        batch.add(IntentDaily, _intent_row(case, when, intent), deflected=1)
+        batch.add(IntentDaily, _intent_row(batch, case, when, intent), deflected=1)
     elif event.name == "assistant.handed_off" and case.assistant_outcome == "handling":
         case.assistant_outcome = "handed_off"
         _daily(batch, case, when, dims(case), assistant_handoffs=1)
-        batch.add(IntentDaily, _intent_row(case, when, intent), handed_off=1)
+        batch.add(IntentDaily, _intent_row(batch, case, when, intent), handed_off=1)
 
 
 def apply(batch: Batch, event: Event) -> None:
@@ -351,5 +374,5 @@ def forget(from_event_id: int | None) -> None:
     middle event would count the rest twice; it always starts again from nothing."""
     if from_event_id is not None:
         raise ValueError("the reports are rebuilt from the start of the log only")
-    for model in (DailyRollup, AgentDaily, IntentDaily, TagDaily, CaseState):
+    for model in (DailyRollup, AgentDaily, IntentDaily, TagDaily, CaseState, ReportZone):
         model._default_manager.all().delete()

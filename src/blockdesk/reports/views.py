@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from blockdesk.accounts import selectors as account_selectors
 from blockdesk.accounts.models import Team, User
 from blockdesk.common.errors import Forbidden, ValidationFailed
 from blockdesk.conversations.selectors import visible_inboxes
@@ -39,9 +40,10 @@ def _choices(user: User) -> dict[str, Any]:
         "is_lead": selectors.is_lead(user),
     }
     if out["is_lead"]:
-        out["agents"] = list(
-            User.objects.filter(account_id=user.account_pk, is_active=True).order_by("username")
-        )
+        agents = User.objects.filter(account_id=user.account_pk, is_active=True)
+        if not user.is_account_admin:  # a team lead: the agents of the teams they lead
+            agents = agents.filter(pk__in=account_selectors.agents_led_by(user=user))
+        out["agents"] = list(agents.order_by("username"))
     return out
 
 

@@ -1,6 +1,7 @@
 """REST: routing per inbox, agents' capacity, skills and presence, and a conversation's
-place in the queue. Reads need `inboxes:read` / `agents:read` / `conversations:read`;
-writes `conversations:write` (routing decides who handles conversations; docs/routing.md)."""
+place in the queue. Routing has scopes of its own: reads need `routing:read`, writes
+`routing:write` (they were `agents:read` / `inboxes:read` / `conversations:write` before:
+docs/routing.md, "Scopes"); a conversation's place in the queue is `conversations:read`."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def _agent_out(line: selectors.AgentLine) -> dict[str, Any]:
 @router.get("/routing/inboxes/{inbox_id}", response={200: InboxRoutingOut, **ERRORS})
 def get_inbox_routing(request: HttpRequest, inbox_id: PathId) -> dict[str, Any]:
     p = principal(request)
-    p.require(Scope.INBOXES_READ.value)
+    p.require(Scope.ROUTING_READ.value)
     inbox = selectors.get_inbox(account_id=p.account_id, inbox_id=inbox_id)
     return _inbox_out(admin_services.config_for(inbox))
 
@@ -98,7 +99,7 @@ def put_inbox_routing(
     request: HttpRequest, inbox_id: PathId, body: InboxRoutingIn
 ) -> dict[str, Any]:
     p = principal(request)
-    p.require(Scope.CONVERSATIONS_WRITE.value)
+    p.require(Scope.ROUTING_WRITE.value)
     inbox = selectors.get_inbox(account_id=p.account_id, inbox_id=inbox_id)
     config = admin_services.do_update_inbox_routing(actor=p.user, inbox=inbox, **body.dict())
     return _inbox_out(config)
@@ -107,7 +108,7 @@ def put_inbox_routing(
 @router.get("/routing/agents", response={200: list[AgentRoutingOut], **ERRORS})
 def list_agents(request: HttpRequest) -> list[dict[str, Any]]:
     p = principal(request)
-    p.require(Scope.AGENTS_READ.value)
+    p.require(Scope.ROUTING_READ.value)
     return [_agent_out(line) for line in selectors.agent_lines(account_id=p.account_id)]
 
 
@@ -121,7 +122,7 @@ def _line(account_id: int, agent_id: int) -> dict[str, Any]:
 @router.put("/routing/agents/{agent_id}", response={200: AgentRoutingOut, **BODY_ERRORS})
 def put_agent(request: HttpRequest, agent_id: PathId, body: AgentRoutingIn) -> dict[str, Any]:
     p = principal(request)
-    p.require(Scope.CONVERSATIONS_WRITE.value)
+    p.require(Scope.ROUTING_WRITE.value)
     agent = selectors.get_agent(account_id=p.account_id, user_id=agent_id)
     admin_services.do_update_agent_routing(actor=p.user, agent=agent, **body.dict())
     return _line(p.account_id, agent.pk)
@@ -130,7 +131,7 @@ def put_agent(request: HttpRequest, agent_id: PathId, body: AgentRoutingIn) -> d
 @router.put("/routing/agents/{agent_id}/presence", response={200: AgentRoutingOut, **BODY_ERRORS})
 def put_presence(request: HttpRequest, agent_id: PathId, body: PresenceIn) -> dict[str, Any]:
     p = principal(request)
-    p.require(Scope.CONVERSATIONS_WRITE.value)
+    p.require(Scope.ROUTING_WRITE.value)
     agent = selectors.get_agent(account_id=p.account_id, user_id=agent_id)
     do_set_presence(user=agent, presence=AgentRouting.Presence(body.presence), by="api")
     return _line(p.account_id, agent.pk)

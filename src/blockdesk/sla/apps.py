@@ -12,4 +12,9 @@ class SlaConfig(AppConfig):
         from blockdesk.sla.timers import do_fire_due_timers
 
         timeline_kinds.register()
+        # The account's time zone (reports, staffing) is its business hours' (accounts/zones).
+        from blockdesk.accounts.zones import register_zone_provider
+        from blockdesk.sla.schedules import account_zone_name
+
+        register_zone_provider(account_zone_name)
         register_periodic_job(do_fire_due_timers)

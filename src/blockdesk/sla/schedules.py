@@ -50,3 +50,12 @@ def hours_for(*, account_id: int, team_id: int | None) -> BusinessHours | None:
 def schedule_for(*, account_id: int, team_id: int | None) -> Schedule | None:
     hours = hours_for(account_id=account_id, team_id=team_id)
     return build_schedule(hours) if hours is not None else None
+
+
+def account_zone_name(account_id: int) -> str | None:
+    """The time zone of the account's business hours (the schedule without a team)."""
+    return (
+        BusinessHours.objects.filter(account_id=account_id, team__isnull=True)
+        .values_list("time_zone", flat=True)
+        .first()
+    )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from blockdesk.accounts import selectors as account_selectors
 from blockdesk.accounts.models import Team, User
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.conversations import services as conversation_services
@@ -32,15 +33,12 @@ Running = SlaClock.State.RUNNING
 
 
 def team_leads(team: Team | None) -> list[User]:
-    """A team's leads are its members who are administrators (Blockdesk has no separate
-    lead role); a team without one falls back to the account's administrators."""
-    if team is None:
-        return []
-    return list(team.members.filter(role=User.Role.ADMIN, is_active=True))
+    """A team's leads: its members flagged as team lead (Settings → Teams)."""
+    return account_selectors.team_leads(team_id=team.pk if team is not None else None)
 
 
 def _admins(account_id: int) -> list[User]:
-    return list(User.objects.filter(account_id=account_id, role=User.Role.ADMIN, is_active=True))
+    return account_selectors.account_admins(account_id=account_id)
 
 
 def _owner_or_leads(conversation: Conversation) -> list[User]:
@@ -126,6 +124,15 @@ def _breach(clock: SlaClock, conversation: Conversation, now: dt.datetime) -> No
         except BlockdeskError:
             actions.append("reassign_refused")
     conversation = Conversation.objects.select_related("assignee", "team").get(pk=conversation.pk)
+    if "escalate" in actions and not policy.notify_on_breach:
+        # Escalating is handing the case to a lead: the escalation team's leads (else the
+        # administrators) hear of it even when the policy notifies nobody else.
+        text = _("Escalated to %(team)s: %(target)s SLA breached") % {
+            "team": escalate_to.name if escalate_to is not None else "",
+            "target": _target_label(clock.target),
+        }
+        users = team_leads(escalate_to) or _admins(conversation.account_id)
+        data["notified"] = _alert(conversation, users, KIND_BREACHED, text)
     if policy.notify_on_breach:
         text = _("%(target)s SLA breached (policy “%(policy)s”)") % {
             "target": _target_label(clock.target),

@@ -47,13 +47,24 @@ class StaffingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, channel_kinds: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        channel_kinds: list[str],
+        default_zone: zoneinfo.ZoneInfo | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Empty: the account's time zone (its business hours), as surge detection counts.
+        self.default_zone = default_zone
+        if default_zone is not None:
+            self.fields["time_zone"].widget.attrs["placeholder"] = default_zone.key
         choices = [("", _("All channels"))] + [(k, k) for k in channel_kinds]
         self.fields["channel"].choices = choices  # type: ignore[attr-defined]
 
     def clean_time_zone(self) -> zoneinfo.ZoneInfo:
-        name = self.cleaned_data.get("time_zone") or settings.TIME_ZONE
+        default = self.default_zone.key if self.default_zone is not None else settings.TIME_ZONE
+        name = self.cleaned_data.get("time_zone") or default
         try:
             return zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from blockdesk.accounts.models import Account, User
+from blockdesk.accounts.zones import account_zone
 from blockdesk.common.errors import Forbidden
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.events.registry import Actor, Subject
@@ -39,7 +39,6 @@ HISTORY_WEEKS = 4
 # (Blockdesk keeps no presence for chat agents; a reply is the evidence they are there).
 WORKING_WINDOW = dt.timedelta(minutes=30)
 ANSWER_WITHIN_SECONDS = 60.0
-UTC = zoneinfo.ZoneInfo("UTC")
 
 
 def settings_for(account_id: int) -> SurgeSettings:
@@ -68,8 +67,10 @@ class Reading:
 
 def expected_per_hour(*, account_id: int, now: dt.datetime) -> float:
     """The forecast arrivals for this hour of the week from the last weeks' history (the
-    staffing page's model, UTC hours), cached for the hour: every periodic run asks."""
-    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    staffing page's model, in the account's local hours: Monday 09:00 is 09:00 on the
+    account's clock whether or not DST is on), cached for the hour: every periodic run asks."""
+    tz = account_zone(account_id)
+    hour = now.astimezone(tz).replace(minute=0, second=0, microsecond=0)
     key = f"staffing:surge:forecast:{account_id}:{hour.isoformat()}"
     cached = cache.get(key)
     if isinstance(cached, float):
@@ -78,7 +79,7 @@ def expected_per_hour(*, account_id: int, now: dt.datetime) -> float:
         Conversation.objects.filter(account_id=account_id),
         since=hour - dt.timedelta(weeks=HISTORY_WEEKS),
         until=hour,
-        tz=UTC,
+        tz=tz,
     )
     # The forecast and Erlang models need numpy and SciPy: imported where used, so the web
     # workers that import this module for its hooks stay light (docs/benchmarks.md, "Memory").

@@ -16,6 +16,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from blockdesk.accounts.zones import account_zone
 from blockdesk.staffing import selectors, surge
 from blockdesk.staffing.forms import StaffingForm
 from blockdesk.staffing.models import Surge
@@ -41,7 +42,8 @@ def week(request: HttpRequest) -> HttpResponse:
         if field.initial is not None
     }
     # The first visit shows the plan for the defaults; a submitted form is taken as is.
-    form = StaffingForm(request.GET or defaults, channel_kinds=kinds)
+    zone = account_zone(user.account_pk)
+    form = StaffingForm(request.GET or defaults, channel_kinds=kinds, default_zone=zone)
     context: dict[str, Any] = {"section": "staffing", "form": form, "plan": None}
     if not form.is_valid():
         return render(request, "staffing/week.html", context, status=400)

@@ -10,7 +10,9 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from blockdesk.common.periodic import register_periodic_job
-        from blockdesk.surveys import followup, nps, services, timeline_kinds
+        from blockdesk.surveys import event_types, followup, nps, services, timeline_kinds
+
+        del event_types  # imported for its registration
 
         timeline_kinds.register()
         # The event consumer (event_consumers.py) is imported by the events app.

@@ -24,8 +24,11 @@ from blockdesk.common.errors import Conflict, Forbidden, NotFound, ValidationFai
 from blockdesk.conversations import selectors as conversation_selectors
 from blockdesk.conversations import services as conversation_services
 from blockdesk.conversations.models import Conversation
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import emit
 from blockdesk.safety.fields import redact_free_text
 from blockdesk.surveys import tokens
+from blockdesk.surveys.event_types import LOW_RATING
 from blockdesk.surveys.models import CsatOffer, CsatResponse, SurveySettings
 
 logger = logging.getLogger(__name__)
@@ -361,6 +364,19 @@ def _on_low_rating(conversation: Conversation, score: int) -> None:
     action = config.low_rating_action
     conversation_services.do_record_event(
         conversation=conversation, kind="csat_low", data={"score": score, "action": action}
+    )
+    # The case's team leads are alerted from this event (notifications/lead_alerts.py).
+    emit(
+        account_id=conversation.account_id,
+        name=LOW_RATING,
+        payload={
+            "conversation_id": conversation.pk,
+            "score": score,
+            "action": str(action),
+            "team_id": conversation.team_id,
+        },
+        actor=Actor.contact(conversation.contact_id),
+        subject=Subject("conversation", conversation.pk),
     )
     if action == SurveySettings.LowAction.REOPEN:
         if conversation.status == Conversation.Status.RESOLVED:

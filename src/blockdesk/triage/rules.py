@@ -60,7 +60,7 @@ class Actions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     priority: Literal["urgent", "high", "normal", "low"] | None = None
-    team_id: int | None = Field(default=None, gt=0)
+    team_id: int | None = Field(default=None, gt=0, le=2**63 - 1)  # a database id
     tags: _Words = Field(default_factory=list, max_length=20)
 
     @field_validator("tags")

@@ -17,12 +17,15 @@ from pydantic import ValidationError as PydanticError
 
 from blockdesk.accounts.models import Team, User
 from blockdesk.accounts.services import check_admin
-from blockdesk.common.errors import ValidationFailed
+from blockdesk.common.errors import Forbidden, NotFound, ValidationFailed
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation
 from blockdesk.conversations.serializers import PRIORITY_BY_NAME, PRIORITY_NAMES
+from blockdesk.events.registry import Actor, Subject
+from blockdesk.events.services import emit
 from blockdesk.triage import rules as rule_logic
 from blockdesk.triage import scoring, selectors
+from blockdesk.triage.event_types import RULE_CREATED, RULE_DELETED, RULE_UPDATED
 from blockdesk.triage.facts import gather
 from blockdesk.triage.models import TriageRule, TriageRuleFiring, TriageScore, TriageSettings
 
@@ -232,10 +235,20 @@ def do_update_settings(
     return row
 
 
+def _account_of(actor: User | None, account_id: int | None, api_token_id: int | None) -> int:
+    """Who edits rules: an administrator (console, or the API from their session), or an
+    account's API token with the `triage:write` scope (checked by the API)."""
+    if actor is not None:
+        check_admin(actor=actor)
+        return actor.account_pk
+    if account_id is None or api_token_id is None:
+        raise Forbidden(_("Only administrators can do this."))
+    return account_id
+
+
 def check_rule(
-    *, actor: User, conditions: dict[str, Any], actions: dict[str, Any]
+    *, account_id: int, conditions: dict[str, Any], actions: dict[str, Any]
 ) -> tuple[rule_logic.Conditions, rule_logic.Actions]:
-    check_admin(actor=actor)
     try:
         cond = rule_logic.Conditions.model_validate(conditions)
     except PydanticError as exc:
@@ -248,30 +261,58 @@ def check_rule(
         raise ValidationFailed.field("conditions", _("Give at least one condition."))
     if act.is_empty():
         raise ValidationFailed.field("actions", _("Give at least one action."))
-    if (
-        act.team_id
-        and not Team.objects.filter(account_id=actor.account_pk, pk=act.team_id).exists()
-    ):
+    if act.team_id and not Team.objects.filter(account_id=account_id, pk=act.team_id).exists():
         raise ValidationFailed.field("team_id", _("No such team."))
     return cond, act
 
 
+AUDITED = ("name", "enabled", "position", "conditions", "actions")
+
+
+def _facts(rule: TriageRule) -> dict[str, Any]:
+    return {"rule_id": rule.pk, **{name: getattr(rule, name) for name in AUDITED}}
+
+
+def _emit(
+    name: str, rule: TriageRule, *, actor: User | None, api_token_id: int | None, **extra: object
+) -> None:
+    """The audit row (docs/audit.md: the audit log is the event log), in the transaction of
+    the change it records."""
+    if actor is not None:
+        who = Actor.agent(actor.pk)
+    elif api_token_id is not None:
+        who = Actor.api_token(api_token_id)
+    else:
+        who = Actor.system()
+    emit(
+        account_id=int(rule.account_id),
+        name=name,
+        payload={**_facts(rule), **extra},
+        actor=who,
+        subject=Subject("triage_rule", rule.pk),
+    )
+
+
 def do_save_rule(
     *,
-    actor: User,
+    actor: User | None,
     rule: TriageRule | None,
     name: str,
     enabled: bool,
     position: int,
     conditions: dict[str, Any],
     actions: dict[str, Any],
+    account_id: int | None = None,
+    api_token_id: int | None = None,
 ) -> TriageRule:
-    """Create (`rule=None`) or change a rule. Its firings are kept: editing a rule does
-    not replay it on the cases it already fired on (docs/triage.md)."""
-    cond, act = check_rule(actor=actor, conditions=conditions, actions=actions)
-    if rule is not None and rule.account_id != actor.account_pk:
-        raise ValidationFailed.field("rule", _("No such rule."))
-    row = rule or TriageRule(account_id=actor.account_pk)
+    """Create (`rule=None`) or change a rule, with its audit event. Its firings are kept:
+    editing a rule does not replay it on the cases it already fired on (docs/triage.md)."""
+    account = _account_of(actor, account_id, api_token_id)
+    cond, act = check_rule(account_id=account, conditions=conditions, actions=actions)
+    if rule is not None and rule.account_id != account:
+        raise NotFound()
+    before = _facts(rule) if rule is not None else None
+    row = rule or TriageRule(account_id=account)
     row.name = name.strip()
     row.enabled = enabled
     row.position = max(0, min(position, 10_000))
@@ -286,13 +327,35 @@ def do_save_rule(
     try:
         with transaction.atomic():
             row.save()
+            if before is None:
+                _emit(RULE_CREATED, row, actor=actor, api_token_id=api_token_id)
+            else:
+                after = _facts(row)
+                changed = [k for k in AUDITED if before[k] != after[k]]
+                old = {k: before[k] for k in changed}
+                _emit(
+                    RULE_UPDATED,
+                    row,
+                    actor=actor,
+                    api_token_id=api_token_id,
+                    changed=changed,
+                    old=old,
+                )
     except IntegrityError as exc:
         raise ValidationFailed.field("name", _("A rule with this name exists.")) from exc
     return row
 
 
-def do_delete_rule(*, actor: User, rule: TriageRule) -> None:
-    check_admin(actor=actor)
-    if rule.account_id != actor.account_pk:
-        raise ValidationFailed.field("rule", _("No such rule."))
-    rule.delete()
+def do_delete_rule(
+    *,
+    actor: User | None,
+    rule: TriageRule,
+    account_id: int | None = None,
+    api_token_id: int | None = None,
+) -> None:
+    account = _account_of(actor, account_id, api_token_id)
+    if rule.account_id != account:
+        raise NotFound()
+    with transaction.atomic():
+        _emit(RULE_DELETED, rule, actor=actor, api_token_id=api_token_id)
+        rule.delete()

@@ -183,9 +183,22 @@ class AgentEditForm(forms.Form):
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
 
-    def __init__(self, *args: Any, account_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account_id: int, with_leads: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["members"] = _agents_field(account_id, _("Members"))
+        if with_leads:
+            self.fields["leads"] = _agents_field(account_id, _("Team leads"))
+            self.fields["leads"].help_text = _(
+                "Leads hear about SLA escalations and low ratings of the team's cases, and see "
+                "its agents' reports. A lead must be a member."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        leads, members = data.get("leads"), data.get("members")
+        if leads is not None and members is not None and set(leads) - set(members):
+            self.add_error("leads", _("A team lead must be a member of the team."))
+        return data
 
 
 class InboxCreateForm(forms.Form):

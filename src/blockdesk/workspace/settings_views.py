@@ -160,8 +160,14 @@ def _team(user: User, team_id: int) -> Team:
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     user = current_agent(request)
     team = _team(user, team_id)
-    initial = {"name": team.name, "members": list(team.members.all())}
-    form = forms.TeamForm(request.POST or None, account_id=user.account_pk, initial=initial)
+    initial = {
+        "name": team.name,
+        "members": list(team.members.all()),
+        "leads": [m.user for m in team.memberships.filter(is_lead=True).select_related("user")],
+    }
+    form = forms.TeamForm(
+        request.POST or None, account_id=user.account_pk, initial=initial, with_leads=True
+    )
     if forms.saved(
         request,
         form,
@@ -170,6 +176,7 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
             team=team,
             name=data["name"],
             members=data["members"],
+            leads=data["leads"],
         ),
     ):
         return _done(request, "settings_teams", _("The team was saved."))

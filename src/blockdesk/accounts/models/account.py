@@ -50,7 +50,9 @@ class User(AbstractUser):
 class Team(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("name"), max_length=80)
-    members = models.ManyToManyField(User, related_name="teams", blank=True)
+    members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
+        User, related_name="teams", blank=True, through="TeamMembership"
+    )
 
     class Meta:
         constraints = [
@@ -59,3 +61,17 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TeamMembership(models.Model):
+    """An agent's place in a team. `is_lead`: a team lead (issue 14: SLA escalations and low
+    ratings go to the team's leads; a lead sees the per-agent reports of the team's agents).
+    The table is the one the plain many-to-many had (migration 0002 keeps it)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="team_memberships")
+    is_lead = models.BooleanField(_("team lead"), default=False)
+
+    class Meta:
+        db_table = "accounts_team_members"
+        unique_together = [("team", "user")]

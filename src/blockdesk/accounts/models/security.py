@@ -33,6 +33,10 @@ class ApiToken(models.Model):
         STATUS_WRITE = "status:write", _("Write the status page")
         PEERING_READ = "peering:read", _("Read shared-knowledge feeds and the review queue")
         PEERING_WRITE = "peering:write", _("Manage shared-knowledge feeds and review items")
+        TRIAGE_WRITE = "triage:write", _("Manage triage rules")
+        ROUTING_READ = "routing:read", _("Read routing settings, capacity and presence")
+        ROUTING_WRITE = "routing:write", _("Change routing settings, capacity and presence")
+        TEAMS_WRITE = "teams:write", _("Change teams' members and leads")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)

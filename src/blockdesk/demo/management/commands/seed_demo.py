@@ -23,6 +23,7 @@ from blockdesk.demo import (
     seed_peering,
     seed_reports,
     seed_routing,
+    seed_teamnum,
 )
 from blockdesk.kb.importexport import load_starter
 from blockdesk.trust.services import do_create_official_channel
@@ -173,4 +174,5 @@ class Command(BaseCommand):
             seed_feedback.seed(account=account, admin=admin, agent=alice)
             seed_announce.seed(account=account, admin=admin)  # /changelog/, /status/
             seed_routing.seed(account=account)
+            seed_teamnum.seed(account=account)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
