@@ -397,12 +397,16 @@ LOGGING = {
 # The REST base URLs (the tests point them at stand-ins on loopback).
 DISCORD_API_BASE = env("BLOCKDESK_DISCORD_API_BASE", "https://discord.com/api/v10")
 DISCORD_API_TIMEOUT = float(env("BLOCKDESK_DISCORD_API_TIMEOUT", "15"))
+# The largest file an agent's reply sends to Discord (10 MiB: a bot in a server without boosts).
+DISCORD_UPLOAD_LIMIT_BYTES = int(env("BLOCKDESK_DISCORD_UPLOAD_LIMIT_BYTES", str(10 * 1024 * 1024)))
 # Attachments are fetched from Discord's CDN hosts only (and from this base, for tests).
 DISCORD_CDN_BASE = env("BLOCKDESK_DISCORD_CDN_BASE", "")
 # Hold the bots' gateway connections inside `manage.py serve` (else `manage.py discord gateway`).
 DISCORD_GATEWAY_IN_SERVER = env_bool("BLOCKDESK_DISCORD_GATEWAY_IN_SERVER", False)
 X_API_BASE = env("BLOCKDESK_X_API_BASE", "https://api.x.com")
 X_API_TIMEOUT = float(env("BLOCKDESK_X_API_TIMEOUT", "15"))
+# The largest image an agent's reply sends to X (bytes; X takes images up to 5 MB).
+X_MEDIA_LIMIT_BYTES = int(env("BLOCKDESK_X_MEDIA_LIMIT_BYTES", str(5 * 1024 * 1024)))
 # X_API_BASE on loopback or a private network (a stand-in or a proxy): allowed only so.
 X_API_ALLOW_PRIVATE = env_bool("BLOCKDESK_X_API_ALLOW_PRIVATE", False)
 X_POLL_SECONDS = int(env("BLOCKDESK_X_POLL_SECONDS", "60"))

@@ -38,6 +38,33 @@ def frame(name: str, **changes: Any) -> dict[str, Any]:
     return payload
 
 
+def _multipart(request: Request) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Discord's upload form: `payload_json` and `files[n]` (parsed with the standard
+    library's email parser, as a multipart/form-data body is MIME)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
+    form = BytesParser(policy=HTTP).parsebytes(head + request.body)
+    body: dict[str, Any] = {}
+    files: list[dict[str, Any]] = []
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            body = json.loads(data)
+        else:
+            files.append(
+                {
+                    "field": name,
+                    "filename": part.get_filename(),
+                    "content_type": part.get_content_type(),
+                    "data": data,
+                }
+            )
+    return body, files
+
+
 class FakeDiscord:
     """The REST routes the channel calls, answered as Discord documents them."""
 
@@ -46,6 +73,7 @@ class FakeDiscord:
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.nonces: dict[str, dict[str, Any]] = {}
         self.deleted: list[str] = []
+        self.uploads: dict[str, list[bytes]] = {}  # message id → the files' bytes
         self.can_delete = True
 
     def _id(self) -> str:
@@ -76,7 +104,11 @@ class FakeDiscord:
                 200, {"id": f"7{recipient[1:]}", "type": 1, "recipients": [{"id": recipient}]}
             )
         if parts[0] == "channels" and request.method == "POST" and parts[-1] == "messages":
-            body = request.json()
+            files: list[dict[str, Any]] = []
+            if request.headers.get("content-type", "").startswith("multipart/form-data"):
+                body, files = _multipart(request)
+            else:
+                body = request.json()
             nonce = body.get("nonce")
             if body.get("enforce_nonce") and nonce in self.nonces:
                 return Reply(200, self.nonces[nonce])
@@ -86,7 +118,9 @@ class FakeDiscord:
                 "content": body["content"],
                 "author": {"id": BOT_ID, "bot": True},
                 "type": 0,
+                "attachments": [{k: v for k, v in f.items() if k != "data"} for f in files],
             }
+            self.uploads[message["id"]] = [f["data"] for f in files]
             self.messages.setdefault(parts[1], []).append(message)
             if nonce:
                 self.nonces[nonce] = message

@@ -149,3 +149,64 @@ def test_a_deleted_thread_fails_at_once_with_discords_reason(
     assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "failed"
     delivery.refresh_from_db()
     assert "Unknown Channel" in delivery.reason and delivery.status == "failed"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def _reply_with_files(agent, conversation, content, capture, files):  # type: ignore[no-untyped-def]
+    from blockdesk.connectors.event_consumers import CONSUMER
+    from blockdesk.connectors.models import OutboundDelivery
+    from blockdesk.conversations import services as conv_services
+    from tests.support.event_log import drain
+
+    with capture(execute=True):
+        message = conv_services.do_send_agent_message(
+            agent=agent, conversation=conversation, content=content, attachments=files
+        ).message
+    drain(CONSUMER)
+    return OutboundDelivery.objects.get(message=message)
+
+
+def test_attachments_follow_the_text_one_upload_each(
+    agent, thread_case, fake, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    conversation, thread_id = thread_case
+    files = [
+        SimpleUploadedFile("proof.png", PNG, content_type="image/png"),
+        SimpleUploadedFile("statement.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    ]
+    delivery = _reply_with_files(
+        agent, conversation, "See attached", django_capture_on_commit_callbacks, files
+    )
+    assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "sent"
+    text, photo, pdf = fake.messages[thread_id]
+    assert text["content"] == "See attached" and text["attachments"] == []
+    (sent_photo,) = photo["attachments"]
+    assert (sent_photo["field"], sent_photo["filename"]) == ("files[0]", "proof.png")
+    assert sent_photo["content_type"] == "image/png"
+    assert fake.uploads[photo["id"]] == [PNG]
+    assert pdf["attachments"][0]["filename"] == "statement.pdf"
+    assert fake.uploads[pdf["id"]] == [b"%PDF-1.4 test"]
+    # Retried, nothing goes out twice (each part is recorded with its nonce).
+    assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) in ("sent", "skipped")
+    assert len(fake.messages[thread_id]) == 3
+
+
+def test_a_file_over_discords_limit_fails_with_the_reason(
+    agent, thread_case, fake, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DISCORD_UPLOAD_LIMIT_BYTES = 50
+    conversation, thread_id = thread_case
+    files = [SimpleUploadedFile("proof.png", PNG, content_type="image/png")]
+    delivery = _reply_with_files(
+        agent, conversation, "See attached", django_capture_on_commit_callbacks, files
+    )
+    assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "failed"
+    delivery.refresh_from_db()
+    assert "proof.png" in delivery.reason and "Discord" in delivery.reason
+    assert thread_id not in fake.messages  # nothing half-sent

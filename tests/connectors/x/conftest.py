@@ -30,6 +30,21 @@ def payload(name: str) -> dict[str, Any]:
     return data
 
 
+def _multipart(request: Request) -> dict[str, Any]:
+    """A multipart/form-data body (MIME, parsed with the standard library)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
+    form = BytesParser(policy=HTTP).parsebytes(head + request.body)
+    fields: dict[str, Any] = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        fields[str(name)] = (part.get_filename(), data) if part.get_filename() else data.decode()
+    return fields
+
+
 class FakeX:
     def __init__(self) -> None:
         self.ids = itertools.count(1500000000000000001)
@@ -38,6 +53,7 @@ class FakeX:
         self.dm_events: dict[str, Any] = {"meta": {"result_count": 0}}
         self.posts: list[dict[str, Any]] = []
         self.dms: list[dict[str, Any]] = []
+        self.media: dict[str, dict[str, Any]] = {}  # media id → the upload's form and bytes
 
     def route(self, request: Request) -> Reply:
         if request.path == "/2/oauth2/token":
@@ -73,10 +89,22 @@ class FakeX:
             return Reply(200, self.mentions)
         if request.path == "/2/dm_events":
             return Reply(200, self.dm_events)
+        if request.path == "/2/media/upload" and request.method == "POST":
+            media_id = str(next(self.ids))
+            self.media[media_id] = _multipart(request)
+            return Reply(
+                200,
+                {"data": {"id": media_id, "media_key": f"3_{media_id}", "size": 1,
+                          "expires_after_secs": 86400}},
+            )  # fmt: skip
         if request.path.startswith("/2/dm_conversations/with/") and request.method == "POST":
             participant = request.path.split("/")[4]
             event_id = str(next(self.ids))
-            self.dms.append({"to": participant, "text": request.json()["text"], "id": event_id})
+            body = request.json()
+            if not body.get("text") and not body.get("attachments"):
+                return Reply(400, {"title": "Invalid Request", "status": 400})
+            self.dms.append({"to": participant, "text": body.get("text", ""), "id": event_id,
+                             "attachments": body.get("attachments", [])})  # fmt: skip
             return Reply(
                 201,
                 {
@@ -90,7 +118,7 @@ class FakeX:
             body = request.json()
             post_id = str(next(self.ids))
             self.posts.append({"id": post_id, **body})
-            return Reply(201, {"data": {"id": post_id, "text": body["text"]}})
+            return Reply(201, {"data": {"id": post_id, "text": body.get("text", "")}})
         return Reply(404, {"title": "Not Found Error", "status": 404})
 
 

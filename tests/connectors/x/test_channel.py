@@ -208,3 +208,67 @@ def test_the_settings_page_checks_the_token_and_never_shows_secrets(admin_user, 
     other = Client()
     other.force_login(agent)
     assert other.get(reverse("x_channel:list")).status_code in (302, 403)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def _reply_with_files(agent, conversation, content, capture, files):  # type: ignore[no-untyped-def]
+    from blockdesk.connectors.event_consumers import CONSUMER
+    from blockdesk.connectors.models import OutboundDelivery
+    from blockdesk.conversations import services as conv_services
+    from tests.support.event_log import drain
+
+    with capture(execute=True):
+        message = conv_services.do_send_agent_message(
+            agent=agent, conversation=conversation, content=content, attachments=files
+        ).message
+    drain(CONSUMER)
+    return OutboundDelivery.objects.get(message=message)
+
+
+def test_an_image_goes_out_after_the_text_by_dm_and_by_post(
+    x_channel, fake, agent, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake.mentions = payload("mentions")
+    fake.dm_events = payload("dm_events")
+    poll_channel(x_channel)
+    by_dm = Conversation.objects.get(contact__identities__value="9876543210")
+    by_mention = Conversation.objects.get(contact__identities__value="1234567890")
+    for conversation in (by_dm, by_mention):
+        image = SimpleUploadedFile("proof.png", PNG, content_type="image/png")
+        delivery = _reply_with_files(
+            agent, conversation, "See the screenshot", django_capture_on_commit_callbacks, [image]
+        )
+        assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "sent"
+    text_dm, image_dm = fake.dms
+    assert text_dm["text"] == "See the screenshot" and text_dm["attachments"] == []
+    (media_id,) = [a["media_id"] for a in image_dm["attachments"]]
+    assert fake.media[media_id]["media"] == ("proof.png", PNG)
+    assert fake.media[media_id]["media_category"] == "dm_image"
+    text_post, image_post = fake.posts
+    assert text_post["text"] == "See the screenshot"
+    (post_media,) = image_post["media"]["media_ids"]
+    assert fake.media[post_media]["media_category"] == "tweet_image"
+    # The image answers the text post: the thread goes on from it.
+    assert image_post["reply"] == {"in_reply_to_tweet_id": text_post["id"]}
+
+
+def test_a_file_x_cannot_carry_is_refused_before_anything_is_sent(
+    x_channel, fake, agent, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake.dm_events = payload("dm_events")
+    poll_channel(x_channel)
+    by_dm = Conversation.objects.get(contact__identities__value="9876543210")
+    pdf = SimpleUploadedFile("statement.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    delivery = _reply_with_files(
+        agent, by_dm, "Your statement", django_capture_on_commit_callbacks, [pdf]
+    )
+    assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) == "failed"
+    delivery.refresh_from_db()
+    assert "statement.pdf" in delivery.reason
+    assert fake.dms == [] and fake.media == {}

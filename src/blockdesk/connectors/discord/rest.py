@@ -7,6 +7,7 @@ are not (a deleted thread, a missing permission) and carry Discord's message."""
 
 from __future__ import annotations
 
+import json as jsonlib
 from typing import Any
 
 import httpx
@@ -39,12 +40,33 @@ def _retry_after(response: httpx.Response) -> float:
             return 5.0
 
 
-def call(token: str, method: str, path: str, *, json: Any = None, bot: bool = True) -> Any:
-    """One request; the parsed JSON body (None for 204)."""
+def call(
+    token: str,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    bot: bool = True,
+    files: list[tuple[str, bytes, str]] | None = None,
+) -> Any:
+    """One request; the parsed JSON body (None for 204). With `files` (name, data,
+    content type) it is multipart: the JSON goes in `payload_json`, file n in `files[n]`."""
     headers = {"Authorization": f"Bot {token}"} if bot else {}
     try:
         with _client() as client:
-            response = client.request(method, path, json=json, headers=headers)
+            if files:
+                response = client.request(
+                    method,
+                    path,
+                    data={"payload_json": jsonlib.dumps(json)},
+                    files=[
+                        (f"files[{n}]", (name, data, kind))
+                        for n, (name, data, kind) in enumerate(files)
+                    ],
+                    headers=headers,
+                )
+            else:
+                response = client.request(method, path, json=json, headers=headers)
     except httpx.HTTPError as exc:
         raise DeliveryFailed(_("Discord could not be reached (%(error)s).")
                              % {"error": type(exc).__name__}) from exc  # fmt: skip
@@ -84,6 +106,21 @@ def create_message(
     if reply_to:
         body["message_reference"] = {"message_id": reply_to, "fail_if_not_exists": False}
     return call(token, "POST", f"/channels/{channel_id}/messages", json=body) or {}
+
+
+def create_file_message(
+    token: str, channel_id: str, *, filename: str, data: bytes, content_type: str, nonce: str = ""
+) -> dict[str, Any]:
+    """A message carrying one file (Discord's multipart upload)."""
+    body: dict[str, Any] = {
+        "content": "",
+        "allowed_mentions": NO_MENTIONS,
+        "attachments": [{"id": 0, "filename": filename}],
+    }
+    if nonce:
+        body["nonce"], body["enforce_nonce"] = nonce[:25], True
+    path = f"/channels/{channel_id}/messages"
+    return call(token, "POST", path, json=body, files=[(filename, data, content_type)]) or {}
 
 
 def open_dm(token: str, user_id: str) -> str:

@@ -75,13 +75,17 @@ def refresh(channel: XChannel) -> None:
 
 def call(
     channel: XChannel, method: str, path: str, *, params: dict[str, Any] | None = None,
-    json: Any = None, token: str | None = None,
+    json: Any = None, token: str | None = None, form: dict[str, str] | None = None,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
+    """One request (`form` and `files`: multipart instead of JSON); an expired token is
+    refreshed once."""
     for attempt in (1, 2):
         headers = {"Authorization": f"Bearer {token or channel.access_token}"}
         try:
             with _client() as client:
-                response = client.request(method, path, params=params, json=json, headers=headers)
+                response = client.request(method, path, params=params, json=json, headers=headers,
+                                          data=form, files=files)  # fmt: skip
         except (httpx.HTTPError, UnsafeTarget) as exc:
             raise DeliveryFailed(_("X could not be reached (%(error)s).")
                                  % {"error": type(exc).__name__}) from exc  # fmt: skip
@@ -114,12 +118,33 @@ def dm_events(channel: XChannel) -> dict[str, Any]:
     return call(channel, "GET", "/2/dm_events", params=params)
 
 
-def send_dm(channel: XChannel, participant_id: str, text: str) -> str:
+def upload_media(
+    channel: XChannel, *, filename: str, data: bytes, content_type: str, for_dm: bool
+) -> str:
+    """X's v2 media upload (one request: images are small); returns the media id."""
+    category = ("dm_" if for_dm else "tweet_") + ("gif" if content_type == "image/gif" else "image")
+    body = call(channel, "POST", "/2/media/upload",
+                form={"media_category": category, "media_type": content_type},
+                files={"media": (filename, data, content_type)})  # fmt: skip
+    media_id = str((body.get("data") or {}).get("id") or "")
+    if not media_id:
+        raise DeliveryFailed(_("X did not return a media id."))
+    return media_id
+
+
+def send_dm(channel: XChannel, participant_id: str, text: str, *, media_id: str = "") -> str:
+    body: dict[str, Any] = {"text": text} if text else {}
+    if media_id:
+        body["attachments"] = [{"media_id": media_id}]
     data = call(channel, "POST", f"/2/dm_conversations/with/{participant_id}/messages",
-                json={"text": text}).get("data") or {}  # fmt: skip
+                json=body).get("data") or {}  # fmt: skip
     return str(data.get("dm_event_id") or "")
 
 
-def post_reply(channel: XChannel, in_reply_to: str, text: str) -> str:
-    body = {"text": text, "reply": {"in_reply_to_tweet_id": in_reply_to}}
+def post_reply(channel: XChannel, in_reply_to: str, text: str, *, media_id: str = "") -> str:
+    body: dict[str, Any] = {"reply": {"in_reply_to_tweet_id": in_reply_to}}
+    if text:
+        body["text"] = text
+    if media_id:
+        body["media"] = {"media_ids": [media_id]}
     return str((call(channel, "POST", "/2/tweets", json=body).get("data") or {}).get("id") or "")
