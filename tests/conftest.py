@@ -63,24 +63,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """On PostgreSQL each test process's database is a copy of one migrated once per set
-    of migrations (tests/support/live_server.migrated_template, which the live-server
-    tests share): `migrate` then has nothing to do, where each xdist worker spent ~65 s
-    migrating its own. Django creates the test database with TEMPLATE (TEST.TEMPLATE)."""
-    import tempfile
+    """Each test process's database starts as a copy of one migrated once per set of
+    migrations (tests/support/test_databases.py), where each xdist worker spent a minute
+    or more migrating its own."""
+    from tests.support import test_databases
 
-    from django.conf import settings
-
-    from tests.support import live_server
-
-    database = settings.DATABASES["default"]
-    url = os.environ.get("DATABASE_URL", "")
-    if database["ENGINE"] != "django.db.backends.postgresql" or not url:
-        return
-    with tempfile.TemporaryDirectory() as data_dir:
-        env = live_server.server_env(database_url=url, data_dir=Path(data_dir))
-        template = live_server.migrated_template(env)
-    database.setdefault("TEST", {})["TEMPLATE"] = template.rsplit("/", 1)[-1]
+    test_databases.use_migrated_template()
 
 
 @pytest.fixture(scope="session", autouse=True)
