@@ -81,7 +81,7 @@ def effects() -> list[int]:
     )
 
 
-def drain(name: str, *, expect: int | None = None, timeout: float = 20.0) -> int:
+def drain(name: str, *, expect: int | None = None, timeout: float = 90.0) -> int:
     """Dispatches until every committed event this consumer reads is handed out, and at
     least `expect` of them. On PostgreSQL an unrelated transaction elsewhere in the
     cluster can hold committed events back for a moment (events/log.py), so a pass that

@@ -113,7 +113,7 @@ def _webhook_settings(settings: Any) -> None:
     settings.WEBHOOK_MAX_ATTEMPTS = 4
 
 
-def fan_out(*, timeout: float = 20.0) -> int:
+def fan_out(*, timeout: float = 90.0) -> int:
     """What `manage.py events run` does for webhooks: the fan-out consumer reads the
     event log and creates the deliveries (and their tasks). Waits until it has read every
     committed event: on PostgreSQL a transaction elsewhere in the cluster (another test

@@ -76,7 +76,7 @@ def dispatch_inline(names: Sequence[str], *, committed: Event | None = None) -> 
         _inline.running = False
 
 
-def _wait_readable(event: Event, *, timeout: float = 10.0) -> None:
+def _wait_readable(event: Event, *, timeout: float = 60.0) -> None:
     from blockdesk.events import log
     from blockdesk.events.models import Event as EventRow
 
