@@ -98,3 +98,41 @@ def test_support_in_a_dm_answers_in_the_dm(signed_channel, api):
     assert "direct message" in response.json()["data"]["content"]
     route = DiscordRoute.objects.get(channel=signed_channel)
     assert route.kind == "dm" and route.user_id == user["id"]
+
+
+def _link_body(token: str) -> bytes:
+    payload = frame("interaction_create")["d"]
+    payload["id"] = "771825006014889999"
+    payload["data"] = {
+        "type": 1,
+        "name": "link",
+        "id": "771825006014889985",
+        "options": [{"type": 3, "name": "token", "value": token}],
+    }
+    return json.dumps(payload).encode()
+
+
+def test_link_makes_the_discord_user_the_widget_customer_once(signed_channel, account):
+    """The widget's "Continue on Discord" shows `/link <token>`; the bot redeems it."""
+    from blockdesk.connectors.selectors import widget_continue_options
+    from blockdesk.conversations import identity_links
+    from blockdesk.conversations.models import Contact, ContactIdentity
+
+    (option,) = [o for o in widget_continue_options(account_id=account.pk) if o.kind == "discord"]
+    assert option.command == "/link {token}" and not option.href
+    visitor = Contact.objects.create(account=account, name="Widget visitor")
+    token = identity_links.issue_link_token(contact=visitor, kind="discord")
+
+    answer = post(signed_channel, _link_body(token)).json()
+    assert answer["type"] == 4 and answer["data"]["flags"] == 64  # only the sender sees it
+    assert "Connected" in answer["data"]["content"]
+    assert "Widget visitor" not in answer["data"]["content"]  # a token tells nothing
+    identity = ContactIdentity.objects.get(kind="discord", value="53908232506183680")
+    assert identity.contact_id == visitor.pk
+
+    # The same token again (a replay, or someone it was passed to): refused.
+    again = post(signed_channel, _link_body(token)).json()
+    assert "expired" in again["data"]["content"]
+    forged = post(signed_channel, _link_body(token[:-2] + "xx")).json()
+    assert "expired" in forged["data"]["content"]
+    assert ContactIdentity.objects.filter(kind="discord").count() == 1

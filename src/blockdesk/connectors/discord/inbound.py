@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from blockdesk.common.errors import Conflict, ValidationFailed
 from blockdesk.connectors.contract import DeliveryFailed, InboundAttachment, InboundMessage
 from blockdesk.connectors.contract_inbound import Received, do_receive, idempotency_key
 from blockdesk.connectors.discord import payloads, rest
 from blockdesk.connectors.discord.models import DiscordChannel, DiscordRoute, DiscordSeen
+from blockdesk.conversations import identity_links
 from blockdesk.conversations.models import ContactIdentity, Conversation, Message
 from blockdesk.safety.fields import redact_free_text
 
@@ -210,6 +212,34 @@ def _ephemeral(text: str) -> dict[str, Any]:
     }
 
 
+def _link(channel: DiscordChannel, user_id: str, token: str) -> str:
+    """`/link token:<token>`: the widget's "Continue on Discord" token (identity_links,
+    bound to the account and the kind "discord"). The Discord user becomes the widget
+    contact's identity, proven; their next message here continues as that customer.
+    Answered only to the sender (ephemeral), so a token is never shown to others."""
+    try:
+        identity_links.do_redeem_link_token(
+            account_id=channel.inbox.account_id,
+            kind=ContactIdentity.Kind.DISCORD,
+            value=user_id,
+            token=token.strip(),
+        )
+    except ValidationFailed:
+        return _("This link has expired. Open the chat on our website to get a new one.")
+    except Conflict:
+        # A token can be passed on: an account with its own history is never pulled over
+        # by one; an agent merges the two profiles if they are the same person.
+        return _(
+            "This Discord account already has conversations with us, so it was not "
+            "connected automatically. Write to us here and our team will connect your history."
+        )
+    # No name or case in the answer: whoever holds a token learns nothing from it.
+    return _(
+        "Connected to your chat on our website: write to us with /support or in a direct "
+        "message, and we see your earlier conversations."
+    )
+
+
 def handle_interaction(
     channel: DiscordChannel, interaction: payloads.Interaction
 ) -> dict[str, Any]:
@@ -217,11 +247,11 @@ def handle_interaction(
     if interaction.type == payloads.PING:
         return {"type": payloads.PONG}
     author = interaction.author
-    if (
-        interaction.type != payloads.APPLICATION_COMMAND
-        or interaction.command != payloads.SUPPORT_COMMAND
-        or author is None
-    ):
+    if interaction.type != payloads.APPLICATION_COMMAND or author is None:
+        return _ephemeral(_("This command is not known here."))
+    if interaction.command == payloads.LINK_COMMAND:
+        return _ephemeral(_link(channel, author.id, str(interaction.options.get("token") or "")))
+    if interaction.command != payloads.SUPPORT_COMMAND:
         return _ephemeral(_("This command is not known here."))
     question = str(interaction.options.get("question") or "").strip()
     if not question:

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from blockdesk.common.crypto import EncryptedTextField
-from blockdesk.connectors.contract import SendResult
+from blockdesk.connectors.contract import SendResult, WidgetContinue
 from blockdesk.connectors.models import BaseChannel
 from blockdesk.connectors.registry import register_channel
 
@@ -50,6 +50,13 @@ class DiscordChannel(BaseChannel):
 
     def settings_summary(self) -> dict[str, str]:
         return {"bot": self.bot_username or "-", "support channel": self.support_channel_id}
+
+    def widget_continue(self) -> WidgetContinue | None:
+        # Discord has no deep link that carries a token: the widget shows the command to
+        # send the bot (`/link`, redeemed in inbound._link). A bot without a token cannot.
+        if not self.bot_token:
+            return None
+        return WidgetContinue(kind="discord", label=str(_("Discord")), command="/link {token}")
 
 
 class DiscordRoute(models.Model):

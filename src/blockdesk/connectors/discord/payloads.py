@@ -16,6 +16,7 @@ PING, APPLICATION_COMMAND = 1, 2
 PONG, CHANNEL_MESSAGE = 1, 4
 EPHEMERAL = 1 << 6
 SUPPORT_COMMAND = "support"
+LINK_COMMAND = "link"  # `/link token:<token>` from the widget's "Continue on Discord"
 
 
 @dataclass(frozen=True)
