@@ -108,7 +108,7 @@ def _fill(route: str, values: dict[str, str]) -> str:
 
 
 # CSRF-exempt pages that mail clients POST a form to (List-Unsubscribe-Post): no JSON.
-FORM_POSTS = ("/subscriptions/unsubscribe/", "/learn/unsubscribe/")
+FORM_POSTS = ("/subscriptions/unsubscribe/", "/learn/unsubscribe/", "/community/unsubscribe/")
 
 # The widget-facing endpoints that read a JSON body: each must answer json_too_deep.
 READS_JSON = {
