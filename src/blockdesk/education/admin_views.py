@@ -106,43 +106,36 @@ def _save_guide(request: HttpRequest, guide_id: int | None) -> Guide:
     )
 
 
-@admin_required
-@require_http_methods(["GET", "POST"])
-def guide_new(request: HttpRequest) -> HttpResponse:
+def _guide_page(request: HttpRequest, guide: Guide | None) -> HttpResponse:
+    """The guide form: a new guide (None) or an existing one, shown or saved."""
     template = "education/console/guide_edit.html"
     if request.method == "POST":
         try:
-            guide = _save_guide(request, None)
-        except ValidationFailed as exc:
-            context = _guide_context(request, None, form=_guide_form(None, request.POST))
-            return _refused(request, exc, template, context)
-        return action_result(
-            request,
-            redirect_to=reverse("education:guide_edit", args=[guide.pk]),
-            data={"id": guide.pk},
-            success=_("Guide saved."),
-        )
-    return render(request, template, _guide_context(request, None))
-
-
-@admin_required
-@require_http_methods(["GET", "POST"])
-def guide_edit(request: HttpRequest, guide_id: int) -> HttpResponse:
-    template = "education/console/guide_edit.html"
-    guide = selectors.agent_guide(user=current_agent(request), guide_id=guide_id)
-    if request.method == "POST":
-        try:
-            guide = _save_guide(request, guide_id)
+            saved = _save_guide(request, guide.pk if guide else None)
         except ValidationFailed as exc:
             context = _guide_context(request, guide, form=_guide_form(guide, request.POST))
             return _refused(request, exc, template, context)
         return action_result(
             request,
-            redirect_to=reverse("education:guide_edit", args=[guide.pk]),
-            data={"id": guide.pk},
+            redirect_to=reverse("education:guide_edit", args=[saved.pk]),
+            data={"id": saved.pk},
             success=_("Guide saved."),
         )
     return render(request, template, _guide_context(request, guide))
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def guide_new(request: HttpRequest) -> HttpResponse:
+    return _guide_page(request, None)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def guide_edit(request: HttpRequest, guide_id: int) -> HttpResponse:
+    return _guide_page(
+        request, selectors.agent_guide(user=current_agent(request), guide_id=guide_id)
+    )
 
 
 @admin_required
