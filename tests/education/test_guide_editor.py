@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from blockdesk.conversations import contact_services
 from blockdesk.education import guide_admin, onboarding, welcome
@@ -114,6 +115,9 @@ def test_guide_built_in_the_console_is_published_and_its_quiz_taken(
         "lesson_added",
         "lessons_reordered",
     ]
+    # The audit log shows the administrator's changes by name.
+    audit = client.get(reverse("audit:log")).content.decode()
+    assert "Guide saved" in audit
     client.logout()
     listing = client.get("/learn/").content.decode()
     assert "Safe wallets" in listing
