@@ -74,6 +74,9 @@ class WelcomeSend(models.Model):
 class Guide(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
     slug = models.SlugField(_("address"), max_length=80)
+    # The language the console's editor writes it in; its lessons' articles must have a
+    # published translation in it. '' for guides written in code with several languages.
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
     title = models.JSONField(_("title per language"), default=dict)
     summary = models.JSONField(_("summary per language"), default=dict, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
