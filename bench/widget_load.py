@@ -59,6 +59,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
+from bench.support.consumer_lag import LagSampler  # noqa: E402
 from bench.support.procstat import Sampler  # noqa: E402
 from bench.support.pyspy import summarize  # noqa: E402
 from tests.support.live_server import (  # noqa: E402
@@ -418,6 +419,9 @@ async def run(cfg: Any, nodes: list[LiveServer | Target], token: str, server_pid
         }
         sampler = Sampler(groups)
         profiler = start_profiler(cfg, server_pids)
+        lag = LagSampler(nodes[0].url("/metrics")) if cfg.consumer_lag else None
+        if lag is not None:
+            lag.start()
         sampler.start()
         t0 = time.perf_counter() + 0.5
         limit = asyncio.Semaphore(cfg.pool)
@@ -430,6 +434,16 @@ async def run(cfg: Any, nodes: list[LiveServer | Target], token: str, server_pid
         usage = await sampler.stop()
         stop_profiler(profiler, cfg)
         print(f"  send phase {sent_done - t0:.1f}s", flush=True)
+        consumer_lag: dict[str, Any] | None = None
+        if lag is not None:
+            # After the last message: how long until every consumer has handled everything.
+            caught_up = await lag.wait_caught_up(cfg.timeout)
+            await lag.stop()
+            consumer_lag = {
+                "caught_up_after_send_s": round(caught_up, 2) if caught_up is not None else None,
+                "scrape_errors": lag.errors,
+                "by_consumer_s": lag.summary(),
+            }
 
         # Agent replies to a sample, through the console's endpoint, one visitor each.
         sample = [v for v in visitors if v.display_id is not None][: cfg.reply_sample]
@@ -448,7 +462,9 @@ async def run(cfg: Any, nodes: list[LiveServer | Target], token: str, server_pid
         await asyncio.gather(*readers, return_exceptions=True)
         await console.aclose()
 
-    return report(cfg, state, visitors, t0, usage, setup_sessions, setup_sockets)
+    result = report(cfg, state, visitors, t0, usage, setup_sessions, setup_sockets)
+    result["consumer_lag"] = consumer_lag
+    return result
 
 
 def report(cfg, state, visitors, t0, usage, setup_sessions, setup_sockets) -> dict[str, Any]:
@@ -668,10 +684,13 @@ def report_log(server: LiveServer, keep_in: str) -> None:
 
 
 def experiment_env(cfg: Any) -> dict[str, str]:
-    """--layer-capacity: run the server with bench/support/bench_settings.py on top."""
+    """--layer-capacity: run the server with bench/support/bench_settings.py on top;
+    --consumer-lag: Prometheus metrics on (the lag is read from them)."""
+    env = {"BLOCKDESK_METRICS": "true"} if cfg.consumer_lag else {}
     if not cfg.layer_capacity:
-        return {}
+        return env
     return {
+        **env,
         "DJANGO_SETTINGS_MODULE": "bench.support.bench_settings",
         "BENCH_LAYER_CAPACITY": str(cfg.layer_capacity),
     }
@@ -708,6 +727,14 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"sockets dropped: {result['sockets_dropped']} {result['socket_drop_reasons'] or ''}")
     for name, usage in result["resources"].items():
         print(f"  {name}: {usage}")
+    lag = result.get("consumer_lag")
+    if lag:
+        print(
+            f"event consumers (lag sampled each second from /metrics during the send phase): "
+            f"all caught up {lag['caught_up_after_send_s']} s after the last message"
+        )
+        for name, figures in lag["by_consumer_s"].items():
+            print(f"  {name:32} lag p95={figures['p95']} s max={figures['max']} s")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -760,6 +787,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--logs", default="", help="copy the server logs into this directory")
     p.add_argument("--json", default="", help="append the result as one JSON line here")
+    p.add_argument(
+        "--consumer-lag",
+        action="store_true",
+        help="metrics on; sample each event consumer's lag from /metrics (with --embedded-worker)",
+    )
     cfg = p.parse_args(argv)
     if cfg.nodes > 1 and not cfg.redis:
         p.error("--nodes > 1 needs --redis (the in-memory layer does not cross processes)")
