@@ -181,3 +181,36 @@ def test_unreachable_node_is_a_clear_retryable_error(
     down.rpc_urls = node.url
     down.save()
     assert visitor.verify(message, sign(owner, message)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_contract_wallet_signs_in_to_a_customer_account_too(chain, contract_wallet):
+    """The public side's customer accounts (customers/wallet.py) use the same EIP-1271
+    check (chain/contract_wallets.py): the owner's signature signs the contract in."""
+    from django.test import Client
+
+    from blockdesk.customers.models import CustomerAccount
+    from blockdesk.customers.selectors import customer_wallets
+
+    address, owner = contract_wallet
+    client = Client()
+    challenge = client.post(
+        "/customer/wallet/challenge/",
+        {"address": address, "chain_id": CHAIN_ID},
+        content_type="application/json",
+    )
+    assert challenge.status_code == 200, challenge.content
+    message = challenge.json()["message"]
+    stranger = client.post(
+        "/customer/wallet/verify/",
+        {"message": message, "signature": sign(Account.create(), message)},
+        content_type="application/json",
+    )
+    assert stranger.status_code == 400 and not CustomerAccount.objects.exists()
+    signed = client.post(
+        "/customer/wallet/verify/",
+        {"message": message, "signature": sign(owner, message)},
+        content_type="application/json",
+    )
+    assert signed.status_code == 200, signed.content
+    assert customer_wallets(customer=CustomerAccount.objects.get()) == [address]

@@ -2,9 +2,10 @@
 
 Parsing and signature checks are `blockdesk.chain.siwe` (the same EIP-4361 verifier the
 widget uses); this adds single-use nonces bound to one browser (a challenge cookie, kept as
-a keyed hash), the expected domain, and rate limits. Externally owned accounts only: the
-EIP-1271 (contract wallet) check needs the chain registry lookups of `wallet_auth`, a layer
-above; contract wallets sign in through the widget."""
+a keyed hash), the expected domain, and rate limits. Contract wallets (EIP-1271) are
+checked on the account's configured chain of the message's chain id
+(`chain.contract_wallets`, shared with the widget's wallet sign-in); without one configured
+only externally owned accounts sign in."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blockdesk.chain.addresses import InvalidAddressError, to_checksum_address
+from blockdesk.chain.contract_wallets import contract_checker_for
 from blockdesk.chain.siwe import SiweError, SiweMessage, verify
 from blockdesk.common.crypto import hash_token
 from blockdesk.common.errors import BlockdeskError, ValidationFailed
@@ -159,7 +161,15 @@ def do_verify(
     ):
         raise refused
     try:
-        verified = verify(message, signature, domain=record.domain, nonce=record.nonce, now=now)
+        checker = contract_checker_for(account_id=record.account_id, chain_id=parsed.chain_id)
+        verified = verify(
+            message,
+            signature,
+            domain=record.domain,
+            nonce=record.nonce,
+            now=now,
+            contract_checker=checker,
+        )
     except SiweError as exc:
         raise WalletSignInFailed(exc.message, code=str(exc.code)) from exc
     with transaction.atomic():

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from blockdesk.chain.models import Chain
-from blockdesk.chain.models.registry import Family
 from blockdesk.conversations.models import Contact, ContactIdentity
 from blockdesk.wallet_auth.models import WalletNonce
 
@@ -48,20 +46,6 @@ def is_anonymous(*, contact: Contact) -> bool:
         .exclude(kind=ContactIdentity.Kind.WEB_VISITOR)
         .exists()
     )
-
-
-def contract_wallet_rpc_urls(*, account_id: int, chain_id: int) -> tuple[list[str], bool]:
-    """RPC endpoints of the account's enabled EVM chain with this id (empty when none is
-    configured: contract wallets on that chain cannot be checked), and whether they may be
-    private addresses (the chain's allow_private_rpc)."""
-    chain = (
-        Chain.objects.filter(
-            account_id=account_id, family=Family.EVM, evm_chain_id=chain_id, enabled=True
-        )
-        .order_by("pk")
-        .first()
-    )
-    return (chain.url_list, chain.allow_private_rpc) if chain is not None else ([], False)
 
 
 def trusted_hostnames() -> set[str]:

@@ -13,7 +13,6 @@ import hashlib
 import logging
 import secrets
 import string
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,11 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from eth_abi import encode as abi_encode
 
 from blockdesk.chain.addresses import InvalidAddressError, to_checksum_address
-from blockdesk.chain.rpc import RpcError, RpcUnavailable
-from blockdesk.chain.rpc.jsonrpc import EvmRpcClient
+from blockdesk.chain.contract_wallets import (  # noqa: F401 (ChainUnavailable: re-exported)
+    ChainUnavailable,
+    contract_checker_for,
+)
 from blockdesk.chain.siwe import SiweError, SiweErrorCode, SiweMessage, verify
 from blockdesk.common.crypto import hash_token
 from blockdesk.common.errors import BlockdeskError, NotFound, ValidationFailed
@@ -61,7 +61,6 @@ EXPLANATION = gettext_lazy(
 )
 MAX_MESSAGE_LENGTH = 2000
 MAX_SIGNATURE_LENGTH = 2 + 2 * 65 * 16  # contract wallets (multisigs) send several signatures
-EIP1271_MAGIC = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes)
 # Per visitor and per IP, each a fixed window of RATE_WINDOW seconds.
 RATE_LIMIT = 10
 RATE_LIMIT_PER_IP = 40
@@ -77,15 +76,6 @@ class WalletSignInError(BlockdeskError):
     @classmethod
     def from_siwe(cls, exc: SiweError) -> WalletSignInError:
         return cls(exc.message, code=str(exc.code))
-
-
-class ChainUnavailable(BlockdeskError):
-    status = 503
-    code = "chain_unavailable"
-    default_message = gettext_lazy(
-        "We could not reach the network to check your smart-contract wallet. "
-        "Please try again in a moment."
-    )
 
 
 def _nonce_used() -> WalletSignInError:
@@ -172,45 +162,7 @@ def check_wallet_rate_limit(*, scope: str, ip: str, visitor_token: str) -> None:
     )
 
 
-# --- EIP-1271 -------------------------------------------------------------------------------
-
-
-def contract_checker_for(
-    *, account_id: int, chain_id: int
-) -> Callable[[str, bytes, bytes], bool] | None:
-    """An EIP-1271 checker on the account's configured chain with this id, or None.
-
-    Called by `siwe.verify` only after EOA recovery failed: it asks the node for code at the
-    address (no code: not a contract, refused) and then `isValidSignature(hash, signature)`,
-    which must return the magic value 0x1626ba7e."""
-    urls, allow_private = selectors.contract_wallet_rpc_urls(
-        account_id=account_id, chain_id=chain_id
-    )
-    if not urls:
-        return None
-
-    def check(address: str, digest: bytes, signature: bytes) -> bool:
-        data = EIP1271_MAGIC + abi_encode(["bytes32", "bytes"], [digest, signature])
-        try:
-            with EvmRpcClient(urls, allow_private=allow_private) as rpc:
-                code = rpc.request("eth_getCode", [address, "latest"])
-                if not isinstance(code, str) or code.lower() in ("0x", "0x0", ""):
-                    return False
-                try:
-                    result = rpc.call({"to": address, "data": "0x" + data.hex()})
-                except RpcError:
-                    return False  # a revert is a "no"
-        except RpcUnavailable as exc:
-            logger.warning("EIP-1271 check on chain %s could not reach a node", chain_id)
-            raise ChainUnavailable() from exc
-        try:
-            raw = bytes.fromhex(result[2:] if result[:2].lower() == "0x" else result)
-        except ValueError:
-            return False
-        # An ABI-encoded bytes4: the magic value left-aligned in one 32-byte word.
-        return len(raw) >= 32 and raw[:4] == EIP1271_MAGIC and not any(raw[4:32])
-
-    return check
+# --- EIP-1271: chain/contract_wallets.py (shared with the customers app) ---------------
 
 
 def verify_signed_message(
