@@ -290,3 +290,55 @@ def test_pages(lead: User, agent: User, account: Account) -> None:
     )
     assert agent_client.get(reverse("quality:scorecards")).status_code == 403
     assert "83.3" in agent_client.get(reverse("quality:agents")).content.decode()
+
+
+def test_a_team_lead_reviews_only_the_agents_of_their_teams(
+    lead: User, agent: User, account: Account
+) -> None:
+    """Team leads (accounts.TeamMembership.is_lead) are quality leads for their teams;
+    scorecards stay with administrators."""
+    from blockdesk.accounts.models import Team, TeamMembership
+
+    team_lead = do_create_agent(
+        account=account, username="tl", email="tl@example.com", password=PASSWORD, role="agent"
+    )
+    outsider = do_create_agent(
+        account=account, username="out", email="out@example.com", password=PASSWORD, role="agent"
+    )
+    team = Team.objects.create(account=account, name="Tier 1")
+    TeamMembership.objects.create(team=team, user=team_lead, is_lead=True)
+    TeamMembership.objects.create(team=team, user=agent)
+    card = _card(lead)
+    with pytest.raises(Forbidden):
+        _card(team_lead, "Mine")
+    with pytest.raises(Forbidden):
+        services.do_set_scorecard_active(user=team_lead, scorecard_id=card.pk, active=False)
+
+    inbox = do_create_web_widget_inbox(
+        account=account, name="Shared", members=[agent, outsider, team_lead]
+    ).inbox
+
+    def handled_by(who: User) -> tuple[Conversation, Message]:
+        contact = Contact.objects.create(account=account, name=f"Customer of {who.username}")
+        sent = conv_services.do_send_contact_message(
+            contact=contact, inbox=inbox, conversation=None, content="Where is my deposit?"
+        )
+        conversation = Conversation.objects.get(pk=sent.message.conversation_id)
+        answer = conv_services.do_send_agent_message(
+            agent=who, conversation=conversation, content="It is confirmed."
+        ).message
+        return conversation, answer
+
+    mine, mine_answer = handled_by(agent)
+    theirs, theirs_answer = handled_by(outsider)
+    review = _review(team_lead, mine, card, 4, 4, 1)
+    with pytest.raises(Forbidden):
+        _review(team_lead, theirs, card, 4, 4, 1)
+    services.do_mark_model_answer(user=team_lead, message_id=mine_answer.pk)
+    with pytest.raises(Forbidden):
+        services.do_mark_model_answer(user=team_lead, message_id=theirs_answer.pk)
+    # What each reads: the admin everything, the team lead their team, agents their own.
+    admins = _review(lead, theirs, card, 2, 2, 0)
+    assert set(selectors.visible_reviews(user=lead)) == {review, admins}
+    assert list(selectors.visible_reviews(user=team_lead)) == [review]
+    assert list(selectors.visible_reviews(user=outsider)) == [admins]

@@ -1,5 +1,6 @@
-"""Reads, scoped by who asks: leads (account administrators; accounts have no team-lead
-role) see every review of their account, an agent only the reviews of their own work."""
+"""Reads, scoped by who asks: account administrators see every review of their account,
+team leads the reviews of the agents in the teams they lead (and their own), an agent
+only the reviews of their own work."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Avg, Count, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 
+from blockdesk.accounts import selectors as account_selectors
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import NotFound
 from blockdesk.conversations.selectors import visible_conversations
@@ -18,7 +20,16 @@ from blockdesk.quality.models import ModelAnswer, Review, Scorecard
 
 
 def is_lead(user: User) -> bool:
-    return user.is_account_admin
+    """Who reviews: administrators, and team leads (accounts.TeamMembership.is_lead)."""
+    return user.is_account_admin or account_selectors.is_team_lead(user=user)
+
+
+def reviewable_agent_ids(user: User) -> frozenset[int] | None:
+    """The agents whose work this lead may review and read reviews of; None: every agent
+    of the account (an administrator)."""
+    if user.is_account_admin:
+        return None
+    return account_selectors.agents_led_by(user=user)
 
 
 def scorecards(*, user: User, active_only: bool = False) -> QuerySet[Scorecard]:
@@ -37,7 +48,10 @@ def visible_reviews(*, user: User) -> QuerySet[Review]:
     qs = Review.objects.filter(account_id=user.account_pk).select_related(
         "conversation", "scorecard", "reviewer", "agent"
     )
-    return qs if is_lead(user) else qs.filter(agent=user)
+    if not is_lead(user):
+        return qs.filter(agent=user)
+    agents = reviewable_agent_ids(user)
+    return qs if agents is None else qs.filter(agent_id__in=agents)
 
 
 def get_review(*, user: User, review_id: int) -> Review:

@@ -46,6 +46,18 @@ def check_lead(*, user: User) -> None:
         raise Forbidden(_("Only leads can review conversations."))
 
 
+def _check_leads_agent(*, user: User, agent_id: int | None) -> None:
+    allowed = selectors.reviewable_agent_ids(user)
+    if allowed is not None and agent_id not in allowed:
+        raise Forbidden(_("You can review only the agents of the teams you lead."))
+
+
+def check_scorecard_admin(*, user: User) -> None:
+    """Scorecards are the account's: administrators keep them, team leads use them."""
+    if not user.is_account_admin:
+        raise Forbidden(_("Only administrators can change scorecards."))
+
+
 def _validated(obj: Scorecard | Criterion | Review | ModelAnswer, *, unique: bool = True) -> None:
     # unique=False: the uniqueness is checked by the database (and raced); full_clean's
     # copy of it would answer 422 where the race answers 409.
@@ -58,7 +70,7 @@ def _validated(obj: Scorecard | Criterion | Review | ModelAnswer, *, unique: boo
 def do_create_scorecard(
     *, user: User, name: str, criteria: Sequence[CriterionInput], active: bool = True
 ) -> Scorecard:
-    check_lead(user=user)
+    check_scorecard_admin(user=user)
     if not criteria:
         raise ValidationFailed.field("criteria", _("Add at least one criterion."))
     if len(criteria) > MAX_CRITERIA:
@@ -87,7 +99,7 @@ def do_create_scorecard(
 
 
 def do_set_scorecard_active(*, user: User, scorecard_id: int, active: bool) -> Scorecard:
-    check_lead(user=user)
+    check_scorecard_admin(user=user)
     card = selectors.get_scorecard(user=user, scorecard_id=scorecard_id)
     card.active = active
     card.save(update_fields=["active"])
@@ -150,6 +162,7 @@ def check_review(
     agent = handling_agent(conversation)
     if agent is None:
         raise ValidationFailed(_("No agent handled this conversation: there is nothing to review."))
+    _check_leads_agent(user=reviewer, agent_id=agent.pk)
     scored: list[tuple[Criterion, int]] = []
     errors: dict[str, list[str]] = {}
     for criterion in card.criteria.all():
@@ -239,6 +252,7 @@ def _visible_agent_message(*, user: User, message_id: int) -> Message:
 def do_mark_model_answer(*, user: User, message_id: int, note: str = "") -> ModelAnswer:
     check_lead(user=user)
     message = _visible_agent_message(user=user, message_id=message_id)
+    _check_leads_agent(user=user, agent_id=message.sender_user_id)
     if message.sender_type != Message.SenderType.AGENT or message.is_private:
         raise ValidationFailed(_("Only an agent’s reply to the customer can be a model answer."))
     row = ModelAnswer(
@@ -256,6 +270,7 @@ def do_mark_model_answer(*, user: User, message_id: int, note: str = "") -> Mode
 def do_unmark_model_answer(*, user: User, message_id: int) -> None:
     check_lead(user=user)
     message = _visible_agent_message(user=user, message_id=message_id)
+    _check_leads_agent(user=user, agent_id=message.sender_user_id)
     deleted, _rows = ModelAnswer.objects.filter(
         account_id=user.account_pk, message=message
     ).delete()
