@@ -166,3 +166,31 @@ def test_the_page_counts_in_the_accounts_time_zone_by_default(channel, account, 
     assert forecast.method == "seasonal_average"
     # Tuesday 04:00 local (hour of week 24 + 4) has the arrival, not Monday 20:00 (UTC's).
     assert forecast.arrivals[28] > 0 and forecast.arrivals[20] == 0
+
+
+def test_a_saved_schedule_is_the_pages_default_until_changed(admin_user, agent):
+    from blockdesk.events.models import Event
+    from blockdesk.staffing.models import StaffingSchedule
+
+    client = login(admin_user)
+    day = ",".join(["2"] * 8 + ["5"] * 10 + ["3"] * 6)
+    assert b'data-testid="save-schedule"' not in client.get(reverse("staffing:week")).content
+    saved = client.post(reverse("staffing:save_schedule"), {"scheduled": day})
+    assert saved.status_code == 302
+    schedule = StaffingSchedule.objects.get(account=admin_user.account)
+    assert schedule.hours == ([2] * 8 + [5] * 10 + [3] * 6) * 7
+    event = Event.objects.get(name="staffing.schedule_saved")
+    assert event.payload == {"agent_hours": sum(schedule.hours)}
+    # The first visit now compares the plan with the saved week.
+    first = client.get(reverse("staffing:week"))
+    assert first.status_code == 200
+    assert first.context["chart"]["scheduled"] == schedule.hours
+    assert first.context["schedule_saved"] is True
+    assert b'data-testid="save-schedule"' in first.content
+    # Bad input saves nothing and says why; agents cannot save.
+    bad = client.post(reverse("staffing:save_schedule"), {"scheduled": "1,2,3"}, follow=True)
+    assert "24 or 168" in bad.content.decode()
+    assert StaffingSchedule.objects.get().hours == schedule.hours
+    refused = login(agent).post(reverse("staffing:save_schedule"), {"scheduled": day})
+    assert refused.status_code == 403
+    assert Event.objects.filter(name="staffing.schedule_saved").count() == 1

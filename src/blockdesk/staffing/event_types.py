@@ -24,6 +24,19 @@ class SurgeEnded(BaseModel):
     duration_seconds: int
 
 
+class ScheduleSaved(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    agent_hours: int = Field(description="Agent-hours scheduled in the week.")
+
+
+register_event_type(
+    name="staffing.schedule_saved",
+    version=1,
+    description="An admin saved the agents scheduled per hour of the week.",
+    payload=ScheduleSaved,
+    label=gettext_lazy("Staffing schedule saved"),
+    public=False,
+)
 register_event_type(
     name="staffing.surge_started",
     version=1,

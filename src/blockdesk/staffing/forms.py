@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import re
 import zoneinfo
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-
-MAX_AGENTS_SCHEDULED = 100_000
 
 
 class StaffingForm(forms.Form):
@@ -71,19 +68,10 @@ class StaffingForm(forms.Form):
             raise forms.ValidationError(_("Unknown time zone.")) from exc
 
     def clean_scheduled(self) -> list[int] | None:
-        # forecast.py loads numpy and statsmodels: on use, not when the URLs load.
-        from blockdesk.staffing.forecast import HOURS_IN_WEEK, expand_schedule
+        from blockdesk.common.errors import ValidationFailed
+        from blockdesk.staffing.schedules import parse_schedule
 
-        raw = self.cleaned_data.get("scheduled", "").strip()
-        if not raw:
-            return None
-        parts = [p for p in re.split(r"[\s,;]+", raw) if p]
-        if not all(p.isdigit() and int(p) <= MAX_AGENTS_SCHEDULED for p in parts):
-            raise forms.ValidationError(_("Whole numbers of agents, separated by commas."))
         try:
-            return expand_schedule([int(p) for p in parts])
-        except ValueError as exc:
-            raise forms.ValidationError(
-                _("Give 24 or %(week)d numbers (got %(count)d).")
-                % {"week": HOURS_IN_WEEK, "count": len(parts)}
-            ) from exc
+            return parse_schedule(self.cleaned_data.get("scheduled", ""))
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.fields["scheduled"]) from exc

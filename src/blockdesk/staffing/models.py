@@ -95,3 +95,27 @@ class Surge(models.Model):
                 name="staffing_surge_ends_after_start",
             ),
         ]
+
+
+class StaffingSchedule(models.Model):
+    """The agents an account has scheduled per hour of the week (168 numbers, Monday 00:00
+    to Sunday 23:00 in the account's time zone), saved from the staffing page so the plan
+    is compared with the same roster on every visit."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    hours = models.JSONField(_("agents scheduled per hour of the week"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        hours = self.hours
+        if not (
+            isinstance(hours, list)
+            and len(hours) == 168
+            and all(isinstance(h, int) and 0 <= h <= 100_000 for h in hours)
+        ):
+            raise ValidationError({"hours": _("168 whole numbers of agents, one per hour.")})

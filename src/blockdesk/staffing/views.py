@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from blockdesk.accounts.zones import account_zone
-from blockdesk.staffing import selectors, surge
+from blockdesk.common.errors import ValidationFailed
+from blockdesk.staffing import schedules, selectors, surge
 from blockdesk.staffing.forms import StaffingForm
 from blockdesk.staffing.models import Surge
 from blockdesk.staffing.surge_forms import StartSurgeForm, SurgeSettingsForm
@@ -41,9 +42,14 @@ def week(request: HttpRequest) -> HttpResponse:
         for name, field in StaffingForm.base_fields.items()
         if field.initial is not None
     }
-    # The first visit shows the plan for the defaults; a submitted form is taken as is.
+    # The first visit shows the plan for the defaults and the saved schedule; a submitted
+    # form is taken as is (an empty schedule field: the saved one).
+    stored = schedules.stored_schedule(account_id=user.account_pk)
+    data = request.GET.copy() if request.GET else defaults
+    if stored is not None and not data.get("scheduled"):
+        data["scheduled"] = schedules.as_text(stored)
     zone = account_zone(user.account_pk)
-    form = StaffingForm(request.GET or defaults, channel_kinds=kinds, default_zone=zone)
+    form = StaffingForm(data, channel_kinds=kinds, default_zone=zone)
     context: dict[str, Any] = {"section": "staffing", "form": form, "plan": None}
     if not form.is_valid():
         return render(request, "staffing/week.html", context, status=400)
@@ -95,6 +101,8 @@ def week(request: HttpRequest) -> HttpResponse:
         agent_hours=sum(p.scheduled_needed for p in plans),
         arrivals_total=round(sum(forecast.arrivals)),
         short_hours=len(short),
+        schedule_text=schedules.as_text(scheduled) if scheduled else "",
+        schedule_saved=scheduled is not None and scheduled == stored,
         chart={
             "labels": labels,
             "arrivals": forecast.arrivals,
@@ -105,6 +113,22 @@ def week(request: HttpRequest) -> HttpResponse:
         hours=range(24),
     )
     return render(request, "staffing/week.html", context)
+
+
+@admin_required
+@require_POST
+def save_schedule(request: HttpRequest) -> HttpResponse:
+    user = current_agent(request)
+    try:
+        hours = schedules.parse_schedule(request.POST.get("scheduled", ""))
+        if hours is None:
+            raise ValidationFailed.field("scheduled", _("Type the agents scheduled first."))
+        schedules.do_save_schedule(actor=user, hours=hours)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(m for ms in exc.fields.values() for m in ms))
+        return redirect("staffing:week")
+    messages.success(request, _("The schedule is saved: every plan is compared with it."))
+    return redirect("staffing:week")
 
 
 RECENT_SURGES = 10
