@@ -9,6 +9,7 @@ from functools import cache as memoize
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 
 from blockdesk.common.errors import RateLimited
 
@@ -151,3 +152,16 @@ def client_ip(meta: dict[str, str]) -> str:
         if not _is_trusted(hop, spec):
             return hop
     return hops[0] if hops else peer
+
+
+def public_page_limit(request: HttpRequest, *, scope: str, limit: int) -> HttpResponse | None:
+    """The per-address limit of a server-rendered public page (feedback, learn, surveys):
+    None while under `limit` requests a minute, else a plain-text 429 with Retry-After."""
+    try:
+        check_rate_limit(scope=scope, key=client_ip(request.META), limit=limit, window=60)
+    except RateLimited as exc:
+        response = HttpResponse(exc.message, status=429, content_type="text/plain")
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
+    return None

@@ -15,9 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from blockdesk.accounts.models import Account
-from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
+from blockdesk.common.errors import BlockdeskError, NotFound
 from blockdesk.common.language_links import query_links, with_query_language
-from blockdesk.common.ratelimit import check_rate_limit, client_ip
+from blockdesk.common.ratelimit import public_page_limit
 from blockdesk.customers.decorators import sign_in_url, to_sign_in
 from blockdesk.customers.selectors import signed_in_contact
 from blockdesk.education import guides, selectors, sessions, welcome
@@ -32,16 +32,9 @@ def _account() -> Account:
 
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
-    try:
-        check_rate_limit(
-            scope="education-public",
-            key=client_ip(request.META),
-            limit=settings.EDUCATION_PUBLIC_RATE_LIMIT,
-            window=60,
-        )
-    except RateLimited as exc:
-        return _error(exc)
-    return None
+    return public_page_limit(
+        request, scope="education-public", limit=settings.EDUCATION_PUBLIC_RATE_LIMIT
+    )
 
 
 def _error(exc: BlockdeskError) -> HttpResponse:

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from blockdesk.accounts.models import Account
-from blockdesk.common.errors import BlockdeskError, NotFound, RateLimited
+from blockdesk.common.errors import BlockdeskError, NotFound
 from blockdesk.common.language_links import query_links, with_query_language
-from blockdesk.common.ratelimit import check_rate_limit, client_ip
+from blockdesk.common.ratelimit import client_ip, public_page_limit
 from blockdesk.customers.decorators import sign_in_url, to_sign_in
 from blockdesk.customers.selectors import signed_in_contact
 from blockdesk.feedback import selectors, services
@@ -32,19 +32,9 @@ def _account() -> Account:
 
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
-    try:
-        check_rate_limit(
-            scope="feedback-public",
-            key=client_ip(request.META),
-            limit=settings.FEEDBACK_PUBLIC_RATE_LIMIT,
-            window=60,
-        )
-    except RateLimited as exc:
-        response = HttpResponse(exc.message, status=429, content_type="text/plain")
-        for name, value in exc.headers.items():
-            response[name] = value
-        return response
-    return None
+    return public_page_limit(
+        request, scope="feedback-public", limit=settings.FEEDBACK_PUBLIC_RATE_LIMIT
+    )
 
 
 def _page(

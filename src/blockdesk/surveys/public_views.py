@@ -21,32 +21,18 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from blockdesk.common.errors import BlockdeskError, Conflict, NotFound, RateLimited
-from blockdesk.common.ratelimit import check_rate_limit, client_ip
+from blockdesk.common.errors import BlockdeskError, Conflict, NotFound
+from blockdesk.common.ratelimit import public_page_limit
 from blockdesk.surveys import nps, selectors, services
 from blockdesk.surveys.models import CsatResponse, NpsResponse, SurveySettings
 
 EMOJI = {1: "😠", 2: "😞", 3: "😐", 4: "😊", 5: "😀"}
 
 
-def _limit(request: HttpRequest) -> None:
-    check_rate_limit(
-        scope="surveys-public",
-        key=client_ip(request.META),
-        limit=settings.SURVEYS_PUBLIC_RATE_LIMIT,
-        window=60,
-    )
-
-
 def _limited(request: HttpRequest) -> HttpResponse | None:
-    try:
-        _limit(request)
-    except RateLimited as exc:
-        response = HttpResponse(exc.message, status=429, content_type="text/plain")
-        for name, value in exc.headers.items():
-            response[name] = value
-        return response
-    return None
+    return public_page_limit(
+        request, scope="surveys-public", limit=settings.SURVEYS_PUBLIC_RATE_LIMIT
+    )
 
 
 def scale_choices(scale: str) -> list[dict[str, Any]]:
