@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def _held_back() -> bool:
         cursors = ConsumerCursor.objects.filter(paused=False)
         first = cursors.order_by("position_txid", "position_id").first()
         return first is not None and log.held_back(first.position)
-    except Exception:
+    except DatabaseError:
         logger.exception("event dispatcher: cannot read the cursors")
         close_old_connections()
         return False

@@ -3,6 +3,7 @@ confirmed scams ("trust.scam"). Each writes through its owner's services."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -143,34 +144,51 @@ def apply_article(item: ReceivedItem, actor: User | None) -> None:
         raise ValidationFailed(
             _("None of the article's languages is enabled here."), code="no_language"
         )
-    article = item.local_article
     for language, content in translations.items():
         data = kb_services.TranslationInput(
             title=content["title"],
             summary=content.get("summary", ""),
             body=_attributed(item, language, content),
         )
-        if article is None:
-            key = _free_key(item.account_id, f"shared-{body['key']}")
-            created = kb_services.do_create_article(
-                actor=actor,
-                key=key,
-                category=_category(item.account_id, body["category"]),
-                language=language,
-                data=kb_services.TranslationInput(
-                    title=data.title, summary=data.summary, body=data.body, slug=key
-                ),
-            )
-            article = created.article
-        else:
-            kb_services.do_save_translation(
-                actor=actor,
-                article=article,
-                language=language,
-                data=data,
-                note=_("Synced from %(source)s") % {"source": item.subscription.name},
-            )
-    item.local_article = article
+        sync_local_article(
+            item,
+            actor,
+            language=language,
+            data=data,
+            key=f"shared-{body['key']}",
+            category_key=body["category"],
+        )
+
+
+def sync_local_article(
+    item: ReceivedItem,
+    actor: User,
+    *,
+    language: str,
+    data: kb_services.TranslationInput,
+    key: str,
+    category_key: str,
+) -> None:
+    """The received item's local copy in one language: a new draft article (under a free
+    `key` in that category) the first time, else a new version of that translation."""
+    if item.local_article is None:
+        free = _free_key(item.account_id, key)
+        created = kb_services.do_create_article(
+            actor=actor,
+            key=free,
+            category=_category(item.account_id, category_key),
+            language=language,
+            data=dataclasses.replace(data, slug=free),
+        )
+        item.local_article = created.article
+        return
+    kb_services.do_save_translation(
+        actor=actor,
+        article=item.local_article,
+        language=language,
+        data=data,
+        note=_("Synced from %(source)s") % {"source": item.subscription.name},
+    )
 
 
 def withdraw_article(item: ReceivedItem, actor: User | None) -> None:

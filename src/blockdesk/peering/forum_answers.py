@@ -26,10 +26,9 @@ from blockdesk.forum.models.posts import BODY_MAX, TITLE_MAX
 from blockdesk.kb import selectors as kb_selectors
 from blockdesk.kb import services as kb_services
 from blockdesk.peering.builtin import (
-    _category,
-    _free_key,
     _reviewer,
     _str,
+    sync_local_article,
     with_attribution,
     withdraw_article,
 )
@@ -98,26 +97,13 @@ def apply_answer(item: ReceivedItem, actor: User | None) -> None:
         body=_attributed(item, language),
         example_questions=(title,),
     )
-    article = item.local_article
-    if article is None:
-        key = _free_key(item.account_id, f"shared-answer-{body['question_id']}")
-        created = kb_services.do_create_article(
-            actor=actor,
-            key=key,
-            category=_category(item.account_id, CATEGORY_KEY),
-            language=language,
-            data=kb_services.TranslationInput(
-                title=data.title, body=data.body, example_questions=data.example_questions, slug=key
-            ),
-        )
-        item.local_article = created.article
-        return
-    kb_services.do_save_translation(
-        actor=actor,
-        article=article,
+    sync_local_article(
+        item,
+        actor,
         language=language,
         data=data,
-        note=_("Synced from %(source)s") % {"source": item.subscription.name},
+        key=f"shared-answer-{body['question_id']}",
+        category_key=CATEGORY_KEY,
     )
 
 
