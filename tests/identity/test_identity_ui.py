@@ -56,6 +56,8 @@ def test_the_widget_offers_telegram_when_a_bot_has_a_username(account, channel, 
             "label": "Telegram",
             "href": "https://t.me/acme_support_bot?start={token}",
             "command": "",
+            # The per-case deep link's endpoint ("Continue this case on Telegram").
+            "case_endpoint": f"/telegram/widget/{channel.public_token}/link",
         }
     ]
     assert config["link_minutes"] == 15

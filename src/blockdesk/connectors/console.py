@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from blockdesk.conversations.models import Message
+from blockdesk.conversations.channel_registry import channel_label
+from blockdesk.conversations.models import Conversation, Message
 
 MessageExtra = Callable[[Message], str]
 _EXTRAS: list[MessageExtra] = []
@@ -29,3 +32,27 @@ def message_extras(message: Message) -> SafeString:
     parts = [part for render in _EXTRAS if (part := render(message))]
     # Each part is a rendered, autoescaped template: safe as a whole.
     return format_html_join("", "{}", ((mark_safe(p),) for p in parts))  # noqa: S308
+
+
+def reply_route(conversation: Conversation) -> SafeString:
+    """Above the composer, for a case the customer continued on another channel: the one
+    channel the next reply goes out on (linked_channels.py), and a choice among the case's
+    channels. Nothing for a case that never left its channel."""
+    from blockdesk.connectors.linked_channels import current_route, route_choices
+
+    choices = route_choices(conversation=conversation)
+    if len(choices) < 2:
+        return mark_safe("")  # noqa: S308 - empty
+    current = current_route(conversation=conversation)
+    html = render_to_string(
+        "connectors/_reply_route.html",
+        {
+            "action": reverse("connectors:choose_route", args=[conversation.pk]),
+            "current": current.pk,
+            "choices": [
+                {"id": i.pk, "name": i.name, "channel": channel_label(i.channel_kind)}
+                for i in choices
+            ],
+        },
+    )
+    return mark_safe(html)  # noqa: S308 - an autoescaped template

@@ -69,12 +69,16 @@ class InboundMessage:
 class WidgetContinue:
     """How the widget offers this channel. `kind` is the identity kind the token is issued
     for; `href` (a URL) and/or `command` (text the customer sends the bot) hold the
-    placeholder `{token}`. An `href` must be https."""
+    placeholder `{token}`. An `href` must be https. `case_endpoint` (optional): the
+    widget API path (with `{widget}` for the widget's public token) that answers
+    `POST {"conversation_id": N}` with `{"url": …}`, a link that continues that one case
+    on the channel: the widget then shows "Continue this case on …" in an open case."""
 
     kind: str
     label: str
     href: str = ""
     command: str = ""
+    case_endpoint: str = ""
 
 
 @dataclass(frozen=True)

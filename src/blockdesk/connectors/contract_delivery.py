@@ -30,6 +30,7 @@ from blockdesk.common.realtime import inbox_group, publish_on_commit
 from blockdesk.common.tasks import enqueue_on_commit
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.models import OutboundDelivery
+from blockdesk.conversations.channel_registry import channel_label
 from blockdesk.conversations.models import Inbox, Message
 from blockdesk.conversations.services import check_agent_can_access
 
@@ -50,6 +51,10 @@ def delivery_dict(delivery: OutboundDelivery) -> dict[str, Any]:
         "reason": delivery.reason,
         "attempts": delivery.attempts,
         "platform_message_id": delivery.platform_message_id,
+        # The one channel it goes out on (linked_channels.py: where the customer last wrote).
+        "channel": channel_label(delivery.inbox.channel_kind),
+        "channel_kind": delivery.inbox.channel_kind,
+        "inbox_name": delivery.inbox.name,
         "can_retry": delivery.status == Status.FAILED,
         "retry_url": reverse("connectors:retry_delivery", args=[delivery.pk]),
     }

@@ -5,7 +5,9 @@ name, the subject, the metadata; the text itself is guarded by the conversations
 before it stores anything, and a text too long is cut where no secret is split); the
 contact found or created by its channel identity; the conversation the platform proved
 (a thread token), else the sender's newest open case for chat channels, else a new case;
-the attachments that pass the widget's limits stored, the others listed with the reason.
+the attachments that pass the widget's limits stored, the others listed with the reason;
+the channel noted as the customer's latest on that case (linked_channels.py: replies go
+there).
 All through the conversations app's services, so its events and real-time pushes are the
 same as the widget's."""
 
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.connectors.contract import InboundAttachment, InboundMessage
+from blockdesk.connectors.linked_channels import do_note_customer_channel
 from blockdesk.connectors.models import BaseChannel
 from blockdesk.conversations import contact_services
 from blockdesk.conversations.models import Contact, ContactIdentity, Conversation, Message
@@ -186,4 +189,9 @@ def do_receive(*, channel: BaseChannel, inbound: InboundMessage) -> Received:
             metadata=metadata,
             extra_attachment_types=settings.CHANNEL_ATTACHMENT_EXTRA_TYPES,
         )
+        if sent.created:
+            # The customer's latest channel on this case: replies go there (one delivery).
+            do_note_customer_channel(
+                conversation=conversation, inbox=inbox, message_id=sent.message.pk
+            )
     return Received(sent.message, created=sent.created)

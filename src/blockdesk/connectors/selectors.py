@@ -17,7 +17,7 @@ def get_delivery_for_agent(*, user: User, delivery_id: int) -> OutboundDelivery:
     """A delivery of a reply in an inbox the agent works in; NotFound otherwise (an agent
     outside the inbox must not learn that the case exists)."""
     delivery = (
-        OutboundDelivery.objects.select_related("message__conversation")
+        OutboundDelivery.objects.select_related("message__conversation", "inbox")
         # The conversation's inbox: a linked channel's inbox may be one the agent is not in.
         .filter(pk=delivery_id, message__conversation__inbox__in=visible_inboxes(user=user))
         .first()
@@ -30,7 +30,7 @@ def get_delivery_for_agent(*, user: User, delivery_id: int) -> OutboundDelivery:
 def delivery_for_message(message: Message) -> OutboundDelivery | None:
     """The delivery of a message already shown to the agent (the console's timeline
     checked access to its conversation)."""
-    return OutboundDelivery.objects.filter(message=message).first()
+    return OutboundDelivery.objects.filter(message=message).select_related("inbox").first()
 
 
 def widget_continue_options(*, account_id: int) -> list[WidgetContinue]:

@@ -84,6 +84,12 @@ FRAME_STRINGS: dict[str, Promise] = {
     ),
     "continue_copy": _("Copy"),
     "continue_copied": _("Copied"),
+    # "Continue this case on Telegram" in an open case (static/widget/continue-case.js).
+    "continue_case": _("Continue this case on %(channel)s"),
+    "continue_case_link": _(
+        "The link works once, for %(minutes)s minutes, and only for this case. Our answers "
+        "will come to you there."
+    ),
     # A case of the customer's on another channel, opened read-only (static/widget/elsewhere.js).
     "elsewhere_readonly": _(
         "This conversation continues by %(channel)s. Reply there: messages cannot be sent "

@@ -122,7 +122,14 @@ def frame(request: HttpRequest, public_token: str) -> HttpResponse:
 def _continue_options(channel: WebWidgetChannel, language: str) -> list[dict[str, str]]:
     with translation.override(language):
         return [
-            {"kind": o.kind, "label": o.label, "href": o.href, "command": o.command}
+            {
+                "kind": o.kind,
+                "label": o.label,
+                "href": o.href,
+                "command": o.command,
+                # "Continue this case on …" in an open case (static/widget/continue-case.js).
+                "case_endpoint": o.case_endpoint.replace("{widget}", channel.public_token),
+            }
             for o in widget_continue_options(account_id=channel.inbox.account_id)
         ]
 

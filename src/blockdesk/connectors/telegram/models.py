@@ -8,6 +8,7 @@ import secrets
 from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from blockdesk.common.crypto import EncryptedTextField
@@ -95,6 +96,10 @@ class TelegramChannel(BaseChannel):
             kind="telegram",
             label=str(_("Telegram")),
             href=f"https://t.me/{self.bot_username}?start={{token}}",
+            # The per-case deep link (deeplink.do_create_link, widget_views.telegram_link).
+            case_endpoint=reverse(
+                "telegram_widget_link", kwargs={"public_token": "WIDGET"}
+            ).replace("WIDGET", "{widget}"),
         )
 
 

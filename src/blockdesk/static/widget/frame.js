@@ -19,6 +19,7 @@ import {createSurveys} from "../surveys/widget.js";
 import {createQueue} from "../routing/widget.js";
 import {createContinue} from "./continue.js";
 import {createElsewhere} from "./elsewhere.js";
+import {createCaseContinue} from "./continue-case.js";
 
 (function () {
   "use strict";
@@ -101,6 +102,12 @@ import {createElsewhere} from "./elsewhere.js";
   // "Continue on Telegram / Discord" (continue.js) and the customer's cases on other
   // channels, opened read-only from the list (elsewhere.js).
   createContinue({options: CFG.continue_on, minutes: CFG.link_minutes, strings: T, authed: function (m, p, b) { return authed(m, p, b); }});
+  // "Continue this case on Telegram" in an open case (continue-case.js): its endpoint is
+  // outside the widget API's base, with the same bearer token.
+  var caseApi = makeApi("", function () { return S.visitor; }, T);
+  var caseContinue = createCaseContinue({options: CFG.continue_on, strings: T, post: function (path, body) {
+    return ensureSession().then(function () { return caseApi("POST", path, body); });
+  }});
   var elsewhere = createElsewhere({
     strings: T, authed: function (m, p) { return authed(m, p); },
     messageEl: function (m) { return buildMessage(m, T, timeText); },
@@ -384,6 +391,7 @@ import {createElsewhere} from "./elsewhere.js";
     els.caseEl.textContent = "";
     els.caseEl.title = "";
     var c = S.conv !== null ? S.convs[S.conv] : null;
+    caseContinue.update(c);
     els.tlToggle.hidden = !c;
     els.followupOpen.hidden = !c;
     if (!c) {

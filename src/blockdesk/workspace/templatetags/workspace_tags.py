@@ -10,8 +10,9 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from blockdesk.connectors.console import message_extras as _message_extras
+from blockdesk.connectors.console import reply_route as _reply_route
 from blockdesk.conversations.channel_registry import channel_label as registry_channel_label
-from blockdesk.conversations.models import Message
+from blockdesk.conversations.models import Conversation, Message
 from blockdesk.conversations.serializers import sender_name as _sender_name
 from blockdesk.workspace import selectors as ui
 
@@ -76,6 +77,11 @@ def qr_svg(data: str | None) -> SafeString:
     )
     # segno writes the SVG itself from the QR matrix: no user text ends up in it.
     return mark_safe(svg)  # noqa: S308
+
+
+@register.simple_tag
+def reply_route(conversation: Conversation) -> SafeString:
+    return _reply_route(conversation)
 
 
 @register.simple_tag

@@ -319,6 +319,14 @@
     box.textContent = "";
     var tone = d.status === "failed" ? "prio-urgent" : d.status === "queued" ? "pill-warn" : "pill-ok";
     box.appendChild(el("span", "pill " + tone, d.status_label));
+    if (d.channel) {
+      // The one channel this reply goes out on (connectors/linked_channels.py).
+      var via = el("span", "muted msg-delivery-channel", "→ " + d.channel);
+      via.title = d.inbox_name || "";
+      via.dataset.channel = d.channel_kind || "";
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(via);
+    }
     if (d.reason) { box.appendChild(document.createTextNode(" ")); box.appendChild(el("span", "muted", d.reason)); }
     var csrf = document.querySelector('input[name="csrfmiddlewaretoken"]');
     if (d.can_retry && d.retry_url && csrf) {
