@@ -410,6 +410,8 @@ X_MEDIA_LIMIT_BYTES = int(env("BLOCKDESK_X_MEDIA_LIMIT_BYTES", str(5 * 1024 * 10
 # X_API_BASE on loopback or a private network (a stand-in or a proxy): allowed only so.
 X_API_ALLOW_PRIVATE = env_bool("BLOCKDESK_X_API_ALLOW_PRIVATE", False)
 X_POLL_SECONDS = int(env("BLOCKDESK_X_POLL_SECONDS", "60"))
+# Hosts a customer's X media (images, video stills) are fetched from, through netguard.
+X_MEDIA_HOSTS = env_list("BLOCKDESK_X_MEDIA_HOSTS", "pbs.twimg.com,ton.twitter.com")
 # --- Calls (calls app, docs/calls.md) -----------------------------------------------
 # Static STUN/TURN servers for the browsers: a JSON list of RTCIceServer objects.
 CALLS_ICE_SERVERS = env("BLOCKDESK_ICE_SERVERS", "[]")

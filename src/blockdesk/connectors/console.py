@@ -42,7 +42,7 @@ def reply_route(conversation: Conversation) -> SafeString:
 
     choices = route_choices(conversation=conversation)
     if len(choices) < 2:
-        return mark_safe("")  # noqa: S308 - empty
+        return mark_safe("")
     current = current_route(conversation=conversation)
     html = render_to_string(
         "connectors/_reply_route.html",

@@ -141,7 +141,9 @@ def delivery_inbox(*, conversation_id: int, inbox: Inbox) -> Inbox | None:
         # Known from with_link_flag: no route, no link; its own channel or none.
         return inbox if _delivers_by_task(inbox) else None
     route = (
-        ReplyRoute.objects.filter(conversation_id=conversation_id, inbox__account_id=inbox.account_id)
+        ReplyRoute.objects.filter(
+            conversation_id=conversation_id, inbox__account_id=inbox.account_id
+        )
         .select_related("inbox")
         .first()
     )

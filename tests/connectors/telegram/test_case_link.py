@@ -56,12 +56,17 @@ def _visitor_case(channel, key: str):  # type: ignore[no-untyped-def]
 def test_the_case_button_is_offered_only_with_a_telegram_bot(channel, client, bot_api):
     assert _config(channel)["continue_on"] == []  # no bot: no button
     page = client.get(f"/widget/frame/{channel.public_token}/?lang=en").content.decode()
-    assert 'id="bdw-case-continue"' in page and "hidden" in page.split('id="bdw-case-continue"')[1][:80]
+    assert (
+        'id="bdw-case-continue"' in page
+        and "hidden" in page.split('id="bdw-case-continue"')[1][:80]
+    )
     from blockdesk.connectors.telegram.services import do_create_telegram_inbox
 
     from .standin import TOKEN
 
-    do_create_telegram_inbox(account=channel.inbox.account, name="Telegram", bot_token=TOKEN, mode="webhook")
+    do_create_telegram_inbox(
+        account=channel.inbox.account, name="Telegram", bot_token=TOKEN, mode="webhook"
+    )
     [option] = _config(channel)["continue_on"]
     assert option["case_endpoint"] == f"/telegram/widget/{channel.public_token}/link"
     assert option["href"].startswith("https://t.me/blockdesk_support_bot?start=")
@@ -72,7 +77,9 @@ def test_the_case_link_continues_that_case_once_and_never_lets_a_stranger_in(
 ):
     _session, token, case = _visitor_case(channel, "key-00000201")
     start = _case_link(channel, case.pk, token)
-    linked = handle_update(channel=tg_channel, payload=updates.private_text(1, 50, f"/start {start}"))
+    linked = handle_update(
+        channel=tg_channel, payload=updates.private_text(1, 50, f"/start {start}")
+    )
     assert linked.status == "linked" and linked.conversation_id == case.pk
     assert TelegramThread.objects.get(chat_id=1111111).conversation_id == case.pk
     follow = handle_update(channel=tg_channel, payload=updates.private_text(2, 51, "tx id 0xabc"))
@@ -89,7 +96,9 @@ def test_the_case_link_continues_that_case_once_and_never_lets_a_stranger_in(
         channel=tg_channel, payload=updates.private_text(4, 61, "show me", sender=STRANGER)
     )
     assert theirs.conversation_id != case.pk
-    assert not TelegramThread.objects.filter(user_id=STRANGER["id"], conversation_id=case.pk).exists()
+    assert not TelegramThread.objects.filter(
+        user_id=STRANGER["id"], conversation_id=case.pk
+    ).exists()
     assert not Message.objects.filter(conversation=case, content="show me").exists()
 
 
@@ -99,7 +108,9 @@ def test_an_expired_link_or_another_visitors_case_gives_nothing(tg_channel, chan
     TelegramLinkToken.objects.filter(token=start).update(
         expires_at=TelegramLinkToken.objects.get(token=start).created_at - dt.timedelta(seconds=1)
     )
-    expired = handle_update(channel=tg_channel, payload=updates.private_text(1, 50, f"/start {start}"))
+    expired = handle_update(
+        channel=tg_channel, payload=updates.private_text(1, 50, f"/start {start}")
+    )
     assert expired.status == "ignored" and expired.conversation_id is None
     assert not TelegramThread.objects.filter(conversation_id=case.pk).exists()
 

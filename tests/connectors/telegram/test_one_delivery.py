@@ -24,9 +24,9 @@ from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.notifications.selectors import unseen_replies
 from blockdesk.widget.services import do_send_visitor_message, do_start_visitor_session
+from tests.conftest import PASSWORD
 from tests.connectors.email.conftest import _email_settings, email_channel, smtp
 from tests.connectors.email.mails import raw
-from tests.conftest import PASSWORD
 from tests.support.event_log import drain
 
 from . import updates
@@ -62,7 +62,10 @@ def _reply(agent, case, content, capture) -> Message:  # type: ignore[no-untyped
 def _deliver(message: Message) -> OutboundDelivery | None:
     delivery = OutboundDelivery.objects.filter(message=message).first()
     if delivery is not None:
-        assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) in ("sent", "delivered")
+        assert contract_delivery.do_attempt_delivery(delivery_id=delivery.pk) in (
+            "sent",
+            "delivered",
+        )
         delivery.refresh_from_db()
     return delivery
 
@@ -102,8 +105,18 @@ def test_each_reply_goes_out_once_on_the_channel_the_customer_last_wrote_from(
     session, case = widget_case
     # The customer continues the case on Telegram (the widget's deep link) and writes there.
     _ch, token = do_create_link(contact=case.contact, conversation=case)
-    assert handle_update(channel=tg_channel, payload=updates.private_text(1, 50, f"/start {token}")).status == "linked"
-    assert handle_update(channel=tg_channel, payload=updates.private_text(2, 51, "tx id?")).conversation_id == case.pk
+    assert (
+        handle_update(
+            channel=tg_channel, payload=updates.private_text(1, 50, f"/start {token}")
+        ).status
+        == "linked"
+    )
+    assert (
+        handle_update(
+            channel=tg_channel, payload=updates.private_text(2, 51, "tx id?")
+        ).conversation_id
+        == case.pk
+    )
     drain(CONSUMER)
 
     first = _reply(agent, case, "Answer one on Telegram", capture)
@@ -123,7 +136,12 @@ def test_each_reply_goes_out_once_on_the_channel_the_customer_last_wrote_from(
     assert _telegram_texts(bot_api, "Answer two") == []
 
     # Back in the widget: shown live there, no delivery anywhere.
-    do_send_visitor_message(session=session, content="Still here", idempotency_key="key-00000101", conversation_id=case.pk)
+    do_send_visitor_message(
+        session=session,
+        content="Still here",
+        idempotency_key="key-00000101",
+        conversation_id=case.pk,
+    )
     drain(CONSUMER)
     third = _reply(agent, case, "Answer three in the widget", capture)
     assert _deliver(third) is None
@@ -189,7 +207,9 @@ def test_an_agent_chooses_the_channel_and_a_late_customer_message_does_not_undo_
 
     # A widget message written before the choice, handled by the consumer after it,
     # does not undo the agent's choice.
-    do_send_visitor_message(session=session, content="earlier", idempotency_key="key-00000102", conversation_id=case.pk)
+    do_send_visitor_message(
+        session=session, content="earlier", idempotency_key="key-00000102", conversation_id=case.pk
+    )
     url = reverse("connectors:choose_route", args=[case.pk])
     client.post(url, {"inbox": tg_channel.inbox_id})
     drain(CONSUMER)
@@ -205,6 +225,6 @@ def test_an_agent_chooses_the_channel_and_a_late_customer_message_does_not_undo_
     client.logout()
     client.login(username=outsider.username, password=PASSWORD)
     assert client.post(url, {"inbox": email_channel.inbox_id}).status_code == 404
-    with pytest.raises(Exception):  # noqa: B017,PT011 - NotFound, the case stays hidden
+    with pytest.raises(Exception):  # noqa: B017 - NotFound, the case stays hidden
         do_choose_route(actor=outsider, conversation=case, inbox_id=email_channel.inbox_id)
     assert ReplyRoute.objects.get(conversation=case).inbox_id == tg_channel.inbox_id

@@ -54,8 +54,19 @@ class FakeX:
         self.posts: list[dict[str, Any]] = []
         self.dms: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}  # media id → the upload's form and bytes
+        # The media host (pbs.twimg.com in X's payloads, here under /media-host/): path →
+        # (content type, bytes). It takes no token, as X's CDN.
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.media_failures: list[Reply] = []  # each answers one media request first
 
     def route(self, request: Request) -> Reply:
+        if request.path.startswith("/media-host/"):
+            if self.media_failures:
+                return self.media_failures.pop(0)
+            found = self.files.get(request.path.removeprefix("/media-host"))
+            if found is None:
+                return Reply(404, raw=b"not found", headers={"Content-Type": "text/plain"})
+            return Reply(200, raw=found[1], headers={"Content-Type": found[0]})
         if request.path == "/2/oauth2/token":
             form = request.body.decode()
             if "refresh_token=refresh-1" not in form:

@@ -19,8 +19,10 @@ from blockdesk.common.netguard import UnsafeTarget, pinned_client
 from blockdesk.connectors.contract import DeliveryFailed
 from blockdesk.connectors.x.models import XChannel
 
-DM_FIELDS = "id,text,event_type,created_at,sender_id,dm_conversation_id"
+DM_FIELDS = "id,text,event_type,created_at,sender_id,dm_conversation_id,attachments"
 USER_FIELDS = "username,name"
+# The media a customer attached (inbound_media.py): `includes.media` with these fields.
+MEDIA_FIELDS = "media_key,type,url,preview_image_url,alt_text"
 
 
 def _client() -> httpx.Client:
@@ -104,8 +106,9 @@ def me(channel: XChannel, *, token: str | None = None) -> dict[str, Any]:
 
 def mentions(channel: XChannel) -> dict[str, Any]:
     params: dict[str, Any] = {
-        "max_results": 100, "expansions": "author_id", "user.fields": USER_FIELDS,
-        "tweet.fields": "author_id,conversation_id,created_at",
+        "max_results": 100, "expansions": "author_id,attachments.media_keys",
+        "user.fields": USER_FIELDS, "media.fields": MEDIA_FIELDS,
+        "tweet.fields": "author_id,conversation_id,created_at,attachments",
     }  # fmt: skip
     if channel.since_mention_id:
         params["since_id"] = channel.since_mention_id
@@ -114,7 +117,8 @@ def mentions(channel: XChannel) -> dict[str, Any]:
 
 def dm_events(channel: XChannel) -> dict[str, Any]:
     params = {"max_results": 100, "event_types": "MessageCreate", "dm_event.fields": DM_FIELDS,
-              "expansions": "sender_id", "user.fields": USER_FIELDS}  # fmt: skip
+              "expansions": "sender_id,attachments.media_keys", "user.fields": USER_FIELDS,
+              "media.fields": MEDIA_FIELDS}  # fmt: skip
     return call(channel, "GET", "/2/dm_events", params=params)
 
 

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from blockdesk.connectors.contract import DeliveryFailed, InboundMessage
-from blockdesk.connectors.contract_inbound import do_receive
+from blockdesk.connectors.contract import DeliveryFailed, InboundAttachment, InboundMessage
+from blockdesk.connectors.contract_inbound import do_receive, idempotency_key
 from blockdesk.connectors.x import api
+from blockdesk.connectors.x.inbound_media import XMedia, do_schedule_retries, fetch_all, media_of
 from blockdesk.connectors.x.models import XChannel, XRoute
-from blockdesk.conversations.models import ContactIdentity
+from blockdesk.conversations.models import ContactIdentity, Message
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class XItem:
     username: str
     name: str
     text: str
+    media: tuple[XMedia, ...] = field(default=())
 
 
 def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -49,7 +51,7 @@ def parse_mentions(body: dict[str, Any], *, own_id: str) -> list[XItem]:
         user = users.get(author, {})
         items.append(XItem(XRoute.Kind.MENTION, str(post["id"]), author,
                            str(user.get("username") or ""), str(user.get("name") or ""),
-                           str(post.get("text") or "")))  # fmt: skip
+                           str(post.get("text") or ""), media_of(post, body)))  # fmt: skip
     return items
 
 
@@ -68,12 +70,35 @@ def parse_dm_events(body: dict[str, Any], *, own_id: str, after_id: str) -> list
             continue
         user = users.get(sender, {})
         items.append(XItem(XRoute.Kind.DM, event_id, sender, str(user.get("username") or ""),
-                           str(user.get("name") or ""), str(event.get("text") or "")))  # fmt: skip
+                           str(user.get("name") or ""), str(event.get("text") or ""),
+                           media_of(event, body)))  # fmt: skip
     return items
 
 
+def _already_stored(channel: XChannel, item: XItem) -> bool:
+    key = idempotency_key(channel, f"{item.kind}:{item.id}")
+    return Message.objects.filter(
+        conversation__inbox__account_id=channel.inbox.account_id, idempotency_key=key
+    ).exists()
+
+
 def receive_item(channel: XChannel, item: XItem) -> bool:
-    """True when stored; False for an item already stored (a replay)."""
+    """True when stored; False for an item already stored (a replay). Its media are
+    fetched first (inbound_media.py), unless it is a replay; a failed fetch keeps the
+    message, noted on it and retried later when it may pass."""
+    meta: dict[str, Any] = {"kind": item.kind, "id": item.id, "username": item.username}
+    files: list[InboundAttachment] = []
+    failed: list[dict[str, Any]] = []
+    if item.media and not _already_stored(channel, item):
+        # Fetched, not stored: do_receive runs the secret guard over the text, the alt
+        # texts (metadata) and the file names before it stores anything.
+        files, failed = fetch_all(item.media)
+        meta["media"] = [{"key": m.key, "type": m.type, "alt_text": m.alt_text} for m in item.media]
+        if failed:
+            meta["media_failed"] = [
+                {"key": f["key"], "type": f["type"], "reason": f["reason"], "retry": f["retry"]}
+                for f in failed
+            ]
     received = do_receive(
         channel=channel,
         inbound=InboundMessage(
@@ -83,9 +108,14 @@ def receive_item(channel: XChannel, item: XItem) -> bool:
             text=item.text,
             platform_message_id=f"{item.kind}:{item.id}",
             continue_latest=True,
-            metadata={"x": {"kind": item.kind, "id": item.id, "username": item.username}},
+            attachments=files,
+            metadata={"x": meta},
         ),
     )
+    if received.created and failed:
+        do_schedule_retries(
+            channel=channel, message=received.message, failed=failed, now=timezone.now()
+        )
     XRoute.objects.update_or_create(
         channel=channel, conversation=received.message.conversation,
         defaults={"kind": item.kind, "participant_id": item.author_id,

@@ -91,3 +91,32 @@ class XSentPart(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "index"], name="x_part_unique")]
+
+
+class XMediaFetch(models.Model):
+    """A customer's image or video on X that could not be fetched when its DM or mention
+    was stored (the media host down, a timeout): the message is kept, with the failure
+    noted, and the periodic job tries again (inbound_media.retry_due_media) until
+    `MAX_ATTEMPTS`; then it stays failed, with the reason agents see."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Retrying")
+        FETCHED = "fetched", _("Fetched")
+        FAILED = "failed", _("Not fetched")
+
+    channel = models.ForeignKey(XChannel, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="+")
+    media_key = models.CharField(max_length=64)
+    media_type = models.CharField(max_length=16)  # photo, video, animated_gif
+    url = models.URLField(max_length=500)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    reason = models.CharField(max_length=300, blank=True)
+    next_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "media_key"], name="x_media_fetch_unique")
+        ]
+        indexes = [models.Index(fields=["status", "next_at"])]
