@@ -18,7 +18,13 @@ from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, CSP_PROBE, WAIT_MS, 
 from tests.e2e.test_widget_continue_browser import SEED
 from tests.support.live_server import LiveServer, live_server, migrate, run_django, server_env
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.embedded_only]
+# Migrating a fresh database for the live server takes minutes on a loaded 2-core machine.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.embedded_only,
+    pytest.mark.timeout(600),
+]
 
 TOKENS = """
 from blockdesk.connectors.telegram.models import TelegramLinkToken
