@@ -9,7 +9,9 @@ asks which kind a channel is.
   it stores, finds or creates the contact by that identity, threads the message into the
   right conversation and stores the attachments, through the conversations app's services.
 - **deliver** — a channel whose class says `delivers_by_task = True` gets one
-  `OutboundDelivery` per public reply (agent, assistant or system) in its inboxes: the
+  `OutboundDelivery` per public reply (agent, assistant or system) in its inboxes, or in
+  a case the customer continued on it and last wrote from (linked_channels.py: one
+  delivery per reply, on one channel): the
   `connectors.deliveries` consumer of `message.created` writes it, a background task calls
   `channel.send(message)` with retries and backoff, and the platform's message id and the
   status (queued, sent, delivered, failed with a reason) are shown to agents, with a retry
