@@ -2,25 +2,35 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockdesk.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from blockdesk.common.asgi_http import SyncChainASGIHandler  # noqa: E402
+
+# Django's handler with one thread hop per request (common/asgi_http.py says why).
+django_asgi_app = SyncChainASGIHandler(threads=settings.REQUEST_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from blockdesk.common.realtime import publishing_from_loop  # noqa: E402
 from blockdesk.ops.asgi import count_websockets  # noqa: E402
 from blockdesk.ws_routes import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": count_websockets(  # open-socket gauge for /metrics (ops/asgi.py)
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-        ),
-    }
+application = publishing_from_loop(  # pushes are sent from this loop (common/realtime.py)
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": count_websockets(  # open-socket gauge for /metrics (ops/asgi.py)
+                AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            ),
+        }
+    )
 )
 
 # eth_account (through py_ecc) raises the recursion limit when imported; import it now, under

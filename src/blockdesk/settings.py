@@ -163,6 +163,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     _db["TEST"] = {"NAME": env("BLOCKDESK_TEST_SQLITE_NAME", "") or None}
+    # Kept open between requests: the server's request threads are a fixed pool
+    # (common/asgi_http.py), and opening one costs its PRAGMAs and function set-up.
+    _db["CONN_MAX_AGE"] = None
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     # A connection pool per process: under load, one connection per in-flight request
@@ -174,6 +177,12 @@ else:
             "timeout": 20,
         }
 DATABASES = {"default": _db}
+# Threads serving HTTP requests in each server process (common/asgi_http.py): how many
+# requests may wait on the database or an outbound call at once.
+REQUEST_THREADS = int(env("BLOCKDESK_REQUEST_THREADS", "16"))
+# How long a server process keeps a widget channel it read (widget/services.py); a change
+# made on another node reaches this one within it. 0: read it on every request.
+WIDGET_CHANNEL_CACHE_SECONDS = float(env("BLOCKDESK_WIDGET_CHANNEL_CACHE_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ------------------------------------------------

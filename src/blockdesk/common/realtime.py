@@ -3,7 +3,10 @@ never hears about a row it cannot read yet (and never about one that rolled back
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+from collections import deque
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -25,11 +28,89 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+class _Publisher:
+    """Pushes from request threads, sent in order by one task on the server's event loop.
+
+    A push used to block its thread in `async_to_sync` until the layer had it, once per
+    group, five times for a customer's first message (a round trip to the loop each,
+    measured in docs/benchmarks/widget.md, issue 17). Now the thread queues it and goes
+    on; one task per burst sends the queue in order, so a client still hears a case's
+    changes in the order they committed. Without a bound loop that is running (a
+    management command, a task worker, the test client) a push is sent at once, as
+    before."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[list[str], dict[str, Any]]] = deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._draining = False
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._loop is not loop:
+            with self._lock:
+                self._loop = loop
+                self._queue.clear()
+                self._draining = False
+
+    def submit(self, groups: list[str], message: dict[str, Any]) -> bool:
+        """Queues the push; False when there is no running loop to send it from."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return False
+        with self._lock:
+            self._queue.append((groups, message))
+            if self._draining:
+                return True
+            self._draining = True
+        try:
+            loop.call_soon_threadsafe(self._start, loop)
+        except RuntimeError:  # the loop closed in between
+            with self._lock:
+                self._draining = False
+            return False
+        return True
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        _tasks.add(task := loop.create_task(self._drain(loop)))
+        task.add_done_callback(_tasks.discard)
+
+    async def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        layer = get_channel_layer()
+        while True:
+            with self._lock:
+                if not self._queue or self._loop is not loop:
+                    self._draining = False
+                    return
+                groups, message = self._queue.popleft()
+            for group in groups:
+                try:
+                    await layer.group_send(group, message)
+                except Exception:
+                    logger.exception("realtime push to %s failed", group)
+
+
+_publisher = _Publisher()
+# Strong references to the drain tasks (the loop keeps only weak ones).
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def publishing_from_loop(app: Any) -> Any:
+    """ASGI wrapper: pushes made during this server's requests are sent from its loop."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        _publisher.bind(asyncio.get_running_loop())
+        await app(scope, receive, send)
+
+    return wrapped
+
+
 def _send(groups: list[str], event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     message = {"type": "broadcast", "event": event}
+    if _publisher.submit(groups, message):
+        return
     for group in groups:
         try:
             async_to_sync(layer.group_send)(group, message)

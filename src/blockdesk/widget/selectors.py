@@ -85,7 +85,8 @@ def get_visitor_conversation(
         qs = conversation_selectors.contact_conversations(contact=contact).filter(
             inbox_id=channel.inbox_id
         )
-    conv = qs.filter(pk=conversation_id).first()
+    found = list(qs.filter(pk=conversation_id).order_by()[:1])  # by pk: no ORDER BY
+    conv = found[0] if found else None
     if conv is None:
         # The same answer for "not yours" and "does not exist": ids are guessable.
         raise NotFound(_("No such conversation."))

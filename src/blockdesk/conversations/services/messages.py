@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -224,11 +225,12 @@ def do_send_contact_message(
         attachments=attachments,
         extra_attachment_types=extra_attachment_types,
     )
-    existing = _already_sent(contact=contact, idempotency_key=idempotency_key)
-    if existing is not None:
-        return existing
     if conversation is not None and conversation.contact_id != contact.pk:
         raise NotFound()
+    # A retry with a key already stored is found by the unique constraint, not a read
+    # before every write (one statement less per message): its insert fails, everything
+    # this attempt did (a new case, events, pushes) rolls back, and the stored message is
+    # returned, even if its case was resolved in between.
     try:
         with transaction.atomic():
             if conversation is None or conversation.status == Status.RESOLVED:
@@ -254,7 +256,7 @@ def do_send_contact_message(
                 metadata=metadata or {},
             )
             _persist_message(conversation=conversation, message=message, attachments=attachments)
-            Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
+            _touch_last_seen(contact)
             if guard.has_secrets:
                 _flag_exposed_secret(
                     conversation=conversation,
@@ -271,14 +273,26 @@ def do_send_contact_message(
     return SentMessage(message, created=True)
 
 
+# A contact's "last seen" is a minute-level fact (API `last_seen_at`): written at most
+# this often, not on every message (one statement less per follow-up, issue 17).
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+def _touch_last_seen(contact: Contact) -> None:
+    now = timezone.now()
+    if contact.last_seen_at is None or now - contact.last_seen_at >= LAST_SEEN_RESOLUTION:
+        Contact.objects.filter(pk=contact.pk).update(last_seen_at=now)
+        contact.last_seen_at = now
+
+
 def _already_sent(*, contact: Contact, idempotency_key: str | None) -> SentMessage | None:
     """The message a retry with the same key already stored, if any."""
     if not idempotency_key:
         return None
-    existing = Message.objects.filter(
-        sender_contact=contact, idempotency_key=idempotency_key
-    ).first()
-    return SentMessage(existing, created=False) if existing is not None else None
+    existing = list(
+        Message.objects.filter(sender_contact=contact, idempotency_key=idempotency_key)[:1]
+    )
+    return SentMessage(existing[0], created=False) if existing else None
 
 
 def _flag_exposed_secret(

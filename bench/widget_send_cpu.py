@@ -1,0 +1,155 @@
+"""Server CPU per widget message, in process: the ASGI application driven by httpx's ASGI
+transport (no uvicorn, no sockets, no client in the same CPU count), so the figure is the
+application's own cost and holds better on a busy machine than a live load run.
+
+    .venv/bin/python bench/widget_send_cpu.py [--messages 400] [--postgres URL] [--redis URL]
+
+Profile it with py-spy: `py-spy record --format raw --gil -o P -- .venv/bin/python ...`.
+
+Prints CPU ms per message (process time of every thread: the request threads and the
+event loop) for a customer's first message (a new case) and for a follow-up, and the SQL
+statements of each. Issue 17 aims at <= 4 ms without the assistant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
+
+
+def _setup(args: argparse.Namespace, data_dir: Path) -> str:
+    os.environ["BLOCKDESK_DATA_DIR"] = str(data_dir)
+    os.environ["DATABASE_URL"] = args.postgres or f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    if args.redis:
+        os.environ["REDIS_URL"] = args.redis
+    os.environ.setdefault("BLOCKDESK_PUBLIC_RATE_LIMIT", "1000000000")
+    os.environ.setdefault("BLOCKDESK_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("BLOCKDESK_SECRET_KEY", "bench-" + uuid.uuid4().hex)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockdesk.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from blockdesk.accounts.models import Account, User
+    from blockdesk.accounts.services import do_create_agent
+    from blockdesk.connectors.services import do_create_web_widget_inbox
+
+    account = Account.objects.create(name="CPU bench")
+    admin = do_create_agent(
+        account=account,
+        username="benchadmin",
+        email="bench@example.com",
+        password=uuid.uuid4().hex,
+        role=User.Role.ADMIN,
+    )
+    channel = do_create_web_widget_inbox(account=account, name="Website", members=[admin])
+    return str(channel.public_token)
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.n = 0
+        self.last: list[str] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.n += 1
+        self.last.append(sql)
+        return execute(sql, params, many, context)
+
+
+async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
+    import httpx
+    from django.db.backends.signals import connection_created
+
+    from blockdesk.asgi import application
+
+    counter = Counter()
+
+    def count_on(connection: Any, **kwargs: Any) -> None:
+        # Every request thread's own connection (they are opened in those threads).
+        connection.execute_wrappers.append(counter)
+
+    connection_created.connect(count_on, weak=False)
+
+    transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
+    base = f"/widget/api/{token}/"
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        visitors = []
+        for _ in range(args.messages + 20):
+            r = await client.post(base + "session", json={"locale": "en"})
+            assert r.status_code == 201, r.text
+            visitors.append(r.json()["visitor_token"])
+
+        async def send(tok: str, conversation: int | None = None) -> int:
+            body: dict[str, Any] = {"content": "I sent USDT on the wrong network, help"}
+            body["idempotency_key"] = uuid.uuid4().hex
+            if conversation:
+                body["conversation_id"] = conversation
+            r = await client.post(
+                base + "messages", json=body, headers={"Authorization": f"Bearer {tok}"}
+            )
+            assert r.status_code == 201, r.text
+            return int(r.json()["conversation"]["id"])
+
+        for tok in visitors[:20]:  # warm-up: caches, the counter row, imported modules
+            await send(tok)
+        convs: list[int] = []
+        results: dict[str, Any] = {}
+        for label in ("first", "follow_up"):
+            counter.n = 0
+            samples = []
+            for i, tok in enumerate(visitors[20:]):
+                counter.last = []
+                t0 = time.process_time()
+                if label == "first":
+                    convs.append(await send(tok))
+                else:
+                    await send(tok, convs[i])
+                await asyncio.sleep(0)  # let the loop send the pushes
+                samples.append(time.process_time() - t0)
+            results[label] = {
+                "cpu_ms_median": 1000 * statistics.median(samples),
+                "cpu_ms_mean": 1000 * statistics.fmean(samples),
+                "sql_per_message": counter.n / len(samples),
+                "sql_of_one": counter.last,
+            }
+        return results
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--messages", type=int, default=400)
+    p.add_argument("--postgres", default="", help="a PostgreSQL URL (an empty database)")
+    p.add_argument("--redis", default="")
+    p.add_argument("--show-sql", action="store_true", help="the statements of one message")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bd-cpu-") as tmp:
+        token = _setup(args, Path(tmp))
+        results = asyncio.run(_run(args, token))
+    print(f"load average before/after: {os.getloadavg()}")
+    for label, r in results.items():
+        print(
+            f"{label:10s} CPU/msg median {r['cpu_ms_median']:.2f} ms, mean {r['cpu_ms_mean']:.2f}"
+            f" ms, {r['sql_per_message']:.1f} SQL statements"
+        )
+        if args.show_sql:
+            for sql in r["sql_of_one"]:
+                print("    ", sql[:160])
+
+
+if __name__ == "__main__":
+    main()
