@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,6 +11,8 @@ from blockdesk.conversations.timeline import register_timeline_kind
 
 KIND_STARTED = "call_started"
 KIND_ENDED = "call_ended"
+KIND_RECORDED = "call_recorded"
+KIND_CONSENT_WITHDRAWN = "call_consent_withdrawn"
 
 
 def format_duration(seconds: int) -> str:
@@ -59,6 +62,42 @@ def _ended(event: ConversationEvent, actor: str) -> str:
     return _("Call failed")
 
 
+def _recording_exists(event: ConversationEvent) -> int | None:
+    from blockdesk.calls.models import CallRecording
+
+    raw = (event.data or {}).get("recording_id")
+    if not isinstance(raw, int):
+        return None
+    return raw if CallRecording.objects.filter(pk=raw).exists() else None
+
+
+def _recorded(event: ConversationEvent, actor: str) -> str:
+    data = event.data or {}
+    if _recording_exists(event) is None:
+        return _("Call recording deleted (its retention period ended)")
+    return _("Call recorded · %(duration)s") % {
+        "duration": format_duration(int(data.get("duration") or 0))
+    }
+
+
+def _recording_url(event: ConversationEvent) -> str | None:
+    found = _recording_exists(event)
+    return reverse("call_recordings:file", args=[found]) if found is not None else None
+
+
 def register() -> None:
     register_timeline_kind(KIND_STARTED, gettext_lazy("Call started"), describe=_started)
     register_timeline_kind(KIND_ENDED, gettext_lazy("Call ended"), describe=_ended)
+    register_timeline_kind(
+        KIND_RECORDED,
+        gettext_lazy("Call recorded"),
+        describe=_recorded,
+        audio_url=_recording_url,
+    )
+    register_timeline_kind(
+        KIND_CONSENT_WITHDRAWN,
+        gettext_lazy("Recording consent withdrawn"),
+        describe=lambda event, actor: _(
+            "The customer withdrew their consent: this call is not recorded"
+        ),
+    )
