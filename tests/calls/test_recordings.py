@@ -327,3 +327,20 @@ def test_the_purge_is_a_registered_periodic_job():
     from blockdesk.common.periodic import jobs
 
     assert recordings.do_purge_expired_recordings in jobs()
+
+
+@pytest.mark.django_db
+def test_erasing_the_customer_deletes_their_call_recordings(
+    conversation, agent, admin_user, online, recording_on, django_capture_on_commit_callbacks
+):
+    from blockdesk.conversations.erasure import do_erase_contact
+
+    call = answered_call(conversation, agent, consent=True)
+    recordings.do_save_recording(user=agent, call_id=call.pk, upload=webm())
+    assert len(stored_files()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        do_erase_contact(actor=admin_user, contact=conversation.contact, confirmed=True)
+    assert not CallRecording.objects.exists() and stored_files() == []
+    # The event about it stays on the log, without its data (events.do_redact_events).
+    saved = Event.objects.get(name="call.recording_saved")
+    assert saved.payload == {} and saved.redacted_at is not None

@@ -213,7 +213,6 @@ def do_purge_expired_recordings(*, now: dt.datetime | None = None) -> int:
             ).first()
             if recording is None:
                 continue  # another node purged it
-            name = recording.file.name
             call = recording.call
             recording.delete()
             emit(
@@ -228,8 +227,26 @@ def do_purge_expired_recordings(*, now: dt.datetime | None = None) -> int:
                 actor=Actor.system(),
                 subject=Subject("conversation", call.conversation_id),
             )
-            transaction.on_commit(lambda name=name: default_storage.delete(name))  # type: ignore[misc]
-            count += 1
+            count += 1  # the file goes after the commit (delete_file_with_row)
     if count:
         logger.info("deleted %d call recordings past the retention period", count)
     return count
+
+
+def delete_file_with_row(
+    sender: type[CallRecording], instance: CallRecording, **kwargs: object
+) -> None:
+    """post_delete: whatever deleted the row (the purge, a deleted conversation, a
+    customer's erasure cascading through their calls), the audio goes too, after the
+    commit (a rolled-back delete keeps its file)."""
+    name = instance.file.name
+    if not name:
+        return
+
+    def delete() -> None:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("could not delete a call recording file", exc_info=True)
+
+    transaction.on_commit(delete)

@@ -3,6 +3,7 @@ when the customer agrees."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,6 +27,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "section": "calls",
         "has_two_factor": account_selectors.has_two_factor(user=user),
         "options": services.call_settings(account_id=user.account_pk),
+        "retention_days": settings.CALL_RECORDING_RETENTION_DAYS,
         "recent": Call.objects.filter(account_id=user.account_pk)
         .select_related("conversation", "agent")
         .order_by("-rang_at")[:RECENT_CALLS],

@@ -157,6 +157,7 @@ export function createCall(opts) {
     if (call || cid === null) { return; }
     var consent = !!(opts.side === "customer" && recording && ui.consent.checked);
     call = {id: null, video: !!video, caller: true, conversation: cid, consent: consent};
+    show(ui.consentBox, false);  // the answer goes with the ring
     var current = call;
     setState("ringing-out");
     status(T.calling);
@@ -255,11 +256,16 @@ export function createCall(opts) {
         if (ev.conversation_id !== opts.conversation()) { return; }
         available = !!ev.available;
         recording = !!ev.recording;
-        if (opts.side === "customer" && recording && !call) {
+        if (opts.side === "customer" && !call) {
+          // Before the customer calls, the panel asks (unticked); a later availability
+          // answer keeps what they ticked.
+          var ask = recording && available;
+          if (ask && ui.consentBox.hidden) { ui.consent.checked = false; }
           ui.notice.textContent = T.recording_notice;
-          ui.consent.checked = false;
+          show(ui.notice, ask);
+          show(ui.consentBox, ask);
+          if (ask) { show(ui.panel, true); } else if (ui.panel.dataset.callState === "idle") { show(ui.panel, false); }
         }
-        show(ui.consentBox, opts.side === "customer" && recording && available && !call);
         renderButtons();
         return;
       case "call.ringing":
