@@ -225,6 +225,10 @@ def test_recorded_with_consent_and_nothing_without_it(
         )
         expect(agent.locator("[data-call-buttons]")).to_be_visible()
         agent.locator("[data-call-start=audio]").click()
+        # The ring asks again, unticked (consent is per call).
+        expect(customer.locator("[data-call-panel]")).to_have_attribute(
+            "data-call-state", "ringing-in"
+        )
         expect(customer.locator("[data-call-consent-box]")).to_be_visible()
         expect(customer.locator("[data-call-consent]")).not_to_be_checked()
         customer.locator("[data-call-accept]").click()
@@ -242,6 +246,9 @@ def test_recorded_with_consent_and_nothing_without_it(
         # (3) The customer agrees, then withdraws during the call: nothing is kept.
         expect(agent.locator("[data-call-buttons]")).to_be_visible()
         agent.locator("[data-call-start=audio]").click()
+        expect(customer.locator("[data-call-panel]")).to_have_attribute(
+            "data-call-state", "ringing-in"
+        )
         customer.locator("[data-call-consent]").check()
         customer.locator("[data-call-accept]").click()
         connected()
