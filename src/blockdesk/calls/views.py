@@ -69,7 +69,7 @@ _EXTENSIONS = {"audio/webm": "webm", "audio/ogg": "ogg", "audio/mp4": "m4a"}
 def upload_recording(request: HttpRequest, call_id: int) -> HttpResponse:
     user = current_agent(request)
     try:
-        # Refused before the body is read when the client says it is too large.
+        # Refused before the multipart body is parsed when the client says it is too large.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.CALL_RECORDING_MAX_BYTES + 64 * 1024:
             raise PayloadTooLarge(

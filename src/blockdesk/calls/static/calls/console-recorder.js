@@ -7,7 +7,7 @@
  * throws away what it had; nothing is sent.
  */
 
-var BITS_PER_SECOND = 32000;  // speech: ~14 MB an hour
+var BITS_PER_SECOND = 32000;  // speech; ~18 MB an hour with the container (docs/calls.md)
 var TYPES = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
 
 function fmt(text, values) {
