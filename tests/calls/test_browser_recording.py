@@ -4,7 +4,9 @@ mixes both sides, records, uploads when the call ends; the recording is stored a
 console's timeline plays it (fetched with the agent's session, decoded by the browser:
 seconds of non-silent audio). (2) The agent calls, the customer does not agree: the
 console records nothing, sends nothing, nothing is stored. (3) The customer agrees, then
-presses "Stop recording" during the call: nothing is sent or stored."""
+presses "Stop recording" during the call: nothing is sent or stored. (4) The agent
+replies with an audio file: a player in the console and in the customer's widget, which
+loads it under both pages' CSP."""
 
 from __future__ import annotations
 
@@ -88,6 +90,27 @@ def media_browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """A real WAV file: a 440 Hz tone."""
+    import io
+    import math
+    import struct
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(
+            b"".join(
+                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
+                for i in range(int(seconds * rate))
+            )
+        )
+    return out.getvalue()
 
 
 def recordings(server: LiveServer) -> list[tuple[int, str, int]]:
@@ -269,6 +292,25 @@ def test_recorded_with_consent_and_nothing_without_it(
         assert len(uploads) == 1
         assert len(recordings(server)) == 1
         shot("4-withdrawn")
+
+        # (4) An audio reply: players on both sides.
+        voice = f"A voice note for you ({uuid.uuid4().hex[:6]})"
+        agent.fill("#composer-text", voice)
+        agent.set_input_files(
+            "input[name=attachments]",
+            files=[{"name": "note.wav", "mimeType": "audio/wav", "buffer": wav_bytes()}],
+        )
+        agent.click("[data-send]")
+        sent = agent.locator(".msg-agent", has=agent.locator(".msg-body", has_text=voice))
+        expect(sent.locator("audio.msg-audio")).to_have_count(1)
+        theirs = customer.locator(".bdw-msg.bdw-theirs", has_text=voice)
+        expect(theirs.locator("audio.bdw-audio")).to_have_count(1)
+        for player in (sent.locator("audio.msg-audio"), theirs.locator("audio.bdw-audio")):
+            player.page.wait_for_function(
+                "(el) => el.readyState >= 1 && !el.error && el.duration > 0.9",
+                arg=player.element_handle(),
+            )
+        shot("5-audio-reply")
     except Exception:
         shot("failure")
         raise

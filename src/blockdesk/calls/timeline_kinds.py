@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from blockdesk.conversations.models import ConversationEvent
+
+if TYPE_CHECKING:
+    from blockdesk.calls.models import CallRecording
 from blockdesk.conversations.timeline import register_timeline_kind
 
 KIND_STARTED = "call_started"
@@ -62,27 +67,28 @@ def _ended(event: ConversationEvent, actor: str) -> str:
     return _("Call failed")
 
 
-def _recording_exists(event: ConversationEvent) -> int | None:
+def _recording(event: ConversationEvent) -> CallRecording | None:
     from blockdesk.calls.models import CallRecording
 
     raw = (event.data or {}).get("recording_id")
     if not isinstance(raw, int):
         return None
-    return raw if CallRecording.objects.filter(pk=raw).exists() else None
+    return CallRecording.objects.select_related("call").filter(pk=raw).first()
 
 
 def _recorded(event: ConversationEvent, actor: str) -> str:
-    data = event.data or {}
-    if _recording_exists(event) is None:
+    found = _recording(event)
+    if found is None:
         return _("Call recording deleted (its retention period ended)")
+    # The call's own duration: the upload can reach the server just before the hang-up.
     return _("Call recorded · %(duration)s") % {
-        "duration": format_duration(int(data.get("duration") or 0))
+        "duration": format_duration(found.call.duration_seconds)
     }
 
 
 def _recording_url(event: ConversationEvent) -> str | None:
-    found = _recording_exists(event)
-    return reverse("call_recordings:file", args=[found]) if found is not None else None
+    found = _recording(event)
+    return reverse("call_recordings:file", args=[found.pk]) if found is not None else None
 
 
 def register() -> None:
