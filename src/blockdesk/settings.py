@@ -431,6 +431,11 @@ CALLS_TURN_SECRET = env("BLOCKDESK_TURN_SECRET")
 CALLS_TURN_TTL = int(env("BLOCKDESK_TURN_TTL", "3600"))
 # A call nobody answers stops ringing after this many seconds.
 CALLS_RING_SECONDS = int(env("BLOCKDESK_CALL_RING_SECONDS", "45"))
+# Call recordings (made in the agent's browser when the account records calls and the
+# customer agreed): the largest upload accepted, and how many days one is kept (0: kept
+# until the conversation is deleted). 50 MB is about 2.5 hours (~40 kbit/s measured).
+CALL_RECORDING_MAX_BYTES = int(env("BLOCKDESK_CALL_RECORDING_MAX_BYTES", str(50 * 1024 * 1024)))
+CALL_RECORDING_RETENTION_DAYS = int(env("BLOCKDESK_CALL_RECORDING_RETENTION_DAYS", "0"))
 # --- Surveys (surveys app, docs/surveys.md) ----------------------------------------------
 # How long a rating or NPS link stays valid, and the public pages' limit per client IP
 # (requests per minute; the figures page is also cached for SURVEYS_PUBLIC_CACHE_SECONDS).

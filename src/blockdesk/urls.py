@@ -38,6 +38,7 @@ urlpatterns = [
     path("hooks/discord/", include("blockdesk.connectors.discord.hook_urls")),
     path("hooks/x/", include("blockdesk.connectors.x.hook_urls")),
     path("app/settings/calls/", include("blockdesk.calls.urls")),
+    path("app/calls/", include("blockdesk.calls.recording_urls")),
     path("app/contacts/", include("blockdesk.conversations.contact_urls")),
     path("app/settings/telegram/", include("blockdesk.connectors.telegram.urls")),
     path("telegram/", include("blockdesk.connectors.telegram.public_urls")),

@@ -98,3 +98,28 @@ class Call(models.Model):
         if self.answered_at is None or self.ended_at is None:
             return 0
         return max(0, int((self.ended_at - self.answered_at).total_seconds()))
+
+
+def recording_path(instance: CallRecording, filename: str) -> str:
+    import uuid
+
+    # Random, like message attachments: nothing the browser sent becomes part of a path.
+    return f"call-recordings/{instance.call.conversation_id}/{uuid.uuid4().hex}"
+
+
+class CallRecording(models.Model):
+    """The audio of one call, recorded in the agent's browser and uploaded when the call
+    ended; stored through Django's default storage (object storage when configured)."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="recording")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to=recording_path, max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"recording of call {self.call_id}"

@@ -2,11 +2,12 @@
 common/socket_handlers.py from CallsConfig.ready()).
 
 Client → server: call.presence (agent heartbeat), call.availability, call.ring,
-call.accept, call.decline, call.hangup, and call.offer / call.answer / call.ice, which are
-checked for shape and size and passed to the other party's socket — never stored or
-logged. Server → client: call.availability, call.ringing (to the caller, with its ICE
-servers), call.ring (to the callee's sockets), call.accepted, call.taken (to the callee's
-other tabs), call.offer / call.answer / call.ice, call.ended, call.error."""
+call.accept, call.decline, call.hangup, call.recording_withdraw (the customer), and
+call.offer / call.answer / call.ice, which are checked for shape and size and passed to
+the other party's socket — never stored or logged. Server → client: call.availability,
+call.ringing (to the caller, with its ICE servers), call.ring (to the callee's sockets),
+call.accepted, call.taken (to the callee's other tabs), call.offer / call.answer /
+call.ice, call.recording_withdrawn, call.ended, call.error."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from blockdesk.calls import ice, presence, services
+from blockdesk.calls import ice, presence, recordings, services
 from blockdesk.calls.models import Call
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.realtime import contact_group, user_group
@@ -275,6 +276,23 @@ async def on_signal(peer: SocketPeer, content: dict[str, Any], send: Send) -> No
     await relay_to(target, {"type": content["type"], "call_id": call_id, **fields})
 
 
+async def on_withdraw_consent(peer: SocketPeer, content: dict[str, Any], send: Send) -> None:
+    """The customer takes back their consent: the agent's console stops and discards its
+    recording (the server refuses any upload for this call from now on)."""
+    call_id = _int(content.get("call_id"))
+    if call_id is None:
+        return await _error(send, "invalid")
+    try:
+        call = await database_sync_to_async(recordings.do_withdraw_consent)(
+            peer=peer, call_id=call_id
+        )
+    except BlockdeskError as exc:
+        return await _error(send, exc.code, call_id)
+    event = {"type": "call.recording_withdrawn", "call_id": call.pk}
+    await send(event)
+    await _tell_parties(call, event, exclude=peer.channel_name)
+
+
 async def on_disconnect(peer: SocketPeer) -> None:
     _buckets.pop(peer.channel_name, None)
     if peer.surface == "agent" and peer.user_id is not None:
@@ -307,4 +325,6 @@ def register() -> None:
             register_socket_handler(surface, kind, handler)
         register_disconnect_hook(surface, on_disconnect)
     register_socket_handler("agent", "call.presence", on_presence)
+    register_socket_handler("visitor", "call.recording_withdraw", on_withdraw_consent)
     register_periodic_job(services.do_end_stale_calls)
+    register_periodic_job(recordings.do_purge_expired_recordings)

@@ -32,6 +32,11 @@ CALL_STRINGS: dict[str, Promise] = {
     ),
     "recording_consent": _("I agree that this call is recorded"),
     "recording_agreed": _("The customer agreed to recording"),
+    "recording_withdraw": _("Stop recording"),
+    "recording_withdrawn": _("Recording stopped: nothing of this call is kept."),
+    "recording_on": _("Recording this call (the customer agreed)"),
+    "recording_saved": _("The call recording was saved on the case."),
+    "recording_failed": _("The call recording could not be saved: %(reason)s"),
     "remote_video": _("The other person's video"),
     "local_video": _("Your video"),
 }

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from blockdesk.conversations.models import ConversationEvent
+
+if TYPE_CHECKING:
+    from blockdesk.calls.models import CallRecording
 from blockdesk.conversations.timeline import register_timeline_kind
 
 KIND_STARTED = "call_started"
 KIND_ENDED = "call_ended"
+KIND_RECORDED = "call_recorded"
+KIND_CONSENT_WITHDRAWN = "call_consent_withdrawn"
 
 
 def format_duration(seconds: int) -> str:
@@ -59,6 +67,43 @@ def _ended(event: ConversationEvent, actor: str) -> str:
     return _("Call failed")
 
 
+def _recording(event: ConversationEvent) -> CallRecording | None:
+    from blockdesk.calls.models import CallRecording
+
+    raw = (event.data or {}).get("recording_id")
+    if not isinstance(raw, int):
+        return None
+    return CallRecording.objects.select_related("call").filter(pk=raw).first()
+
+
+def _recorded(event: ConversationEvent, actor: str) -> str:
+    found = _recording(event)
+    if found is None:
+        return _("Call recording deleted (its retention period ended)")
+    # The call's own duration: the upload can reach the server just before the hang-up.
+    return _("Call recorded · %(duration)s") % {
+        "duration": format_duration(found.call.duration_seconds)
+    }
+
+
+def _recording_url(event: ConversationEvent) -> str | None:
+    found = _recording(event)
+    return reverse("call_recordings:file", args=[found.pk]) if found is not None else None
+
+
 def register() -> None:
     register_timeline_kind(KIND_STARTED, gettext_lazy("Call started"), describe=_started)
     register_timeline_kind(KIND_ENDED, gettext_lazy("Call ended"), describe=_ended)
+    register_timeline_kind(
+        KIND_RECORDED,
+        gettext_lazy("Call recorded"),
+        describe=_recorded,
+        audio_url=_recording_url,
+    )
+    register_timeline_kind(
+        KIND_CONSENT_WITHDRAWN,
+        gettext_lazy("Recording consent withdrawn"),
+        describe=lambda event, actor: _(
+            "The customer withdrew their consent: this call is not recorded"
+        ),
+    )

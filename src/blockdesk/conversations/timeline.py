@@ -19,6 +19,8 @@ from blockdesk.conversations.models import ConversationEvent
 
 # (event, who acted, already translated) -> the line agents read, translated.
 Describe = Callable[[ConversationEvent, str], str]
+# event -> the URL of audio the console plays under the line (a call recording), or None.
+AudioUrl = Callable[[ConversationEvent], str | None]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class TimelineKind:
     # False: the console leaves it out (the opening event says nothing the first
     # message doesn't).
     shown: bool = True
+    audio_url: AudioUrl | None = None
 
 
 _KINDS: dict[str, TimelineKind] = {}
@@ -40,8 +43,11 @@ def register_timeline_kind(
     *,
     describe: Describe | None = None,
     shown: bool = True,
+    audio_url: AudioUrl | None = None,
 ) -> TimelineKind:
-    entry = TimelineKind(kind=kind, label=label, describe=describe, shown=shown)
+    entry = TimelineKind(
+        kind=kind, label=label, describe=describe, shown=shown, audio_url=audio_url
+    )
     existing = _KINDS.get(kind)
     if existing is not None and existing != entry:
         raise ImproperlyConfigured(f"timeline kind {kind!r} is registered twice, differently")
@@ -82,3 +88,11 @@ def describe_event(event: ConversationEvent) -> str:
     if entry.describe is None:
         return str(entry.label)
     return entry.describe(event, actor_name(event))
+
+
+def event_audio_url(event: ConversationEvent) -> str | None:
+    """Audio agents can play from this line (the console checks who may fetch it)."""
+    entry = _KINDS.get(event.kind)
+    if entry is None or entry.audio_url is None:
+        return None
+    return entry.audio_url(event)

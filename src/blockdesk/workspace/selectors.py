@@ -240,6 +240,8 @@ class TimelineItem:
     text: str = ""
     # Transaction hashes and addresses in a customer message.
     spans: tuple[panels.EntitySpan, ...] = ()
+    # Audio played under an event's line (a call recording), for agents who see the case.
+    audio_url: str | None = None
 
     @property
     def segments(self) -> list[panels.Segment]:
@@ -276,7 +278,13 @@ def timeline(
         for m in messages
     ]
     items += [
-        TimelineItem("event", e.created_at, event=e, text=describe_event(e))
+        TimelineItem(
+            "event",
+            e.created_at,
+            event=e,
+            text=describe_event(e),
+            audio_url=timeline_kinds.event_audio_url(e),
+        )
         for e in events.order_by("-id")[:TIMELINE_LIMIT]
         if timeline_kinds.is_shown(e)
     ]
@@ -310,6 +318,7 @@ def message_item_dict(
                 "filename": a.filename,
                 "url": f"/attachments/{a.pk}/",
                 "image": a.content_type.startswith("image/"),
+                "audio": a.content_type.startswith("audio/"),
             }
             for a in message.attachments.all()
         ],
@@ -330,6 +339,8 @@ def timeline_item_dict(item: TimelineItem) -> dict[str, Any]:
         "time_label": time_label(item.created_at),
         "full_time": full_time_label(item.created_at),
     }
+    if item.audio_url:
+        data["audio"] = item.audio_url
     if item.event.kind == ConversationEvent.Kind.DIAGNOSIS:
         # The panel shows the newest diagnosis, live, whoever ran it.
         data["diagnosis"] = panels.diagnosis_view(item.event)

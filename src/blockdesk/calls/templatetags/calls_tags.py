@@ -20,3 +20,9 @@ def call_strings() -> SafeString:
 def call_ring_seconds() -> int:
     """How long the caller's page lets a call ring (the server ends it as missed too)."""
     return int(settings.CALLS_RING_SECONDS)
+
+
+@register.simple_tag
+def call_recording_max_bytes() -> int:
+    """The console's recorder stops (and keeps nothing) past the server's upload limit."""
+    return int(settings.CALL_RECORDING_MAX_BYTES)

@@ -91,7 +91,7 @@ def check_attachment(*, upload: UploadedFile, extra_types: Collection[str] = ())
             "attachments",
             _("Files of type “%(type)s” are not allowed.") % {"type": content_type or "?"},
         )
-    if not _content_matches_type(upload, content_type):
+    if not content_matches_type(upload, content_type):
         raise ValidationFailed.field(
             "attachments", _("The file’s content does not match its type.")
         )
@@ -108,20 +108,55 @@ _MAGIC = {
     "audio/opus": [b"OggS"],
     # MP3: an ID3v2 tag, else an MPEG audio frame sync (MPEG-1/2/2.5, layer III).
     "audio/mpeg": [b"ID3", b"\xff\xfb", b"\xff\xfa", b"\xff\xf3", b"\xff\xf2", b"\xff\xe3"],
+    # Raw AAC in ADTS frames (MPEG-4 or MPEG-2 sync word, no CRC or with it).
+    "audio/aac": [b"\xff\xf1", b"\xff\xf9"],
 }
 # ISO base media (m4a voice memos of iOS): a box size, then "ftyp" at byte 4.
 _ISO_MEDIA = frozenset({"audio/mp4", "audio/x-m4a", "audio/m4a"})
+# RIFF containers: "RIFF", a size, then the form type at byte 8.
+_RIFF_FORMS = {
+    "audio/wav": b"WAVE",
+    "audio/x-wav": b"WAVE",
+    "audio/wave": b"WAVE",
+}
+# Matroska/WebM: the EBML header, whose DocType says "webm" within its first bytes.
+_EBML = b"\x1a\x45\xdf\xa3"
+_WEBM = frozenset({"audio/webm"})
+
+# Audio an agent may attach to a reply (a voice message, a recorded walkthrough), besides
+# settings.ATTACHMENT_ALLOWED_TYPES; every one is checked against its signature above.
+AGENT_AUDIO_TYPES = frozenset(
+    {
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/x-m4a",
+        "audio/m4a",
+        "audio/aac",
+        "audio/ogg",
+        "audio/opus",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/webm",
+    }
+)
 
 
-def _content_matches_type(upload: UploadedFile, content_type: str) -> bool:
+def content_matches_type(upload: UploadedFile, content_type: str) -> bool:
+    """Whether the first bytes are those of `content_type` (a type without a known
+    signature, such as text/plain, matches anything without a NUL byte)."""
     # The declared type is the client's word; the first bytes are the file's.
-    head = upload.read(16)
+    head = upload.read(64)
     upload.seek(0)
     if content_type in _ISO_MEDIA:
         return head[4:8] == b"ftyp"
+    if content_type in _RIFF_FORMS:
+        return head.startswith(b"RIFF") and head[8:12] == _RIFF_FORMS[content_type]
+    if content_type in _WEBM:
+        return head.startswith(_EBML) and b"webm" in head
     signatures = _MAGIC.get(content_type)
     if signatures is None:  # text/plain: refuse binary blobs posing as text
-        return b"\x00" not in head
+        return b"\x00" not in head[:16]
     return any(head.startswith(sig) for sig in signatures)
 
 
@@ -345,7 +380,9 @@ def do_send_agent_message(
     # An agent pasting what a customer sent elsewhere (a note, a reply) stores no secret
     # either; the outbound check below still sees the request wording.
     content, _findings = redact_free_text(content or "", account_id=conversation.account_id)
-    content = check_content(content=content, attachments=attachments)
+    content = check_content(
+        content=content, attachments=attachments, extra_attachment_types=AGENT_AUDIO_TYPES
+    )
     check_outbound(content=content, private=private)
     if idempotency_key:
         existing = Message.objects.filter(

@@ -107,6 +107,13 @@ export function attachmentsEl(list, fallbackName) {
     } else {
       link.textContent = "\uD83D\uDCC4 " + (att.filename || fallbackName);
     }
+    if (/^audio\//.test(att.content_type || "")) {  // a voice message from the agent
+      var player = el("audio", "bdw-audio");
+      player.controls = true;
+      player.preload = "metadata";
+      player.src = att.url;
+      box.appendChild(player);
+    }
     box.appendChild(link);
   });
   return box;

@@ -27,6 +27,9 @@ export function readStrings(doc) {
  * opts: send(frame) over the page's socket; side "customer" or "agent";
  * conversation() → the id on screen or null; root: the element holding the panel and
  * buttons. How long an unanswered call rings comes from the panel's data-ring-seconds.
+ * Optional hooks (the console's recorder, console-recorder.js): onConnected(call) once
+ * media flows (call.id, call.stream, call.remote, call.consent), onFinished(call) before
+ * the tracks stop, onWithdrawn(call) when the customer takes back their consent.
  */
 export function createCall(opts) {
   var root = opts.root;
@@ -39,7 +42,8 @@ export function createCall(opts) {
     local: q("[data-call-local]"), audio: q("[data-call-audio]"), notice: q("[data-call-recording-notice]"),
     consentBox: q("[data-call-consent-box]"), consent: q("[data-call-consent]"),
     consentLabel: q("[data-call-consent-label]"), accept: q("[data-call-accept]"),
-    decline: q("[data-call-decline]"), mute: q("[data-call-mute]"), hangup: q("[data-call-hangup]")
+    decline: q("[data-call-decline]"), mute: q("[data-call-mute]"), hangup: q("[data-call-hangup]"),
+    withdraw: q("[data-call-withdraw]")
   };
   ringMs = (parseInt(ui.panel.dataset.ringSeconds, 10) || opts.ringSeconds || 45) * 1000;
   ui.accept.textContent = T.accept || "Accept";
@@ -47,6 +51,7 @@ export function createCall(opts) {
   ui.hangup.textContent = T.hang_up || "Hang up";
   ui.mute.textContent = T.mute || "Mute";
   ui.consentLabel.textContent = T.recording_consent || "";
+  if (ui.withdraw) { ui.withdraw.textContent = T.recording_withdraw || "Stop recording"; }
 
   var call = null;          // the call on screen
   var available = false;
@@ -65,6 +70,7 @@ export function createCall(opts) {
   }
 
   function cleanup() {
+    if (call && opts.onFinished) { opts.onFinished(call); }
     if (call) {
       clearTimeout(call.ringTimer);
       if (call.pc) { try { call.pc.close(); } catch (e) { /* closed */ } }
@@ -76,7 +82,7 @@ export function createCall(opts) {
     ui.local.srcObject = null;
     ui.audio.srcObject = null;
     call = null;
-    [ui.accept, ui.decline, ui.mute, ui.hangup, ui.videos, ui.consentBox, ui.notice, ui.timer].forEach(function (e) { show(e, false); });
+    [ui.accept, ui.decline, ui.mute, ui.hangup, ui.videos, ui.consentBox, ui.notice, ui.timer, ui.withdraw].forEach(function (e) { show(e, false); });
     renderButtons();
   }
   function finish(text) {
@@ -103,6 +109,7 @@ export function createCall(opts) {
     });
     pc.addEventListener("track", function (e) {
       var stream = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
+      current.remote = stream;
       if (current.video) { ui.remote.srcObject = stream; } else { ui.audio.srcObject = stream; }
     });
     pc.addEventListener("connectionstatechange", function () {
@@ -116,6 +123,8 @@ export function createCall(opts) {
         timerId = setInterval(function () {
           ui.timer.textContent = formatDuration((Date.now() - current.connectedAt) / 1000);
         }, 1000);
+        if (opts.side === "customer" && current.consent) { show(ui.withdraw, true); }
+        if (opts.onConnected) { opts.onConnected(current); }
       } else if (pc.connectionState === "failed") {
         hangUp();
         finish(T.failed);
@@ -147,7 +156,8 @@ export function createCall(opts) {
     var cid = opts.conversation();
     if (call || cid === null) { return; }
     var consent = !!(opts.side === "customer" && recording && ui.consent.checked);
-    call = {id: null, video: !!video, caller: true, conversation: cid};
+    call = {id: null, video: !!video, caller: true, conversation: cid, consent: consent};
+    show(ui.consentBox, false);  // the answer goes with the ring
     var current = call;
     setState("ringing-out");
     status(T.calling);
@@ -177,7 +187,8 @@ export function createCall(opts) {
       inCall(current.video);
       // The ring says whether the account records calls (the last availability answer
       // may predate a change of the setting).
-      opts.send({type: "call.accept", call_id: current.id, record_consent: !!(ui.consent.checked && current.recording)});
+      current.consent = opts.side === "customer" ? !!(ui.consent.checked && current.recording) : current.consent;
+      opts.send({type: "call.accept", call_id: current.id, record_consent: current.consent});
       show(ui.consentBox, false);
     }, function () {
       opts.send({type: "call.decline", call_id: current.id});
@@ -207,7 +218,9 @@ export function createCall(opts) {
 
   function incoming(ev) {
     if (call) { return; }  // already in a call: the caller hears "no answer"
-    call = {id: ev.call_id, video: !!ev.video, caller: false, conversation: ev.conversation_id, recording: !!ev.recording};
+    // The agent learns the customer's answer from the ring (the customer rang) or from
+    // call.accepted (the agent rang); the server checks it again on upload.
+    call = {id: ev.call_id, video: !!ev.video, caller: false, conversation: ev.conversation_id, recording: !!ev.recording, consent: opts.side === "agent" && !!ev.recording_consent};
     var name = opts.side === "agent" ? ev.contact_name : ev.agent_name;
     setState("ringing-in");
     status((ev.video ? T.incoming_video : T.incoming_audio) + (name ? " · " + fmt(T.incoming_from, {name: name}) : ""));
@@ -243,11 +256,16 @@ export function createCall(opts) {
         if (ev.conversation_id !== opts.conversation()) { return; }
         available = !!ev.available;
         recording = !!ev.recording;
-        if (opts.side === "customer" && recording && !call) {
+        if (opts.side === "customer" && !call) {
+          // Before the customer calls, the panel asks (unticked); a later availability
+          // answer keeps what they ticked.
+          var ask = recording && available;
+          if (ask && ui.consentBox.hidden) { ui.consent.checked = false; }
           ui.notice.textContent = T.recording_notice;
-          ui.consent.checked = false;
+          show(ui.notice, ask);
+          show(ui.consentBox, ask);
+          if (ask) { show(ui.panel, true); } else if (ui.panel.dataset.callState === "idle") { show(ui.panel, false); }
         }
-        show(ui.consentBox, opts.side === "customer" && recording && available && !call);
         renderButtons();
         return;
       case "call.ringing":
@@ -266,6 +284,10 @@ export function createCall(opts) {
       case "call.accepted":
         if (!mine || !call.caller || call.pc) { return; }
         clearTimeout(call.ringTimer);
+        if (opts.side === "agent") {
+          call.consent = !!ev.recording_consent;
+          if (call.consent) { ui.notice.textContent = T.recording_agreed; show(ui.notice, true); }
+        }
         peer();
         inCall(call.video);
         var current = call;
@@ -294,6 +316,14 @@ export function createCall(opts) {
       case "call.ice":
         if (mine && ev.candidate) { addCandidate(ev.candidate); }
         return;
+      case "call.recording_withdrawn":
+        if (!mine) { return; }
+        call.consent = false;
+        show(ui.withdraw, false);
+        ui.notice.textContent = T.recording_withdrawn;
+        show(ui.notice, true);
+        if (opts.onWithdrawn) { opts.onWithdrawn(call); }
+        return;
       case "call.ended":
         if (!mine) { return; }
         var text = {declined: T.declined, missed: T.missed, cancelled: T.cancelled, failed: T.failed}[ev.outcome];
@@ -321,6 +351,11 @@ export function createCall(opts) {
   ui.decline.addEventListener("click", decline);
   ui.hangup.addEventListener("click", hangUp);
   ui.mute.addEventListener("click", toggleMute);
+  if (ui.withdraw) {
+    ui.withdraw.addEventListener("click", function () {
+      if (call && call.id !== null) { opts.send({type: "call.recording_withdraw", call_id: call.id}); }
+    });
+  }
   setState("idle");
   // The conversation on screen may change without an event (the widget's list view):
   // look once a second, and ask the server again now and then (the agent may go offline).
@@ -328,5 +363,8 @@ export function createCall(opts) {
   setInterval(function () { refresh(true); }, 15000);
   window.addEventListener("pagehide", function () { if (call && call.id !== null) { opts.send({type: "call.hangup", call_id: call.id}); } });
 
-  return {onEvent: onEvent, refresh: refresh, hangUp: hangUp};
+  return {onEvent: onEvent, refresh: refresh, hangUp: hangUp, notice: function (text) {
+    ui.notice.textContent = text || "";
+    show(ui.notice, !!text);
+  }};
 }

@@ -638,6 +638,13 @@
         var files = el("ul", "msg-files");
         m.attachments.forEach(function (f) {
           var li = el("li");
+          if (f.audio) {
+            var player = el("audio", "msg-audio");
+            player.controls = true;
+            player.preload = "metadata";
+            player.src = f.url;
+            li.appendChild(player);
+          }
           var a = el("a");
           a.href = f.url;
           a.target = "_blank";
@@ -698,6 +705,13 @@
       div.appendChild(el("span", "tl-text", ev.text));
       div.appendChild(document.createTextNode(" "));
       div.appendChild(buildTime(ev));
+      if (ev.audio) {  // a call recording (calls app): the server checked who may play it
+        var player = el("audio", "tl-audio");
+        player.controls = true;
+        player.preload = "metadata";
+        player.src = ev.audio;
+        div.appendChild(player);
+      }
       return div;
     }
 
