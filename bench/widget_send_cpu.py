@@ -81,7 +81,9 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
 
     def count_on(connection: Any, **kwargs: Any) -> None:
         # Every request thread's own connection (they are opened in those threads).
-        connection.execute_wrappers.append(counter)
+        # (fired again on every checkout from the PostgreSQL pool: add it once)
+        if counter not in connection.execute_wrappers:
+            connection.execute_wrappers.append(counter)
 
     connection_created.connect(count_on, weak=False)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from blockdesk.common.crypto import hash_token, new_token
 from blockdesk.common.errors import NotFound, Unauthenticated, ValidationFailed
-from blockdesk.common.ratelimit import check_rate_limit
+from blockdesk.common.ratelimit import check_rate_limits
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import contact_services
 from blockdesk.conversations import services as conversation_services
@@ -127,15 +127,13 @@ def check_public_rate_limit(*, scope: str, ip: str, session: VisitorSession | No
 
     Both counters matter: per IP stops one host minting visitors, per visitor stops one
     token being spread over many hosts."""
-    limit, window = settings.PUBLIC_RATE_LIMIT, settings.PUBLIC_RATE_WINDOW
-    check_rate_limit(scope=f"widget-{scope}-ip", key=ip, limit=limit, window=window)
+    checks = [(f"widget-{scope}-ip", ip)]
     if session is not None:
-        check_rate_limit(
-            scope=f"widget-{scope}-visitor",
-            key=f"{session.contact.account_id}:{session.contact.pk}",
-            limit=limit,
-            window=window,
-        )
+        contact = session.contact
+        checks.append((f"widget-{scope}-visitor", f"{contact.account_id}:{contact.pk}"))
+    check_rate_limits(
+        checks=checks, limit=settings.PUBLIC_RATE_LIMIT, window=settings.PUBLIC_RATE_WINDOW
+    )
 
 
 # --- visitor writes -------------------------------------------------------------------

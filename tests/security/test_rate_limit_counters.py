@@ -1,0 +1,85 @@
+"""The fixed-window counters behind every public rate limit, on the local cache and on
+Redis (where a request's counters go in one pipeline: INCR and EXPIRE NX per key)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from blockdesk.common.errors import RateLimited
+from blockdesk.common.ratelimit import check_rate_limits
+from tests.conftest import require_or_skip
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["local", "redis"])
+def counters(request: Any, settings: Any) -> str:
+    if request.param == "redis":
+        require_or_skip(_redis_up(), "Redis on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": f"t{uuid.uuid4().hex[:12]}",
+            }
+        }
+    else:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"rl-{uuid.uuid4().hex}",
+            }
+        }
+    return str(request.param)
+
+
+def test_each_key_counts_apart_and_the_limit_trips_on_any(counters: str) -> None:
+    checks = [("widget-message-ip", "203.0.113.7"), ("widget-message-visitor", "1:42")]
+    for _ in range(3):
+        check_rate_limits(checks=checks, limit=3, window=600)
+    with pytest.raises(RateLimited) as caught:
+        check_rate_limits(checks=checks, limit=3, window=600)
+    assert 0 < caught.value.retry_after <= 600
+    # Another visitor from another address is not limited by them.
+    check_rate_limits(
+        checks=[("widget-message-ip", "198.51.100.9"), ("widget-message-visitor", "1:43")],
+        limit=3,
+        window=600,
+    )
+    # One shared counter trips the pair: the same address, a new visitor.
+    with pytest.raises(RateLimited):
+        check_rate_limits(
+            checks=[("widget-message-ip", "203.0.113.7"), ("widget-message-visitor", "1:44")],
+            limit=3,
+            window=600,
+        )
+
+
+def test_counters_expire_with_their_window(counters: str) -> None:
+    check_rate_limits(checks=[("s", "k")], limit=5, window=600)
+    bucket = int(time.time()) // 600
+    key = f"rl:s:k:{bucket}"
+    assert cache.get(key) == 1  # readable through the cache API (failure checks read it)
+    if counters == "redis":
+        client = cache._cache.get_client(key, write=False)  # type: ignore[attr-defined]
+        ttl = client.ttl(cache.make_and_validate_key(key))
+        assert 0 < ttl <= 601
+        # A second hit keeps the first expiry (EXPIRE NX): the window does not slide.
+        client.expire(cache.make_and_validate_key(key), 30)
+        check_rate_limits(checks=[("s", "k")], limit=5, window=600)
+        assert client.ttl(cache.make_and_validate_key(key)) <= 30
+        assert cache.get(key) == 2
