@@ -124,7 +124,9 @@ def _print_tree(label: str, tree: dict[int, tuple[str, float]]) -> float:
     return total
 
 
-def serve_tree(root: Path, workers: int, load_sessions: int) -> dict[str, object]:
+def serve_tree(
+    root: Path, workers: int, load_sessions: int, keep_log: Path | None = None
+) -> dict[str, object]:
     import httpx
     from bench.widget_load import PASSWORD, SEED
     from tests.support.live_server import free_port, migrate, run_django, server_env, sqlite_url
@@ -208,6 +210,8 @@ def serve_tree(root: Path, workers: int, load_sessions: int) -> dict[str, object
             except subprocess.TimeoutExpired:
                 process.kill()
             log.close()
+            if keep_log is not None:
+                keep_log.write_bytes((data / "serve.log").read_bytes())
     return result
 
 
@@ -219,9 +223,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--load-sessions", type=int, default=0)
     parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--keep-log", type=Path, default=None, help="copy the server's log here")
     args = parser.parse_args()
     if args.serve_tree:
-        tree = serve_tree(args.root.resolve(), args.workers, args.load_sessions)
+        tree = serve_tree(args.root.resolve(), args.workers, args.load_sessions, args.keep_log)
         if args.json:
             print(json.dumps(tree))
         return
