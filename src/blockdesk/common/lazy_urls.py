@@ -35,7 +35,8 @@ class LazyURLResolver(URLResolver):
 
     def _reverse_with_prefix(self, *args: Any, **kwargs: Any) -> str:
         self._load()
-        return super()._reverse_with_prefix(*args, **kwargs)
+        # Not in django-stubs' URLResolver, but what reverse() calls (Django 5.2).
+        return super()._reverse_with_prefix(*args, **kwargs)  # type: ignore[misc]
 
     def _is_callback(self, name: str) -> bool:
         self._load()
