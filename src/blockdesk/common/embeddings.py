@@ -217,7 +217,6 @@ class CachingEmbedder:
 
 # -- registry ---------------------------------------------------------------
 
-
 def _minilm() -> Embedder:
     from .minilm import MiniLMEmbedder  # imports this module: loaded on first use
 
