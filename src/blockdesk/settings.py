@@ -529,6 +529,15 @@ KB_INDEX_SHARED: bool | None = (
 )
 # How often (seconds) a node asks the storage whether a scope's index changed.
 KB_INDEX_POLL_SECONDS = float(env("BLOCKDESK_KB_INDEX_POLL_SECONDS", "5"))
+# The assistant's trained intent models, shared the same way (assistant/engine.py): a model
+# trained on one node is loaded by the others. Unset: on when uploads are in object storage.
+ASSISTANT_MODEL_SHARED: bool | None = (
+    env_bool("BLOCKDESK_ASSISTANT_MODEL_SHARED")
+    if env("BLOCKDESK_ASSISTANT_MODEL_SHARED")
+    else None
+)
+# How often (seconds) a node asks the storage whether a scope's model changed.
+ASSISTANT_MODEL_POLL_SECONDS = float(env("BLOCKDESK_ASSISTANT_MODEL_POLL_SECONDS", "30"))
 # --- Knowledge shared between projects (peering app, docs/peering.md) ---------------
 # Feed URLs on loopback/private networks are refused unless this is on (tests, dev; on by
 # default with BLOCKDESK_DEBUG like webhooks, so the demo can follow its own instance).

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.urls.resolvers import RoutePattern
 
-from blockdesk.api.api import api
+from blockdesk.common.lazy_urls import LazyURLResolver
 from blockdesk.widget.views import widget_demo
 
 urlpatterns = [
@@ -62,7 +63,10 @@ urlpatterns = [
     path("routing/", include("blockdesk.routing.public_urls")),
     path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
-    path("api/", api.urls),
+    # The REST API (django-ninja, pydantic and every schema: ~25 MB per process) loads
+    # with the first /api/ request or `rest:` reverse, not in every web worker, nor with a
+    # page's {% url %} (common/lazy_urls.py; docs/benchmarks.md, "Memory").
+    LazyURLResolver(RoutePattern("api/"), "blockdesk.urls_api", app_name="ninja", namespace="rest"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from django.db import OperationalError
 
+from blockdesk.common import shared_files
 from blockdesk.kb.search import shared
 from blockdesk.ops import metrics
 
@@ -38,18 +39,18 @@ def test_a_bug_in_the_metrics_is_not_hidden(monkeypatch):
 
 def test_the_shared_index_marker(monkeypatch, caplog):
     def storage(open_):
-        monkeypatch.setattr(shared, "default_storage", SimpleNamespace(open=open_))
+        monkeypatch.setattr(shared_files, "default_storage", SimpleNamespace(open=open_))
 
     storage(_raising(FileNotFoundError("none yet")))
-    with caplog.at_level(logging.INFO, logger=shared.__name__):
+    with caplog.at_level(logging.INFO, logger=shared_files.__name__):
         assert shared.current(None) is None
     assert caplog.text == ""  # nothing published yet is not worth a line
 
     endpoint = EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
     storage(_raising(endpoint))
-    with caplog.at_level(logging.WARNING, logger=shared.__name__):
+    with caplog.at_level(logging.WARNING, logger=shared_files.__name__):
         assert shared.current(None) is None
-    assert "cannot read the shared index marker" in caplog.text
+    assert "kb search index: cannot read the shared file's marker" in caplog.text
 
     storage(lambda *a, **k: io.BytesIO(b"not json"))
     assert shared.current(None) is None

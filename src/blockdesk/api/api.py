@@ -16,12 +16,23 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from blockdesk.api.auth import TokenAuth
 from blockdesk.common.errors import BlockdeskError, ValidationFailed
-from blockdesk.common.jsonbody import BoundedParser
+from blockdesk.common.jsonbody import request_json
 
 logger = logging.getLogger(__name__)
+
+
+class BoundedParser(Parser):
+    """django-ninja's body parser, bounded (common.jsonbody). Ninja turns any parse failure
+    into its HttpError 400, which the API answers in the one error shape; over-large
+    bodies were already refused with 413 by common.bodylimit."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data: dict[str, Any] = request_json(request, empty={})
+        return data
 
 
 class _Api(NinjaAPI):

@@ -31,7 +31,9 @@ def saved_model(*, account_id: int) -> IntentModel | None:
     must not wait for training); the installation's otherwise."""
     from blockdesk.assistant.nlu.model import IntentModel  # numpy and scikit-learn: on use
 
-    for path in (engine.model_path(account_id), engine.model_path(None)):
+    for scope in (account_id, None):
+        engine.sync_shared_model(scope)
+        path = engine.model_path(scope)
         if path.is_file():
             try:
                 return IntentModel.load(path)

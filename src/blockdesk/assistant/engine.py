@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from blockdesk.assistant.nlu.datasets import MODEL_FILENAME, OOS_LABEL
+from blockdesk.common.shared_files import SharedFiles
 
 if TYPE_CHECKING:
     from blockdesk.assistant.nlu.model import IntentModel, IntentScore
@@ -40,24 +41,56 @@ def model_path(account_id: int | None) -> Path:
     return model_dir() / f"account-{account_id}" / MODEL_FILENAME
 
 
-_models: dict[Path, tuple[float, IntentModel]] = {}
+# A model trained on one node reaches the others through the uploads storage, like the KB
+# index (common/shared_files.py): `assistant_model/<scope>.json` names the current file.
+SHARED_MODELS = SharedFiles(
+    prefix="assistant_model",
+    suffix=".joblib",
+    label="assistant model",
+    enabled_setting="ASSISTANT_MODEL_SHARED",
+    poll_setting="ASSISTANT_MODEL_POLL_SECONDS",
+)
+
+_Stamp = tuple[int, int, int]
+_models: dict[Path, tuple[_Stamp, IntentModel]] = {}
 _lock = threading.Lock()
 
 
-def _load(path: Path) -> IntentModel | None:
+def _stamp(path: Path) -> _Stamp | None:
     try:
-        mtime = path.stat().st_mtime
+        st = path.stat()
     except FileNotFoundError:
         return None
+    # The inode too: a fetched model replaces the file, possibly within the same mtime tick.
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def sync_shared_model(account_id: int | None) -> None:
+    """Fetch the scope's model if another node published a new one (throttled)."""
+    if SHARED_MODELS.enabled():
+        SHARED_MODELS.sync(account_id, model_path(account_id))
+
+
+def publish_model(account_id: int | None, path: Path | None = None) -> None:
+    """After training into the scope's usual path: let the other nodes load it."""
+    path = path or model_path(account_id)
+    if SHARED_MODELS.enabled() and path == model_path(account_id):
+        SHARED_MODELS.publish(account_id, path)
+
+
+def _load(path: Path) -> IntentModel | None:
+    stamp = _stamp(path)
+    if stamp is None:
+        return None
     cached = _models.get(path)
-    if cached is not None and cached[0] == mtime:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     # Imported here: the model pulls in numpy, SciPy and scikit-learn, which a web worker
     # that never answers must not load (docs/benchmarks.md, "Memory").
     from blockdesk.assistant.nlu.model import IntentModel
 
     model = IntentModel.load(path)
-    _models[path] = (mtime, model)
+    _models[path] = (stamp, model)
     return model
 
 
@@ -65,8 +98,9 @@ def get_model(account_id: int) -> IntentModel | None:
     """The account's model, else the installation's; trained from the KB on first use
     when neither exists (a fresh install answers without a manual `assistant train`)."""
     with _lock:
-        for path in (model_path(account_id), model_path(None)):
-            model = _load(path)
+        for scope in (account_id, None):
+            sync_shared_model(scope)
+            model = _load(model_path(scope))
             if model is not None:
                 return model
         return train_for_account(account_id)
@@ -82,7 +116,10 @@ def train_for_account(account_id: int) -> IntentModel | None:
     except (ValueError, RuntimeError) as exc:
         logger.warning("assistant: no intent model for account %s (%s)", account_id, exc)
         return None
-    _models[out] = (out.stat().st_mtime, model)
+    publish_model(account_id, out)
+    stamp = _stamp(out)
+    if stamp is not None:
+        _models[out] = (stamp, model)
     logger.info("assistant: trained the intent model of account %s", account_id)
     return model
 
@@ -90,6 +127,7 @@ def train_for_account(account_id: int) -> IntentModel | None:
 def forget_models() -> None:
     with _lock:
         _models.clear()
+    SHARED_MODELS.forget_checks()
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ import enum
 import re
 from dataclasses import dataclass
 
-from eth_utils import keccak
-
 from blockdesk.chain.bech32 import Bech32Error, decode_segwit_any
 from blockdesk.common.base58 import Base58Error, b58check_decode
 
@@ -94,6 +92,10 @@ def to_checksum_address(address: str) -> str:
     """EIP-55 form of a ``0x`` + 40 hex address (any case in, mixed case out)."""
     if not _EVM_RE.fullmatch(address):
         raise InvalidAddressError("not a 0x-prefixed 20-byte hex address")
+    # eth_utils (with eth_abi's helpers, ~16 MB) loads on the first checksum, not with
+    # every module that parses text for addresses (docs/benchmarks.md, "Memory").
+    from eth_utils import keccak
+
     lower = address[2:].lower()
     digest = keccak(text=lower).hex()
     return "0x" + "".join(

@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy
-from eth_abi import encode as abi_encode
 
 from blockdesk.chain.models import Chain, Family
 from blockdesk.chain.rpc import RpcError, RpcUnavailable
@@ -58,6 +57,8 @@ def contract_checker_for(
         return None
 
     def check(address: str, digest: bytes, signature: bytes) -> bool:
+        from eth_abi import encode as abi_encode  # on use: ~17 MB with eth_utils
+
         data = EIP1271_MAGIC + abi_encode(["bytes32", "bytes"], [digest, signature])
         try:
             with EvmRpcClient(urls, allow_private=allow_private) as rpc:

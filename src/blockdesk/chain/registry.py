@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import keccak
-
 from blockdesk.chain.addresses import validate_address
 from blockdesk.chain.rpc import mask_url
 
@@ -263,6 +261,8 @@ class ErrorSignature:
 
     @property
     def selector(self) -> str:
+        from eth_utils import keccak  # on use: eth_utils costs ~16 MB per process
+
         return keccak(text=self.signature)[:4].hex()
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from eth_utils import keccak
 
 from blockdesk.chain.addresses import is_checksum_address
 from blockdesk.chain.rfc_syntax import SCHEME_RE, is_authority, is_uri, parse_rfc3339
@@ -284,6 +283,8 @@ class SiweMessage:
 def eip191_hash(message: str) -> bytes:
     """The ``personal_sign`` digest of ``message`` (what EIP-1271 contracts are asked about)."""
     body = message.encode("utf-8")
+    from eth_utils import keccak  # on use: eth_utils costs ~16 MB per process
+
     return keccak(b"\x19Ethereum Signed Message:\n" + str(len(body)).encode() + body)
 
 

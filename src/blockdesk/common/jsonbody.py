@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja.parser import Parser
 
 from blockdesk.common.errors import BlockdeskError, PayloadTooLarge, ValidationFailed
 
@@ -133,13 +132,3 @@ def request_json_object(
     if not isinstance(data, dict):
         raise ValidationFailed(_("The request body must be a JSON object."))
     return data
-
-
-class BoundedParser(Parser):
-    """django-ninja's body parser, bounded. Ninja turns any parse failure into its
-    HttpError 400, which the API answers in the one error shape; over-large bodies were
-    already refused with 413 by common.bodylimit."""
-
-    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data: dict[str, Any] = request_json(request, empty={})
-        return data

@@ -13,9 +13,8 @@ class OpsConfig(AppConfig):
 
     def ready(self) -> None:
         from blockdesk.common.periodic import register_periodic_job
-        from blockdesk.ops import faults, tasks
+        from blockdesk.ops import tasks
 
-        # The REST API catches every exception itself (api/api.py answers 500 JSON): a
-        # database outage must answer 503 there too, so it gets its own handler.
-        faults.register_api_handlers()
+        # The REST API's fault handlers are registered where it is mounted (urls_api.py),
+        # when the first request loads it.
         register_periodic_job(tasks.periodic_requeue)

@@ -113,10 +113,12 @@ def register_api_handlers() -> None:
     def _handler(request: HttpRequest, exc: Any) -> HttpResponse:
         return fault_response(request, exc)
 
+    # redis-py (~9 MB) is imported only where Redis is configured: the embedded mode
+    # cannot have a Redis outage.
     outages: tuple[type[Exception], ...] = (
         OperationalError,
         InterfaceError,
-        *redis_outage_errors(),
+        *(redis_outage_errors() if settings.REDIS_URL else ()),
     )
     for exc_class in outages:
         api.add_exception_handler(exc_class, _handler)

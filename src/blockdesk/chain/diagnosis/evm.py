@@ -11,10 +11,6 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_abi.exceptions import DecodingError
-from eth_utils import keccak
-
 from blockdesk.chain.addresses import to_checksum_address
 from blockdesk.chain.diagnosis.facts import (
     Advice,
@@ -33,11 +29,13 @@ from blockdesk.chain.rpc.jsonrpc import EvmRpcClient, opt_int, to_int
 
 logger = logging.getLogger(__name__)
 
-TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
-_TRANSFER_SELECTOR = keccak(text="transfer(address,uint256)")[:4].hex()
-_TRANSFER_FROM_SELECTOR = keccak(text="transferFrom(address,address,uint256)")[:4].hex()
-_SYMBOL_CALL = "0x" + keccak(text="symbol()")[:4].hex()
-_DECIMALS_CALL = "0x" + keccak(text="decimals()")[:4].hex()
+# keccak-256 of the signatures, written out so that eth_abi and eth_utils (~17 MB) load
+# only when a diagnosis decodes something (tests/perf_guards/test_startup_imports.py).
+TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+_TRANSFER_SELECTOR = "a9059cbb"  # transfer(address,uint256)
+_TRANSFER_FROM_SELECTOR = "23b872dd"  # transferFrom(address,address,uint256)
+_SYMBOL_CALL = "0x95d89b41"  # symbol()
+_DECIMALS_CALL = "0x313ce567"  # decimals()
 _BLOCK_SAMPLE = 50  # blocks used to measure the recent block time
 
 
@@ -339,6 +337,9 @@ def _token_meta(client: EvmRpcClient, chain: ChainInfo, token: str) -> tuple[str
     known = chain.token(token)
     if known is not None:
         return known.symbol, known.decimals, True
+    from eth_abi import decode as abi_decode
+    from eth_abi.exceptions import DecodingError
+
     symbol, decimals = "?", None
     try:
         (decimals,) = abi_decode(
@@ -354,6 +355,8 @@ def _token_meta(client: EvmRpcClient, chain: ChainInfo, token: str) -> tuple[str
 def _decode_symbol(out: bytes) -> str:
     if len(out) == 32:  # old tokens (MKR...) return bytes32
         return out.rstrip(b"\0").decode("utf-8", "replace")
+    from eth_abi import decode as abi_decode
+
     (text,) = abi_decode(["string"], out)
     return str(text)[:16]
 
@@ -400,6 +403,9 @@ def _intended_token_transfer(
         return ()  # a contract deployment
     data = str(tx.get("input") or "0x")[2:]
     selector, body = data[:8], bytes.fromhex(data[8:]) if len(data) % 2 == 0 else b""
+    from eth_abi import decode as abi_decode
+    from eth_abi.exceptions import DecodingError
+
     try:
         if selector == _TRANSFER_SELECTOR:
             to, raw = abi_decode(["address", "uint256"], body)

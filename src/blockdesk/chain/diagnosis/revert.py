@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_abi.exceptions import DecodingError
-
 from blockdesk.chain.diagnosis.facts import RevertFacts
 from blockdesk.chain.registry import (
     ERROR_STRING_SELECTOR,
@@ -37,6 +34,10 @@ def decode_revert(
     selector, body = raw[:4].hex(), raw[4:]
     if len(raw) < 4:
         return RevertFacts(kind="unknown_selector", raw_data=hex_data)
+    # eth_abi (~17 MB) loads when a revert is decoded, not with the diagnosis module.
+    from eth_abi import decode as abi_decode
+    from eth_abi.exceptions import DecodingError
+
     try:
         if selector == ERROR_STRING_SELECTOR:
             (message,) = abi_decode(["string"], body)

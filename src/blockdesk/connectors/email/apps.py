@@ -13,8 +13,15 @@ class EmailChannelConfig(AppConfig):
         from blockdesk.common.periodic import register_periodic_job
         from blockdesk.connectors.console import register_message_extra
         from blockdesk.connectors.email.console import email_extra
-        from blockdesk.connectors.email.imap import poll_due_mailboxes
 
         register_message_extra(email_extra)
         # The polling fallback for mailboxes no `email imap` (IDLE) worker watches.
         register_periodic_job(poll_due_mailboxes)
+
+
+def poll_due_mailboxes() -> None:
+    """The periodic job. imapclient (~2 MB) is imported when a poll runs, not by every web
+    worker at start-up (docs/benchmarks.md, "Memory")."""
+    from blockdesk.connectors.email.imap import poll_due_mailboxes as poll
+
+    poll()

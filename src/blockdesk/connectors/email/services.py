@@ -14,7 +14,6 @@ from blockdesk.accounts.services import check_admin
 from blockdesk.common.email_url import EmailUrlError, parse_email_url
 from blockdesk.common.errors import NotFound, ValidationFailed
 from blockdesk.connectors.channel_setup import assign_settings, clean_channel
-from blockdesk.connectors.email.imap import ImapFailure, test_connection
 from blockdesk.connectors.email.models import EmailChannel
 from blockdesk.connectors.email.oauth import check_token_url
 from blockdesk.conversations.models import Inbox
@@ -95,6 +94,9 @@ def check_email_connection(*, actor: User, channel: EmailChannel) -> str:
     check_admin(actor=actor)
     if channel.inbox.account_id != actor.account_pk:
         raise NotFound()
+    # imapclient loads when an admin tests a mailbox, not with the settings page's routes.
+    from blockdesk.connectors.email.imap import ImapFailure, test_connection
+
     try:
         return test_connection(channel)
     except ImapFailure as exc:

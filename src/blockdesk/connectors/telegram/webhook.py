@@ -16,7 +16,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from blockdesk.common.errors import BlockdeskError
-from blockdesk.connectors.telegram.inbound import handle_update
 from blockdesk.connectors.telegram.models import TelegramChannel
 
 logger = logging.getLogger(__name__)
@@ -49,6 +48,10 @@ def telegram_webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
         return JsonResponse({"error": "bad json"}, status=400)
     if not isinstance(payload, dict):
         return JsonResponse({"error": "bad update"}, status=400)
+    # python-telegram-bot (~20 MB with its dependencies) loads with the first update, not
+    # in every web worker that loads the URL routes (docs/benchmarks.md, "Memory").
+    from blockdesk.connectors.telegram.inbound import handle_update
+
     try:
         handled = handle_update(channel=channel, payload=payload)
     except BlockdeskError as exc:

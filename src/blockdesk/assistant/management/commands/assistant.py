@@ -227,6 +227,9 @@ class Command(BaseCommand):
             out = options.get("out") or default_model_path()
             model = train_model([file_source(options["data"])], self._config(options), out=out)
             self._trained(model, out)
+            from blockdesk.assistant.engine import publish_model
+
+            publish_model(None, Path(out))  # for the other nodes (when shared)
             return
         from blockdesk.accounts.models import Account
         from blockdesk.assistant.engine import model_path
@@ -259,6 +262,9 @@ class Command(BaseCommand):
             trained += 1
             self.stdout.write(f"account {account_id}: ", ending="")
             self._trained(model, out)
+            from blockdesk.assistant.engine import publish_model
+
+            publish_model(account_id, Path(out))  # for the other nodes (when shared)
             from blockdesk.assistant.configuration import do_apply_risk_profiles
 
             changed = do_apply_risk_profiles(account_id=account_id, model=model)

@@ -1,12 +1,19 @@
 """Serve Blockdesk over ASGI (uvicorn), with a background task worker and the periodic
-jobs in the same process tree unless they run elsewhere (BLOCKDESK_EMBEDDED_WORKER=false)."""
+jobs in the same process tree unless they run elsewhere (BLOCKDESK_EMBEDDED_WORKER=false).
+
+With `--workers N` (N > 1) this Django process reads the settings and then becomes the
+light supervisor (common/supervisor.py, exec: same pid, no Django left in memory); the
+task worker, the periodic jobs and the background loops run in one child process,
+`serve_background`, which the supervisor restarts if it dies (docs/deploy.md)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import uvicorn
 from django.conf import settings
@@ -33,6 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker: subprocess.Popen[bytes] | None = None
         embedded = settings.RUN_EMBEDDED_WORKER and not options["no_worker"]
+        access_log = settings.ACCESS_LOG and not options["no_access_log"]
+        if options["workers"] > 1:
+            exec_supervisor(supervisor_argv(options, background=embedded, access_log=access_log))
         if embedded and not settings.REDIS_URL:
             # The in-memory channel layer lives in this process: a worker in another process
             # could not reach the sockets, so it runs here, in a thread.
@@ -59,7 +69,7 @@ class Command(BaseCommand):
                 port=options["port"],
                 workers=options["workers"],
                 log_level="info",
-                access_log=settings.ACCESS_LOG and not options["no_access_log"],
+                access_log=access_log,
                 lifespan="off",
                 # uvicorn would otherwise believe X-Forwarded-For/-Proto from any loopback
                 # peer; only BLOCKDESK_TRUST_X_FORWARDED_FOR turns that on (common/ratelimit).
@@ -73,6 +83,44 @@ class Command(BaseCommand):
                 worker.wait(timeout=10)
 
 
+def supervisor_argv(options: dict[str, Any], *, background: bool, access_log: bool) -> list[str]:
+    """The light supervisor's command line: what it needs of the settings, read here."""
+    argv = [
+        sys.executable,
+        "-m",
+        "blockdesk.common.supervisor",
+        "--host",
+        str(options["host"]),
+        "--port",
+        str(options["port"]),
+        "--workers",
+        str(options["workers"]),
+        "--forwarded-allow-ips",
+        str(settings.FORWARDED_ALLOW_IPS),
+    ]
+    if access_log:
+        argv.append("--access-log")
+    # uvicorn would otherwise believe X-Forwarded-For/-Proto from any loopback peer; only
+    # BLOCKDESK_TRUST_X_FORWARDED_FOR turns that on (common/ratelimit).
+    if settings.TRUST_X_FORWARDED_FOR:
+        argv.append("--proxy-headers")
+    if background:
+        argv.append("--background")
+    return argv
+
+
+def exec_supervisor(argv: list[str]) -> NoReturn:
+    """Replaces this process (same pid, so signals sent to `serve` reach the supervisor and
+    the metrics directory named after it stays valid). The environment carries the
+    settings module and `src` on PYTHONPATH, for the workers and the background child."""
+    src = str(Path(__file__).resolve().parents[4])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(argv[0], argv, env)  # noqa: S606 - our own interpreter and fixed arguments
+
+
 def _start_background() -> None:
     """The periodic jobs and the loops the apps registered (the event dispatcher)."""
     threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
@@ -81,10 +129,15 @@ def _start_background() -> None:
 
 
 def _run_worker_thread() -> None:
+    make_task_worker().run()
+
+
+def make_task_worker() -> Any:
+    """django_tasks_db's worker over every queue (an Any: the package has no types)."""
     from django.utils.crypto import get_random_string
     from django_tasks_db.management.commands.db_worker import Worker
 
-    Worker(
+    return Worker(
         queue_names=["*"],
         interval=0.5,
         batch=False,
@@ -93,4 +146,4 @@ def _run_worker_thread() -> None:
         max_tasks=None,
         worker_id="embedded-" + get_random_string(24),
         excluded_queue_names=[],
-    ).run()
+    )

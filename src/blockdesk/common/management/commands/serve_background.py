@@ -1,0 +1,23 @@
+"""The background child of `serve --workers N`: the task worker, the periodic jobs and the
+loops the apps registered (the event dispatcher), in one process beside the uvicorn workers.
+The light supervisor (common/supervisor.py) starts it and starts it again if it dies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from blockdesk.common.management.commands.serve import _start_background, make_task_worker
+
+
+class Command(BaseCommand):
+    help = "Run the task worker, the periodic jobs and the background loops (serve's child)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker = make_task_worker()
+        # The task worker runs in the main thread: on SIGTERM/SIGINT it finishes (or
+        # gives back) its task and returns, which ends the process and the daemon threads.
+        worker.configure_signals()
+        _start_background()
+        worker.run()
