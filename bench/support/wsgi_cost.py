@@ -1,0 +1,202 @@
+"""Server cost of one HTTP call, measured in process: the call goes through Django's WSGI
+handler (every middleware, the view, the response), with no client and no network, so
+`time.process_time()` around it is the server's CPU for that request. Used by
+bench/api_cost.py for Blockdesk and for the peer it is compared with, so both are
+measured by the same code. Depends on Django and the standard library only.
+
+Per call: CPU (median, p95), wall (median), SQL statements (and how many of them
+write), and on PostgreSQL the database server's CPU (its backends' /proc counters over
+the whole batch, divided by the calls)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@dataclass(frozen=True)
+class Req:
+    method: str
+    path: str
+    body: Any = None  # JSON-encoded when not None
+    query: str = ""
+    expect: tuple[int, ...] = (200, 201)
+
+
+@dataclass
+class Result:
+    name: str
+    calls: int
+    cpu_ms: float
+    cpu_p95_ms: float
+    wall_ms: float
+    queries: int
+    writes: int
+    db_cpu_ms: float | None
+
+    def row(self) -> str:
+        db = f"{self.db_cpu_ms:.2f}" if self.db_cpu_ms is not None else "–"
+        return (
+            f"| {self.name} | {self.cpu_ms:.2f} | {self.cpu_p95_ms:.2f} | {self.wall_ms:.2f} "
+            f"| {self.queries} ({self.writes} writes) | {db} |"
+        )
+
+
+HEADER = (
+    "| call | CPU ms (median) | CPU ms (p95) | wall ms (median) | SQL statements "
+    "| DB server CPU ms |\n|---|---|---|---|---|---|"
+)
+
+
+def environ(req: Req, headers: dict[str, str], host: str = "localhost") -> dict[str, Any]:
+    body = b"" if req.body is None else json.dumps(req.body).encode()
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": req.method,
+        "PATH_INFO": req.path,
+        "QUERY_STRING": req.query,
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    if req.body is not None:
+        env["CONTENT_TYPE"] = "application/json"
+    for key, value in headers.items():
+        env["HTTP_" + key.upper().replace("-", "_")] = value
+    return env
+
+
+class Caller:
+    """Runs requests through one WSGIHandler, as a WSGI server would."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+        self.headers = headers
+
+    def __call__(self, req: Req) -> tuple[int, bytes]:
+        status: list[str] = []
+
+        def start_response(s: str, _headers: Any, _exc: Any = None) -> None:
+            status.append(s)
+
+        chunks = self.handler(environ(req, self.headers), start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close:
+                close()  # request_finished: connections go back, as after a real response
+        code = int(status[0].split()[0])
+        if code not in req.expect:
+            raise RuntimeError(f"{req.method} {req.path} -> {code}: {body[:500]!r}")
+        return code, body
+
+    def json(self, req: Req) -> Any:
+        return json.loads(self(req)[1])
+
+
+def _backend_cpu(dbname: str | None) -> float:
+    """CPU seconds of every PostgreSQL backend connected to `dbname` but this probe."""
+    if dbname is None:
+        return 0.0
+    import psycopg
+
+    total = 0.0
+    with psycopg.connect(
+        f"dbname={dbname} user=postgres host=127.0.0.1", autocommit=True
+    ) as probe:
+        rows = probe.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [dbname],
+        ).fetchall()
+    for (pid,) in rows:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / _TICKS
+    return total
+
+
+def measure(
+    name: str,
+    call: Caller,
+    make: Callable[[int], Req],
+    *,
+    iterations: int,
+    warmup: int = 5,
+    pg_dbname: str | None = None,
+    count_calls: int = 5,
+) -> Result:
+    """`make(i)` builds the i-th request (fresh idempotency keys, new ids…). Timing and
+    statement counting are separate passes: capturing queries costs CPU itself."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    i = 0
+    for _ in range(warmup):
+        call(make(i))
+        i += 1
+    counts: list[tuple[int, int]] = []
+    for _ in range(count_calls):
+        with CaptureQueriesContext(connection) as ctx:
+            call(make(i))
+        i += 1
+        sqls = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
+        counts.append((len(sqls), sum(s.startswith(_WRITES) for s in sqls)))
+    cpu: list[float] = []
+    wall: list[float] = []
+    db_before = _backend_cpu(pg_dbname)
+    for _ in range(iterations):
+        req = make(i)
+        i += 1
+        w0, c0 = time.perf_counter(), time.process_time()
+        call(req)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    db_after = _backend_cpu(pg_dbname)
+    cpu_sorted = sorted(cpu)
+    queries, writes = max(counts)
+    return Result(
+        name=name,
+        calls=iterations,
+        cpu_ms=statistics.median(cpu) * 1e3,
+        cpu_p95_ms=cpu_sorted[int(0.95 * (len(cpu_sorted) - 1))] * 1e3,
+        wall_ms=statistics.median(wall) * 1e3,
+        queries=queries,
+        writes=writes,
+        db_cpu_ms=(db_after - db_before) / iterations * 1e3 if pg_dbname else None,
+    )
+
+
+def load_line() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f}, {os.cpu_count()} CPUs"
+
+
+def print_table(title: str, results: Iterable[Result]) -> None:
+    print(f"\n### {title}\n\n{HEADER}")
+    for r in results:
+        print(r.row())
