@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,18 @@ def _seed() -> dict[str, Any]:
     }
 
 
+def _print_sql(call: Any, make: Any) -> None:
+    """The statements of one call (after a warm-up call), in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call(make(0))
+    with CaptureQueriesContext(connection) as ctx:
+        call(make(1))
+    for n, q in enumerate(ctx.captured_queries, 1):
+        print(f"{n:3d}. {q['sql'][:300]}")
+
+
 def _profile(call: Any, make: Any, iterations: int) -> None:
     """Where one call's CPU goes: cProfile over `iterations` calls, top 40 by own time
     and by cumulative time."""
@@ -95,7 +108,7 @@ def _profile(call: Any, make: Any, iterations: int) -> None:
 
     for i in range(5):
         call(make(i))
-    prof = cProfile.Profile()
+    prof = cProfile.Profile(time.process_time)  # CPU, not time spent waiting on the database
     prof.enable()
     for i in range(5, 5 + iterations):
         call(make(i))
@@ -105,19 +118,33 @@ def _profile(call: Any, make: Any, iterations: int) -> None:
     stats.sort_stats("cumulative").print_stats(60)
 
 
-def child(iterations: int, profile: str | None) -> None:
+def child(iterations: int, profile: str | None, server: str) -> None:
     import django
 
     django.setup()
     from django.conf import settings
     from django.db import connection
 
-    from bench.support.wsgi_cost import Caller, Req, load_line, measure, print_table
+    from bench.support.wsgi_cost import (
+        AsgiCaller,
+        Caller,
+        Req,
+        load_line,
+        measure,
+        print_table,
+    )
 
     data = _seed()
     pg = connection.vendor == "postgresql"
     dbname = settings.DATABASES["default"]["NAME"] if pg else None
-    call = Caller({"Authorization": f"Bearer {data['token']}"})
+    headers = {"Authorization": f"Bearer {data['token']}"}
+    wsgi = Caller(headers)
+    if server == "asgi":
+        from django.core.asgi import get_asgi_application
+
+        call: Caller = AsgiCaller(headers, get_asgi_application())
+    else:
+        call = wsgi
     contacts, convs = data["contacts"], data["conversations"]
 
     def pick(ids: list[int], i: int) -> int:
@@ -164,14 +191,18 @@ def child(iterations: int, profile: str | None) -> None:
         ("list inboxes", lambda i: Req("GET", f"{V1}/inboxes")),
         ("list agents", lambda i: Req("GET", f"{V1}/agents")),
     ]
+    if profile and profile.startswith("sql:"):
+        _print_sql(wsgi, dict(calls)[profile[4:]])
+        return
     if profile:
         _profile(call, dict(calls)[profile], iterations)
         return
     results = [
-        measure(name, call, make, iterations=iterations, pg_dbname=dbname)
+        measure(name, call, make, iterations=iterations, pg_dbname=dbname, count_with=wsgi)
         for name, make in calls
     ]
-    title = f"Blockdesk, {connection.vendor}" + (" + Redis" if settings.REDIS_URL else "")
+    title = f"Blockdesk ({server.upper()}), {connection.vendor}"
+    title += " + Redis" if settings.REDIS_URL else ""
     print_table(title, results)
     print(f"\n{iterations} calls each; {load_line()}")
 
@@ -181,7 +212,17 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--redis", action="store_true")
     parser.add_argument("--iterations", type=int, default=300)
-    parser.add_argument("--profile", metavar="CALL", help="cProfile one call, e.g. 'list agents'")
+    parser.add_argument(
+        "--server",
+        choices=["asgi", "wsgi"],
+        default="asgi",
+        help="the handler calls go through (default asgi: production runs uvicorn)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="CALL",
+        help="cProfile one call, e.g. 'list agents'; 'sql:list agents' prints its SQL",
+    )
     parser.add_argument("--helpdesk", metavar="PYTHON", help="django-helpdesk's interpreter")
     args = parser.parse_args()
     from tests.support.live_server import migrate, server_env, temp_database
@@ -196,7 +237,7 @@ def main() -> None:
             redis_url="redis://127.0.0.1:6379/0" if args.redis else None,
         )
         migrate(env)
-        cmd = [sys.executable, __file__, "--child", str(args.iterations), args.profile or ""]
+        cmd = [sys.executable, __file__, "--child", str(args.iterations), args.profile or "", args.server]
         subprocess.run(cmd, env=env, check=True, cwd=REPO)
     if args.helpdesk:
         from bench.support import helpdesk_peer
@@ -212,6 +253,6 @@ if __name__ == "__main__":
     if "--child" in sys.argv:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockdesk.settings")
         at = sys.argv.index("--child")
-        child(int(sys.argv[at + 1]), sys.argv[at + 2] or None)
+        child(int(sys.argv[at + 1]), sys.argv[at + 2] or None, sys.argv[at + 3])
     else:
         main()

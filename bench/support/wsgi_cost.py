@@ -1,6 +1,7 @@
 """Server cost of one HTTP call, measured in process: the call goes through Django's WSGI
-handler (every middleware, the view, the response), with no client and no network, so
-`time.process_time()` around it is the server's CPU for that request. Used by
+or ASGI handler (every middleware, the view, the response), with no client and no
+network, so `time.process_time()` around it is the server's CPU for that request (all
+threads of the process: under ASGI a sync view runs in a worker thread). Used by
 bench/api_cost.py for Blockdesk and for the peer it is compared with, so both are
 measured by the same code. Depends on Django and the standard library only.
 
@@ -116,6 +117,65 @@ class Caller:
         return json.loads(self(req)[1])
 
 
+class AsgiCaller(Caller):
+    """The same requests through an ASGI application on one long-lived event loop, as
+    uvicorn runs it (sync views in a worker thread; async_to_sync in them reaches this
+    loop instead of starting a loop of its own, which under WSGI costs a thread per call)."""
+
+    def __init__(self, headers: dict[str, str], app: Any) -> None:
+        import asyncio
+
+        self.app = app
+        self.headers = headers
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+
+    def __call__(self, req: Req) -> tuple[int, bytes]:
+        body = b"" if req.body is None else json.dumps(req.body).encode()
+        headers = [(b"host", b"localhost"), (b"content-length", str(len(body)).encode())]
+        if req.body is not None:
+            headers.append((b"content-type", b"application/json"))
+        headers += [(k.lower().encode(), v.encode()) for k, v in self.headers.items()]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": req.method,
+            "scheme": "http",
+            "path": req.path,
+            "raw_path": req.path.encode(),
+            "query_string": req.query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("localhost", 80),
+        }
+        sent = False
+        status: list[int] = []
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                import asyncio
+
+                await asyncio.Event().wait()  # the client never disconnects
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        self.loop.run_until_complete(self.app(scope, receive, send))
+        data = b"".join(chunks)
+        if status[0] not in req.expect:
+            raise RuntimeError(f"{req.method} {req.path} -> {status[0]}: {data[:500]!r}")
+        return status[0], data
+
+
 def _backend_cpu(dbname: str | None) -> float:
     """CPU seconds of every PostgreSQL backend connected to `dbname` but this probe."""
     if dbname is None:
@@ -149,9 +209,12 @@ def measure(
     warmup: int = 5,
     pg_dbname: str | None = None,
     count_calls: int = 5,
+    count_with: Caller | None = None,
 ) -> Result:
     """`make(i)` builds the i-th request (fresh idempotency keys, new ids…). Timing and
-    statement counting are separate passes: capturing queries costs CPU itself."""
+    statement counting are separate passes: capturing queries costs CPU itself. The
+    statements are counted through `count_with` (a WSGI caller: the queries run in this
+    thread, where they can be captured; under ASGI they run in a worker thread)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -162,7 +225,7 @@ def measure(
     counts: list[tuple[int, int]] = []
     for _ in range(count_calls):
         with CaptureQueriesContext(connection) as ctx:
-            call(make(i))
+            (count_with or call)(make(i))
         i += 1
         sqls = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
         counts.append((len(sqls), sum(s.startswith(_WRITES) for s in sqls)))

@@ -16,12 +16,10 @@ def account_teams(*, user: User) -> QuerySet[Team]:
 
 def api_token_from_plain(plain: str) -> ApiToken | None:
     """The live token with this plain value (its use is recorded by
-    `services.do_record_token_use`: a selector does not write)."""
-    return (
-        ApiToken.objects.select_related("account")
-        .filter(token_hash=hash_token(plain), revoked_at__isnull=True)
-        .first()
-    )
+    `services.do_record_token_use`: a selector does not write). One indexed read per
+    call, never cached, so a revoked token is refused at once on every node; the API
+    needs only the token's own columns (account_id, scopes), so there is no join."""
+    return ApiToken.objects.filter(token_hash=hash_token(plain), revoked_at__isnull=True).first()
 
 
 def has_two_factor(*, user: User) -> bool:

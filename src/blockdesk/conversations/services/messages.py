@@ -38,7 +38,7 @@ from blockdesk.conversations.services._common import (
     check_agent_can_access,
 )
 from blockdesk.conversations.services.assignment import _assign
-from blockdesk.conversations.services.conversations import do_create_conversation
+from blockdesk.conversations.services.conversations import open_conversation
 from blockdesk.conversations.services.read_state import _mark_read
 from blockdesk.conversations.services.status import _set_status
 from blockdesk.events.registry import Actor
@@ -205,11 +205,18 @@ def do_send_contact_message(
     attachments: Sequence[UploadedFile] = (),
     metadata: dict[str, object] | None = None,
     extra_attachment_types: Collection[str] = (),
+    subject: str = "",
+    opened_by: User | None = None,
+    check_key_first: bool = True,
 ) -> SentMessage:
-    """A customer writes. Without a conversation (or to a resolved one) a new case opens.
+    """A customer writes. Without a conversation (or to a resolved one) a new case opens
+    (with `subject`; `opened_by` is the agent who opened it on the customer's behalf).
     `metadata` marks structured input (a quick-reply button the customer pressed);
     `extra_attachment_types` are accepted besides the configured ones (a channel's voice
-    notes), still checked against their signature.
+    notes), still checked against their signature. With `check_key_first=False` an
+    idempotency key is not looked up beforehand: a replay is caught by the unique
+    constraint, its transaction rolled back and the stored message returned (one read
+    less for callers whose retries are rare, such as the REST API).
 
     Seed phrases and private keys are cut out here, before anything is stored, indexed,
     logged or pushed; only the redaction marker remains."""
@@ -224,15 +231,18 @@ def do_send_contact_message(
         attachments=attachments,
         extra_attachment_types=extra_attachment_types,
     )
-    existing = _already_sent(contact=contact, idempotency_key=idempotency_key)
-    if existing is not None:
-        return existing
+    if check_key_first:
+        existing = _already_sent(contact=contact, idempotency_key=idempotency_key)
+        if existing is not None:
+            return existing
     if conversation is not None and conversation.contact_id != contact.pk:
         raise NotFound()
     try:
         with transaction.atomic():
             if conversation is None or conversation.status == Status.RESOLVED:
-                conversation = do_create_conversation(inbox=inbox, contact=contact)
+                conversation = open_conversation(
+                    inbox=inbox, contact=contact, subject=subject, actor=opened_by
+                )
             elif conversation.status == Status.SNOOZED or (
                 conversation.status == Status.PENDING
                 and not any(handles(conversation) for handles in BOT_HANDLES_CONVERSATION)
