@@ -122,9 +122,6 @@ def child(iterations: int, profile: str | None, server: str) -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.db import connection
-
     from bench.support.wsgi_cost import (
         AsgiCaller,
         Caller,
@@ -133,6 +130,8 @@ def child(iterations: int, profile: str | None, server: str) -> None:
         measure,
         print_table,
     )
+    from django.conf import settings
+    from django.db import connection
 
     data = _seed()
     pg = connection.vendor == "postgresql"
@@ -140,9 +139,9 @@ def child(iterations: int, profile: str | None, server: str) -> None:
     headers = {"Authorization": f"Bearer {data['token']}"}
     wsgi = Caller(headers)
     if server == "asgi":
-        from django.core.asgi import get_asgi_application
+        from blockdesk.asgi import application  # the HTTP handler uvicorn serves
 
-        call: Caller = AsgiCaller(headers, get_asgi_application())
+        call: Caller = AsgiCaller(headers, application)
     else:
         call = wsgi
     contacts, convs = data["contacts"], data["conversations"]
@@ -237,7 +236,14 @@ def main() -> None:
             redis_url="redis://127.0.0.1:6379/0" if args.redis else None,
         )
         migrate(env)
-        cmd = [sys.executable, __file__, "--child", str(args.iterations), args.profile or "", args.server]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(args.iterations),
+            args.profile or "",
+            args.server,
+        ]
         subprocess.run(cmd, env=env, check=True, cwd=REPO)
     if args.helpdesk:
         from bench.support import helpdesk_peer

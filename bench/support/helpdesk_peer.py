@@ -57,7 +57,8 @@ TEMPLATES = [{
 _name = os.environ["HD_DB_NAME"]
 if os.environ.get("HD_DB_ENGINE") == "postgresql":
     DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": _name,
-                             "USER": "postgres", "HOST": "127.0.0.1", "PORT": "5432"}}
+                             "USER": "postgres", "HOST": "127.0.0.1", "PORT": "5432",
+                             "CONN_MAX_AGE": 600}}  # persistent, as Blockdesk's pool
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _name}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -117,11 +118,10 @@ def child(iterations: int) -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from bench.support.wsgi_cost import Caller, Req, load_line, measure, print_table
     from django.contrib.auth import get_user_model
     from helpdesk.models import FollowUp, Queue, Ticket
     from rest_framework.authtoken.models import Token
-
-    from bench.support.wsgi_cost import Caller, Req, load_line, measure, print_table
 
     user = get_user_model().objects.create_user(
         "root", "root@example.com", "x", is_staff=True, is_superuser=True
@@ -164,8 +164,7 @@ def child(iterations: int) -> None:
         ("list follow-ups (25, all tickets)", lambda i: Req("GET", "/helpdesk/api/followups/")),
     ]
     results = [
-        measure(name, call, make, iterations=iterations, pg_dbname=dbname)
-        for name, make in calls
+        measure(name, call, make, iterations=iterations, pg_dbname=dbname) for name, make in calls
     ]
     import helpdesk
 

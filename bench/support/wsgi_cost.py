@@ -183,9 +183,7 @@ def _backend_cpu(dbname: str | None) -> float:
     import psycopg
 
     total = 0.0
-    with psycopg.connect(
-        f"dbname={dbname} user=postgres host=127.0.0.1", autocommit=True
-    ) as probe:
+    with psycopg.connect(f"dbname={dbname} user=postgres host=127.0.0.1", autocommit=True) as probe:
         rows = probe.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [dbname],
