@@ -5,22 +5,25 @@
     .venv/bin/python bench/api_cost.py --postgres --redis   # + the Redis channel layer/cache
     .venv/bin/python bench/api_cost.py --postgres --helpdesk /tmp/hd-venv/bin/python
 
-Each run migrates a fresh database (the test suite's migrated template makes that quick),
-seeds one account (an admin, an agent, a web-widget inbox, 200 contacts, 100
+Each run migrates a fresh database (the test suite's migrated template makes that
+quick), seeds one account (an admin, an agent, a web-widget inbox, 200 contacts, 100
 conversations of 5 messages) and an API token with every scope, then calls each endpoint
-through Django's WSGI handler in this process (bench/support/wsgi_cost.py): all
-middleware, authentication, the view and the response, no client and no network. Per
-call: this process's CPU (median and p95 of --iterations calls), the wall time, the SQL
-statements (writes apart) and, on PostgreSQL, the database server's CPU.
+in this process through the ASGI application uvicorn serves (`--server wsgi`: Django's
+WSGI handler) with bench/support/wsgi_cost.py: all middleware, authentication, the view
+and the response, no client and no network. Per call: this process's CPU (median and
+p95 of --iterations calls, all threads), the wall time, the SQL statements (writes
+apart) and, on PostgreSQL, the database server's CPU. The timed calls are interleaved
+(one of each kind per round) so that every kind sees the same machine load.
 
 The settings are production's (DEBUG off, the connection pool on PostgreSQL); the token
 touch (`last_used_at`) is at its default interval, so the steady state is measured: a
 token used in the last BLOCKDESK_API_TOKEN_TOUCH_SECONDS writes nothing.
 
---helpdesk PYTHON measures django-helpdesk's REST API the same way (create a ticket, add
-a follow-up, list, get): PYTHON is a throwaway virtualenv with django-helpdesk 2.6.1 and
-djangorestframework (see docs/benchmarks.md); bench/support/helpdesk_peer.py builds a
-minimal project for it on the same database server. Nothing of it is imported here.
+--helpdesk PYTHON measures django-helpdesk's REST API the same way and at the same time
+(create a ticket, add a follow-up, list, get): PYTHON is a throwaway virtualenv with
+django-helpdesk 2.6.1 and djangorestframework (docs/benchmarks/api.md);
+bench/support/helpdesk_peer.py builds a minimal project for it on the same database
+server. Nothing of it is imported here.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -127,7 +131,7 @@ def child(iterations: int, profile: str | None, server: str) -> None:
         Caller,
         Req,
         load_line,
-        measure,
+        measure_all,
         print_table,
     )
     from django.conf import settings
@@ -196,10 +200,7 @@ def child(iterations: int, profile: str | None, server: str) -> None:
     if profile:
         _profile(call, dict(calls)[profile], iterations)
         return
-    results = [
-        measure(name, call, make, iterations=iterations, pg_dbname=dbname, count_with=wsgi)
-        for name, make in calls
-    ]
+    results = measure_all(calls, call, iterations=iterations, pg_dbname=dbname, count_with=wsgi)
     title = f"Blockdesk ({server.upper()}), {connection.vendor}"
     title += " + Redis" if settings.REDIS_URL else ""
     print_table(title, results)
@@ -244,15 +245,25 @@ def main() -> None:
             args.profile or "",
             args.server,
         ]
-        subprocess.run(cmd, env=env, check=True, cwd=REPO)
-    if args.helpdesk:
-        from bench.support import helpdesk_peer
+        peer: list[str] = []
+        if args.helpdesk and not args.profile:
+            # At the same time, so both see the same machine load (each measures only
+            # its own process's CPU).
+            from bench.support import helpdesk_peer
 
-        helpdesk_peer.run(
-            python=args.helpdesk,
-            postgres=args.postgres,
-            iterations=args.iterations,
-        )
+            def run_peer() -> None:
+                peer.append(
+                    helpdesk_peer.run(
+                        python=args.helpdesk, postgres=args.postgres, iterations=args.iterations
+                    )
+                )
+
+            thread = threading.Thread(target=run_peer)
+            thread.start()
+        subprocess.run(cmd, env=env, check=True, cwd=REPO)
+        if args.helpdesk and not args.profile:
+            thread.join()
+            print("".join(peer))
 
 
 if __name__ == "__main__":

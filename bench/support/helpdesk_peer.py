@@ -77,7 +77,8 @@ urlpatterns = [path("helpdesk/", include("helpdesk.urls"))]
 """
 
 
-def run(*, python: str, postgres: bool, iterations: int) -> None:
+def run(*, python: str, postgres: bool, iterations: int) -> str:
+    """The peer's table (its child's output), for the caller to print."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         (project / "hdbench_settings.py").write_text(SETTINGS)
@@ -96,17 +97,19 @@ def run(*, python: str, postgres: bool, iterations: int) -> None:
             url = create_postgres_database("postgres://postgres@127.0.0.1:5432/helpdesk")
             env.update(HD_DB_ENGINE="postgresql", HD_DB_NAME=url.rsplit("/", 1)[1])
             try:
-                _child(python, env, iterations)
+                return _child(python, env, iterations)
             finally:
                 drop_postgres_database(url)
-        else:
-            env.update(HD_DB_ENGINE="sqlite", HD_DB_NAME=str(project / "hd.sqlite3"))
-            _child(python, env, iterations)
+        env.update(HD_DB_ENGINE="sqlite", HD_DB_NAME=str(project / "hd.sqlite3"))
+        return _child(python, env, iterations)
 
 
-def _child(python: str, env: dict[str, str], iterations: int) -> None:
+def _child(python: str, env: dict[str, str], iterations: int) -> str:
     cmd = [python, __file__, "--child", str(iterations)]
-    subprocess.run(cmd, env=env, check=True)
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"django-helpdesk run failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
 
 
 def child(iterations: int) -> None:
@@ -118,7 +121,7 @@ def child(iterations: int) -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from bench.support.wsgi_cost import Caller, Req, load_line, measure, print_table
+    from bench.support.wsgi_cost import Caller, Req, load_line, measure_all, print_table
     from django.contrib.auth import get_user_model
     from helpdesk.models import FollowUp, Queue, Ticket
     from rest_framework.authtoken.models import Token
@@ -163,9 +166,7 @@ def child(iterations: int) -> None:
         ("get ticket", lambda i: Req("GET", f"/helpdesk/api/tickets/{pick(i)}/")),
         ("list follow-ups (25, all tickets)", lambda i: Req("GET", "/helpdesk/api/followups/")),
     ]
-    results = [
-        measure(name, call, make, iterations=iterations, pg_dbname=dbname) for name, make in calls
-    ]
+    results = measure_all(calls, call, iterations=iterations, pg_dbname=dbname)
     import helpdesk
 
     version = getattr(helpdesk, "__version__", "2.6.1")

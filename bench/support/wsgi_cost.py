@@ -198,58 +198,77 @@ def _backend_cpu(dbname: str | None) -> float:
     return total
 
 
-def measure(
-    name: str,
+def measure_all(
+    calls: list[tuple[str, Callable[[int], Req]]],
     call: Caller,
-    make: Callable[[int], Req],
     *,
     iterations: int,
     warmup: int = 5,
     pg_dbname: str | None = None,
     count_calls: int = 5,
     count_with: Caller | None = None,
-) -> Result:
-    """`make(i)` builds the i-th request (fresh idempotency keys, new ids…). Timing and
-    statement counting are separate passes: capturing queries costs CPU itself. The
-    statements are counted through `count_with` (a WSGI caller: the queries run in this
-    thread, where they can be captured; under ASGI they run in a worker thread)."""
+    db_calls: int = 50,
+) -> list[Result]:
+    """`make(i)` builds the i-th request of its kind (fresh idempotency keys, new ids…).
+
+    Three passes per kind: statements counted over `count_calls` calls, through
+    `count_with` (a WSGI caller: the queries run in this thread, where they can be
+    captured; under ASGI they run in a worker thread), since capturing costs CPU itself;
+    the database server's CPU over `db_calls` calls in a row; then the timed calls,
+    **interleaved** (one of each kind per round) so that every kind sees the same machine
+    load, which on a shared machine moves more within a run than the calls differ."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    i = 0
-    for _ in range(warmup):
-        call(make(i))
-        i += 1
-    counts: list[tuple[int, int]] = []
-    for _ in range(count_calls):
-        with CaptureQueriesContext(connection) as ctx:
-            (count_with or call)(make(i))
-        i += 1
-        sqls = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
-        counts.append((len(sqls), sum(s.startswith(_WRITES) for s in sqls)))
-    cpu: list[float] = []
-    wall: list[float] = []
-    db_before = _backend_cpu(pg_dbname)
+    index = dict.fromkeys((name for name, _ in calls), 0)
+
+    def next_req(name: str, make: Callable[[int], Req]) -> Req:
+        index[name] += 1
+        return make(index[name])
+
+    counts: dict[str, tuple[int, int]] = {}
+    db_ms: dict[str, float | None] = {}
+    for name, make in calls:
+        for _ in range(warmup):
+            call(next_req(name, make))
+        found: list[tuple[int, int]] = []
+        for _ in range(count_calls):
+            with CaptureQueriesContext(connection) as ctx:
+                (count_with or call)(next_req(name, make))
+            sqls = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
+            found.append((len(sqls), sum(s.startswith(_WRITES) for s in sqls)))
+        counts[name] = max(found)
+        db_ms[name] = None
+        if pg_dbname:
+            before = _backend_cpu(pg_dbname)
+            for _ in range(db_calls):
+                call(next_req(name, make))
+            db_ms[name] = (_backend_cpu(pg_dbname) - before) / db_calls * 1e3
+    cpu: dict[str, list[float]] = {name: [] for name, _ in calls}
+    wall: dict[str, list[float]] = {name: [] for name, _ in calls}
     for _ in range(iterations):
-        req = make(i)
-        i += 1
-        w0, c0 = time.perf_counter(), time.process_time()
-        call(req)
-        cpu.append(time.process_time() - c0)
-        wall.append(time.perf_counter() - w0)
-    db_after = _backend_cpu(pg_dbname)
-    cpu_sorted = sorted(cpu)
-    queries, writes = max(counts)
-    return Result(
-        name=name,
-        calls=iterations,
-        cpu_ms=statistics.median(cpu) * 1e3,
-        cpu_p95_ms=cpu_sorted[int(0.95 * (len(cpu_sorted) - 1))] * 1e3,
-        wall_ms=statistics.median(wall) * 1e3,
-        queries=queries,
-        writes=writes,
-        db_cpu_ms=(db_after - db_before) / iterations * 1e3 if pg_dbname else None,
-    )
+        for name, make in calls:
+            req = next_req(name, make)
+            w0, c0 = time.perf_counter(), time.process_time()
+            call(req)
+            cpu[name].append(time.process_time() - c0)
+            wall[name].append(time.perf_counter() - w0)
+    results = []
+    for name, _ in calls:
+        ordered = sorted(cpu[name])
+        results.append(
+            Result(
+                name=name,
+                calls=iterations,
+                cpu_ms=statistics.median(ordered) * 1e3,
+                cpu_p95_ms=ordered[int(0.95 * (len(ordered) - 1))] * 1e3,
+                wall_ms=statistics.median(wall[name]) * 1e3,
+                queries=counts[name][0],
+                writes=counts[name][1],
+                db_cpu_ms=db_ms[name],
+            )
+        )
+    return results
 
 
 def load_line() -> str:
