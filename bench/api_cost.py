@@ -223,6 +223,11 @@ def main() -> None:
         metavar="CALL",
         help="cProfile one call, e.g. 'list agents'; 'sql:list agents' prints its SQL",
     )
+    parser.add_argument(
+        "--bench-settings",
+        action="store_true",
+        help="run with bench/support/bench_settings.py (its BENCH_* overrides)",
+    )
     parser.add_argument("--helpdesk", metavar="PYTHON", help="django-helpdesk's interpreter")
     args = parser.parse_args()
     from tests.support.live_server import migrate, server_env, temp_database
@@ -237,6 +242,8 @@ def main() -> None:
             redis_url="redis://127.0.0.1:6379/0" if args.redis else None,
         )
         migrate(env)
+        if args.bench_settings:
+            env["DJANGO_SETTINGS_MODULE"] = "bench.support.bench_settings"
         cmd = [
             sys.executable,
             __file__,
