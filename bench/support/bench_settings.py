@@ -3,6 +3,8 @@ in BENCH_* variables, to test a suspected bottleneck without editing the product
 
     BENCH_LAYER_CAPACITY=5000   in-memory channel layer: messages a channel may queue
                                 (Blockdesk's default 5,000; beyond it sends are dropped)
+    BENCH_CONN_MAX_AGE=none     keep database connections between requests (seconds, or
+                                "none" for ever; Blockdesk's SQLite default is 0)
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 
 from blockdesk.settings import *  # noqa: F403
-from blockdesk.settings import CHANNEL_LAYERS
+from blockdesk.settings import CHANNEL_LAYERS, DATABASES
 
 _capacity = os.environ.get("BENCH_LAYER_CAPACITY")
 # The embedded layer (blockdesk.common.layers.LocalChannelLayer) or upstream's.
@@ -21,3 +23,7 @@ if _capacity and CHANNEL_LAYERS["default"]["BACKEND"].endswith(
         **CHANNEL_LAYERS["default"].get("CONFIG", {}),
         "capacity": int(_capacity),
     }
+
+_max_age = os.environ.get("BENCH_CONN_MAX_AGE")
+if _max_age:
+    DATABASES["default"]["CONN_MAX_AGE"] = None if _max_age == "none" else int(_max_age)

@@ -273,6 +273,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Product limits -----------------------------------------------------------------
+# An API token's "last used" is written at most once per this many seconds (and so never
+# on most calls, reads included); revocation still takes effect on the next call.
+API_TOKEN_TOUCH_SECONDS = int(env("BLOCKDESK_API_TOKEN_TOUCH_SECONDS", "300"))
 MESSAGE_MAX_LENGTH = int(env("BLOCKDESK_MESSAGE_MAX_LENGTH", "5000"))
 ATTACHMENT_MAX_BYTES = int(env("BLOCKDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 ATTACHMENT_ALLOWED_TYPES = env_list(

@@ -9,6 +9,13 @@ from blockdesk.widget.views import widget_demo
 
 urlpatterns = [
     path("", lambda request: redirect("workspace:inbox"), name="home"),
+    # First among the prefixes, with the widget's: an API call or a widget request is
+    # resolved without trying the console's ~50 includes before it (issue 17).
+    # The REST API (django-ninja, pydantic and every schema: ~25 MB per process) loads
+    # with the first /api/ request or `rest:` reverse, not in every web worker, nor with a
+    # page's {% url %} (common/lazy_urls.py; docs/benchmarks.md, "Memory").
+    LazyURLResolver(RoutePattern("api/"), "blockdesk.urls_api", app_name="ninja", namespace="rest"),
+    path("widget/", include("blockdesk.widget.urls")),
     path("", include("blockdesk.ops.urls")),  # /healthz, /readyz, /metrics
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("blockdesk.accounts.urls")),
@@ -51,7 +58,6 @@ urlpatterns = [
     path("app/announcements/", include("blockdesk.announcements.console_urls")),
     path("app/status/", include("blockdesk.statuspage.console_urls")),
     path("verify/", include("blockdesk.trust.urls")),
-    path("widget/", include("blockdesk.widget.urls")),
     path("wallet/", include("blockdesk.wallet_auth.urls")),
     path("records/", include("blockdesk.records.urls")),
     path("survey/", include("blockdesk.surveys.public_urls")),
@@ -63,10 +69,6 @@ urlpatterns = [
     path("routing/", include("blockdesk.routing.public_urls")),
     path("widget-demo/", widget_demo, name="widget_demo"),
     path("attachments/", include("blockdesk.conversations.urls")),
-    # The REST API (django-ninja, pydantic and every schema: ~25 MB per process) loads
-    # with the first /api/ request or `rest:` reverse, not in every web worker, nor with a
-    # page's {% url %} (common/lazy_urls.py; docs/benchmarks.md, "Memory").
-    LazyURLResolver(RoutePattern("api/"), "blockdesk.urls_api", app_name="ninja", namespace="rest"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django.db.models import QuerySet
 
 from blockdesk.accounts.models import ApiToken, Team, TeamMembership, User
@@ -16,11 +18,23 @@ def account_teams(*, user: User) -> QuerySet[Team]:
 
 def api_token_from_plain(plain: str) -> ApiToken | None:
     """The live token with this plain value (its use is recorded by
-    `services.do_record_token_use`: a selector does not write)."""
+    `services.do_record_token_use`: a selector does not write). One indexed read per
+    call, never cached, so a revoked token is refused at once on every node; the API
+    needs only the token's own columns (account_id, scopes), so there is no join."""
+    return next(iter(ApiToken.objects.raw(_live_token_sql(), [hash_token(plain)])), None)
+
+
+@functools.cache
+def _live_token_sql() -> str:
+    """The lookup above as fixed SQL: it runs on every API call, and building and
+    compiling the same ORM query each time cost more CPU than the query itself."""
+    from django.db import connection
+
+    meta, q = ApiToken._meta, connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in meta.concrete_fields)
     return (
-        ApiToken.objects.select_related("account")
-        .filter(token_hash=hash_token(plain), revoked_at__isnull=True)
-        .first()
+        f"SELECT {columns} FROM {q(meta.db_table)} "  # noqa: S608 (names from _meta)
+        f"WHERE {q('token_hash')} = %s AND {q('revoked_at')} IS NULL"
     )
 
 

@@ -318,15 +318,20 @@ def do_revoke_api_token(*, actor: User, token: ApiToken) -> None:
 
 
 # "Last used" is read in minutes; writing it on every call was one UPDATE per API request,
-# reads included (issue 17: the REST API's cost per call).
-TOKEN_USE_GRANULARITY = dt.timedelta(minutes=1)
+# reads included (issue 17: the REST API's cost per call). settings.API_TOKEN_TOUCH_SECONDS
+# (BLOCKDESK_API_TOKEN_TOUCH_SECONDS, default 300) says how stale it may get.
+
+
+def token_touch_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.API_TOKEN_TOUCH_SECONDS)
 
 
 def do_record_token_use(*, token: ApiToken, now: dt.datetime | None = None) -> bool:
-    """Stamp `last_used_at` when it is unset or older than the granularity; True if it
-    wrote. The value compared is the one the token was loaded with: no extra query."""
+    """Stamp `last_used_at` when it is unset or older than the touch interval; True if
+    it wrote. The value compared is the one the token was loaded with: no extra query,
+    and at most one UPDATE per token per interval (per node, when two race)."""
     now = now or timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_GRANULARITY:
+    if token.last_used_at is not None and now - token.last_used_at < token_touch_interval():
         return False
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now

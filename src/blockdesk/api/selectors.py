@@ -54,6 +54,16 @@ def get_conversation(*, principal: ApiPrincipal, conversation_id: int) -> Conver
     return found
 
 
+def get_conversation_brief(*, principal: ApiPrincipal, conversation_id: int) -> Conversation:
+    """The conversation with its contact and inbox, for a call that writes to it or reads
+    below it (messages): no tags or assignee, which only its own representation shows."""
+    conv = account_conversations(principal=principal).select_related("contact", "inbox")
+    found = conv.filter(pk=conversation_id).first()
+    if found is None:
+        raise NotFound(_("No such conversation."))
+    return found
+
+
 def get_inbox(*, principal: ApiPrincipal, inbox_id: int) -> Inbox:
     inbox = account_inboxes(principal=principal).filter(pk=inbox_id).first()
     if inbox is None:
@@ -143,16 +153,30 @@ def conversation_messages(
 # --- contacts ---------------------------------------------------------------------
 
 
-def _contacts(*, principal: ApiPrincipal) -> QuerySet[Contact]:
-    # Visitor identities hold hashed widget tokens: they are never listed.
-    shown = ContactIdentity.objects.exclude(kind=ContactIdentity.Kind.WEB_VISITOR).order_by("id")
+def _scoped_contacts(*, principal: ApiPrincipal) -> QuerySet[Contact]:
     qs = Contact.objects.filter(account_id=principal.account_id)
     if principal.user is not None and not principal.user.is_account_admin:
         # An agent sees the customers of the inboxes they work in.
         qs = qs.filter(
             conversations__in=conv_selectors.visible_conversations(user=principal.user)
         ).distinct()
-    return qs.prefetch_related(Prefetch("identities", queryset=shown, to_attr="shown_identities"))
+    return qs
+
+
+def _contacts(*, principal: ApiPrincipal) -> QuerySet[Contact]:
+    # Visitor identities hold hashed widget tokens: they are never listed.
+    shown = ContactIdentity.objects.exclude(kind=ContactIdentity.Kind.WEB_VISITOR).order_by("id")
+    return _scoped_contacts(principal=principal).prefetch_related(
+        Prefetch("identities", queryset=shown, to_attr="shown_identities")
+    )
+
+
+def find_contact(*, principal: ApiPrincipal, contact_id: int) -> Contact:
+    """The contact alone (no identities), for a call that writes on their behalf."""
+    contact = _scoped_contacts(principal=principal).filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound(_("No such contact."))
+    return contact
 
 
 def get_contact(*, principal: ApiPrincipal, contact_id: int) -> Contact:

@@ -78,14 +78,6 @@ def check_speaking_agent(*, principal: ApiPrincipal, agent_id: int | None, inbox
     return agent
 
 
-class _Replayed(Exception):
-    """Unwinds the transaction of a conversation that an idempotent retry made moot."""
-
-    def __init__(self, sent: SentMessage) -> None:
-        super().__init__()
-        self.sent = sent
-
-
 def do_api_create_conversation(
     *,
     principal: ApiPrincipal,
@@ -95,35 +87,24 @@ def do_api_create_conversation(
     subject: str = "",
     idempotency_key: str | None = None,
 ) -> SentMessage:
-    """Opens a conversation for `contact` with their first message."""
+    """Opens a conversation for `contact` with their first message, in one transaction
+    (the message service opens the case). A retried key is caught by the message's unique
+    constraint rather than looked up first: the retry's transaction rolls back whole, so
+    it leaves no second case, and every first try saves a read."""
     content = conv_services.check_content(content=content)
-    if idempotency_key:
-        stored = Message.objects.filter(
-            sender_contact=contact, idempotency_key=idempotency_key
-        ).first()
-        if stored is not None:
-            if stored.conversation.inbox_id != inbox.pk:
-                raise _idempotency_conflict()
-            sent = SentMessage(stored, created=False)
-            check_replay(sent=sent, conversation=None, content=content, private=False)
-            return sent
-    try:
-        with transaction.atomic():
-            conversation = conv_services.do_create_conversation(
-                inbox=inbox, contact=contact, subject=subject.strip(), actor=_actor(principal)
-            )
-            sent = conv_services.do_send_contact_message(
-                contact=contact,
-                inbox=inbox,
-                conversation=conversation,
-                content=content,
-                idempotency_key=idempotency_key,
-            )
-            if not sent.created:  # a concurrent retry won the race
-                raise _Replayed(sent)
-    except _Replayed as replay:
-        check_replay(sent=replay.sent, conversation=None, content=content, private=False)
-        return replay.sent
+    sent = conv_services.do_send_contact_message(
+        contact=contact,
+        inbox=inbox,
+        conversation=None,
+        content=content,
+        idempotency_key=idempotency_key,
+        subject=subject.strip(),
+        opened_by=_actor(principal),
+    )
+    if not sent.created:
+        if sent.message.conversation.inbox_id != inbox.pk:
+            raise _idempotency_conflict()
+        check_replay(sent=sent, conversation=None, content=content, private=False)
     return sent
 
 

@@ -176,7 +176,7 @@ def create_conversation(
         lambda: selectors.get_inbox(principal=p, inbox_id=payload.inbox_id), "inbox_id"
     )
     contact = _body_ref(
-        lambda: selectors.get_contact(principal=p, contact_id=payload.contact_id), "contact_id"
+        lambda: selectors.find_contact(principal=p, contact_id=payload.contact_id), "contact_id"
     )
     sent = api_services.do_api_create_conversation(
         principal=p,
@@ -186,9 +186,14 @@ def create_conversation(
         subject=payload.subject,
         idempotency_key=payload.idempotency_key,
     )
-    conversation = selectors.get_conversation(
-        principal=p, conversation_id=sent.message.conversation_id
-    )
+    if sent.created:
+        # The case as it was just written (contact, inbox and team held, no tags yet): the
+        # same dict a fresh read gives, without reading it back.
+        conversation = sent.message.conversation
+    else:  # a replay: the case as it is now
+        conversation = selectors.get_conversation(
+            principal=p, conversation_id=sent.message.conversation_id
+        )
     body = {"conversation": conversation_dict(conversation), "message": message_dict(sent.message)}
     return Status(_created(sent.created), body)
 
@@ -237,7 +242,7 @@ def list_messages(
     """Oldest first; page on with `after_id`. Private notes are included and flagged."""
     p = principal(request)
     p.require(CONVERSATIONS_READ)
-    conversation = selectors.get_conversation(principal=p, conversation_id=conversation_id)
+    conversation = selectors.get_conversation_brief(principal=p, conversation_id=conversation_id)
     items, next_after_id = selectors.conversation_messages(
         conversation=conversation, after_id=filters.after_id, limit=filters.limit
     )
@@ -257,7 +262,7 @@ def create_message(
     resolved conversation opens a new one, as in the widget."""
     p = principal(request)
     p.require(CONVERSATIONS_WRITE)
-    conversation = selectors.get_conversation(principal=p, conversation_id=conversation_id)
+    conversation = selectors.get_conversation_brief(principal=p, conversation_id=conversation_id)
     sent = api_services.do_api_send_message(
         principal=p,
         conversation=conversation,

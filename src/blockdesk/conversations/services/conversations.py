@@ -38,44 +38,50 @@ def _next_display_id(account_id: int) -> int:
 def do_create_conversation(
     *, inbox: Inbox, contact: Contact, subject: str = "", actor: User | None = None
 ) -> Conversation:
+    with transaction.atomic():
+        return open_conversation(inbox=inbox, contact=contact, subject=subject, actor=actor)
+
+
+def open_conversation(
+    *, inbox: Inbox, contact: Contact, subject: str = "", actor: User | None = None
+) -> Conversation:
+    """do_create_conversation's work, for a caller already inside its own transaction (a
+    first message): a nested atomic block would cost a savepoint and its release."""
     if contact.account_id != inbox.account_id:
         raise ValidationFailed.field("contact", _("The contact belongs to another account."))
-    # No savepoint when called inside a send's transaction (two statements less per new
-    # case): a failure here fails that whole send anyway.
-    with transaction.atomic(savepoint=False):
-        conversation = Conversation(
-            account_id=inbox.account_id,
-            inbox=inbox,
-            contact=contact,
-            # Redacted before it is cut to length, so no part of a secret is kept.
-            subject=redact_free_text(subject, account_id=inbox.account_id)[0][:200],
-            display_id=_next_display_id(inbox.account_id),
-            team=inbox.default_team,
-        )
-        if any(handles(inbox) for handles in BOT_HANDLES_INBOX):
-            conversation.status = Status.PENDING
-        # Field checks only: the foreign keys are objects we hold, the display number is
-        # fresh from the counter, and the database enforces both constraints.
-        conversation.full_clean(
-            exclude=["account", "inbox", "contact", "team", "assignee"],
-            validate_constraints=False,
-        )
-        conversation.save()
-        # A new case has no tags: every view of it (push, event payload) knows so.
-        conversation._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
-        _record_event(
-            conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=actor, public=True
-        )
-        payload = conversation_dict(conversation)
-        publish_on_commit(
-            [inbox_group(inbox.pk)], {"type": "conversation.created", "conversation": payload}
-        )
-        emitting.emit_conversation(
-            conversation,
-            "conversation.created",
-            actor=emitting.actor_of(actor) if actor else Actor.contact(contact.pk),
-            tags=[],
-        )
+    conversation = Conversation(
+        account_id=inbox.account_id,
+        inbox=inbox,
+        contact=contact,
+        # Redacted before it is cut to length, so no part of a secret is kept.
+        subject=redact_free_text(subject, account_id=inbox.account_id)[0][:200],
+        display_id=_next_display_id(inbox.account_id),
+        team=inbox.default_team,
+    )
+    if any(handles(inbox) for handles in BOT_HANDLES_INBOX):
+        conversation.status = Status.PENDING
+    # Field checks only: the foreign keys are objects we hold, the display number is
+    # fresh from the counter, and the database enforces both constraints.
+    conversation.full_clean(
+        exclude=["account", "inbox", "contact", "team", "assignee"],
+        validate_constraints=False,
+    )
+    conversation.save()
+    # A new case has no tags: every later view of it (push, event, response) reads this.
+    conversation._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
+    _record_event(
+        conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=actor, public=True
+    )
+    payload = conversation_dict(conversation)
+    publish_on_commit(
+        [inbox_group(inbox.pk)], {"type": "conversation.created", "conversation": payload}
+    )
+    emitting.emit_conversation(
+        conversation,
+        "conversation.created",
+        actor=emitting.actor_of(actor) if actor else Actor.contact(contact.pk),
+        tags=[],
+    )
     return conversation
 
 

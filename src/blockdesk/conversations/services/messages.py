@@ -39,7 +39,7 @@ from blockdesk.conversations.services._common import (
     check_agent_can_access,
 )
 from blockdesk.conversations.services.assignment import _assign
-from blockdesk.conversations.services.conversations import do_create_conversation
+from blockdesk.conversations.services.conversations import open_conversation
 from blockdesk.conversations.services.read_state import _mark_read
 from blockdesk.conversations.services.status import _set_status
 from blockdesk.events.registry import Actor
@@ -241,8 +241,11 @@ def do_send_contact_message(
     attachments: Sequence[UploadedFile] = (),
     metadata: dict[str, object] | None = None,
     extra_attachment_types: Collection[str] = (),
+    subject: str = "",
+    opened_by: User | None = None,
 ) -> SentMessage:
-    """A customer writes. Without a conversation (or to a resolved one) a new case opens.
+    """A customer writes. Without a conversation (or to a resolved one) a new case opens
+    (with `subject`; `opened_by` is the agent who opened it on the customer's behalf).
     `metadata` marks structured input (a quick-reply button the customer pressed);
     `extra_attachment_types` are accepted besides the configured ones (a channel's voice
     notes), still checked against their signature.
@@ -269,7 +272,9 @@ def do_send_contact_message(
     try:
         with transaction.atomic():
             if conversation is None or conversation.status == Status.RESOLVED:
-                conversation = do_create_conversation(inbox=inbox, contact=contact)
+                conversation = open_conversation(
+                    inbox=inbox, contact=contact, subject=subject, actor=opened_by
+                )
             elif conversation.status == Status.SNOOZED or (
                 conversation.status == Status.PENDING
                 and not any(handles(conversation) for handles in BOT_HANDLES_CONVERSATION)
