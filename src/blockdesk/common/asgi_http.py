@@ -70,8 +70,10 @@ class SyncChainASGIHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
+        response: HttpResponseBase
         if request is None:
-            response: HttpResponseBase = error_response
+            assert error_response is not None  # create_request returns one or the other
+            response = error_response
         else:
             response = self.get_response(request)
             response._handler_class = self.__class__  # type: ignore[attr-defined]

@@ -44,7 +44,7 @@ def _incr_many(cache_keys: list[str], *, timeout: int) -> list[int]:
     expiry, then incr."""
     if isinstance(cache, RedisCache):
         keys = [cache.make_and_validate_key(k) for k in cache_keys]
-        client = cache._cache.get_client(keys[0], write=True)
+        client = cache._cache.get_client(keys[0], write=True)  # type: ignore[attr-defined]
         pipe = client.pipeline(transaction=False)
         for k in keys:
             pipe.incr(k)
