@@ -723,9 +723,10 @@ def relay_floor() -> Iterator[tuple[list[LiveServer | Target], str, list[int], d
             process.terminate()
             process.wait(timeout=10)
             log.seek(0)
-            errors = [ln for ln in log.read().decode(errors="replace").splitlines() if "Error" in ln]
+            lines = log.read().decode(errors="replace").splitlines()
+            errors = [ln for ln in lines if "Error" in ln]
             if errors:
-                print(f"  relay floor logged {len(errors)} error lines; the last: {errors[-1][:300]}")
+                print(f"  relay floor logged {len(errors)} error lines; last: {errors[-1][:300]}")
 
 
 def floor_config(cfg: Any) -> argparse.Namespace:
