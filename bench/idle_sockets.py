@@ -236,6 +236,11 @@ async def run(cfg: Any, server: LiveServer, public_token: str, tokens: list[str]
         rss_server_1 = await settle_rss(pid)
         rss_client_1 = rss_bytes(me)
         fds_1 = open_fds(pid)
+        print(
+            f"  server RSS {mb(rss_server_0)} -> {mb(rss_server_1)} MB, "
+            f"client {mb(rss_client_0)} -> {mb(rss_client_1)} MB",
+            flush=True,
+        )
 
         # The server's CPU while the sockets only idle: per-socket timers show here.
         sampler = Sampler({"server": [pid], "client": [me]}, interval=1.0)
