@@ -329,6 +329,14 @@ def server(cfg: Any) -> Iterator[tuple[LiveServer, str, list[str]]]:
                     "BLOCKDESK_PUBLIC_RATE_WINDOW": "60",
                     "BLOCKDESK_LOG_LEVEL": "WARNING",
                     "BLOCKDESK_ACCESS_LOG": "false",
+                    **(
+                        {
+                            "DJANGO_SETTINGS_MODULE": "bench.support.bench_settings",
+                            "BENCH_GC_GEN2": str(cfg.gc_gen2),
+                        }
+                        if cfg.gc_gen2
+                        else {}
+                    ),
                 },
             )
             print("  migrating ...", flush=True)
@@ -367,6 +375,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--password", default=PASSWORD)
     p.add_argument("--py-spy", default="", help="py-spy raw profile of opening the sockets")
     p.add_argument("--py-spy-gil", action="store_true", help="profile GIL holders only")
+    p.add_argument(
+        "--gc-gen2",
+        type=int,
+        default=0,
+        help="experiment: the server's third gc threshold (bench/support/bench_settings.py)",
+    )
     p.add_argument("--logs", default="", help="copy the server log into this directory")
     p.add_argument("--json", default="", help="append the result as one JSON line here")
     return p.parse_args(argv)
@@ -393,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         "rate": cfg.rate,
         "database": "postgresql" if cfg.postgres else "sqlite",
         "channel_layer": "redis" if cfg.redis else "in-memory",
+        "gc_gen2_threshold": cfg.gc_gen2 or None,
     }
     result["machine"] = {**info, "loadavg_after": os.getloadavg()}
     mem = result["memory"]

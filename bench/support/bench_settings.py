@@ -3,10 +3,14 @@ in BENCH_* variables, to test a suspected bottleneck without editing the product
 
     BENCH_LAYER_CAPACITY=5000   in-memory channel layer: messages a channel may queue
                                 (Blockdesk's default 5,000; beyond it sends are dropped)
+    BENCH_GC_GEN2=1000000       gc.set_threshold(700, 10, N): with N that large, no full
+                                (generation 2) collection runs; tests whether full
+                                collections over many open sockets' objects cost latency
 """
 
 from __future__ import annotations
 
+import gc
 import os
 
 from blockdesk.settings import *  # noqa: F403
@@ -21,3 +25,7 @@ if _capacity and CHANNEL_LAYERS["default"]["BACKEND"].endswith(
         **CHANNEL_LAYERS["default"].get("CONFIG", {}),
         "capacity": int(_capacity),
     }
+
+_gen2 = os.environ.get("BENCH_GC_GEN2")
+if _gen2:
+    gc.set_threshold(700, 10, int(_gen2))
