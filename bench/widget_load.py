@@ -32,6 +32,13 @@ The servers run `serve --no-worker`: no task worker, periodic jobs or event-log
 dispatcher. --embedded-worker runs them as the embedded deployment does instead (all three
 as threads of the server, so their CPU counts as the server's; with --redis the task
 worker is a child process and is not counted).
+
+Then the same run (same sessions, sockets, rate and client) goes against the bare relay
+floor, bench/support/relay_floor.py: one uvicorn process with a plain ASGI app that
+forwards each POST's body to the agent socket, with no Django, database or channel layer.
+The report ends with Blockdesk's server CPU per message and latency next to the floor's,
+and their ratio: the ratio holds on a noisy machine where absolute figures do not.
+--no-floor skips it (and --url never runs it).
 """
 
 from __future__ import annotations
@@ -671,6 +678,114 @@ def start_embedded_server(env: dict[str, str], *, timeout: float = 30) -> LiveSe
     return server
 
 
+@contextlib.contextmanager
+def relay_floor() -> Iterator[tuple[list[LiveServer | Target], str, list[int], dict[str, Any]]]:
+    """The bare relay floor (bench/support/relay_floor.py) under uvicorn, with the same
+    uvicorn settings as `manage.py serve` (auto loop and HTTP parser, 1 MB frames, no
+    access log, no lifespan)."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.support.relay_floor:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+                "--ws-max-size",
+                str(1 << 20),
+                "--log-level",
+                "warning",
+            ],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        target = Target(f"http://127.0.0.1:{port}")
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(target.url("/healthz"), timeout=1).status_code == 200:
+                        break
+                if time.monotonic() > deadline or process.poll() is not None:
+                    log.seek(0)
+                    raise SystemExit(f"relay floor did not start:\n{log.read()[-2000:]!r}")
+                time.sleep(0.2)
+            yield [target], "floor", [process.pid], {}
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            log.seek(0)
+            lines = log.read().decode(errors="replace").splitlines()
+            errors = [ln for ln in lines if "Error" in ln]
+            if errors:
+                print(f"  relay floor logged {len(errors)} error lines; last: {errors[-1][:300]}")
+
+
+def floor_config(cfg: Any) -> argparse.Namespace:
+    """The run's settings for the floor: same load and client, nothing else started."""
+    return argparse.Namespace(
+        **{
+            **vars(cfg),
+            "postgres": "",
+            "redis": "",
+            "nodes": 1,
+            "py_spy": "",
+            "consumer_lag": False,
+            "layer_capacity": 0,
+            "embedded_worker": False,
+        }
+    )
+
+
+def cpu_per_message_ms(result: dict[str, Any]) -> float | None:
+    server = result["resources"].get("server")
+    sent = result["messages"]["sent"]
+    if not isinstance(server, dict) or not sent:
+        return None
+    return round(1000 * server["cpu_s"] / sent, 3)
+
+
+def versus_floor(result: dict[str, Any], floor: dict[str, Any]) -> dict[str, Any]:
+    """Blockdesk's figures next to the floor's, and Blockdesk / floor."""
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 1) if a is not None and b else None
+
+    real_cpu, floor_cpu = cpu_per_message_ms(result), cpu_per_message_ms(floor)
+    out: dict[str, Any] = {
+        "server_cpu_per_msg_ms": {
+            "blockdesk": real_cpu,
+            "floor": floor_cpu,
+            "ratio": ratio(real_cpu, floor_cpu),
+        }
+    }
+    for q in ("p50", "p99"):
+        a = result["latency_ms"]["all"][q]
+        b = floor["latency_ms"]["all"][q]
+        out[f"latency_{q}_ms"] = {"blockdesk": a, "floor": b, "ratio": ratio(a, b)}
+    return out
+
+
+def print_versus_floor(vs: dict[str, Any]) -> None:
+    print("\n== Blockdesk vs the bare relay floor (same load, same client)")
+    labels = {
+        "server_cpu_per_msg_ms": "server CPU / msg (ms)",
+        "latency_p50_ms": "delivery p50 (ms)",
+        "latency_p99_ms": "delivery p99 (ms)",
+    }
+    for key, label in labels.items():
+        row = vs[key]
+        print(f"  {label:24} {row['blockdesk']!s:>9}  floor {row['floor']!s:>8}  x{row['ratio']}")
+
+
 def report_log(server: LiveServer, keep_in: str) -> None:
     log = server.log()
     errors = [ln for ln in log.splitlines() if "Traceback" in ln or "ERROR" in ln]
@@ -785,6 +900,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="run the task worker, periodic jobs and event dispatcher in the server",
     )
+    p.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="skip the same run against the bare relay floor (bench/support/relay_floor.py)",
+    )
     p.add_argument("--logs", default="", help="copy the server logs into this directory")
     p.add_argument("--json", default="", help="append the result as one JSON line here")
     p.add_argument(
@@ -812,6 +932,17 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(run(cfg, nodes, token, pids))
     result["machine"] = {**info, **db_info}
     print_report(result)
+    if not cfg.url and not cfg.no_floor:
+        print("\nthe same run against the bare relay floor (bench/support/relay_floor.py) ...")
+        floor_cfg = floor_config(cfg)
+        with relay_floor() as (nodes, token, pids, _info):
+            floor = asyncio.run(run(floor_cfg, nodes, token, pids))
+        floor["config"].update(database="none", channel_layer="none", server="relay floor")
+        floor["machine"] = {"loadavg_before": os.getloadavg()}
+        print_report(floor)
+        result["floor"] = floor
+        result["versus_floor"] = versus_floor(result, floor)
+        print_versus_floor(result["versus_floor"])
     if cfg.json:
         with Path(cfg.json).open("a") as out:
             out.write(json.dumps(result) + "\n")

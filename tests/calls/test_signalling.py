@@ -276,3 +276,35 @@ async def test_agent_calls_and_the_customer_declines(channel, agent, visitor, co
     assert ended["outcome"] == "declined" and ended["duration"] == 0
     await customer.disconnect()
     await agent_ws.disconnect()
+
+
+async def test_a_socket_that_never_rang_or_answered_closes_without_a_query(
+    channel, agent, visitor, conversation, monkeypatch
+):
+    """10,000 widget sockets closing at once must not each query the calls table: only a
+    socket that rang or answered can be a party to a call."""
+    looked_up: list[str] = []
+    real = signalling.services.do_end_calls_of_socket
+
+    def spy(*, channel_name: str):
+        looked_up.append(channel_name)
+        return real(channel_name=channel_name)
+
+    monkeypatch.setattr(signalling.services, "do_end_calls_of_socket", spy)
+    bystander = await visitor_socket(channel, visitor.token)
+    await bystander.send_json_to({"type": "ping"})
+    assert (await bystander.receive_json_from(timeout=5))["type"] == "pong"
+    await bystander.disconnect()
+    agent_ws = await agent_socket(agent)
+    customer = await visitor_socket(channel, visitor.token)
+    call_id = await ring_and_accept(customer, agent_ws, conversation.pk)
+    assert looked_up == []
+    # The agent's side hangs up by closing: its socket answered, so its calls end.
+    await agent_ws.disconnect()
+    ended = await until(customer, "call.ended")
+    assert ended["call_id"] == call_id
+    assert len(looked_up) == 1
+    call = await database_sync_to_async(Call.objects.get)(pk=call_id)
+    assert call.status == "ended"
+    await customer.disconnect()
+    assert len(looked_up) == 2  # the customer rang: looked up too (nothing left to end)

@@ -42,6 +42,12 @@ BUCKET_RATE = 10.0  # frames per second
 
 _buckets: dict[str, tuple[float, float]] = {}
 
+# Sockets of this process that rang or answered: a call row names a socket only through
+# `do_ring` or `do_accept`, which run here for the socket that sent the frame. Any other
+# socket closes without a database query; with 10,000 widget sockets open, a query per
+# close kept the server's database thread busy for minutes after a mass disconnect.
+_call_sockets: set[str] = set()
+
 
 def _allow(channel_name: str, now: float | None = None) -> bool:
     now = time.monotonic() if now is None else now
@@ -127,6 +133,7 @@ async def on_ring(peer: SocketPeer, content: dict[str, Any], send: Send) -> None
     if conversation_id is None:
         return await _error(send, "invalid")
     video = content.get("video") is True
+    _call_sockets.add(peer.channel_name)
     try:
         call = await database_sync_to_async(services.do_ring)(
             peer=peer,
@@ -178,6 +185,7 @@ async def on_accept(peer: SocketPeer, content: dict[str, Any], send: Send) -> No
     call_id = _int(content.get("call_id"))
     if call_id is None:
         return await _error(send, "invalid")
+    _call_sockets.add(peer.channel_name)
     try:
         call = await database_sync_to_async(services.do_accept)(
             peer=peer, call_id=call_id, consent=content.get("record_consent") is True
@@ -299,6 +307,9 @@ async def on_disconnect(peer: SocketPeer) -> None:
         await database_sync_to_async(presence.mark_offline)(
             user_id=peer.user_id, channel_name=peer.channel_name
         )
+    if peer.channel_name not in _call_sockets:
+        return  # never a party to a call (see _call_sockets)
+    _call_sockets.discard(peer.channel_name)
     ended = await database_sync_to_async(services.do_end_calls_of_socket)(
         channel_name=peer.channel_name
     )

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from blockdesk.common.background import background_loops
 from blockdesk.common.periodic import run_periodic_forever
+from blockdesk.common.rlimits import raise_open_files_limit
 
 
 class Command(BaseCommand):
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # One descriptor per socket: a soft limit of 1,024 would cap the node there.
+        raise_open_files_limit()
         worker: subprocess.Popen[bytes] | None = None
         embedded = settings.RUN_EMBEDDED_WORKER and not options["no_worker"]
         access_log = settings.ACCESS_LOG and not options["no_access_log"]
