@@ -155,6 +155,8 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'blockdesk.sqlite3'}")
 _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's, with the process's writers queued on a lock (common/sqlite_backend says why).
+    _db["ENGINE"] = "blockdesk.common.sqlite_backend"
     # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades
     # that fail with "database is locked" under concurrent writes.
     _db["OPTIONS"] = {
@@ -391,7 +393,7 @@ TELEGRAM_API_BASE_URL = env("BLOCKDESK_TELEGRAM_API_BASE_URL", "https://api.tele
 TELEGRAM_API_TIMEOUT = float(env("BLOCKDESK_TELEGRAM_API_TIMEOUT", "10"))
 # Updates Telegram sends a webhook at once (setWebhook max_connections, 1-100). SQLite has
 # one write lock: few connections serve more (docs/benchmarks/telegram.md).
-_tg_connections = "4" if _db["ENGINE"] == "django.db.backends.sqlite3" else "40"
+_tg_connections = "4" if _db["ENGINE"].endswith(("sqlite3", "sqlite_backend")) else "40"
 TELEGRAM_WEBHOOK_MAX_CONNECTIONS = int(
     env("BLOCKDESK_TELEGRAM_WEBHOOK_MAX_CONNECTIONS", _tg_connections) or _tg_connections
 )

@@ -58,7 +58,7 @@ def use_migrated_template() -> None:
     if database["ENGINE"] == "django.db.backends.postgresql" and url:
         template = _template(url)
         database.setdefault("TEST", {})["TEMPLATE"] = template.rsplit("/", 1)[-1]
-    elif database["ENGINE"] == "django.db.backends.sqlite3":
+    elif database["ENGINE"].endswith(("sqlite3", "sqlite_backend")):
         with tempfile.TemporaryDirectory() as scratch:
             _sqlite_template[:] = [_template(f"sqlite:///{Path(scratch) / 'db.sqlite3'}")]
         SQLiteCreation._create_test_db = _create_from_template  # type: ignore[method-assign]
