@@ -164,7 +164,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    _db["TEST"] = {"NAME": env("BLOCKDESK_TEST_SQLITE_NAME", "") or None}
+    # In memory unless named (said outright: pytest-django recognises only the stock engine).
+    _db["TEST"] = {"NAME": env("BLOCKDESK_TEST_SQLITE_NAME", "") or ":memory:"}
     # Kept open between requests: the server's request threads are a fixed pool
     # (common/asgi_http.py), and opening one costs its PRAGMAs and function set-up.
     _db["CONN_MAX_AGE"] = None
