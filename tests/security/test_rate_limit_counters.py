@@ -47,6 +47,23 @@ def counters(request: Any, settings: Any) -> str:
     return str(request.param)
 
 
+def test_redis_counters_go_in_one_pipeline(counters: str, monkeypatch: Any) -> None:
+    if counters != "redis":
+        pytest.skip("the pipeline is Redis's")
+    import redis.client
+
+    rounds: list[int] = []
+    real = redis.client.Pipeline.execute
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        rounds.append(len(self.command_stack))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counting)
+    check_rate_limits(checks=[("a", "1"), ("b", "2")], limit=5, window=600)
+    assert rounds == [4]  # INCR + EXPIRE NX for each key, one round trip
+
+
 def test_each_key_counts_apart_and_the_limit_trips_on_any(counters: str) -> None:
     checks = [("widget-message-ip", "203.0.113.7"), ("widget-message-visitor", "1:42")]
     for _ in range(3):

@@ -8,7 +8,7 @@ import time
 from functools import cache as memoize
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 
@@ -42,9 +42,10 @@ def _incr_many(cache_keys: list[str], *, timeout: int) -> list[int]:
     (Django's add-then-incr is three round trips for a counter that exists: a public
     request counts two of them, issue 17); elsewhere `add` first so the counter gets its
     expiry, then incr."""
-    if isinstance(cache, RedisCache):
-        keys = [cache.make_and_validate_key(k) for k in cache_keys]
-        client = cache._cache.get_client(keys[0], write=True)  # type: ignore[attr-defined]
+    backend = caches[DEFAULT_CACHE_ALIAS]  # the backend itself (`cache` is a proxy)
+    if isinstance(backend, RedisCache):
+        keys = [backend.make_and_validate_key(k) for k in cache_keys]
+        client = backend._cache.get_client(keys[0], write=True)  # type: ignore[attr-defined]
         pipe = client.pipeline(transaction=False)
         for k in keys:
             pipe.incr(k)

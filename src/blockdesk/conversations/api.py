@@ -194,7 +194,10 @@ def create_conversation(
         conversation = selectors.get_conversation(
             principal=p, conversation_id=sent.message.conversation_id
         )
-    body = {"conversation": conversation_dict(conversation), "message": message_dict(sent.message)}
+    body = {
+        "conversation": conversation_dict(conversation, tags=[] if sent.created else None),
+        "message": message_dict(sent.message),
+    }
     return Status(_created(sent.created), body)
 
 

@@ -39,7 +39,11 @@ def do_create_conversation(
     *, inbox: Inbox, contact: Contact, subject: str = "", actor: User | None = None
 ) -> Conversation:
     with transaction.atomic():
-        return open_conversation(inbox=inbox, contact=contact, subject=subject, actor=actor)
+        conversation = open_conversation(inbox=inbox, contact=contact, subject=subject, actor=actor)
+    # The caller may keep this object while tags change through another one: let its
+    # `tags` read the database again (open_conversation knew they were none).
+    conversation._prefetched_objects_cache.pop("tags", None)  # type: ignore[attr-defined]
+    return conversation
 
 
 def open_conversation(
@@ -67,7 +71,8 @@ def open_conversation(
         validate_constraints=False,
     )
     conversation.save()
-    # A new case has no tags: every later view of it (push, event, response) reads this.
+    # A new case has no tags: every later view of it in this request (push, event,
+    # response) reads this; do_create_conversation drops it before returning.
     conversation._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
     _record_event(
         conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=actor, public=True
