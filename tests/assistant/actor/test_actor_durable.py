@@ -52,7 +52,9 @@ def test_a_message_nobody_dispatched_is_answered_once_when_the_consumer_runs(
 
     # The whole log again: the turn per message keeps the answer single.
     do_replay(consumer=CONSUMER)
-    drain(CONSUMER, expect=1)
+    # Whatever the replay hands out again (no count expected: waiting for one that never
+    # comes cost this test drain's whole 90 s timeout).
+    drain(CONSUMER)
     assert AssistantTurn.objects.filter(conversation=conv).count() == 1
     assert _bot_replies(conv) == answered
 

@@ -37,6 +37,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return _writer_lock(str(self.settings_dict["NAME"]))
 
     def _start_transaction_under_autocommit(self) -> None:
+        if self.is_in_memory_db():
+            # A test database: shared-cache SQLite refuses a second writer at once
+            # (SQLITE_LOCKED, no busy handler), which the tests rely on; no queue here.
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+            return
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
         if not self._writer().acquire(timeout=timeout):
             raise OperationalError("database is locked")
