@@ -41,8 +41,8 @@ ensure_safe_recursion_limit()
 
 # Everything loaded so far (Django, the apps, the URL routes: most of the process's
 # objects) lives as long as the process: moved out of the collector's sight, so a full
-# collection under load scans the requests' objects only, not ~1M long-lived ones
-# (full collections were the 0.3-0.7 s delivery outliers at 50 msg/s, issue 17).
+# collection under load scans the requests' objects only. (The 0.3-0.7 s delivery
+# outliers of issue 17 were SQLite's busy handler, not this: common/sqlite_backend.)
 import gc  # noqa: E402
 
 gc.collect()

@@ -15,7 +15,6 @@ from blockdesk.conversations.models import (
     Conversation,
     ConversationEvent,
     Inbox,
-    Tag,
 )
 from blockdesk.conversations.serializers import (
     conversation_dict,
@@ -39,11 +38,7 @@ def do_create_conversation(
     *, inbox: Inbox, contact: Contact, subject: str = "", actor: User | None = None
 ) -> Conversation:
     with transaction.atomic():
-        conversation = open_conversation(inbox=inbox, contact=contact, subject=subject, actor=actor)
-    # The caller may keep this object while tags change through another one: let its
-    # `tags` read the database again (open_conversation knew they were none).
-    conversation._prefetched_objects_cache.pop("tags", None)  # type: ignore[attr-defined]
-    return conversation
+        return open_conversation(inbox=inbox, contact=contact, subject=subject, actor=actor)
 
 
 def open_conversation(
@@ -71,13 +66,10 @@ def open_conversation(
         validate_constraints=False,
     )
     conversation.save()
-    # A new case has no tags: every later view of it in this request (push, event,
-    # response) reads this; do_create_conversation drops it before returning.
-    conversation._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
     _record_event(
         conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=actor, public=True
     )
-    payload = conversation_dict(conversation)
+    payload = conversation_dict(conversation, tags=[])  # a new case has none: no read
     publish_on_commit(
         [inbox_group(inbox.pk)], {"type": "conversation.created", "conversation": payload}
     )

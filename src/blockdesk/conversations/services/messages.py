@@ -310,9 +310,6 @@ def do_send_contact_message(
         if existing is not None:
             return existing
         raise
-    # The caller may keep the case while its tags change through another object: its
-    # `tags` read the database again (open_conversation knew a new case had none).
-    getattr(conversation, "_prefetched_objects_cache", {}).pop("tags", None)
     return SentMessage(message, created=True)
 
 
