@@ -28,7 +28,8 @@ def test_embedded_database_is_sqlite_in_wal_mode(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["BLOCKDESK_DATA_DIR"] = str(tmp_path)
     command = [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"]
-    subprocess.run(command, env=env, check=True, timeout=120)
+    # A real migrate (~30 s of CPU): minutes on a loaded CI machine.
+    subprocess.run(command, env=env, check=True, timeout=600)
     db_file = tmp_path / "blockdesk.sqlite3"
     assert db_file.exists()
     with sqlite3.connect(db_file) as conn:

@@ -23,6 +23,8 @@ URLS = {
 }
 
 
+# Migrates the whole project back and forth in process (~60 s of CPU when idle).
+@pytest.mark.timeout(900)
 @pytest.mark.django_db(transaction=True)
 def test_existing_private_endpoints_keep_working() -> None:
     executor = MigrationExecutor(connection)

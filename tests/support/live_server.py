@@ -320,7 +320,7 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
 
-def wait_for_healthz(server: LiveServer, timeout: float = 30) -> None:
+def wait_for_healthz(server: LiveServer, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     last_error = ""
     while time.monotonic() < deadline:
@@ -347,7 +347,7 @@ def start_server(
     *,
     port: int | None = None,
     host: str = "127.0.0.1",
-    timeout: float = 30,
+    timeout: float = 90,
 ) -> LiveServer:
     """Starts `manage.py serve --no-worker` and returns once /healthz answers."""
     port = port or free_port()
@@ -369,7 +369,7 @@ def start_server(
 
 @contextlib.contextmanager
 def live_server(
-    env: dict[str, str], *, port: int | None = None, host: str = "127.0.0.1", timeout: float = 30
+    env: dict[str, str], *, port: int | None = None, host: str = "127.0.0.1", timeout: float = 90
 ) -> Iterator[LiveServer]:
     server = start_server(env, port=port, host=host, timeout=timeout)
     try:
