@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -140,14 +141,15 @@ async def _client_floor(n: int) -> float:
     figures above so they are the server's alone."""
     import httpx
 
-    body = b'{"message": {"id": 1, "content": "ok"}, "conversation": {"id": 1}}' * 8
+    # About the size of the real answer (the message and its case).
+    body = json.dumps({"message": {"id": 1, "content": "x" * 500}, "conversation": {"id": 1}})
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         while (await receive()).get("more_body"):
             pass
         headers = [(b"content-type", b"application/json")]
         await send({"type": "http.response.start", "status": 201, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": body.encode()})
 
     transport = httpx.ASGITransport(app=app)
     samples = []

@@ -171,6 +171,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = None
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Parameters sent apart from the query (psycopg's server-side binding) instead of
+    # quoted into it: no quoting in Python, and a statement run a few times on a connection
+    # is prepared once, so PostgreSQL stops parsing and planning it on every message
+    # (docs/benchmarks/widget.md, issue 17). Off for a pooler in transaction mode that
+    # cannot hold prepared statements (PgBouncer without max_prepared_statements).
+    _db.setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+        "BLOCKDESK_DB_SERVER_SIDE_BINDING", True
+    )
     # A connection pool per process: under load, one connection per in-flight request
     # exhausts PostgreSQL's max_connections (measured in bench/widget_load.py).
     if env_bool("BLOCKDESK_DB_POOL", True):
