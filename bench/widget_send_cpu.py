@@ -166,6 +166,17 @@ async def _client_floor(n: int) -> float:
     return 1000 * statistics.median(samples)
 
 
+def machine_speed_ms() -> float:
+    """CPU ms for a fixed pure-Python loop (10 M additions): this shared machine's speed
+    varies by 2x from hour to hour, so figures from different hours compare only as a
+    ratio to this (printed with them)."""
+    t0 = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return 1000 * (time.process_time() - t0)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--messages", type=int, default=400)
@@ -173,10 +184,13 @@ def main() -> None:
     p.add_argument("--redis", default="")
     p.add_argument("--show-sql", action="store_true", help="the statements of one message")
     args = p.parse_args()
+    speed = [machine_speed_ms()]
     with tempfile.TemporaryDirectory(prefix="bd-cpu-") as tmp:
         token = _setup(args, Path(tmp))
         results = asyncio.run(_run(args, token))
+    speed.append(machine_speed_ms())
     print(f"load average before/after: {os.getloadavg()}")
+    print(f"machine speed (10 M additions) before/after: {speed[0]:.0f} / {speed[1]:.0f} ms")
     floor = results.pop("client_floor_ms")
     print(f"client side (httpx in this process) {floor:.2f} ms per request, subtracted below")
     for label, r in results.items():
