@@ -110,3 +110,87 @@ def test_a_writer_that_waits_past_the_timeout_gets_database_is_locked(tmp_path: 
     _end(third, "commit")
     first.close()
     third.close()
+
+
+HOLDER = """
+import sys, time
+sys.path[:0] = {paths!r}
+from tests.common.test_sqlite_writer_lock import _begin, _db
+db = _db({path!r})
+db.ensure_connection()
+_begin(db)
+db.cursor().execute("INSERT INTO t VALUES (2)")
+print("holding", flush=True)
+sys.stdin.readline()  # until the test says so (or dies: SIGKILL)
+db.commit()
+print(time.monotonic(), flush=True)
+"""
+
+
+def _holder(path: Path) -> Any:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    code = HOLDER.format(paths=[str(root), str(root / "src")], path=str(path))
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "blockdesk.settings", **__import__("os").environ},
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "holding"
+    return child
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="flock: POSIX only")
+@pytest.mark.parametrize("ending", ["commit", "killed"])
+def test_another_process_writer_is_waited_for_on_the_file_lock(
+    tmp_path: Path, ending: str
+) -> None:
+    from blockdesk.common.sqlite_backend import base
+
+    path = tmp_path / "p.sqlite3"
+    setup = _db(path)
+    setup.ensure_connection()
+    setup.cursor().execute("CREATE TABLE t (n INTEGER)")
+    setup.close()
+    child = _holder(path)
+    try:
+        # The other process holds the file lock: this one cannot take it.
+        fd = base._lock_file(str(path))
+        assert fd is not None
+        assert base._take_file_lock(fd, time.monotonic() + 0.05) is False
+        began: list[float] = []
+        rows: set[int] = set()
+
+        def write() -> None:
+            waiter = _db(path, timeout=10)
+            _begin(waiter)
+            began.append(time.monotonic())
+            waiter.cursor().execute("INSERT INTO t VALUES (3)")
+            _end(waiter, "commit")
+            rows.update(n for (n,) in waiter.cursor().execute("SELECT n FROM t").fetchall())
+            waiter.close()
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        time.sleep(0.3)
+        assert not began  # still waiting for the other process
+        if ending == "commit":
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            released = float(child.stdout.readline())
+        else:
+            child.kill()  # the kernel drops a dead process's file lock
+            released = time.monotonic()
+        thread.join(10)
+        assert began, "the waiting writer never started"
+        # Woken within a few retries of the file lock, not SQLite's 100 ms naps.
+        assert began[0] - released < 0.5
+        assert rows == ({2, 3} if ending == "commit" else {3})
+    finally:
+        child.kill()
+        child.wait(5)
