@@ -333,6 +333,11 @@ EVENT_MAX_ATTEMPTS = int(env("BLOCKDESK_EVENT_MAX_ATTEMPTS", "8"))
 # Commits landing within this many seconds of each other are handed to the consumers in
 # one run (each run has a fixed cost; see events/runner.py). 0: one run per commit.
 EVENT_GATHER_SECONDS = float(env("BLOCKDESK_EVENT_GATHER_MS", "200")) / 1000
+# A transactional consumer commits its batch once it has worked this long, and takes the
+# rest in a new transaction: on SQLite every other writer (each customer's message) waits
+# for that transaction, which with 100 events a batch held the one writer for up to 0.75 s
+# (docs/benchmarks/widget.md); on PostgreSQL a long one holds back the log's readers.
+EVENT_TRANSACTION_SECONDS = float(env("BLOCKDESK_EVENT_TRANSACTION_MS", "50")) / 1000
 # Routing (docs/routing.md): an agent socket without a heartbeat this long counts as gone.
 ROUTING_SOCKET_TIMEOUT_SECONDS = int(env("BLOCKDESK_ROUTING_SOCKET_TIMEOUT_SECONDS", "90"))
 # An at-least-once consumer's lease: a worker that dies mid-call is replaced after this.

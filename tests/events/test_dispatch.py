@@ -38,6 +38,28 @@ def test_each_event_is_handled_once_in_order(account: Account, mode: str) -> Non
     assert ConsumerCursor.objects.get(name="t.order").position_id == ids[-1]
 
 
+def test_a_slow_transactional_consumer_commits_when_its_time_is_up(
+    account: Account, settings: object
+) -> None:
+    """The batch stops at the transaction's time budget; the cursor moves past what was
+    handled and the next transaction takes the rest, each event once, in order."""
+    settings.EVENT_TRANSACTION_SECONDS = 0.05  # type: ignore[attr-defined]
+    seen, record = support.recorder()
+
+    def slow(event: Event) -> None:
+        record(event)
+        time.sleep(0.03)
+
+    consumers.register_consumer("t.slow", slow, mode="transactional")
+    ids = support.emit_pings(account.pk, 6)
+    support.wait_readable(ids)
+    first = consumers.dispatch_once("t.slow")
+    assert first == 2  # 30 ms + 30 ms passes the 50 ms budget
+    assert ConsumerCursor.objects.get(name="t.slow").position_id == ids[1]
+    assert support.drain("t.slow", expect=4) == 4
+    assert seen == ids
+
+
 def test_a_consumer_sees_only_its_event_names(account: Account) -> None:
     seen, handle = support.recorder()
     consumers.register_consumer("t.other", handle, event_names=[support.OTHER])

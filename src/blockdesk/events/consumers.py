@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -230,15 +231,25 @@ def _dispatch_transactional(consumer: Consumer, batch: int, tail: LogTail | None
         if cursor is None:
             return 0
         events = _next_batch(consumer, cursor, batch, tail)
-        for event in [] if _handle_batch(consumer, events) else events:
-            try:
-                with transaction.atomic():
-                    consumer.handler(event)
-            except Exception as exc:
-                logger.warning(
-                    "event consumer %s failed on event %s", consumer.name, event.pk, exc_info=True
-                )
-                _record_failure(cursor, event, exc)
+        if not _handle_batch(consumer, events):
+            # One at a time, until the transaction's time is up: the cursor then moves past
+            # the events handled, and the next transaction takes the rest.
+            deadline = time.monotonic() + settings.EVENT_TRANSACTION_SECONDS
+            for done, event in enumerate(events, start=1):
+                try:
+                    with transaction.atomic():
+                        consumer.handler(event)
+                except Exception as exc:
+                    logger.warning(
+                        "event consumer %s failed on event %s",
+                        consumer.name,
+                        event.pk,
+                        exc_info=True,
+                    )
+                    _record_failure(cursor, event, exc)
+                if time.monotonic() >= deadline:
+                    events = events[:done]
+                    break
         if events:
             cursor.position_txid, cursor.position_id = events[-1].position
             cursor.save(update_fields=["position_txid", "position_id", "updated_at"])
