@@ -60,6 +60,37 @@ def test_a_slow_transactional_consumer_commits_when_its_time_is_up(
     assert seen == ids
 
 
+def test_a_slow_batch_handler_gets_smaller_batches_then_larger_again(
+    account: Account, settings: object
+) -> None:
+    """A batch that takes longer than the transaction's budget halves the next batch;
+    quick batches double it back. Every event is still handled once, in order."""
+    settings.EVENT_TRANSACTION_SECONDS = 0.05  # type: ignore[attr-defined]
+    seen: list[int] = []
+    pause = {"per_event": 0.02}
+
+    def one(event: Event) -> None:
+        seen.append(event.pk)
+
+    def many(events: list[Event]) -> None:
+        seen.extend(event.pk for event in events)
+        time.sleep(pause["per_event"] * len(events))
+
+    consumers.register_consumer("t.batches", one, batch_handler=many, mode="transactional")
+    ids = support.emit_pings(account.pk, 8)
+    support.wait_readable(ids)
+    assert consumers.dispatch_once("t.batches") == 8  # 160 ms: over the 50 ms budget
+    more = support.emit_pings(account.pk, 8, start=8)
+    support.wait_readable(more)
+    pause["per_event"] = 0.0
+    assert consumers.dispatch_once("t.batches") == 4  # halved (this one is quick)
+    more += support.emit_pings(account.pk, 8, start=16)
+    support.wait_readable(more)
+    assert consumers.dispatch_once("t.batches") == 8  # doubled back: 4 + 4 of the 12 left
+    assert support.drain("t.batches", expect=4) == 4
+    assert seen == ids + more
+
+
 def test_a_consumer_sees_only_its_event_names(account: Account) -> None:
     seen, handle = support.recorder()
     consumers.register_consumer("t.other", handle, event_names=[support.OTHER])

@@ -230,8 +230,11 @@ def _dispatch_transactional(consumer: Consumer, batch: int, tail: LogTail | None
         )
         if cursor is None:
             return 0
-        events = _next_batch(consumer, cursor, batch, tail)
-        if not _handle_batch(consumer, events):
+        events = _next_batch(consumer, cursor, _batch_size(consumer, batch), tail)
+        started = time.monotonic()
+        if _handle_batch(consumer, events):
+            _fit_batch_size(consumer, batch, len(events), time.monotonic() - started)
+        else:
             # One at a time, until the transaction's time is up: the cursor then moves past
             # the events handled, and the next transaction takes the rest.
             deadline = time.monotonic() + settings.EVENT_TRANSACTION_SECONDS
@@ -254,6 +257,27 @@ def _dispatch_transactional(consumer: Consumer, batch: int, tail: LogTail | None
             cursor.position_txid, cursor.position_id = events[-1].position
             cursor.save(update_fields=["position_txid", "position_id", "updated_at"])
         return len(events)
+
+
+# A batch handler's batch size, per consumer in this process: halved while a batch takes
+# longer than the transaction's budget, doubled back (up to the dispatcher's batch) while
+# it takes less than half of it. The handler sees whole batches; only their size adapts.
+_batch_sizes: dict[str, int] = {}
+
+
+def _batch_size(consumer: Consumer, batch: int) -> int:
+    if consumer.batch_handler is None:
+        return batch
+    return min(batch, _batch_sizes.get(consumer.name, batch))
+
+
+def _fit_batch_size(consumer: Consumer, batch: int, size: int, seconds: float) -> None:
+    budget = settings.EVENT_TRANSACTION_SECONDS
+    current = _batch_size(consumer, batch)
+    if seconds > budget:
+        _batch_sizes[consumer.name] = max(2, size // 2)
+    elif seconds < budget / 2 and size >= current:
+        _batch_sizes[consumer.name] = min(batch, current * 2)
 
 
 def _handle_batch(consumer: Consumer, events: list[Event]) -> bool:
