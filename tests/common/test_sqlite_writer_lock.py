@@ -3,6 +3,9 @@ turns on a lock instead of SQLite's sleeping busy handler, and always give it ba
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -128,9 +131,6 @@ print(time.monotonic(), flush=True)
 
 
 def _holder(path: Path) -> Any:
-    import subprocess
-    import sys
-
     root = Path(__file__).resolve().parents[2]
     code = HOLDER.format(paths=[str(root), str(root / "src")], path=str(path))
     child = subprocess.Popen(
@@ -138,17 +138,15 @@ def _holder(path: Path) -> Any:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env={"DJANGO_SETTINGS_MODULE": "blockdesk.settings", **__import__("os").environ},
+        env={"DJANGO_SETTINGS_MODULE": "blockdesk.settings", **os.environ},
     )
     assert child.stdout is not None and child.stdout.readline().strip() == "holding"
     return child
 
 
-@pytest.mark.skipif(__import__("sys").platform == "win32", reason="flock: POSIX only")
+@pytest.mark.skipif(sys.platform == "win32", reason="flock: POSIX only")
 @pytest.mark.parametrize("ending", ["commit", "killed"])
-def test_another_process_writer_is_waited_for_on_the_file_lock(
-    tmp_path: Path, ending: str
-) -> None:
+def test_another_process_writer_is_waited_for_on_the_file_lock(tmp_path: Path, ending: str) -> None:
     from blockdesk.common.sqlite_backend import base
 
     path = tmp_path / "p.sqlite3"

@@ -5,8 +5,7 @@ handler, which sleeps in growing steps (up to 100 ms) and retries instead of bei
 when the writer commits: with a pool of request threads writing at 50 msg/s, those naps
 were the 0.3-1 s delivery outliers (issue 17, docs/benchmarks/widget.md). Here the
 threads of one process take a lock before `BEGIN IMMEDIATE` and wake the moment the
-previous transaction ends; SQLite's own lock and timeout still order this process
-against other processes (a task worker, a management command).
+previous transaction ends.
 
 Across processes (`serve --workers N`, its background child, a management command) the
 thread holding that lock also takes an advisory file lock (`flock`) on `<database>-writer
