@@ -6,7 +6,8 @@ import datetime as dt
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blockdesk.accounts.models import Account
@@ -58,6 +59,41 @@ def test_a_slow_transactional_consumer_commits_when_its_time_is_up(
     assert ConsumerCursor.objects.get(name="t.slow").position_id == ids[1]
     assert support.drain("t.slow", expect=4) == 4
     assert seen == ids
+
+
+def test_a_healthy_batch_runs_in_one_savepoint(account: Account) -> None:
+    """A consumer without a batch handler still pays one savepoint per batch, not per
+    event (two statements per event and consumer on the widget's hot path)."""
+    seen, record = support.recorder()
+    consumers.register_consumer("t.run", record, mode="transactional")
+    ids = support.emit_pings(account.pk, 5)
+    support.wait_readable(ids)
+    with CaptureQueriesContext(connection) as queries:
+        assert consumers.dispatch_once("t.run") == 5
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1
+    assert seen == ids
+
+
+def test_a_failing_event_in_a_run_is_redone_one_at_a_time(account: Account) -> None:
+    """The run's savepoint rolls back what the events before the failing one wrote; they
+    are handled again one at a time, so each leaves its effect once."""
+    failed: list[int] = []
+
+    def flaky(event: Event) -> None:
+        support.project(event)  # a plain insert: a double would show
+        if event.payload["n"] == 2:
+            failed.append(event.pk)
+            raise ValueError("not this one")
+
+    consumers.register_consumer("t.flaky", flaky, mode="transactional")
+    ids = support.emit_pings(account.pk, 4)
+    support.wait_readable(ids)
+    assert consumers.dispatch_once("t.flaky") == 4
+    effects = support.effects()
+    assert sorted(effects) == sorted([ids[0], ids[1], ids[3]])
+    assert failed == [ids[2], ids[2]]  # in the run, then on its own
+    assert ConsumerRetry.objects.get(consumer__name="t.flaky").event_id == ids[2]
 
 
 def test_a_slow_batch_handler_gets_smaller_batches_then_larger_again(
@@ -127,6 +163,9 @@ def test_a_failing_consumer_isolated_retried_with_backoff_then_dead(
     while total < 6 and time.monotonic() < deadline:  # see support.drain on PostgreSQL
         total += runner.run_all_once()
     assert total == 6
+    # Called once more when its batch first ran in one savepoint (that run rolled back).
+    first_pass = calls.count(ids[1])
+    assert first_pass in (1, 2)
     # The poison event did not block the cursor, and the healthy consumer got everything.
     assert ConsumerCursor.objects.get(name="t.poison").position_id == ids[-1]
     retry = ConsumerRetry.objects.get(consumer__name="t.poison")
@@ -144,7 +183,7 @@ def test_a_failing_consumer_isolated_retried_with_backoff_then_dead(
     assert retry.dead
     ConsumerRetry.objects.update(next_attempt_at=timezone.now())
     assert consumers.dispatch_retries("t.poison") == 0  # dead: left for an admin
-    assert calls.count(ids[1]) == 3
+    assert calls.count(ids[1]) == first_pass + 2
 
     assert do_requeue_dead(consumer="t.poison") == 1
     retry.refresh_from_db()

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 
 from blockdesk.conversations import services as conv
+from blockdesk.conversations.models import Message
+from blockdesk.events.models import Event
 from blockdesk.events.services import do_replay
 from blockdesk.mood import selectors
 from blockdesk.mood.models import MessageMood
+from blockdesk.mood.services import do_record_message_mood, do_record_message_moods
 from blockdesk.mood.templatetags.mood_tags import mood_badge
 from tests.events.support import drain
 
@@ -99,3 +102,33 @@ def test_badges_in_the_console(channel, contact, agent, django_assert_max_num_qu
     drain(CONSUMER, expect=10)
     with django_assert_max_num_queries(len(before.captured_queries) + 3):
         client.get(reverse("workspace:conversation", args=[case.display_id]))
+
+
+def test_a_batch_scores_as_one_event_at_a_time_does(channel, contact):
+    """The batch handler and the one-event handler give the same rows; both skip a message
+    already scored and one erased since."""
+    case = None
+    texts = ["Thanks, it works!", "Still not arrived?? This is urgent!!", "充值没有到账", "ok"]
+    for text in texts:
+        case = conv.do_send_contact_message(
+            contact=contact, inbox=channel.inbox, conversation=case, content=text
+        ).message.conversation
+    events = list(Event.objects.filter(name="message.created").order_by("id"))
+    assert len(events) == 4
+    gone = Message.objects.get(pk=events[3].payload["id"])
+    gone.delete()
+
+    one_by_one = [do_record_message_mood(event=e) for e in events]
+    assert one_by_one[3] is None
+    expected = {r.message_id: (r.label, r.score, r.emotions, r.language) for r in one_by_one if r}
+    MessageMood.objects.filter(message_id=events[0].payload["id"]).delete()
+    MessageMood.objects.filter(message_id=events[2].payload["id"]).delete()
+
+    made = do_record_message_moods(events=events)
+    assert sorted(r.message_id for r in made) == sorted(
+        [events[0].payload["id"], events[2].payload["id"]]
+    )
+    assert {
+        r.message_id: (r.label, r.score, r.emotions, r.language) for r in MessageMood.objects.all()
+    } == expected
+    assert do_record_message_moods(events=events) == []

@@ -234,9 +234,12 @@ def _dispatch_transactional(consumer: Consumer, batch: int, tail: LogTail | None
         started = time.monotonic()
         if _handle_batch(consumer, events):
             _fit_batch_size(consumer, batch, len(events), time.monotonic() - started)
+        elif consumer.batch_handler is None and (run := _handle_run(consumer, events)):
+            events = events[:run]
         else:
-            # One at a time, until the transaction's time is up: the cursor then moves past
-            # the events handled, and the next transaction takes the rest.
+            # One at a time, each in its savepoint, until the transaction's time is up: the
+            # cursor then moves past the events handled, and the next transaction takes the
+            # rest.
             deadline = time.monotonic() + settings.EVENT_TRANSACTION_SECONDS
             for done, event in enumerate(events, start=1):
                 try:
@@ -297,6 +300,34 @@ def _handle_batch(consumer: Consumer, events: list[Event]) -> bool:
         )
         return False
     return True
+
+
+def _handle_run(consumer: Consumer, events: list[Event]) -> int | None:
+    """The handler on the events in order, in one savepoint, until the transaction's time is
+    up; returns how many it handled (None: one raised and the savepoint rolled back, so the
+    caller goes one event at a time and only that event gets a retry). A savepoint per
+    event would cost two statements per event and consumer (~25 per widget message), for
+    the rare event that fails."""
+    if len(events) < 2:
+        return None
+    deadline = time.monotonic() + settings.EVENT_TRANSACTION_SECONDS
+    done = 0
+    try:
+        with transaction.atomic():
+            for event in events:
+                consumer.handler(event)
+                done += 1
+                if time.monotonic() >= deadline:
+                    break
+    except Exception:
+        logger.info(
+            "event consumer %s failed on event %s; one at a time",
+            consumer.name,
+            events[done].pk,
+            exc_info=True,
+        )
+        return None
+    return done
 
 
 def _claim_lease(consumer: Consumer, owner: str) -> ConsumerCursor | None:

@@ -41,6 +41,15 @@ def _conversation_id(event: Event, data: dict[str, Any]) -> int | None:
 
 
 def _case(conversation_id: int, account_id: int) -> tuple[Conversation, RoutedCase] | None:
+    # One query for a case routing knows already (every event after the first); its inbox
+    # is read only if routing chooses an agent (most events choose none).
+    known = (
+        RoutedCase.objects.select_related("conversation")
+        .filter(conversation_id=conversation_id, account_id=account_id)
+        .first()
+    )
+    if known is not None:
+        return known.conversation, known
     conversation = (
         Conversation.objects.select_related("inbox")
         .filter(pk=conversation_id, account_id=account_id)
@@ -89,8 +98,7 @@ def on_event(event: Event) -> None:
             .first()
         )
         if first:
-            facts.learn_from_customer_text(case, first)
-            changed.update({"chains", "language", "language_source"})
+            changed |= facts.learn_from_customer_text(case, first)
     elif event.name == "assistant.answered":
         if facts.set_language(case, str(data.get("language") or ""), "assistant"):
             changed.update({"language", "language_source"})
@@ -116,7 +124,8 @@ def on_event(event: Event) -> None:
             freed = conversation.assignee_id
     if changed:
         case.save(update_fields=sorted(changed))
-    services.do_route(conversation_id=conversation.pk, now=event.occurred_at)
+    # The case as just read and written (do_route by id would read both again).
+    services.do_route_case(conversation=conversation, case=case, now=event.occurred_at)
     if freed is not None:
         services.do_drain_for_agent(user_id=freed, now=event.occurred_at)
 
@@ -132,8 +141,7 @@ def _on_message(
     if data.get("private"):
         return
     if sender.get("kind") == "contact":
-        facts.learn_from_customer_text(case, str(data.get("content") or ""))
-        changed.update({"chains", "language", "language_source"})
+        changed |= facts.learn_from_customer_text(case, str(data.get("content") or ""))
         if conversation.assignee_id is not None and case.awaiting_since is None:
             case.awaiting_since = event.occurred_at
             changed.add("awaiting_since")

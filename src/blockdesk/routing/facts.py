@@ -50,11 +50,18 @@ def add_items(current: list[str], new: list[str] | tuple[str, ...]) -> list[str]
     return merged[-MAX_ITEMS:]
 
 
-def learn_from_customer_text(case: RoutedCase, text: str) -> None:
-    case.chains = add_items(case.chains, extract_entities(text).chain_keys)
+def learn_from_customer_text(case: RoutedCase, text: str) -> set[str]:
+    """Learns the chains and language a customer's text shows; returns the fields changed
+    (most follow-ups change nothing, and then the case is not written)."""
+    changed: set[str] = set()
+    chains = add_items(case.chains, extract_entities(text).chain_keys)
+    if chains != case.chains:
+        case.chains = chains
+        changed.add("chains")
     guess = script_language(text)
-    if guess:
-        set_language(case, guess, "script")
+    if guess and set_language(case, guess, "script"):
+        changed.update({"language", "language_source"})
+    return changed
 
 
 def diagnosed_chains(conversation_id: int) -> list[str]:

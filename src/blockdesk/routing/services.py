@@ -137,14 +137,19 @@ def _choose(
 def do_route(*, conversation_id: int, now: dt.datetime | None = None) -> str:
     """Assigns an open, unassigned case of a routed inbox, or queues it when everyone is
     full; takes it out of the queue when it no longer waits. Idempotent."""
+    conversation = Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
+    if conversation is None:
+        return SKIPPED
+    return do_route_case(conversation=conversation, case=case_for(conversation), now=now)
+
+
+def do_route_case(
+    *, conversation: Conversation, case: RoutedCase, now: dt.datetime | None = None
+) -> str:
+    """`do_route` for a case its caller has just read, in its transaction.
+    No savepoint of its own: a failure fails the caller's unit (an event, a drain)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
-        )
-        if conversation is None:
-            return SKIPPED
-        case = case_for(conversation)
+    with transaction.atomic(savepoint=False):
         waits = conversation.status == Conversation.Status.OPEN and conversation.assignee_id is None
         if not waits and case.queued_at is None:
             return SKIPPED  # the common path (a message on a handled case): no lock taken

@@ -77,28 +77,45 @@ def _start(conversation_id: int, facts: Facts, at: dt.datetime, event_id: int) -
         )
 
 
-def _on_message(conversation: Conversation, payload: dict[str, Any], event: Event) -> None:
+def _conversation(conversation_id: int) -> Conversation | None:
+    return (
+        Conversation.objects.filter(pk=conversation_id).select_related("inbox", "contact").first()
+    )
+
+
+def _on_message(conversation_id: int, payload: dict[str, Any], event: Event) -> None:
+    """Reads the conversation only when a clock moves (most messages move none)."""
     at = event.occurred_at
-    facts = facts_of(conversation)
     sender = payload.get("sender") or {}
-    active = clocks.active_clocks(conversation.pk)
-    if sender.get("kind") == HUMAN and not payload.get("private"):
+    kind = sender.get("kind")
+    if kind not in (HUMAN, Message.SenderType.CONTACT) or (
+        kind == HUMAN and payload.get("private")
+    ):
+        return  # the assistant, a system line, an agent's note: no clock moves
+    active = clocks.active_clocks(conversation_id)
+    if kind == HUMAN:
         responded = [c for c in active if c.target in (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE)]
-        clocks.stop_clocks(responded, facts=facts, at=at, agent_id=sender.get("id"))
+        conversation = _conversation(conversation_id) if responded else None
+        if conversation is not None:
+            clocks.stop_clocks(
+                responded, facts=facts_of(conversation), at=at, agent_id=sender.get("id")
+            )
         return
-    if sender.get("kind") != Message.SenderType.CONTACT:
-        return
-    if any(c.target == Target.NEXT_RESPONSE for c in active):
+    # A response clock already runs (the first response runs until an agent answers, so
+    # no next response is owed before it stops): most customer messages end here.
+    if any(c.target in (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE) for c in active):
         return
     # Next response: only once an agent has answered (before that, first response runs).
     answered = Message.objects.filter(
-        conversation_id=conversation.pk,
+        conversation_id=conversation_id,
         sender_type=HUMAN,
         is_private=False,
         id__lt=int(payload["id"]),
     ).exists()
-    if not answered:
+    conversation = _conversation(conversation_id) if answered else None
+    if conversation is None:
         return
+    facts = facts_of(conversation)
     policy = active[0].policy if active else clocks.match_policy(facts)
     if policy is None:
         return
@@ -187,18 +204,18 @@ def do_handle_event(event: Event) -> None:
         conversation_id = (payload.get("conversation") or {}).get("id")
     if not isinstance(conversation_id, int):
         return
-    conversation = (
-        Conversation.objects.filter(pk=conversation_id).select_related("inbox", "contact").first()
-    )
-    if conversation is None:
-        return
-    with transaction.atomic():
+    # No savepoint of its own: the dispatcher already isolates each event.
+    with transaction.atomic(savepoint=False):
+        if event.name == "message.created":
+            _on_message(conversation_id, payload, event)
+            return
+        conversation = _conversation(conversation_id)
+        if conversation is None:
+            return
         if event.name == "conversation.created":
             facts = facts_of(conversation, payload["conversation"])
             if facts.status != Conversation.Status.RESOLVED:
                 _start(conversation.pk, facts, event.occurred_at, event.pk)
-        elif event.name == "message.created":
-            _on_message(conversation, payload, event)
         elif event.name == "conversation.status_changed":
             _on_status(conversation, payload, event)
         else:
