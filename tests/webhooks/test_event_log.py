@@ -110,7 +110,9 @@ def test_a_raising_consumer_fails_neither_the_request_nor_webhooks(
     expected = Event.objects.count() + 3
     while total < expected and timezone.now() < deadline:
         total += runner.run_all_once()
-    assert len(raising_consumer) == 3
+    # Each of its events failed (the first one twice when the batch first ran in one
+    # savepoint, then one event at a time).
+    assert len(set(raising_consumer)) == 3
     retries = ConsumerRetry.objects.filter(consumer__name="test.raising")
     assert retries.count() == 3
     assert "analytics is broken" in retries.first().last_error
