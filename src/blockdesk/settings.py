@@ -201,7 +201,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "blockdesk.common.redis_layer.RedisPubSubLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env("BLOCKDESK_REDIS_PREFIX", "blockdesk")},
         }
     }

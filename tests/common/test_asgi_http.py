@@ -91,6 +91,54 @@ async def test_pushes_from_a_thread_arrive_in_the_order_they_were_made() -> None
     assert got == list(range(50))
 
 
+async def test_a_burst_of_pushes_goes_to_a_batching_layer_in_one_call(monkeypatch) -> None:
+    """With a layer that can send many at once (the Redis one pipelines them), the pushes
+    queued while the loop was busy go in one call, in order, one per group."""
+    calls: list[list[tuple[str, int]]] = []
+
+    class Batching:
+        async def group_send_many(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
+            calls.append([(group, message["event"]["n"]) for group, message in sends])
+
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: Batching())
+    realtime._publisher.bind(asyncio.get_running_loop())
+    # Queued from this thread while the loop is busy (it is running this test).
+    for n in range(3):
+        realtime._send(["inbox.1", "contact.2"], {"n": n})
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+    assert calls == [[(g, n) for n in range(3) for g in ("inbox.1", "contact.2")]]
+
+
+async def test_a_requests_pushes_wait_for_its_end_then_leave_together(monkeypatch) -> None:
+    """Pushes made while a request thread holds them are queued in order but wake the
+    loop only when the server releases them (after the view), in one burst."""
+    calls: list[list[int]] = []
+
+    class Batching:
+        async def group_send_many(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
+            calls.append([message["event"]["n"] for _group, message in sends])
+
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: Batching())
+    realtime._publisher.bind(asyncio.get_running_loop())
+
+    def request() -> None:
+        with realtime.holding_pushes():
+            for n in range(4):
+                realtime._send(["inbox.1"], {"n": n})
+
+    await asyncio.to_thread(request)
+    await asyncio.sleep(0.05)
+    assert calls == []  # queued, the loop not woken
+    realtime.release_pushes()
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+    assert calls == [[0, 1, 2, 3]]
+    realtime.release_pushes()  # nothing left: nothing sent
+    await asyncio.sleep(0.02)
+    assert len(calls) == 1
+
+
 def test_without_a_running_loop_a_push_is_sent_at_once() -> None:
     # A management command or a task worker: no loop of a server to queue on.
     closed = asyncio.new_event_loop()

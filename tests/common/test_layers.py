@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+
+import pytest
 
 from blockdesk.common.layers import LocalChannelLayer
+from tests.conftest import require_or_skip
+from tests.support.live_server import redis_available
+
+REDIS = "redis://127.0.0.1:6379/15"
 
 
 async def test_group_send_reaches_members_and_skips_full_channels(caplog):
@@ -47,3 +54,39 @@ async def test_events_from_a_worker_thread_reach_sockets_on_the_server_loop():
     message = await asyncio.wait_for(waiting, 1)
     thread.join(5)
     assert message["n"] == 7
+
+
+@pytest.mark.redis
+async def test_a_burst_to_redis_arrives_in_order_in_one_round_trip():
+    """The Redis pub/sub layer publishes a burst in one pipeline; a socket in several of
+    its groups hears every push, in the order sent."""
+    require_or_skip(redis_available(REDIS), f"Redis is needed at {REDIS}")
+    from blockdesk.common.redis_layer import RedisPubSubLayer
+
+    layer = RedisPubSubLayer(hosts=[REDIS], prefix=f"test-{uuid.uuid4().hex[:8]}")
+    try:
+        channel = await layer.new_channel()
+        await layer.group_add("inbox.1", channel)
+        await layer.group_add("contact.2", channel)
+        burst = [
+            ("inbox.1", {"type": "broadcast", "n": 1}),
+            ("nobody.3", {"type": "broadcast", "n": 0}),
+            ("contact.2", {"type": "broadcast", "n": 2}),
+            ("inbox.1", {"type": "broadcast", "n": 3}),
+        ]
+        commands: list[object] = []
+        shard = layer._get_layer()._get_shard("x")  # one host: one shard
+        shard._ensure_redis()
+        real_pipeline = shard._redis.pipeline
+
+        def counting_pipeline(*args: object, **kwargs: object) -> object:
+            commands.append(kwargs)
+            return real_pipeline(*args, **kwargs)
+
+        shard._redis.pipeline = counting_pipeline
+        await layer.group_send_many(burst)
+        got = [(await asyncio.wait_for(layer.receive(channel), 5))["n"] for _ in range(3)]
+        assert got == [1, 2, 3]
+        assert len(commands) == 1
+    finally:
+        await layer.flush()

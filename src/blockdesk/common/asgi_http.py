@@ -32,6 +32,8 @@ from django.db import close_old_connections
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
+from blockdesk.common import realtime
+
 
 class SyncChainASGIHandler(ASGIHandler):
     """HTTP only; WebSockets go through Channels (blockdesk/asgi.py)."""
@@ -53,9 +55,12 @@ class SyncChainASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         try:
-            response, closed = await sync_to_async(
-                self._respond, thread_sensitive=False, executor=self.executor
-            )(scope, body_file)
+            try:
+                response, closed = await sync_to_async(
+                    self._respond, thread_sensitive=False, executor=self.executor
+                )(scope, body_file)
+            finally:
+                realtime.release_pushes()
             try:
                 await self.send_response(response, send)
             finally:
@@ -67,6 +72,11 @@ class SyncChainASGIHandler(ASGIHandler):
             body_file.close()
 
     def _respond(self, scope: dict[str, Any], body_file: Any) -> tuple[HttpResponseBase, bool]:
+        # The request's real-time pushes leave together once it is done (common/realtime.py).
+        with realtime.holding_pushes():
+            return self._respond_held(scope, body_file)
+
+    def _respond_held(self, scope: dict[str, Any], body_file: Any) -> tuple[HttpResponseBase, bool]:
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
