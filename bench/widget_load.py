@@ -518,6 +518,17 @@ def report(cfg, state, visitors, t0, usage, setup_sessions, setup_sockets) -> di
             "lost": len(stored) - len(delivered),
             "unknown_deliveries": state.unknown_deliveries,
         },
+        # When the slow ones were sent (seconds into the send phase): a burst at the start
+        # (pools and caches warming) reads differently from pauses spread over the run.
+        "slowest": [
+            {
+                "at_s": round(s.start - t0, 2),
+                "seq": s.seq,
+                "post_ms": round(1000 * (s.end - s.start), 1),
+                "delivered_ms": round(1000 * (s.delivered - s.start), 1),  # type: ignore[operator]
+            }
+            for s in sorted(delivered, key=lambda s: s.delivered - s.start)[-12:]  # type: ignore[operator]
+        ],
         "throughput_msgs_per_s": round(len(delivered) / span, 1) if span else None,
         "achieved_send_rate_per_s": round(len(records) / send_span, 1) if send_span else None,
         "latency_ms": {
@@ -832,6 +843,15 @@ def print_report(result: dict[str, Any]) -> None:
         s = lat[key]
         print(
             f"  {key:14} n={s['n']:<5} p50={s['p50']} p95={s['p95']} p99={s['p99']} max={s['max']}"
+        )
+    slowest = result.get("slowest") or []
+    if slowest:
+        print(
+            "  slowest (s into the send phase, message #, POST / delivered ms): "
+            + ", ".join(
+                f"{x['at_s']}s #{x['seq']} {x['post_ms']:.0f}/{x['delivered_ms']:.0f}"
+                for x in sorted(slowest, key=lambda x: x["at_s"])
+            )
         )
     r = result["replies"]
     s = r["latency_ms"]

@@ -170,6 +170,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # (common/asgi_http.py), and opening one costs its PRAGMAs and function set-up.
     _db["CONN_MAX_AGE"] = None
 else:
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a side pool for one-statement transactions (its module says why).
+        _db["ENGINE"] = "blockdesk.common.postgresql_backend"
     _db["CONN_HEALTH_CHECKS"] = True
     # Parameters sent apart from the query (psycopg's server-side binding) instead of
     # quoted into it: no quoting in Python, and a statement run a few times on a connection

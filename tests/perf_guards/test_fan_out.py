@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -138,6 +139,39 @@ def test_postgresql_counter_row_is_not_held_until_commit(channel, contact):
         thread.join(10)
     assert "error" not in other, other.get("error")
     assert mine.display_id == 2 and other["number"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_numbering_does_not_wait_for_the_requests_pool(channel, contact):
+    """Every connection of the requests' pool held (a burst): a new case is still numbered
+    on a side connection at once, committed apart, not after the side wait's timeout."""
+    pool = getattr(connection, "pool", None)
+    if connection.vendor != "postgresql" or pool is None:
+        pytest.skip("PostgreSQL with the connection pool only (SQLite has one writer)")
+    conv_services.do_create_conversation(inbox=channel.inbox, contact=contact)  # the row exists
+    held = []
+    try:
+        with transaction.atomic():
+            while True:  # the rest of the requests' pool (this test's connection has one)
+                try:
+                    held.append(pool.getconn(timeout=0.05))
+                except Exception:
+                    break
+            started = time.monotonic()
+            mine = conv_services.do_create_conversation(inbox=channel.inbox, contact=contact)
+            elapsed = time.monotonic() - started
+            with connection.side_pool.connection() as side:  # type: ignore[attr-defined]
+                (committed,) = side.execute(
+                    "SELECT last_number FROM conversations_conversationsequence"
+                    " WHERE account_id = %s",
+                    [channel.inbox.account_id],
+                ).fetchone()
+    finally:
+        for raw in held:
+            pool.putconn(raw)
+    assert mine.display_id == 2
+    assert committed == 2  # bumped on a side connection: visible before this commit
+    assert elapsed < numbering.SIDE_POOL_TIMEOUT_S
 
 
 async def test_every_receiver_gets_its_own_copy_of_an_event():

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from mnemonic import Mnemonic
 
-from blockdesk.safety import SecretKind, scan_inbound
+from blockdesk.safety import SecretKind, bip39, scan_inbound
 from blockdesk.safety.bip39 import checksum_valid, find_mnemonics, is_valid_mnemonic, languages
 
 from ._support import load_json, load_json_or_empty
@@ -235,3 +235,30 @@ def test_ordinary_messages_are_not_flagged(text: str) -> None:
     result = scan_inbound(text)
     assert not result.findings
     assert result.redacted_text == text
+
+
+def test_the_wordlist_tables_are_built_once_when_threads_race_for_them(monkeypatch):
+    """A server's request threads reach the guard together with the first burst: one
+    builds the tables, the others wait for it (each building its own had held a cold
+    node's first messages for up to half a second)."""
+    import threading
+    import time
+
+    built = []
+    real = bip39._build_tables
+
+    def slow_build():
+        built.append(1)
+        time.sleep(0.05)
+        return real()
+
+    monkeypatch.setattr(bip39, "_built", [])
+    monkeypatch.setattr(bip39, "_build_tables", slow_build)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(bip39._tables())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(built) == 1
+    assert len(results) == 8 and all(r is results[0] for r in results)

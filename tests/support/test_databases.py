@@ -55,7 +55,7 @@ def use_migrated_template() -> None:
     """Called once per test process, before the test database is created."""
     database = settings.DATABASES["default"]
     url = os.environ.get("DATABASE_URL", "")
-    if database["ENGINE"] == "django.db.backends.postgresql" and url:
+    if database["ENGINE"].endswith(("postgresql", "postgresql_backend")) and url:
         template = _template(url)
         database.setdefault("TEST", {})["TEMPLATE"] = template.rsplit("/", 1)[-1]
     elif database["ENGINE"].endswith(("sqlite3", "sqlite_backend")):

@@ -217,6 +217,7 @@ class CachingEmbedder:
 
 # -- registry ---------------------------------------------------------------
 
+
 def _minilm() -> Embedder:
     from .minilm import MiniLMEmbedder  # imports this module: loaded on first use
 

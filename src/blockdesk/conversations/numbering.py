@@ -2,9 +2,11 @@
 
 The counter moves with a single `UPDATE … RETURNING` (or an upsert for an account's
 first case). On PostgreSQL, inside a request's transaction, the bump runs on a second
-pooled connection in its own short transaction: the account's counter row is then
-locked for one statement, not until the whole message commits, which had serialised
-new conversations of an account across every node (bench/widget_load.py). A case whose
+connection in its own short transaction: the account's counter row is then locked for
+one statement, not until the whole message commits, which had serialised new
+conversations of an account across every node (bench/widget_load.py). That connection
+comes from the backend's side pool (common/postgresql_backend), not from the requests'
+pool, where under a burst it waited for requests that were waiting for it. A case whose
 transaction rolls back leaves a gap in the numbers; the unique constraint on
 (account, display_id) still guards against duplicates. SQLite has a single writer, so
 there the bump simply runs inside the caller's transaction."""
@@ -21,8 +23,7 @@ from blockdesk.conversations.models import ConversationSequence
 
 logger = logging.getLogger(__name__)
 
-# How long to wait for a spare pooled connection before bumping inline instead: under
-# a burst every pooled connection may be held by a request that itself waits here.
+# How long to wait for a side connection before bumping inline instead.
 SIDE_POOL_TIMEOUT_S = 0.2
 # The caller's own transaction may hold the row (it bumped inline before); the side
 # connection then gives up quickly instead of waiting on its own request forever.
@@ -62,7 +63,7 @@ def _bump_on_side_connection(connection: BaseDatabaseWrapper, account_id: int) -
     spare connection within SIDE_POOL_TIMEOUT_S, no committed counter row yet (the
     account's first case, or an account created in the caller's transaction), or the
     row is locked by the caller's own transaction."""
-    pool: Any = getattr(connection, "pool", None)
+    pool: Any = getattr(connection, "side_pool", None)  # common/postgresql_backend
     if pool is None:
         return None
     table, pk = (connection.ops.quote_name(name) for name in _table())

@@ -29,9 +29,9 @@ letters, and a seed glued to Chinese text with no delimiter at all.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,12 +114,28 @@ class _Tables:
 
 
 def _strip_marks(word: str) -> str:
+    if word.isascii():  # most words: nothing to strip
+        return word
     return "".join(c for c in word if not unicodedata.combining(c))
 
 
-@functools.cache
+_built: list[_Tables] = []
+_building = threading.Lock()
+
+
 def _tables() -> _Tables:
-    """Build the lookup once per process (~25k entries, a few tens of ms)."""
+    """The lookup, built once per process on first use (~25k entries, 40-60 ms). Under a
+    lock: a server's request threads all reach it with the first burst of messages, and
+    built by each of them at once (the GIL shared) it had held a cold node's first
+    messages for up to half a second (docs/benchmarks/widget.md)."""
+    if not _built:
+        with _building:
+            if not _built:
+                _built.append(_build_tables())
+    return _built[0]
+
+
+def _build_tables() -> _Tables:
     languages = tuple(sorted(Mnemonic.list_languages()))
     merged: dict[str, dict[int, int]] = {}
     common: list[frozenset[int]] = []

@@ -1,0 +1,56 @@
+"""Django's PostgreSQL backend, with a small side pool for one-statement transactions.
+
+A request sometimes needs a statement committed apart from its own transaction (the
+conversation display numbers, conversations/numbering.py: a counter row locked for one
+statement rather than until the message commits). That connection used to come from the
+requests' pool, and under a burst every pooled connection was held by a request, most
+often by requests themselves waiting for a side connection: each gave up after its
+timeout, the 200-350 ms p99 of new cases at 100 msg/s (docs/benchmarks/widget.md). Here
+it comes from a pool of its own, `SIDE_POOL_SIZE` connections per process, opened on
+first use and closed with Django's pool (before a test database is dropped, say).
+Without Django's pool (a pooler such as PgBouncer in front) there is no side pool.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.db.backends.postgresql import base
+
+# A side statement is short: two connections serve every request thread of a process.
+SIDE_POOL_SIZE = 2
+
+_side_pools: dict[str, Any] = {}
+_side_pools_lock = threading.Lock()
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    @property
+    def side_pool(self) -> Any | None:
+        """psycopg_pool's ConnectionPool of autocommit connections, or None."""
+        if self.pool is None:  # type: ignore[attr-defined]  # (django-stubs lack the pool)
+            return None
+        with _side_pools_lock:
+            pool = _side_pools.get(self.alias)
+            if pool is None:
+                from psycopg_pool import ConnectionPool
+
+                params = self.get_connection_params()
+                params["autocommit"] = True
+                pool = ConnectionPool(
+                    kwargs=params,
+                    min_size=1,
+                    max_size=SIDE_POOL_SIZE,
+                    name=f"{self.alias}-side",
+                    open=True,
+                )
+                _side_pools[self.alias] = pool
+        return pool
+
+    def close_pool(self) -> None:
+        super().close_pool()  # type: ignore[misc]
+        with _side_pools_lock:
+            pool = _side_pools.pop(self.alias, None)
+        if pool is not None:
+            pool.close()
