@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connections
 from django.test import Client
@@ -81,3 +86,32 @@ def test_a_squashed_migration_counts_as_applied_either_way(monkeypatch):
     assert health.missing_migrations({part1, part2, plain}) == set()  # applied as its parts
     assert health.missing_migrations({squash, plain}) == set()  # applied whole
     assert health.missing_migrations({part1, plain}) == {squash, part2}
+
+
+def test_expected_migrations_are_the_loaders_without_importing_them():
+    """The probe finds the same migrations (and squashes) as Django's loader, in a fresh
+    process that then holds no migration module: a web worker answering /readyz keeps
+    them out of its memory."""
+    script = (
+        "import json, sys, django; django.setup()\n"
+        "from blockdesk.ops import health\n"
+        "found = sorted(health.expected_migrations())\n"
+        "squashes = {'/'.join(k): sorted(v) for k, v in health._squashes.items()}\n"
+        "imported = [m for m in sys.modules if '.migrations.' in m"
+        " and m.rsplit('.', 1)[1][:1].isdigit()]\n"
+        "from django.db.migrations.loader import MigrationLoader\n"
+        "loader = MigrationLoader(None, ignore_no_migrations=True)\n"
+        "expected = sorted(loader.disk_migrations)\n"
+        "replaces = {'/'.join(k): sorted(tuple(p) for p in m.replaces)"
+        " for k, m in loader.disk_migrations.items() if getattr(m, 'replaces', None)}\n"
+        "print(json.dumps([found == expected, squashes == replaces, imported, len(found)]))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blockdesk.settings"}
+    env.setdefault("BLOCKDESK_SECRET_KEY", "test-" + "x" * 40)
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    same, same_squashes, imported, count = json.loads(out.stdout.strip().splitlines()[-1])
+    assert same and same_squashes and count > 100
+    assert imported == []

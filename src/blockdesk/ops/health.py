@@ -11,12 +11,16 @@ session, locale, CSRF and authentication middleware (no rate limit applies to th
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import logging
+import pkgutil
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -52,17 +56,57 @@ def _timeout() -> float:
 
 
 def expected_migrations() -> set[tuple[str, str]]:
-    """Every migration on disk (read once per process: files do not change under it)."""
+    """Every migration on disk (read once per process: files do not change under it).
+
+    Found by name, as Django's MigrationLoader finds them, without importing them: the
+    loader imported every migration module of every app into the web worker that
+    answered the probe, ~8 MB it kept for good (docs/benchmarks.md, "Memory"). A squash's
+    `replaces` is read from its source."""
     global _expected_migrations
     if _expected_migrations is None:
+        from django.apps import apps
         from django.db.migrations.loader import MigrationLoader
 
-        loader = MigrationLoader(None, ignore_no_migrations=True)
-        for key, migration in loader.disk_migrations.items():
-            if getattr(migration, "replaces", None):
-                _squashes[key] = {tuple(item) for item in migration.replaces}  # type: ignore[misc]
-        _expected_migrations = set(loader.disk_migrations)
+        found: set[tuple[str, str]] = set()
+        for app_config in apps.get_app_configs():
+            module_name, _explicit = MigrationLoader.migrations_module(app_config.label)
+            if module_name is None:
+                continue
+            try:
+                package = importlib.import_module(module_name)
+            except ModuleNotFoundError:
+                continue  # an app without migrations
+            for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+                if info.ispkg or info.name[0] in "_~":
+                    continue
+                key = (app_config.label, info.name)
+                found.add(key)
+                replaces = _replaces(f"{module_name}.{info.name}", info.module_finder, info.name)
+                if replaces:
+                    _squashes[key] = replaces
+        _expected_migrations = found
     return _expected_migrations
+
+
+def _replaces(module: str, finder: Any, name: str) -> set[tuple[str, str]]:
+    """A migration's `replaces`, from its source when it has one (a literal, as
+    `squashmigrations` writes it), else by importing it."""
+    spec = finder.find_spec(module) if hasattr(finder, "find_spec") else None
+    origin = getattr(spec, "origin", None)
+    if origin and origin.endswith(".py"):
+        text = Path(origin).read_text(encoding="utf-8")
+        if "replaces" not in text:
+            return set()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "replaces" for t in node.targets
+            ):
+                try:
+                    return {tuple(item) for item in ast.literal_eval(node.value)}
+                except ValueError:
+                    break  # not a literal: ask the module
+    migration = importlib.import_module(module).Migration
+    return {tuple(item) for item in getattr(migration, "replaces", None) or []}
 
 
 def missing_migrations(applied: set[tuple[str, str]]) -> set[tuple[str, str]]:
