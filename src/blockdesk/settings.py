@@ -194,6 +194,10 @@ DATABASES = {"default": _db}
 # Threads serving HTTP requests in each server process (common/asgi_http.py): how many
 # requests may wait on the database or an outbound call at once.
 REQUEST_THREADS = int(env("BLOCKDESK_REQUEST_THREADS", "16"))
+# WebSocket compression (permessage-deflate). Off by default: the frames are small JSON,
+# and each socket's zlib state cost ~25 KB of server memory (5 MB per 200 sockets,
+# docs/benchmarks.md "Memory") plus a compression of every frame sent.
+WS_COMPRESSION = env_bool("BLOCKDESK_WS_COMPRESSION", False)
 # How long a server process keeps a widget channel it read (widget/services.py); a change
 # made on another node reaches this one within it. 0: read it on every request.
 WIDGET_CHANNEL_CACHE_SECONDS = float(env("BLOCKDESK_WIDGET_CHANNEL_CACHE_SECONDS", "10"))

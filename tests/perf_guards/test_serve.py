@@ -79,3 +79,19 @@ def test_the_supervisor_parses_what_serve_passes():
         True,
     )
     assert supervisor.background_command()[-1] == "serve_background"
+
+
+def test_websocket_compression_follows_the_setting(uvicorn_calls, settings):
+    """Off by default (BLOCKDESK_WS_COMPRESSION): one process, and the supervisor's flag."""
+    from blockdesk.common import supervisor
+
+    call_command("serve", "--no-worker")
+    assert uvicorn_calls[-1]["ws_per_message_deflate"] is False
+    assert supervisor.parse_args([]).ws_compression is False
+    settings.WS_COMPRESSION = True
+    call_command("serve", "--no-worker")
+    assert uvicorn_calls[-1]["ws_per_message_deflate"] is True
+    argv = serve.supervisor_argv(
+        {"host": "127.0.0.1", "port": 8000, "workers": 2}, background=False, access_log=False
+    )
+    assert supervisor.parse_args(argv[3:]).ws_compression is True

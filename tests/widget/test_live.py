@@ -213,3 +213,18 @@ async def test_agent_reply_reaches_visitor_and_missed_replies_are_fetched(live: 
                 await asyncio.wait_for(stranger_ws.recv(), timeout=1.5)
         finally:
             await stranger_ws.close()
+
+
+async def test_sockets_are_not_compressed_unless_configured(live: Live) -> None:
+    """The client offers permessage-deflate (browsers do); the server declines it by
+    default (BLOCKDESK_WS_COMPRESSION): small JSON frames, ~25 KB of zlib state a socket."""
+    ws = await connect(
+        live.server.ws_url(f"/ws/widget/{live.token}/"),
+        origin=live.server.origin,  # type: ignore[arg-type]
+        compression="deflate",
+    )
+    try:
+        assert "permessage-deflate" in ws.request.headers["Sec-WebSocket-Extensions"]
+        assert "Sec-WebSocket-Extensions" not in ws.response.headers
+    finally:
+        await ws.close()

@@ -124,6 +124,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--proxy-headers", action="store_true")
     parser.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     parser.add_argument("--background", action="store_true")
+    parser.add_argument("--ws-compression", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
             proxy_headers=args.proxy_headers,
             forwarded_allow_ips=args.forwarded_allow_ips,
             ws_max_size=1 << 20,
+            ws_per_message_deflate=args.ws_compression,
         )
     finally:
         if background is not None:

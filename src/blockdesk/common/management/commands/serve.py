@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 proxy_headers=settings.TRUST_X_FORWARDED_FOR,
                 forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
                 ws_max_size=1 << 20,
+                ws_per_message_deflate=settings.WS_COMPRESSION,
             )
         finally:
             if worker is not None:
@@ -109,6 +110,8 @@ def supervisor_argv(options: dict[str, Any], *, background: bool, access_log: bo
         argv.append("--proxy-headers")
     if background:
         argv.append("--background")
+    if settings.WS_COMPRESSION:
+        argv.append("--ws-compression")
     return argv
 
 
