@@ -160,8 +160,15 @@ def test_customer_calls_agent_accepts_both_connect_and_the_timeline_has_the_dura
         expect(agent.locator("[data-call-panel]")).to_have_attribute("data-call-state", "connected")
         # Media flows: the remote video element plays the other side's fake camera.
         for page in (agent, customer):
-            page.wait_for_function(
-                "document.querySelector('[data-call-remote]').videoWidth > 0", timeout=WAIT_MS
+            # Polled from Python: `wait_for_function` runs an expression through eval in
+            # the page, which the app's CSP (no 'unsafe-eval') refuses.
+            wait_until(
+                page,
+                lambda page=page: page.evaluate(
+                    "(document.querySelector('[data-call-remote]')?.videoWidth || 0) > 0"
+                ),
+                "the remote video playing",
+                timeout=WAIT_MS / 1000,
             )
         customer.wait_for_timeout(2200)  # a call of a couple of seconds
         shot("2-connected")
