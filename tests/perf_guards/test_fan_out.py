@@ -148,6 +148,8 @@ def test_postgresql_numbering_does_not_wait_for_the_requests_pool(channel, conta
     pool = getattr(connection, "pool", None)
     if connection.vendor != "postgresql" or pool is None:
         pytest.skip("PostgreSQL with the connection pool only (SQLite has one writer)")
+    from psycopg_pool import PoolTimeout
+
     conv_services.do_create_conversation(inbox=channel.inbox, contact=contact)  # the row exists
     held = []
     try:
@@ -155,7 +157,7 @@ def test_postgresql_numbering_does_not_wait_for_the_requests_pool(channel, conta
             while True:  # the rest of the requests' pool (this test's connection has one)
                 try:
                     held.append(pool.getconn(timeout=0.05))
-                except Exception:
+                except PoolTimeout:
                     break
             started = time.monotonic()
             mine = conv_services.do_create_conversation(inbox=channel.inbox, contact=contact)

@@ -8,7 +8,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -130,7 +130,7 @@ _publisher = _Publisher()
 _tasks: set[asyncio.Task[None]] = set()
 
 
-def holding_pushes() -> Any:
+def holding_pushes() -> AbstractContextManager[None]:
     """Around a request's work in its thread (common/asgi_http.py)."""
     return _publisher.holding()
 

@@ -16,8 +16,9 @@ class RedisPubSubLayer(RedisPubSubChannelLayer):
     upstream loop layer's shard and group-name helpers (pinned: channels-redis 4.x)."""
 
     async def group_send_many(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
-        """Publishes in order; Redis keeps a connection's order, so every subscriber
-        hears them as `group_send` one after another would have sent them."""
+        """Publishes in order, one pipeline per shard; Redis keeps a connection's order, so
+        every group's subscribers hear its pushes in the order sent (with several Redis
+        hosts, pushes to groups on different shards may interleave differently)."""
         loop_layer = self._get_layer()
         by_shard: dict[int, tuple[Any, list[tuple[str, bytes]]]] = {}
         for group, message in sends:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import json
 import logging
 import pkgutil
@@ -81,18 +82,18 @@ def expected_migrations() -> set[tuple[str, str]]:
                     continue
                 key = (app_config.label, info.name)
                 found.add(key)
-                replaces = _replaces(f"{module_name}.{info.name}", info.module_finder, info.name)
+                replaces = _replaces(f"{module_name}.{info.name}")
                 if replaces:
                     _squashes[key] = replaces
         _expected_migrations = found
     return _expected_migrations
 
 
-def _replaces(module: str, finder: Any, name: str) -> set[tuple[str, str]]:
+def _replaces(module: str) -> set[tuple[str, str]]:
     """A migration's `replaces`, from its source when it has one (a literal, as
     `squashmigrations` writes it), else by importing it."""
-    spec = finder.find_spec(module) if hasattr(finder, "find_spec") else None
-    origin = getattr(spec, "origin", None)
+    spec = importlib.util.find_spec(module)  # finds the file; does not import it
+    origin = spec.origin if spec is not None else None
     if origin and origin.endswith(".py"):
         text = Path(origin).read_text(encoding="utf-8")
         if "replaces" not in text:

@@ -3,6 +3,9 @@ widget inbox, so a visitor can never reach another visitor's case, nor internal 
 
 from __future__ import annotations
 
+import functools
+
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
@@ -10,12 +13,47 @@ from django.utils.translation import gettext as _
 from blockdesk.common.errors import NotFound
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import selectors as conversation_selectors
-from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
+from blockdesk.conversations.models import (
+    Contact,
+    ContactIdentity,
+    Conversation,
+    ConversationEvent,
+    Message,
+)
 from blockdesk.records import selectors as records_selectors
 from blockdesk.records.models import RecordCase
 
 PREVIEW_LENGTH = 140
 MAX_PAGE = 200
+
+
+def visitor_contact(*, account_id: int, token_hash: str) -> Contact | None:
+    """The contact a web visitor's token belongs to (its hash is a web-visitor identity,
+    unique per account), or None."""
+    found = list(
+        Contact.objects.raw(
+            _visitor_sql(), [account_id, ContactIdentity.Kind.WEB_VISITOR, token_hash]
+        )
+    )
+    return found[0] if found else None
+
+
+@functools.cache
+def _visitor_sql() -> str:
+    """`visitor_contact` in SQL written once: every widget request runs it, and Django's
+    query compiler cost more than the query (with the conversation lookup a quarter of a
+    follow-up's CPU, docs/benchmarks/widget.md). Names from the models' _meta."""
+    q = connection.ops.quote_name
+    contact, identity = Contact._meta, ContactIdentity._meta
+    columns = ", ".join(f"c.{q(f.column)}" for f in contact.concrete_fields)
+    return (
+        f"SELECT {columns} FROM {q(contact.db_table)} c"  # noqa: S608 (names from _meta)
+        f" JOIN {q(identity.db_table)} i"
+        f" ON i.{q(identity.get_field('contact').column)} = c.{q(contact.pk.column)}"
+        f" WHERE i.{q(identity.get_field('account').column)} = %s"
+        f" AND i.{q(identity.get_field('kind').column)} = %s"
+        f" AND i.{q(identity.get_field('value').column)} = %s"
+    )
 
 
 def _with_public_preview(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:

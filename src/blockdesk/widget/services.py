@@ -6,7 +6,6 @@ let anyone act as a visitor."""
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 from collections.abc import Sequence
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from blockdesk.common.crypto import hash_token, new_token
@@ -23,7 +21,7 @@ from blockdesk.common.ratelimit import check_rate_limits
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import contact_services
 from blockdesk.conversations import services as conversation_services
-from blockdesk.conversations.models import Contact, ContactIdentity, Conversation
+from blockdesk.conversations.models import Contact, Conversation
 from blockdesk.safety import warning as secret_warning
 from blockdesk.widget import selectors
 
@@ -87,34 +85,12 @@ def do_start_visitor_session(
 def resolve_visitor(*, channel: WebWidgetChannel, token: str) -> VisitorSession:
     if not token or not token.startswith(VISITOR_TOKEN_PREFIX + "_"):
         raise Unauthenticated()
-    found = list(
-        Contact.objects.raw(
-            _visitor_sql(),
-            [channel.inbox.account_id, ContactIdentity.Kind.WEB_VISITOR, hash_token(token)],
-        )
+    contact = selectors.visitor_contact(
+        account_id=channel.inbox.account_id, token_hash=hash_token(token)
     )
-    if not found:
+    if contact is None:
         raise Unauthenticated()
-    return VisitorSession(channel=channel, contact=found[0])
-
-
-@functools.cache
-def _visitor_sql() -> str:
-    """The visitor's contact by their token's hash, in SQL written once: every widget
-    request runs it, and Django's query compiler cost more than the query (with the
-    conversation lookup a quarter of a follow-up's CPU, docs/benchmarks/widget.md). The
-    identity is unique on (account, kind, value): at most one row."""
-    q = connection.ops.quote_name
-    contact, identity = Contact._meta, ContactIdentity._meta
-    columns = ", ".join(f"c.{q(f.column)}" for f in contact.concrete_fields)
-    return (
-        f"SELECT {columns} FROM {q(contact.db_table)} c"  # noqa: S608 (names from _meta)
-        f" JOIN {q(identity.db_table)} i"
-        f" ON i.{q(identity.get_field('contact').column)} = c.{q(contact.pk.column)}"
-        f" WHERE i.{q(identity.get_field('account').column)} = %s"
-        f" AND i.{q(identity.get_field('kind').column)} = %s"
-        f" AND i.{q(identity.get_field('value').column)} = %s"
-    )
+    return VisitorSession(channel=channel, contact=contact)
 
 
 @dataclass(frozen=True)
