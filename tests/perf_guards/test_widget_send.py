@@ -86,3 +86,23 @@ def test_redacted_secret_response_shows_the_warning_as_newest(channel):
         **listed,
         "last_activity_at": response["conversation"]["last_activity_at"],
     }
+
+
+def test_a_follow_up_to_an_assigned_case_names_the_agent_within_the_budget(
+    channel, agent, django_assert_max_num_queries
+):
+    # The case is read in SQL written once, its assignee's name in the same statement
+    # (widget/selectors._visitor_case): no extra read per follow-up for the name.
+    from blockdesk.conversations.services import do_assign
+
+    agent.display_name = "Alice from support"
+    agent.save(update_fields=["display_name"])
+    visitor = Visitor(channel).start()
+    conv_id = visitor.send("where is my deposit?").json()["conversation"]["id"]
+    do_assign(conversation=Conversation.objects.get(pk=conv_id), assignee=agent, actor=agent)
+    with django_assert_max_num_queries(FOLLOW_UP_MAX_QUERIES):
+        again = visitor.send("TxID 0xabc", conversation_id=conv_id)
+    assert again.status_code == 201, again.content
+    sent, listed = again.json()["conversation"], _listed(visitor, conv_id)
+    assert sent["assignee_name"] == "Alice from support" == listed["assignee_name"]
+    assert sent["status"] == "open" and sent["created_at"] == listed["created_at"]
