@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import Forbidden, NotFound
+from blockdesk.common.plain_sql import insert_row
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
 from blockdesk.conversations import selectors
 from blockdesk.conversations.models import (
@@ -46,9 +47,10 @@ def _record_event(
 ) -> ConversationEvent:
     # event_extra says who acted when no agent did (e.g. which API token).
     data = {**(data or {}), **(event_extra or {})}
-    event = ConversationEvent.objects.create(
+    event = ConversationEvent(
         conversation=conversation, kind=kind, actor=actor, data=data, is_public=public
     )
+    insert_row(event)
     payload = {
         "type": "conversation.event",
         "conversation_id": conversation.pk,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
 from blockdesk.common.errors import NotFound, ValidationFailed
+from blockdesk.common.plain_sql import insert_row
 from blockdesk.common.realtime import inbox_group, publish_on_commit
 from blockdesk.conversations import emitting, numbering
 from blockdesk.conversations.models import (
@@ -65,7 +66,7 @@ def open_conversation(
         exclude=["account", "inbox", "contact", "team", "assignee"],
         validate_constraints=False,
     )
-    conversation.save()
+    insert_row(conversation)
     _record_event(
         conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=actor, public=True
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from blockdesk.accounts.models import User
 from blockdesk.chain.lookup import is_known_transaction
 from blockdesk.common.errors import NotFound, PayloadTooLarge, ValidationFailed
+from blockdesk.common.plain_sql import insert_row, update_row
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
 from blockdesk.common.text import has_cjk
 from blockdesk.conversations import emitting
@@ -189,7 +190,7 @@ def _persist_message(
     message.full_clean(
         exclude=["conversation", "sender_user", "sender_contact"], validate_constraints=False
     )
-    message.save()
+    insert_row(message)
     _store_attachments(message, attachments)
     # Known now: every later view of this message (push, webhooks, the HTTP response)
     # reads its attachments from this cache instead of querying again.
@@ -214,7 +215,7 @@ def _persist_message(
             and conversation.first_bot_response_at is None
         ):
             updates["first_bot_response_at"] = now
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    update_row(Conversation, pk=conversation.pk, values=updates)
     for key, value in updates.items():
         setattr(conversation, key, value)
 
@@ -321,7 +322,7 @@ LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 def _touch_last_seen(contact: Contact) -> None:
     now = timezone.now()
     if contact.last_seen_at is None or now - contact.last_seen_at >= LAST_SEEN_RESOLUTION:
-        Contact.objects.filter(pk=contact.pk).update(last_seen_at=now)
+        update_row(Contact, pk=contact.pk, values={"last_seen_at": now})
         contact.last_seen_at = now
 
 

@@ -1,0 +1,106 @@
+"""common/plain_sql writes the same rows as the ORM's save()/update() (run on SQLite and,
+in the PostgreSQL pass, on PostgreSQL), and steps aside when it cannot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import models
+from django.db.models.signals import post_save
+
+from blockdesk.common.plain_sql import insert_row, update_row
+from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
+from blockdesk.events.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(model: type[models.Model], pk: int) -> dict:
+    """The row as stored, minus its id and its insert-time stamps (checked apart)."""
+    row = model.objects.filter(pk=pk).values().get()
+    for name in ("id", "created_at", "last_activity_at"):
+        value = row.pop(name, None)
+        assert name == "id" or value is None or isinstance(value, dt.datetime)
+    return row
+
+
+def _message(conversation: Conversation, contact: Contact, key: str) -> Message:
+    return Message(
+        conversation=conversation,
+        sender_type=Message.SenderType.CONTACT,
+        sender_contact=contact,
+        content="Where is my deposit? 我的充值没到账 <b>\u2028</b>",
+        idempotency_key=key,
+        metadata={"button": "deposit", "nested": {"n": 1, "zh": "充值"}, "list": [1, None]},
+    )
+
+
+def test_an_inserted_row_is_the_row_save_would_store(channel, contact):
+    conversation = Conversation(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=1
+    )
+    insert_row(conversation)
+    assert conversation.pk and not conversation._state.adding
+    by_orm = Conversation(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=2
+    )
+    by_orm.save()
+    mine, theirs = _stored(Conversation, conversation.pk), _stored(Conversation, by_orm.pk)
+    assert mine.pop("display_id") == 1 and theirs.pop("display_id") == 2
+    assert mine == theirs
+    # auto_now_add was filled in on the instance, as save() does.
+    assert isinstance(conversation.created_at, dt.datetime)
+    assert Conversation.objects.get(pk=conversation.pk).created_at == conversation.created_at
+
+    message = _message(conversation, contact, "k-plain-1")
+    insert_row(message)
+    saved = _message(conversation, contact, "k-orm-1")
+    saved.save()
+    mine, theirs = _stored(Message, message.pk), _stored(Message, saved.pk)
+    assert mine.pop("idempotency_key") == "k-plain-1"
+    assert theirs.pop("idempotency_key") == "k-orm-1"
+    assert mine == theirs
+    assert Message.objects.get(pk=message.pk).metadata["nested"]["zh"] == "充值"
+
+    event = ConversationEvent(conversation=conversation, kind="opened", data={}, is_public=True)
+    insert_row(event)
+    assert ConversationEvent.objects.get(pk=event.pk).is_public is True
+
+
+def test_update_row_writes_only_the_named_fields(channel, contact):
+    conversation = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=7
+    )
+    other = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=8
+    )
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
+    assert update_row(Conversation, pk=conversation.pk, values={"last_activity_at": when}) == 1
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert stored.last_activity_at == when and stored.display_id == 7
+    assert Conversation.objects.get(pk=other.pk).last_activity_at != when
+    assert update_row(Conversation, pk=10**9, values={"last_activity_at": when}) == 0
+    with pytest.raises(ValueError, match="plain column"):
+        update_row(Conversation, pk=conversation.pk, values={"id": 3})
+
+
+def test_a_model_with_a_save_receiver_goes_through_save(channel, contact):
+    seen: list[int] = []
+
+    def receiver(sender: type, instance: Contact, created: bool, **kwargs: object) -> None:
+        seen.append(instance.pk)
+
+    post_save.connect(receiver, sender=Contact, weak=False)
+    try:
+        someone = Contact(account_id=contact.account_id, name="Dave")
+        insert_row(someone)
+    finally:
+        post_save.disconnect(receiver, sender=Contact)
+    assert seen == [someone.pk]
+
+
+def test_database_computed_columns_are_refused():
+    # The event log's txid is the database's (a column default): not for this helper.
+    with pytest.raises(TypeError, match="database-computed"):
+        insert_row(Event(account_id=1, name="x", version=1))
