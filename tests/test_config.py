@@ -43,3 +43,27 @@ def test_a_test_run_never_uses_the_developers_data_directory() -> None:
     project_var = Path(__file__).resolve().parents[1] / "var"
     assert Path(settings.DATA_DIR).resolve() != project_var.resolve()
     assert not Path(settings.MEDIA_ROOT).resolve().is_relative_to(project_var.resolve())
+
+
+def _setting(name: str, tmp_path: Path, **environ: str) -> str:
+    """A setting as a fresh process reads it from this environment."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(BLOCKDESK_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"), **environ)
+    code = f"from blockdesk import settings; print(settings.{name})"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, timeout=120, capture_output=True
+    )
+    return done.stdout.decode().strip()
+
+
+def test_background_work_sits_in_a_worker_on_sqlite_and_in_its_own_process_on_postgresql(
+    tmp_path,
+):
+    pg = "postgres://blockdesk@127.0.0.1:5432/blockdesk"  # only parsed, never connected
+    assert _setting("BACKGROUND_IN_WORKER", tmp_path) == "True"
+    assert _setting("BACKGROUND_IN_WORKER", tmp_path, DATABASE_URL=pg) == "False"
+    # Left empty, as .env.example lists it: the default, not "false".
+    empty = {"BLOCKDESK_BACKGROUND_IN_WORKER": ""}
+    assert _setting("BACKGROUND_IN_WORKER", tmp_path, **empty) == "True"
+    forced = {"BLOCKDESK_BACKGROUND_IN_WORKER": "false"}
+    assert _setting("BACKGROUND_IN_WORKER", tmp_path, **forced) == "False"

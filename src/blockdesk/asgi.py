@@ -39,6 +39,12 @@ from blockdesk.common.eth import ensure_safe_recursion_limit  # noqa: E402
 
 ensure_safe_recursion_limit()
 
+# Under `serve --workers N` with the background work in a worker: one of the workers
+# runs it (the one holding the node's lock; common/background.py). Otherwise nothing.
+from blockdesk.common.background import host_background_if_elected  # noqa: E402
+
+host_background_if_elected()
+
 # Everything loaded so far (Django, the apps, the URL routes: most of the process's
 # objects) lives as long as the process: moved out of the collector's sight, so a full
 # collection under load scans the requests' objects only. (The 0.3-0.7 s delivery

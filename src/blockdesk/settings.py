@@ -26,7 +26,7 @@ def env(name: str, default: str = "") -> str:
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():  # unset or left empty (.env.example): default
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -243,6 +243,13 @@ RUN_EMBEDDED_WORKER = env_bool("BLOCKDESK_EMBEDDED_WORKER", True)
 # uvicorn's line per HTTP request in `manage.py serve` (also `serve --no-access-log`);
 # off saves CPU under load when a reverse proxy logs requests already.
 ACCESS_LOG = env_bool("BLOCKDESK_ACCESS_LOG", True)
+# `serve --workers N`: the task worker, periodic jobs and event dispatcher run in the
+# threads of one web worker (true) or in a process of their own (false). In a worker saves
+# a whole Django process (~120-160 MB); in a process keeps their CPU off the requests'
+# GIL. Default: in a worker on SQLite (the embedded mode), a process on PostgreSQL.
+BACKGROUND_IN_WORKER = env_bool(
+    "BLOCKDESK_BACKGROUND_IN_WORKER", _db["ENGINE"] == "blockdesk.common.sqlite_backend"
+)
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

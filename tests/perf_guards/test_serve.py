@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -46,6 +47,7 @@ def test_several_workers_hand_over_to_the_light_supervisor(exec_calls, settings)
     """`--workers N` becomes `python -m blockdesk.common.supervisor` with what it needs of
     the settings: no Django in the process that stays (docs/deploy.md)."""
     settings.RUN_EMBEDDED_WORKER = True
+    settings.BACKGROUND_IN_WORKER = False
     settings.ACCESS_LOG = False
     settings.TRUST_X_FORWARDED_FOR = True
     settings.FORWARDED_ALLOW_IPS = "10.0.0.1"
@@ -57,12 +59,23 @@ def test_several_workers_hand_over_to_the_light_supervisor(exec_calls, settings)
     assert argv[argv.index("--port") + 1] == "8123"
     assert argv[argv.index("--forwarded-allow-ips") + 1] == "10.0.0.1"
     assert "--background" in argv and "--proxy-headers" in argv
-    assert "--access-log" not in argv
+    assert "--background-in-worker" not in argv and "--access-log" not in argv
+
+    # The background work in a worker's threads instead of a child (BLOCKDESK_BACKGROUND_
+    # IN_WORKER, the default on SQLite).
+    settings.BACKGROUND_IN_WORKER = True
+    with pytest.raises(SystemExit):
+        call_command("serve", "--workers", "2")
+    assert "--background-in-worker" in exec_calls[-1] and "--background" not in exec_calls[-1]
 
     settings.TRUST_X_FORWARDED_FOR = False
+    settings.REDIS_URL = ""
+    err = io.StringIO()
     with pytest.raises(SystemExit):
-        call_command("serve", "--workers", "2", "--no-worker")
-    assert "--background" not in exec_calls[-1] and "--proxy-headers" not in exec_calls[-1]
+        call_command("serve", "--workers", "2", "--no-worker", stderr=err)
+    assert "without REDIS_URL" in err.getvalue()  # live updates would not cross workers
+    argv = exec_calls[-1]
+    assert not {"--background", "--background-in-worker", "--proxy-headers"} & set(argv)
 
 
 def test_the_supervisor_parses_what_serve_passes():
@@ -79,6 +92,9 @@ def test_the_supervisor_parses_what_serve_passes():
         True,
     )
     assert supervisor.background_command()[-1] == "serve_background"
+    assert supervisor.parse_args(["--background-in-worker"]).background_in_worker
+    with pytest.raises(SystemExit):  # one place or the other
+        supervisor.parse_args(["--background", "--background-in-worker"])
 
 
 def test_websocket_compression_follows_the_setting(uvicorn_calls, settings):

@@ -1,7 +1,10 @@
 """`manage.py serve --workers 2` as a real process tree: the supervisor is light (no Django in
-it), a worker killed with SIGKILL is replaced and the server keeps answering, the background
-child (tasks, periodic jobs, event dispatcher) is restarted too, and SIGTERM stops them all.
-Runs on the configured database (SQLite file, or PostgreSQL + Redis in that pass)."""
+it) and forks its workers (no multiprocessing resource tracker beside them), a worker killed
+with SIGKILL is replaced and the server keeps answering, the background work (tasks,
+periodic jobs, event dispatcher) survives its process being killed: as a child of its own,
+started again, or in the worker holding the node's background lock, taken over by another
+worker; and SIGTERM stops them all. Runs on the configured database (SQLite file, or
+PostgreSQL + Redis in that pass), with the background work in each of its two places."""
 
 from __future__ import annotations
 
@@ -54,7 +57,27 @@ def _children(pid: int) -> dict[int, str]:
 
 
 def _workers(pid: int) -> set[int]:
-    return {p for p, cmd in _children(pid).items() if "spawn_main" in cmd}
+    # Forked from the supervisor: the same command line.
+    return {p for p, cmd in _children(pid).items() if "blockdesk.common.supervisor" in cmd}
+
+
+def _lock_holder(workers: set[int]) -> int | None:
+    """The pid holding the background lock, from the kernel's table of locks (the file
+    found among the workers' open files: each opens it to wait for it)."""
+    inodes = set()
+    for pid in workers:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                if os.readlink(fd).endswith("/background.lock"):
+                    inodes.add(str(fd.stat().st_ino))
+        except OSError:
+            continue
+    for line in Path("/proc/locks").read_text().splitlines():
+        # e.g. "3: FLOCK  ADVISORY  WRITE 4242 fd:01:1835041 0 EOF" ("3: -> FLOCK …" waits)
+        fields = line.split()
+        if fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[1] in inodes:
+            return int(fields[4])
+    return None
 
 
 def _background(pid: int) -> set[int]:
@@ -85,8 +108,10 @@ def _ready(base: str) -> bool:
         return False
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, Path]]:
+@pytest.fixture(params=["process", "worker"])
+def served(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, Path, str]]:
     redis_url = os.environ.get("REDIS_URL")
     with temp_database(base_url=os.environ.get("DATABASE_URL"), directory=tmp_path) as db_url:
         report = tmp_path / "supervisor.json"
@@ -98,6 +123,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path,
                 "BLOCKDESK_EMBEDDED_WORKER": "true",
                 "BLOCKDESK_SUPERVISOR_REPORT": str(report),
                 "BLOCKDESK_LOG_LEVEL": "INFO",
+                "BLOCKDESK_BACKGROUND_IN_WORKER": str(request.param == "worker").lower(),
             },
         )
         migrate(env)
@@ -112,7 +138,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path,
                 stderr=subprocess.STDOUT,
             )
         try:
-            yield process, f"http://127.0.0.1:{port}", report, log
+            yield process, f"http://127.0.0.1:{port}", report, log, request.param
         finally:
             if process.poll() is None:
                 process.kill()
@@ -122,7 +148,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path,
 
 
 def test_light_supervisor_restarts_what_dies_and_stops_everything(served) -> None:
-    process, base, report, log = served
+    process, base, report, log, background_in = served
     _wait("readiness", lambda: _ready(base), START_TIMEOUT, log)
 
     # The supervisor is the process we started (exec, same pid) and has no Django in it.
@@ -141,7 +167,37 @@ def test_light_supervisor_restarts_what_dies_and_stops_everything(served) -> Non
     workers = _wait(
         "two workers", lambda: (w := _workers(process.pid)) and len(w) == 2 and w, 60, log
     )
-    background = _wait("the background child", lambda: _background(process.pid), 60, log)
+    assert not [c for c in _children(process.pid).values() if "resource_tracker" in c]
+
+    if background_in == "process":
+        # The background child is started again when it dies.
+        assert _lock_holder(workers) is None
+        (old_background,) = _wait("the background child", lambda: _background(process.pid), 60, log)
+        os.kill(old_background, signal.SIGKILL)
+        _wait(
+            "a new background child",
+            lambda: (b := _background(process.pid)) and old_background not in b,
+            60,
+            log,
+        )
+    else:
+        # One worker holds the node's background lock; killed, another takes the work over.
+        assert not _background(process.pid)
+        holder = _wait("a worker hosting the background", lambda: _lock_holder(workers), 60, log)
+        assert holder in workers
+        os.kill(holder, signal.SIGKILL)
+        _wait(
+            "another worker hosting the background",
+            lambda: (h := _lock_holder(_workers(process.pid))) and h != holder and h,
+            START_TIMEOUT,
+            log,
+        )
+        workers = _wait(
+            "two workers again",
+            lambda: (w := _workers(process.pid)) and len(w) == 2 and holder not in w and w,
+            60,
+            log,
+        )
 
     # A worker killed outright is replaced ...
     first, second = sorted(workers)
@@ -164,16 +220,6 @@ def test_light_supervisor_restarts_what_dies_and_stops_everything(served) -> Non
     os.kill(second, signal.SIGKILL)
     for _ in range(5):
         assert httpx.get(base + "/healthz", timeout=10).status_code == 200
-
-    # The background child is started again as well.
-    (old_background,) = background
-    os.kill(old_background, signal.SIGKILL)
-    _wait(
-        "a new background child",
-        lambda: (b := _background(process.pid)) and old_background not in b,
-        60,
-        log,
-    )
 
     # SIGTERM to the supervisor stops the server and every child.
     children = set(_children(process.pid))

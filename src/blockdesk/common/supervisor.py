@@ -4,13 +4,16 @@
 `python -m blockdesk.common.supervisor …`, so the full Django process it was (~120 MB)
 does not stay resident just to watch the workers (issue 17, "Memory"). This process:
 
-- binds the socket and runs uvicorn's multi-process supervisor, which spawns the N
+- binds the socket and runs uvicorn's multi-process supervisor, which forks the N
   workers, starts a new one when one dies (or stops answering its health ping), and
   turns SIGINT/SIGTERM into a clean stop of every worker (SIGHUP restarts them one by one);
 - with `--background`, keeps one background child running, `manage.py serve_background`
   (the task worker, the periodic jobs and the loops the apps register, such as the event
   dispatcher): what the old supervisor ran in its own threads. It is started again if it
-  dies, and stopped when the server stops.
+  dies, and stopped when the server stops;
+- with `--background-in-worker` instead, names a lock file for the workers: the one that
+  holds it runs that work in its threads, and another takes over when it dies
+  (common/background.host_background_if_elected). One Django process less per node.
 
 Nothing here may import Django or an app: tests/perf_guards/test_serve_supervisor.py
 checks the running supervisor's modules (BLOCKDESK_SUPERVISOR_REPORT, below).
@@ -24,11 +27,16 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 logger = logging.getLogger("blockdesk.supervisor")
+
+# The environment variable the workers read (common/background.LOCK_ENV: not imported,
+# that module imports Django's side of the project).
+LOCK_ENV = "BLOCKDESK_BACKGROUND_LOCK"
 
 # When set, the supervisor writes its pid and imported modules to this file every second
 # (for the test that proves no Django was loaded here; unset in production). A file, not
@@ -115,6 +123,20 @@ def _start_reporting() -> None:
     threading.Thread(target=loop, daemon=True, name="report").start()
 
 
+def _fork_workers() -> None:
+    """uvicorn starts its workers with multiprocessing's "spawn" method, which also starts
+    multiprocessing's resource tracker: one more Python process (~12 MB) that nothing here
+    uses. This process holds no Django, no connection and no lock a worker could need, so
+    a forked worker starts as clean as a spawned one (and sooner). uvicorn reads the
+    context from this module attribute when it starts each worker (pinned <1; a test
+    checks the tree has no tracker)."""
+    import multiprocessing
+
+    import uvicorn._subprocess
+
+    uvicorn._subprocess.spawn = multiprocessing.get_context("fork")  # type: ignore[assignment]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="blockdesk.common.supervisor")
     parser.add_argument("--host", default="127.0.0.1")
@@ -123,7 +145,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--access-log", action="store_true")
     parser.add_argument("--proxy-headers", action="store_true")
     parser.add_argument("--forwarded-allow-ips", default="127.0.0.1")
-    parser.add_argument("--background", action="store_true")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--background", action="store_true")
+    where.add_argument("--background-in-worker", action="store_true")
     parser.add_argument("--ws-compression", action="store_true")
     return parser.parse_args(argv)
 
@@ -133,12 +157,19 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     _start_reporting()
     # uvicorn's supervisor imports no application code: the app is a string that each
-    # spawned worker imports for itself.
+    # worker imports for itself.
     import uvicorn
+
+    _fork_workers()
 
     background = BackgroundChild(background_command()) if args.background else None
     if background is not None:
         background.start()
+    lock_dir = None
+    if args.background_in_worker:
+        # The spawned workers inherit the environment; the directory is this server's own.
+        lock_dir = tempfile.TemporaryDirectory(prefix="blockdesk-background-")
+        os.environ[LOCK_ENV] = str(Path(lock_dir.name) / "background.lock")
     try:
         uvicorn.run(
             "blockdesk.asgi:application",
@@ -156,6 +187,8 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if background is not None:
             background.stop()
+        if lock_dir is not None:
+            lock_dir.cleanup()
 
 
 if __name__ == "__main__":

@@ -19,8 +19,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from blockdesk.common.background import background_loops
-from blockdesk.common.periodic import run_periodic_forever
+from blockdesk.common.background import run_task_worker, start_background_threads
 from blockdesk.common.rlimits import raise_open_files_limit
 
 
@@ -45,12 +44,19 @@ class Command(BaseCommand):
         embedded = settings.RUN_EMBEDDED_WORKER and not options["no_worker"]
         access_log = settings.ACCESS_LOG and not options["no_access_log"]
         if options["workers"] > 1:
+            if not settings.REDIS_URL:
+                # Without Redis each worker's channel layer is its own memory.
+                self.stderr.write(
+                    "Warning: --workers without REDIS_URL: a live update reaches only the"
+                    " sockets of the worker that sent it (clients catch up when they"
+                    " reconnect). Set REDIS_URL, or run one worker (docs/deploy.md)."
+                )
             exec_supervisor(supervisor_argv(options, background=embedded, access_log=access_log))
         if embedded and not settings.REDIS_URL:
             # The in-memory channel layer lives in this process: a worker in another process
             # could not reach the sockets, so it runs here, in a thread.
-            threading.Thread(target=_run_worker_thread, daemon=True, name="tasks").start()
-            _start_background()
+            threading.Thread(target=run_task_worker, daemon=True, name="tasks").start()
+            start_background_threads()
         elif embedded:
             worker = subprocess.Popen(
                 [
@@ -64,7 +70,7 @@ class Command(BaseCommand):
                     "0.5",
                 ],
             )
-            _start_background()
+            start_background_threads()
         try:
             uvicorn.run(
                 "blockdesk.asgi:application",
@@ -109,7 +115,7 @@ def supervisor_argv(options: dict[str, Any], *, background: bool, access_log: bo
     if settings.TRUST_X_FORWARDED_FOR:
         argv.append("--proxy-headers")
     if background:
-        argv.append("--background")
+        argv.append("--background-in-worker" if settings.BACKGROUND_IN_WORKER else "--background")
     if settings.WS_COMPRESSION:
         argv.append("--ws-compression")
     return argv
@@ -125,31 +131,3 @@ def exec_supervisor(argv: list[str]) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(argv[0], argv, env)  # noqa: S606 - our own interpreter and fixed arguments
-
-
-def _start_background() -> None:
-    """The periodic jobs and the loops the apps registered (the event dispatcher)."""
-    threading.Thread(target=run_periodic_forever, daemon=True, name="periodic").start()
-    for name, loop in background_loops():
-        threading.Thread(target=loop, daemon=True, name=name).start()
-
-
-def _run_worker_thread() -> None:
-    make_task_worker().run()
-
-
-def make_task_worker() -> Any:
-    """django_tasks_db's worker over every queue (an Any: the package has no types)."""
-    from django.utils.crypto import get_random_string
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    return Worker(
-        queue_names=["*"],
-        interval=0.5,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="embedded-" + get_random_string(24),
-        excluded_queue_names=[],
-    )

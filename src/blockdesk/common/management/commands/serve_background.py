@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from blockdesk.common.management.commands.serve import _start_background, make_task_worker
+from blockdesk.common.background import make_task_worker, start_background_threads
 
 
 class Command(BaseCommand):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
         # The task worker runs in the main thread: on SIGTERM/SIGINT it finishes (or
         # gives back) its task and returns, which ends the process and the daemon threads.
         worker.configure_signals()
-        _start_background()
+        start_background_threads()
         worker.run()
