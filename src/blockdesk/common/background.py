@@ -75,7 +75,8 @@ def host_background_if_elected() -> None:
     for the lock, and the worker that gets it runs the task worker, the periodic jobs and
     the loops in its threads. The kernel releases the lock when that worker dies, so
     another worker (or the one the supervisor starts instead) takes over; a task cut off
-    with it runs again (django_tasks_db's claim expires). No lock named: nothing to do."""
+    with it is put back by the periodic stale-task job (ops.tasks.requeue_stale_tasks) and
+    runs again. No lock named: nothing to do."""
     path = os.environ.get(LOCK_ENV)
     if path:
         threading.Thread(
