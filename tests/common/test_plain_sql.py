@@ -9,7 +9,7 @@ import pytest
 from django.db import models
 from django.db.models.signals import post_save
 
-from blockdesk.common.plain_sql import insert_row, update_row
+from blockdesk.common.plain_sql import fetch_one, insert_row, update_row
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.events.models import Event
 
@@ -104,3 +104,46 @@ def test_database_computed_columns_are_refused():
     # The event log's txid is the database's (a column default): not for this helper.
     with pytest.raises(TypeError, match="database-computed"):
         insert_row(Event(account_id=1, name="x", version=1))
+
+
+def _fields(instance: models.Model) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_fetch_one_returns_what_select_related_returns(
+    channel, contact, agent, django_assert_num_queries
+):
+    contact.attributes = {"tier": "vip", "wallets": ["0xabc"], "zh": "用户"}
+    contact.save()
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=3,
+        subject="充值未到账", secret_exposed=True,
+    )  # fmt: skip
+    where = {"pk": conv.pk, "account": contact.account_id}
+    with django_assert_num_queries(1):
+        mine = fetch_one(Conversation, where=where, related=("contact", "inbox", "assignee"))
+        assert mine is not None
+        # The relations are loaded with it: no further statement.
+        assert mine.contact.attributes["zh"] == "用户" and mine.inbox.name == channel.inbox.name
+        assert mine.assignee is None
+    theirs = Conversation.objects.select_related("contact", "inbox").get(pk=conv.pk)
+    assert _fields(mine) == _fields(theirs)
+    assert _fields(mine.contact) == _fields(theirs.contact)
+    assert _fields(mine.inbox) == _fields(theirs.inbox)
+    assert isinstance(mine.created_at, dt.datetime) and mine.secret_exposed is True
+    assert not mine._state.adding and mine._state.db == "default"
+
+    Conversation.objects.filter(pk=conv.pk).update(assignee=agent)
+    with django_assert_num_queries(1):
+        assigned = fetch_one(Conversation, where={"pk": conv.pk}, related=("assignee",))
+        assert assigned is not None and assigned.assignee.public_name == agent.public_name
+
+
+def test_fetch_one_finds_nothing_outside_its_conditions(channel, contact, other_account):
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=4
+    )
+    assert fetch_one(Conversation, where={"pk": conv.pk, "account": other_account.pk}) is None
+    assert fetch_one(Conversation, where={"pk": conv.pk + 1000}) is None
+    with pytest.raises(ValueError, match="to-one"):
+        fetch_one(Conversation, where={"pk": conv.pk}, related=("tags",))

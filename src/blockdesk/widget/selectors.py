@@ -10,8 +10,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
-from blockdesk.accounts.models import User
 from blockdesk.common.errors import NotFound
+from blockdesk.common.plain_sql import fetch_one
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import selectors as conversation_selectors
 from blockdesk.conversations.models import (
@@ -130,55 +130,20 @@ def get_visitor_conversation(
     return conv
 
 
-# The assignee's columns the widget shows (its public name); the rest load if touched.
-_ASSIGNEE_FIELDS = ("id", "username", "first_name", "last_name", "display_name")
-
-
 def _visitor_case(
     *, contact: Contact, channel: WebWidgetChannel, conversation_id: int
 ) -> Conversation | None:
-    """The case a follow-up goes to, with its assignee, in SQL written once: every
-    follow-up runs it, and building the select_related query cost more CPU than the
-    rest of the send's reads (docs/benchmarks/widget.md). The conversation's columns get
-    their converters from the RawQuerySet; the assignee's are plain text and an id."""
-    found = list(
-        Conversation.objects.raw(
-            _visitor_case_sql(), [conversation_id, contact.pk, channel.inbox_id]
-        )
+    """The case a follow-up goes to, with its assignee, in SQL built once
+    (common/plain_sql.fetch_one): every follow-up runs it, and building the select_related
+    query cost more CPU than the rest of the send's reads (docs/benchmarks/widget.md)."""
+    conv = fetch_one(
+        Conversation,
+        where={"pk": conversation_id, "contact": contact.pk, "inbox": channel.inbox_id},
+        related=("assignee",),
     )
-    if not found:
-        return None
-    conv = found[0]
-    assignee_id = getattr(conv, "assignee__id", None)
-    if assignee_id is not None:
-        values = [getattr(conv, f"assignee__{name}") for name in _ASSIGNEE_FIELDS]
-        assignee = User.from_db(conv._state.db, list(_ASSIGNEE_FIELDS), values)
-        Conversation.assignee.field.set_cached_value(conv, assignee)
-    else:
-        Conversation.assignee.field.set_cached_value(conv, None)
-    for name in _ASSIGNEE_FIELDS:
-        delattr(conv, f"assignee__{name}")
-    Conversation.contact.field.set_cached_value(conv, contact)
+    if conv is not None:
+        Conversation.contact.field.set_cached_value(conv, contact)
     return conv
-
-
-@functools.cache
-def _visitor_case_sql() -> str:
-    q = connection.ops.quote_name
-    conv, user = Conversation._meta, User._meta
-    columns = [f"c.{q(f.column)}" for f in conv.concrete_fields]
-    columns += [
-        f"u.{q(str(user.get_field(name).column))} AS {q('assignee__' + name)}"  # type: ignore[union-attr]
-        for name in _ASSIGNEE_FIELDS
-    ]
-    return (
-        f"SELECT {', '.join(columns)} FROM {q(conv.db_table)} c"  # noqa: S608 (names from _meta)
-        f" LEFT JOIN {q(user.db_table)} u"
-        f" ON u.{q(user.pk.column)} = c.{q(conv.get_field('assignee').column)}"
-        f" WHERE c.{q(conv.pk.column)} = %s"
-        f" AND c.{q(conv.get_field('contact').column)} = %s"
-        f" AND c.{q(conv.get_field('inbox').column)} = %s"
-    )
 
 
 def visitor_messages(
