@@ -34,10 +34,6 @@ class BaseChannel(models.Model):
     class Meta:
         abstract = True
 
-    def deliver(self, message: Message) -> None:
-        """Called right after a reply commits. Channels with a live socket need nothing
-        more than the real-time push; `delivers_by_task` channels send from the task."""
-
     def send(self, message: Message) -> SendResult:
         """Send one public reply to the platform (the delivery task calls it). Raise
         `DeliveryFailed` with a reason agents can read."""

@@ -410,7 +410,6 @@ def do_send_agent_message(
             # Whoever answers an unassigned case takes it, as agents expect.
             _assign(conversation=conversation, assignee=agent, actor=agent)
         _mark_read(user=agent, conversation=conversation, message_id=message.pk)
-        transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
     return SentMessage(message, created=True)
 
 
@@ -434,8 +433,6 @@ def do_send_assistant_message(
             metadata=metadata or {},
         )
         _persist_message(conversation=conversation, message=message, attachments=())
-        if not private:
-            transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
     return message
 
 
@@ -451,6 +448,4 @@ def do_send_system_message(
             metadata=metadata or {},
         )
         _persist_message(conversation=conversation, message=message, attachments=())
-        # Customers see system messages (a watched deposit arrived): the channel delivers them.
-        transaction.on_commit(lambda: conversation.inbox.channel.deliver(message))
         return message
