@@ -147,3 +147,21 @@ def test_fetch_one_finds_nothing_outside_its_conditions(channel, contact, other_
     assert fetch_one(Conversation, where={"pk": conv.pk + 1000}) is None
     with pytest.raises(ValueError, match="to-one"):
         fetch_one(Conversation, where={"pk": conv.pk}, related=("tags",))
+
+
+def test_fetch_by_sql_loads_a_row_of_a_query_through_another_table(channel, contact):
+    from django.db import connection
+
+    from blockdesk.common.plain_sql import column_names, fetch_by_sql
+
+    contact.attributes = {"vip": True, "zh": "客户"}
+    contact.save()
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join('c.' + q(c) for c in column_names(Contact))}"  # noqa: S608
+        f" FROM {q(Contact._meta.db_table)} c WHERE c.{q('name')} = %s"
+    )
+    found = fetch_by_sql(Contact, sql=sql, params=[contact.name])
+    assert found is not None and _fields(found) == _fields(Contact.objects.get(pk=contact.pk))
+    assert found.attributes["zh"] == "客户" and isinstance(found.created_at, dt.datetime)
+    assert fetch_by_sql(Contact, sql=sql, params=["nobody"]) is None

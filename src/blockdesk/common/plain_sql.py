@@ -127,21 +127,37 @@ def fetch_one(
         field.get_db_prep_value(where[name], connection, prepared=False)
         for name, field in zip(where, shape.where_fields, strict=True)
     ]
+    return _fetch(shape, params)
+
+
+def fetch_by_sql(model: type[M], *, sql: str, params: list[Any]) -> M | None:
+    """The first row of `sql` as a `model` instance, for a lookup `fetch_one` cannot say
+    (one through another table). `sql` selects the model's columns in `column_names`'
+    order; the same converters and loading as `fetch_one`. Keep `sql` a constant: a plan
+    is kept per text."""
+    return _fetch(_sql_plan(model, sql), params)
+
+
+def column_names(model: type[Model]) -> list[str]:
+    """The column names `fetch_by_sql` expects, in order."""
+    return [str(f.column) for f in _part(model, start=0, alias="t0", relation=None).fields]
+
+
+def _fetch(shape: _Plan, params: list[Any]) -> Any:
     with connection.cursor() as cursor:
         cursor.execute(shape.sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    converters = _converters(shape)
     values = list(row)
-    for index, column_converters in converters:
+    for index, column_converters in _converters(shape):
         for convert, expression in column_converters:
             values[index] = convert(values[index], expression, connection)
-    main: M | None = None
+    main = None
     for part in shape.parts:
         chunk = values[part.start : part.start + len(part.fields)]
         if part.relation is None:
-            main = part.model.from_db(connection.alias, part.attnames, chunk)  # type: ignore[assignment]
+            main = part.model.from_db(connection.alias, part.attnames, chunk)
             continue
         assert main is not None  # the main model's part comes first
         instance = (
@@ -204,6 +220,13 @@ def _select_plan(
         f" WHERE {' AND '.join(conditions)}"
     )
     return _Plan(sql=sql, parts=tuple(parts), where_fields=tuple(where_fields))
+
+
+@functools.cache
+def _sql_plan(model: type[Model], sql: str) -> _Plan:
+    return _Plan(
+        sql=sql, parts=(_part(model, start=0, alias="t0", relation=None),), where_fields=()
+    )
 
 
 def _part(model: type[Model], *, start: int, alias: str, relation: Any) -> _Part:

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
 from blockdesk.common.errors import NotFound
-from blockdesk.common.plain_sql import fetch_one
+from blockdesk.common.plain_sql import column_names, fetch_by_sql, fetch_one
 from blockdesk.connectors.models import WebWidgetChannel
 from blockdesk.conversations import selectors as conversation_selectors
 from blockdesk.conversations.models import (
@@ -31,12 +31,11 @@ MAX_PAGE = 200
 def visitor_contact(*, account_id: int, token_hash: str) -> Contact | None:
     """The contact a web visitor's token belongs to (its hash is a web-visitor identity,
     unique per account), or None."""
-    found = list(
-        Contact.objects.raw(
-            _visitor_sql(), [account_id, ContactIdentity.Kind.WEB_VISITOR, token_hash]
-        )
+    return fetch_by_sql(
+        Contact,
+        sql=_visitor_sql(),
+        params=[account_id, ContactIdentity.Kind.WEB_VISITOR, token_hash],
     )
-    return found[0] if found else None
 
 
 @functools.cache
@@ -46,7 +45,7 @@ def _visitor_sql() -> str:
     follow-up's CPU, docs/benchmarks/widget.md). Names from the models' _meta."""
     q = connection.ops.quote_name
     contact, identity = Contact._meta, ContactIdentity._meta
-    columns = ", ".join(f"c.{q(f.column)}" for f in contact.concrete_fields)
+    columns = ", ".join(f"c.{q(column)}" for column in column_names(Contact))
     return (
         f"SELECT {columns} FROM {q(contact.db_table)} c"  # noqa: S608 (names from _meta)
         f" JOIN {q(identity.db_table)} i"
