@@ -68,7 +68,7 @@ def test_an_inserted_row_is_the_row_save_would_store(channel, contact):
     assert ConversationEvent.objects.get(pk=event.pk).is_public is True
 
 
-def test_update_row_writes_only_the_named_fields(channel, contact):
+def test_update_row_writes_only_the_named_fields(channel, contact, agent):
     conversation = Conversation.objects.create(
         account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=7
     )
@@ -81,6 +81,9 @@ def test_update_row_writes_only_the_named_fields(channel, contact):
     assert stored.last_activity_at == when and stored.display_id == 7
     assert Conversation.objects.get(pk=other.pk).last_activity_at != when
     assert update_row(Conversation, pk=10**9, values={"last_activity_at": when}) == 0
+    # A foreign key named by its column's attname, as the message path names its ids.
+    assert update_row(Conversation, pk=conversation.pk, values={"assignee_id": agent.pk}) == 1
+    assert Conversation.objects.get(pk=conversation.pk).assignee_id == agent.pk
     with pytest.raises(ValueError, match="plain column"):
         update_row(Conversation, pk=conversation.pk, values={"id": 3})
 

@@ -53,7 +53,10 @@ def update_row(model: type[Model], *, pk: Any, values: Mapping[str, Any]) -> int
     `model.objects.filter(pk=pk).update(**values)` with plain values; the rows changed."""
     names = tuple(values)
     sql, fields = _update_sql(model, connection.vendor, names)
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    # By the names given (a foreign key may be named by its attname, "inbox_id").
+    params = [
+        f.get_db_prep_save(values[name], connection) for name, f in zip(names, fields, strict=True)
+    ]
     params.append(model._meta.pk.get_db_prep_value(pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
