@@ -93,6 +93,11 @@ def test_the_supervisor_parses_what_serve_passes():
     )
     assert supervisor.background_command()[-1] == "serve_background"
     assert supervisor.parse_args(["--background-in-worker"]).background_in_worker
+    # The supervisor names the lock under the variable the workers read (a copy there:
+    # the supervisor imports nothing of Django's side).
+    from blockdesk.common import background
+
+    assert supervisor.LOCK_ENV == background.LOCK_ENV
     with pytest.raises(SystemExit):  # one place or the other
         supervisor.parse_args(["--background", "--background-in-worker"])
 

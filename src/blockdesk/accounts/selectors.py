@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from blockdesk.accounts.models import ApiToken, Team, TeamMembership, User
 from blockdesk.common.crypto import hash_token
+from blockdesk.common.plain_sql import column_names, fetch_by_sql
 
 
 def account_agents(*, user: User) -> QuerySet[User]:
@@ -21,7 +22,7 @@ def api_token_from_plain(plain: str) -> ApiToken | None:
     `services.do_record_token_use`: a selector does not write). One indexed read per
     call, never cached, so a revoked token is refused at once on every node; the API
     needs only the token's own columns (account_id, scopes), so there is no join."""
-    return next(iter(ApiToken.objects.raw(_live_token_sql(), [hash_token(plain)])), None)
+    return fetch_by_sql(ApiToken, sql=_live_token_sql(), params=[hash_token(plain)])
 
 
 @functools.cache
@@ -31,7 +32,7 @@ def _live_token_sql() -> str:
     from django.db import connection
 
     meta, q = ApiToken._meta, connection.ops.quote_name
-    columns = ", ".join(q(f.column) for f in meta.concrete_fields)
+    columns = ", ".join(q(column) for column in column_names(ApiToken))
     return (
         f"SELECT {columns} FROM {q(meta.db_table)} "  # noqa: S608 (names from _meta)
         f"WHERE {q('token_hash')} = %s AND {q('revoked_at')} IS NULL"

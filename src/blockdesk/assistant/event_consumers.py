@@ -11,8 +11,8 @@ beside the task worker's own polling."""
 
 from __future__ import annotations
 
-from blockdesk.assistant import services
-from blockdesk.assistant.models import AssistantConversation, AssistantSettings
+from blockdesk.assistant import selectors, services
+from blockdesk.assistant.models import AssistantConversation
 from blockdesk.assistant.tasks import handle_customer_message
 from blockdesk.conversations.models import Conversation
 from blockdesk.events.consumers import register_consumer
@@ -29,7 +29,7 @@ def on_event(event: Event) -> None:
         sender = data["sender"]["kind"]
         if sender == "contact":
             if (
-                AssistantSettings.objects.filter(inbox_id=data["inbox_id"], enabled=True).exists()
+                selectors.enabled_for_inbox(int(data["inbox_id"]))
                 and Conversation.objects.filter(
                     pk=conversation_id, status=Conversation.Status.PENDING
                 ).exists()

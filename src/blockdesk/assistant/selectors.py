@@ -23,11 +23,13 @@ def settings_for_inbox(inbox: Inbox | int) -> AssistantSettings:
     return found or AssistantSettings(inbox_id=inbox_id)
 
 
-def enabled_for_inbox(inbox: Inbox) -> bool:
-    """Asked for every new case (conversations.BOT_HANDLES_INBOX), so in SQL written
-    once: compiling the ORM's EXISTS cost more CPU than running it (issue 17)."""
+def enabled_for_inbox(inbox: Inbox | int) -> bool:
+    """Asked for every new case (conversations.BOT_HANDLES_INBOX) and every customer
+    message (the actor's consumer), so in SQL written once: compiling the ORM's EXISTS
+    cost more CPU than running it (issue 17)."""
+    inbox_id = inbox if isinstance(inbox, int) else inbox.pk
     with connection.cursor() as cursor:
-        cursor.execute(_enabled_sql(), [inbox.pk, True])
+        cursor.execute(_enabled_sql(), [inbox_id, True])
         return cursor.fetchone() is not None
 
 
