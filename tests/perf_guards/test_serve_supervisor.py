@@ -8,6 +8,7 @@ PostgreSQL + Redis in that pass), with the background work in each of its two pl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -140,11 +141,15 @@ def served(
         try:
             yield process, f"http://127.0.0.1:{port}", report, log, request.param
         finally:
+            # Its children first: once the supervisor is gone they belong to init, and
+            # workers of a killed supervisor keep running (a failed run left two behind).
+            children = list(_children(process.pid))
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
-            for child in _children(process.pid):
-                os.kill(child, signal.SIGKILL)
+            for child in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
 
 
 def test_light_supervisor_restarts_what_dies_and_stops_everything(served) -> None:
