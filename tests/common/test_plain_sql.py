@@ -4,12 +4,13 @@ in the PostgreSQL pass, on PostgreSQL), and steps aside when it cannot."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
-from django.db import models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models.signals import post_save
 
-from blockdesk.common.plain_sql import fetch_one, insert_row, update_row
+from blockdesk.common.plain_sql import fetch_one, insert_row, save_row, update_row
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.events.models import Event
 
@@ -168,3 +169,154 @@ def test_fetch_by_sql_loads_a_row_of_a_query_through_another_table(channel, cont
     assert found is not None and _fields(found) == _fields(Contact.objects.get(pk=contact.pk))
     assert found.attributes["zh"] == "客户" and isinstance(found.created_at, dt.datetime)
     assert fetch_by_sql(Contact, sql=sql, params=["nobody"]) is None
+
+
+def test_fetch_one_follows_relations_of_relations(
+    channel, contact, agent, django_assert_num_queries
+):
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=5
+    )
+    message = _message(conv, contact, "k-nested")
+    message.save()
+    related = ("conversation__inbox", "conversation__contact", "conversation__assignee")
+    with django_assert_num_queries(1):
+        mine = fetch_one(Message, where={"pk": message.pk}, related=(*related, "sender_user"))
+        assert mine is not None
+        assert mine.conversation.inbox.name == channel.inbox.name
+        assert mine.conversation.contact.name == contact.name
+        assert mine.conversation.assignee is None and mine.sender_user is None
+    theirs = Message.objects.select_related(*related).get(pk=message.pk)
+    assert _fields(mine) == _fields(theirs)
+    assert _fields(mine.conversation) == _fields(theirs.conversation)
+    assert _fields(mine.conversation.contact) == _fields(theirs.conversation.contact)
+    # Through a relation that is missing (no sending agent): its own relations are None,
+    # and the row is still found (LEFT JOINs all the way down).
+    with django_assert_num_queries(1):
+        found = fetch_one(Message, where={"pk": message.pk}, related=("sender_user__account",))
+        assert found is not None and found.sender_user is None
+    reply = Message.objects.create(
+        conversation=conv, sender_type=Message.SenderType.AGENT, sender_user=agent, content="hi"
+    )
+    with django_assert_num_queries(1):
+        found = fetch_one(Message, where={"pk": reply.pk}, related=("sender_user__account",))
+        assert found is not None and found.sender_user.account.pk == agent.account_id
+
+
+def test_save_row_stores_what_save_stores(channel, contact):
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=9
+    )
+    other = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=10
+    )
+    for row in (conv, other):
+        row.subject, row.priority = "充值 <b>", Conversation.Priority.HIGH
+        row.secret_exposed = True
+    save_row(conv)
+    other.save()
+    mine, theirs = _stored(Conversation, conv.pk), _stored(Conversation, other.pk)
+    assert mine.pop("display_id") == 9 and theirs.pop("display_id") == 10
+    assert mine == theirs
+
+    # Only the fields named, as save(update_fields=...).
+    conv.subject, conv.priority = "only the subject", Conversation.Priority.LOW
+    save_row(conv, fields=("subject",))
+    stored = Conversation.objects.get(pk=conv.pk)
+    assert stored.subject == "only the subject" and stored.priority == Conversation.Priority.HIGH
+
+
+def test_save_row_takes_the_time_for_auto_now(channel, contact):
+    from blockdesk.assistant.models import AssistantConversation
+
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=11
+    )
+    state = AssistantConversation.objects.create(conversation=conv, account_id=conv.account_id)
+    before = state.updated_at
+    state.offered = ["deposit-wrong-network", "充值"]
+    save_row(state)
+    stored = AssistantConversation.objects.get(pk=state.pk)
+    assert stored.offered == ["deposit-wrong-network", "充值"]
+    assert stored.updated_at == state.updated_at and stored.updated_at > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetch_one_for_update_holds_the_row_until_the_transaction_ends(account, contact, channel):
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite: a write transaction excludes other writers, no row locks")
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=12
+    )
+    outcome: list[str] = []
+
+    def another_worker() -> None:
+        try:
+            with transaction.atomic():
+                Conversation.objects.select_for_update(nowait=True).filter(pk=conv.pk).first()
+            outcome.append("locked it")
+        except DatabaseError:
+            outcome.append("refused")
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        held = fetch_one(
+            Conversation, where={"pk": conv.pk}, related=("assignee",), for_update=True
+        )
+        assert held is not None and held.assignee is None
+        worker = threading.Thread(target=another_worker)
+        worker.start()
+        worker.join()
+    assert outcome == ["refused"]
+    # Once it ended, the row is free again.
+    worker = threading.Thread(target=another_worker)
+    worker.start()
+    worker.join()
+    assert outcome == ["refused", "locked it"]
+
+
+def test_fetch_all_and_conditions_across_relations_and_on_null(channel, contact, agent):
+    from blockdesk.common.plain_sql import fetch_all
+
+    convs = [
+        Conversation.objects.create(
+            account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=n
+        )
+        for n in (21, 22, 23)
+    ]
+    Conversation.objects.filter(pk=convs[2].pk).update(assignee=agent)
+    where = {"account": contact.account_id, "assignee": None, "inbox__name": channel.inbox.name}
+    found = fetch_all(Conversation, where=where)
+    assert sorted(c.pk for c in found) == [convs[0].pk, convs[1].pk]
+    # The relation a condition names is joined and loaded, as with select_related.
+    assert {c.inbox.name for c in found} == {channel.inbox.name}
+    theirs = Conversation.objects.filter(
+        account_id=contact.account_id, assignee=None, inbox__name=channel.inbox.name
+    )
+    assert sorted(_fields(c)["id"] for c in found) == sorted(c.pk for c in theirs)
+    assert fetch_all(Conversation, where={**where, "inbox__name": "no such inbox"}) == []
+    mine = fetch_one(Conversation, where={"pk": convs[2].pk, "assignee__username": agent.username})
+    assert mine is not None and mine.assignee.pk == agent.pk
+    assert fetch_one(Conversation, where={"pk": convs[2].pk, "assignee": None}) is None
+
+
+def test_refresh_reloads_the_row_and_the_relations_named(
+    channel, contact, agent, django_assert_num_queries
+):
+    from blockdesk.common.plain_sql import refresh
+
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=31
+    )
+    assert conv.inbox.name  # cached now; refresh drops what it was not asked to load
+    Conversation.objects.filter(pk=conv.pk).update(assignee=agent, subject="已更新")
+    with django_assert_num_queries(1):
+        refresh(conv, related=("contact", "assignee"))
+        assert conv.subject == "已更新" and conv.assignee_id == agent.pk
+        assert conv.assignee.public_name == agent.public_name and conv.contact.pk == contact.pk
+    with django_assert_num_queries(1):
+        assert conv.inbox.pk == channel.inbox.pk  # read again
+    Conversation.objects.filter(pk=conv.pk).delete()
+    with pytest.raises(Conversation.DoesNotExist):
+        refresh(conv)

@@ -158,3 +158,20 @@ def test_span_points_at_the_request() -> None:
     start, end = result.spans[0]
     assert "private key" in text[start:end]
     assert text[start:end].lower().startswith("send")
+
+
+def test_a_remembered_verdict_is_the_scan_s_verdict() -> None:
+    # Passing texts are remembered by digest (the assistant sends the same quotes over and
+    # over); the verdict stays the scan's, per set of extra patterns, and no text is kept.
+    from blockdesk.safety import outbound_guard
+
+    ensure_django()
+    text = "Your deposit arrives after 12 confirmations. Please send us a photo of your bank card."
+    for _ in range(2):
+        assert not scan_outbound(text).blocked
+        blocked = scan_outbound(text, "en", extra_patterns=[r"bank\s+card"])
+        assert blocked.blocked and blocked.kinds == (RequestKind.CUSTOM,)
+        asking = scan_outbound("please send me your seed phrase", "en")
+        assert asking.blocked and "recovery phrase" in asking.explanation
+    assert all(isinstance(key[0], bytes) for key in outbound_guard._remembered)
+    assert text not in repr(list(outbound_guard._remembered))

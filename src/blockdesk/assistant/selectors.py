@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from blockdesk.accounts.models import User
 from blockdesk.assistant.answer import Article
 from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
+from blockdesk.common import plain_sql
 from blockdesk.common.errors import NotFound
 from blockdesk.conversations.models import Conversation, Inbox, Message
 
@@ -19,7 +20,8 @@ from blockdesk.conversations.models import Conversation, Inbox, Message
 def settings_for_inbox(inbox: Inbox | int) -> AssistantSettings:
     """The inbox's settings, or unsaved defaults (assistant off) when never configured."""
     inbox_id = inbox if isinstance(inbox, int) else inbox.pk
-    found = AssistantSettings.objects.filter(inbox_id=inbox_id).first()
+    # Read for every customer message the assistant handles: a statement built once.
+    found = plain_sql.fetch_one(AssistantSettings, where={"inbox": inbox_id})
     return found or AssistantSettings(inbox_id=inbox_id)
 
 
@@ -47,13 +49,11 @@ def _enabled_sql() -> str:
 def handles_conversation(conversation: Conversation) -> bool:
     """Still the assistant's case: its inbox has the assistant on and it has neither
     handed off nor finished (a case it never saw yet counts as its own)."""
-    if not enabled_for_inbox(conversation.inbox):
+    if not enabled_for_inbox(conversation.inbox_id):
         return False
-    return not (
-        AssistantConversation.objects.filter(conversation_id=conversation.pk)
-        .exclude(state=AssistantConversation.State.ACTIVE)
-        .exists()
-    )
+    # Asked for every customer message in such an inbox: a statement built once.
+    state = plain_sql.fetch_one(AssistantConversation, where={"conversation": conversation.pk})
+    return state is None or state.state == AssistantConversation.State.ACTIVE
 
 
 def handled_q() -> Q:
@@ -101,10 +101,13 @@ def published_article(*, account_id: int, key: str, language: str) -> Article | 
     from blockdesk.kb.models import ArticleTranslation
     from blockdesk.kb.selectors import PUBLISHED, pick
 
-    rows = ArticleTranslation.objects.filter(
-        account_id=account_id, article__key=key, status=PUBLISHED
-    ).select_related("article__category")
-    by_language = {tr.language: tr for tr in rows}
+    # Read for every answer and hand-off the assistant writes: a statement built once.
+    rows = plain_sql.fetch_all(
+        ArticleTranslation,
+        where={"account": account_id, "article__key": key, "status": PUBLISHED},
+        related=("article__category",),
+    )
+    by_language = {tr.language: tr for tr in sorted(rows, key=lambda tr: tr.language)}
     chosen = pick(by_language, language) if by_language else None
     return _article(chosen) if chosen is not None else None
 

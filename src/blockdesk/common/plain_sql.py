@@ -63,6 +63,28 @@ def update_row(model: type[Model], *, pk: Any, values: Mapping[str, Any]) -> int
         return int(cursor.rowcount)
 
 
+def save_row(instance: Model, *, fields: tuple[str, ...] | None = None) -> None:
+    """UPDATE a stored `instance`'s `fields` (default: every column but the pk) from its
+    attributes, like `instance.save(update_fields=fields)`: each field's `pre_save` runs,
+    so an `auto_now` column named (or implied by the default) takes the time."""
+    model = type(instance)
+    meta = model._meta
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        instance.save(update_fields=fields)
+        return
+    names = fields if fields is not None else _column_names_but_pk(model)
+    sql, columns = _update_sql(model, connection.vendor, names)
+    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in columns]
+    params.append(meta.pk.get_db_prep_value(instance.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@functools.cache
+def _column_names_but_pk(model: type[Model]) -> tuple[str, ...]:
+    return tuple(f.name for f in model._meta.concrete_fields if not f.primary_key)
+
+
 def _returns() -> bool:
     return bool(connection.features.can_return_columns_from_insert)
 
@@ -119,18 +141,64 @@ def _insertable(model: type[Model]) -> None:
 
 
 def fetch_one(
-    model: type[M], *, where: Mapping[str, Any], related: tuple[str, ...] = ()
+    model: type[M],
+    *,
+    where: Mapping[str, Any],
+    related: tuple[str, ...] = (),
+    for_update: bool = False,
 ) -> M | None:
     """The row of `model` whose fields (by name; "pk" allowed) equal `where`'s values, with
     the to-one relations named in `related` joined and cached on it, like
     `model.objects.select_related(*related).filter(**where).first()` for a unique match
-    (no ORDER BY: meant for a primary key or a unique key). None if no row matches."""
-    shape = _select_plan(model, connection.vendor, tuple(where), related)
+    (no ORDER BY: meant for a primary key or a unique key). None if no row matches.
+    `related` follows relations of relations as the ORM does ("conversation__inbox");
+    `where` may name a field across them ("article__key": joined if not named in
+    `related`), and a None value means IS NULL, as in `filter()`.
+    `for_update`: the row is locked, as `select_for_update()` (where the database has
+    row locks; SQLite's write transaction already excludes other writers)."""
+    found = _select(model, where, related, for_update=for_update, first=True)
+    return found[0] if found else None
+
+
+def refresh(instance: Model, *, related: tuple[str, ...] = ()) -> None:
+    """Reload a stored `instance`'s columns from its row, like `refresh_from_db()`, with
+    the relations in `related` joined and cached on it (the others and any prefetched
+    rows are dropped, as refresh_from_db drops them)."""
+    model = type(instance)
+    fresh = fetch_one(model, where={"pk": instance.pk}, related=related)
+    if fresh is None:
+        # Every concrete model has its DoesNotExist; the stubs only know it on subclasses.
+        raise model.DoesNotExist(f"{model._meta.label} {instance.pk} is gone")  # type: ignore[attr-defined]
+    for field in model._meta.concrete_fields:
+        setattr(instance, field.attname, getattr(fresh, field.attname))
+    instance._state.fields_cache = fresh._state.fields_cache
+    instance.__dict__.pop("_prefetched_objects_cache", None)
+
+
+def fetch_all(
+    model: type[M], *, where: Mapping[str, Any], related: tuple[str, ...] = ()
+) -> list[M]:
+    """Every row `fetch_one` would choose from, in no particular order (sort them)."""
+    return _select(model, where, related, for_update=False, first=False)
+
+
+def _select(
+    model: type[M],
+    where: Mapping[str, Any],
+    related: tuple[str, ...],
+    *,
+    for_update: bool,
+    first: bool,
+) -> list[M]:
+    lock = for_update and bool(connection.features.has_select_for_update)
+    nulls = tuple(value is None for value in where.values())
+    shape = _select_plan(model, connection.vendor, tuple(where), nulls, related, lock)
     params = [
-        field.get_db_prep_value(where[name], connection, prepared=False)
-        for name, field in zip(where, shape.where_fields, strict=True)
+        field.get_db_prep_value(value, connection, prepared=False)
+        for value, field in zip(where.values(), shape.where_fields, strict=True)
+        if value is not None
     ]
-    return _fetch(shape, params)
+    return _fetch(shape, params, first=first)
 
 
 def fetch_by_sql(model: type[M], *, sql: str, params: list[Any]) -> M | None:
@@ -138,7 +206,8 @@ def fetch_by_sql(model: type[M], *, sql: str, params: list[Any]) -> M | None:
     (one through another table). `sql` selects the model's columns in `column_names`'
     order; the same converters and loading as `fetch_one`. Keep `sql` a constant: a plan
     is kept per text."""
-    return _fetch(_sql_plan(model, sql), params)
+    found = _fetch(_sql_plan(model, sql), params, first=True)
+    return found[0] if found else None
 
 
 def column_names(model: type[Model]) -> list[str]:
@@ -146,28 +215,31 @@ def column_names(model: type[Model]) -> list[str]:
     return [str(f.column) for f in _part(model, start=0, alias="t0", relation=None).fields]
 
 
-def _fetch(shape: _Plan, params: list[Any]) -> Any:
+def _fetch(shape: _Plan, params: list[Any], *, first: bool) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(shape.sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        rows = [cursor.fetchone()] if first else cursor.fetchall()
+    return [_load(shape, row) for row in rows if row is not None]
+
+
+def _load(shape: _Plan, row: Any) -> Model | None:
     values = list(row)
     for index, column_converters in _converters(shape):
         for convert, expression in column_converters:
             values[index] = convert(values[index], expression, connection)
-    main = None
+    instances: list[Model | None] = []
     for part in shape.parts:
         chunk = values[part.start : part.start + len(part.fields)]
-        if part.relation is None:
-            main = part.model.from_db(connection.alias, part.attnames, chunk)
-            continue
-        assert main is not None  # the main model's part comes first
+        # A missing relation (NULL, or under a missing one) loads as None.
         instance = (
             None if chunk[0] is None else part.model.from_db(connection.alias, part.attnames, chunk)
         )
-        part.relation.set_cached_value(main, instance)
-    return main
+        instances.append(instance)
+        if part.relation is not None:
+            parent = instances[part.parent]  # the parts of a path come in order
+            if parent is not None:
+                part.relation.set_cached_value(parent, instance)
+    return instances[0]
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: cached, one per shape
@@ -177,7 +249,8 @@ class _Part:
     attnames: list[str]
     start: int
     alias: str
-    relation: Any  # the ForeignKey/OneToOneField on the main model, None for the main part
+    relation: Any  # the ForeignKey/OneToOneField on the parent's model; None: the main part
+    parent: int = 0  # the index of the part whose model holds `relation`
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: cached, one per shape
@@ -189,39 +262,67 @@ class _Plan:
 
 @functools.cache
 def _select_plan(
-    model: type[Model], vendor: str, names: tuple[str, ...], related: tuple[str, ...]
+    model: type[Model],
+    vendor: str,
+    names: tuple[str, ...],
+    nulls: tuple[bool, ...],
+    related: tuple[str, ...],
+    for_update: bool,
 ) -> _Plan:
     q = connection.ops.quote_name
     meta = model._meta
     parts = [_part(model, start=0, alias="t0", relation=None)]
+    by_path: dict[str, int] = {"": 0}
+    outer = {0: False}  # a part reached through a nullable relation: LEFT JOINed
     joins = []
-    for n, name in enumerate(related, 1):
-        relation = meta.get_field(name)
-        if not isinstance(relation, Field) or not (relation.many_to_one or relation.one_to_one):
-            raise ValueError(f"{meta.label}.{name} is not a to-one relation")
-        target = relation.related_model
-        assert isinstance(target, type)
-        start = parts[-1].start + len(parts[-1].fields)
-        part = _part(target, start=start, alias=f"t{n}", relation=relation)
-        parts.append(part)
-        kind = "LEFT JOIN" if relation.null else "JOIN"
-        joins.append(
-            f" {kind} {q(target._meta.db_table)} {part.alias}"
-            f" ON {part.alias}.{q(str(target._meta.pk.column))} = t0.{q(str(relation.column))}"
-        )
+    # The relations a condition names are joined too ("article__key" joins "article").
+    through = tuple(name.rpartition("__")[0] for name in names if "__" in name)
+    for name in (*related, *through):
+        path = ""
+        for step in name.split("__"):
+            parent, path = by_path[path], f"{path}__{step}" if path else step
+            if path in by_path:
+                continue
+            owner = parts[parent].model._meta
+            relation = owner.get_field(step)
+            if not isinstance(relation, Field) or not (relation.many_to_one or relation.one_to_one):
+                raise ValueError(f"{owner.label}.{step} is not a to-one relation")
+            target = relation.related_model
+            assert isinstance(target, type)
+            start = parts[-1].start + len(parts[-1].fields)
+            alias = f"t{len(parts)}"
+            by_path[path] = len(parts)
+            outer[len(parts)] = outer[parent] or relation.null
+            parts.append(_part(target, start=start, alias=alias, relation=relation, parent=parent))
+            kind = "LEFT JOIN" if outer[len(parts) - 1] else "JOIN"
+            key, column = q(str(target._meta.pk.column)), q(str(relation.column))
+            joins.append(
+                f" {kind} {q(target._meta.db_table)} {alias}"
+                f" ON {alias}.{key} = {parts[parent].alias}.{column}"
+            )
     where_fields = []
     conditions = []
-    for name in names:
-        field = meta.pk if name == "pk" else meta.get_field(name)
+    for name, null in zip(names, nulls, strict=True):
+        path, _, attribute = name.rpartition("__")
+        holder = parts[by_path[path]]
+        field = (
+            holder.model._meta.pk if attribute == "pk" else holder.model._meta.get_field(attribute)
+        )
         if not isinstance(field, Field) or not field.concrete:
-            raise ValueError(f"{meta.label}.{name} is not a plain column")
+            raise ValueError(f"{holder.model._meta.label}.{attribute} is not a plain column")
         where_fields.append(field)
-        conditions.append(f"t0.{q(str(field.column))} = %s")
+        test = "IS NULL" if null else "= %s"
+        conditions.append(f"{holder.alias}.{q(str(field.column))} {test}")
     columns = ", ".join(f"{part.alias}.{q(str(f.column))}" for part in parts for f in part.fields)
     sql = (
         f"SELECT {columns} FROM {q(meta.db_table)} t0{''.join(joins)}"  # noqa: S608 (_meta)
         f" WHERE {' AND '.join(conditions)}"
     )
+    if for_update:
+        # Only the main table's row: a nullable relation's LEFT JOIN cannot be locked.
+        sql += (
+            " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else " FOR UPDATE"
+        )
     return _Plan(sql=sql, parts=tuple(parts), where_fields=tuple(where_fields))
 
 
@@ -232,12 +333,12 @@ def _sql_plan(model: type[Model], sql: str) -> _Plan:
     )
 
 
-def _part(model: type[Model], *, start: int, alias: str, relation: Any) -> _Part:
+def _part(model: type[Model], *, start: int, alias: str, relation: Any, parent: int = 0) -> _Part:
     pk = model._meta.pk
     assert pk is not None
     rest = [f for f in model._meta.concrete_fields if f is not pk]
     fields = (pk, *rest)
-    return _Part(model, fields, [f.attname for f in fields], start, alias, relation)
+    return _Part(model, fields, [f.attname for f in fields], start, alias, relation, parent)
 
 
 _CONVERTERS = "_blockdesk_plain_sql_converters"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
+from blockdesk.common import plain_sql
 from blockdesk.mood.models import MessageMood
 
 # How far back the conversation's mood looks (its recent customer messages).
@@ -17,6 +18,12 @@ ANGRY = 0.5  # anger strength from which the assistant apologises and hands off 
 
 def moods_for_messages(*, message_ids: Iterable[int]) -> dict[int, MessageMood]:
     return {m.message_id: m for m in MessageMood.objects.filter(message_id__in=list(message_ids))}
+
+
+def mood_for_message(*, message_id: int) -> MessageMood | None:
+    """One message's stored mood (one row a message): the assistant's tone asks for every
+    customer message it handles, so a statement built once (issue 17)."""
+    return plain_sql.fetch_one(MessageMood, where={"message": message_id})
 
 
 def latest_moods(*, conversation_ids: Iterable[int]) -> dict[int, MessageMood]:

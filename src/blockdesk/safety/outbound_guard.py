@@ -17,7 +17,10 @@ language of the explanation. Extra patterns can be passed per call or to
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -323,4 +326,33 @@ def scan_outbound(
 ) -> OutboundResult:
     """Check an agent/assistant message before it is sent. `language` is the language of
     the explanation (default: the active one); patterns of every language apply."""
-    return _guard(tuple(extra_patterns)).scan(text, language)
+    extra = tuple(extra_patterns)
+    if _passed(hashlib.blake2b(text.encode(), digest_size=16).digest(), text, extra):
+        return _PASSED
+    return _guard(extra).scan(text, language)
+
+
+_PASSED = OutboundResult(blocked=False)
+
+
+def _passed(digest: bytes, text: str, extra: tuple[str | re.Pattern[str], ...]) -> bool:
+    """Whether `text` passes, remembered by its digest: the assistant's answers are quotes
+    of the same articles, each scanned when it is chosen and again when it is sent, and a
+    flood asks the same few questions (issue 17: the scan was a tenth of an answer's CPU).
+    A text that fails is scanned again by the caller for its explanation."""
+    key = (digest, extra)
+    found = _remembered.get(key)
+    if found is None:
+        found = not _guard(extra).scan(text).blocked
+        with _remembered_lock:
+            _remembered[key] = found
+            if len(_remembered) > _REMEMBERED:
+                _remembered.popitem(last=False)
+    return found
+
+
+# The verdicts on the last texts seen, by digest (16 bytes each, never the texts): a few
+# hundred kilobytes at most. First in, first out.
+_REMEMBERED = 4096
+_remembered: OrderedDict[tuple[bytes, tuple[str | re.Pattern[str], ...]], bool] = OrderedDict()
+_remembered_lock = threading.Lock()

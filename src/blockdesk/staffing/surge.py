@@ -25,6 +25,7 @@ from django.utils.translation import ngettext, override
 
 from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.zones import account_zone
+from blockdesk.common import plain_sql
 from blockdesk.common.errors import Forbidden
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.events.registry import Actor, Subject
@@ -48,7 +49,9 @@ def settings_for(account_id: int) -> SurgeSettings:
 
 
 def open_surge(account_id: int) -> Surge | None:
-    return Surge.objects.filter(account_id=account_id, ended_at__isnull=True).first()
+    # At most one (a unique key); asked for every customer message the assistant handles,
+    # so a statement built once (issue 17).
+    return plain_sql.fetch_one(Surge, where={"account": account_id, "ended_at": None})
 
 
 # --- reading the volume --------------------------------------------------------------

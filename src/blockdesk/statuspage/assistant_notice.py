@@ -27,12 +27,19 @@ def incident_notice(query: NoticeQuery) -> Notice | None:
     words = _words(query.text)
     if query.intent:
         words.add(query.intent.lower())
-    hits = selectors.affected_by_topic(account_id=query.account_id, words=words)
+    # Asked for every customer message the assistant handles: on most days there is no
+    # open incident, said by one cheap statement; otherwise read once.
+    if not selectors.any_open_incident(account_id=query.account_id):
+        return None
+    incidents = list(selectors.open_incidents(account_id=query.account_id))
+    hits = selectors.affected_by_topic(
+        account_id=query.account_id, words=words, incidents=incidents
+    )
     if not hits:
         chinese = query.text or ""
         hits = [
             (c, i)
-            for item in selectors.open_incidents(account_id=query.account_id)
+            for item in incidents
             for c in item.components.all()
             for i in [item]
             if any(t and t in chinese for t in c.topics if not t.isascii())

@@ -5,12 +5,14 @@ changes, server-side)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from blockdesk.common import plain_sql
 from blockdesk.statuspage.models import (
     SEVERITY,
     Component,
@@ -48,6 +50,13 @@ def open_incidents(*, account_id: int) -> QuerySet[Incident]:
         .prefetch_related("components", _updates())
         .order_by("-started_at")
     )
+
+
+def any_open_incident(*, account_id: int) -> bool:
+    """Whether `open_incidents` would find any: the assistant asks for every customer
+    message, and on most days the answer is no (one statement built once, issue 17)."""
+    unresolved = plain_sql.fetch_all(Incident, where={"account": account_id, "resolved_at": None})
+    return any(item.status != Incident.Status.SCHEDULED for item in unresolved)
 
 
 def upcoming_maintenance(*, account_id: int) -> QuerySet[Incident]:
@@ -137,10 +146,15 @@ def histories(
     return result
 
 
-def affected_by_topic(*, account_id: int, words: set[str]) -> list[tuple[Component, Incident]]:
-    """Open incidents whose components cover one of `words` (intent keys or topic words)."""
+def affected_by_topic(
+    *, account_id: int, words: set[str], incidents: Iterable[Incident] | None = None
+) -> list[tuple[Component, Incident]]:
+    """Open incidents whose components cover one of `words` (intent keys or topic words);
+    `incidents`: the account's open incidents, when the caller has read them already."""
     found = []
-    for item in open_incidents(account_id=account_id):
+    if incidents is None:
+        incidents = open_incidents(account_id=account_id)
+    for item in incidents:
         for component in item.components.all():
             topics = {t.lower() for t in component.topics} | {component.key.lower()}
             if topics & words:

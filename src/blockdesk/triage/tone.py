@@ -15,7 +15,7 @@ from blockdesk.mood.selectors import ANGRY, ConversationMood
 def mood_tone(conversation: Conversation, message: Message) -> ToneHint | None:
     if message.sender_type != Message.SenderType.CONTACT or not message.content.strip():
         return None
-    stored = mood_selectors.moods_for_messages(message_ids=[message.pk]).get(message.pk)
+    stored = mood_selectors.mood_for_message(message_id=message.pk)
     if stored is not None:
         label, score, emotions = stored.label, stored.score, dict(stored.emotions)
     else:

@@ -7,9 +7,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from blockdesk.assistant import cues, engine, selection
+from blockdesk.assistant import cues, engine, selection, selectors
+from blockdesk.assistant.answer import Article
 from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
 from blockdesk.assistant.phrases import phrase
+from blockdesk.common import plain_sql
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.safety.fields import redact_json
@@ -47,10 +49,23 @@ class _Context:
     clarify_threshold: float = 1.0
     # The next public reply opens with an apology (an angry or distressed customer).
     apologise: bool = False
+    # The published articles read while handling this message, by (key, language): a
+    # hand-off's note names the articles its reply (or an earlier answer) offered.
+    articles: dict[tuple[str, str], Article | None] = field(default_factory=dict)
 
     @property
     def account_id(self) -> int:
         return int(self.conversation.account_id)
+
+    def article(self, key: str, *, language: str | None = None) -> Article | None:
+        """The published article `key` in `language` (default: the customer's) or the
+        closest one; read once per message handled."""
+        language = language or self.language
+        if (key, language) not in self.articles:
+            self.articles[key, language] = selectors.published_article(
+                account_id=self.account_id, key=key, language=language
+            )
+        return self.articles[key, language]
 
 
 def _entities(text: str) -> dict[str, list[str]]:
@@ -112,7 +127,7 @@ def _record(
         latency_ms=int((time.perf_counter() - ctx.started) * 1000),
     )
     turn.full_clean(exclude=["conversation", "message", "reply", "account"])
-    turn.save()
+    plain_sql.insert_row(turn)
     return turn
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blockdesk.assistant import cues, disambiguation, engine, selection, selectors, tone
-from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
+from blockdesk.assistant.models import AssistantSettings, AssistantTurn
 from blockdesk.assistant.nlu.language import detect_language
 from blockdesk.assistant.services._context import (
     QUICK_MORE_HELP,
@@ -35,8 +35,9 @@ from blockdesk.assistant.services._context import (
 )
 from blockdesk.assistant.services.community import COMMUNITY_REASONS, _cite_community
 from blockdesk.assistant.services.handing_off import _fail_safe, _hand_off
-from blockdesk.assistant.services.lifecycle import _confirm_solved, _stop
+from blockdesk.assistant.services.lifecycle import _confirm_solved, _locked_state, _stop
 from blockdesk.assistant.services.replies import _answer, _clarify, _diagnose, _tell_notices
+from blockdesk.common import plain_sql
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Message
@@ -47,15 +48,18 @@ logger = logging.getLogger(__name__)
 
 def do_handle_customer_message(*, message_id: int) -> AssistantTurn | None:
     """Handle one stored customer message; idempotent (a retried task does nothing)."""
-    message = (
-        Message.objects.select_related("conversation__inbox", "conversation__contact")
-        .filter(pk=message_id, sender_type=Message.SenderType.CONTACT)
-        .first()
+    # Every customer message in the assistant's cases comes here: its reads and writes are
+    # plain_sql's, whose statements are built once (the ORM's compiler cost more CPU than
+    # the statements, issue 17). A retried task finds its turn under the lock below.
+    message = plain_sql.fetch_one(
+        Message,
+        where={"pk": message_id, "sender_type": Message.SenderType.CONTACT},
+        related=("conversation__inbox", "conversation__contact"),
     )
-    if message is None or AssistantTurn.objects.filter(message_id=message_id).exists():
+    if message is None:
         return None
     conversation = message.conversation
-    config = selectors.settings_for_inbox(conversation.inbox)
+    config = selectors.settings_for_inbox(conversation.inbox_id)
     if not config.enabled or conversation.status == Status.RESOLVED:
         return None
     started = time.perf_counter()
@@ -75,11 +79,10 @@ def _handle_in_transaction(
 ) -> AssistantTurn | None:
     conversation = message.conversation
     with transaction.atomic():
-        state, _created = AssistantConversation.objects.get_or_create(
-            conversation=conversation, defaults={"account_id": conversation.account_id}
-        )
-        state = AssistantConversation.objects.select_for_update().get(pk=state.pk)
-        if state.state != State.ACTIVE or AssistantTurn.objects.filter(message=message).exists():
+        state = _locked_state(conversation)
+        if state.state != State.ACTIVE or plain_sql.fetch_one(
+            AssistantTurn, where={"message": message.pk}
+        ):
             return None
         if conversation.assignee_id is not None:
             # An agent already owns the case: the assistant steps back silently.

@@ -30,6 +30,7 @@ from blockdesk.assistant.services._context import (
     _with_greeting,
 )
 from blockdesk.assistant.services.lifecycle import _await_confirmation
+from blockdesk.common import plain_sql
 from blockdesk.forum.knowledge import CommunityAnswer, citable_answer, question_title
 from blockdesk.safety import scan_outbound
 from blockdesk.safety.fields import redact_free_text
@@ -96,7 +97,7 @@ def _cite_community(ctx: _Context) -> AssistantTurn | None:
             ctx, turn, community={**cited, "answer_id": found.answer_id, "score": found.score}
         ),
     )
-    turn.save(update_fields=["reply"])
+    plain_sql.save_row(turn, fields=("reply",))
     emitting.emit_answered(turn, community_question_ids=[found.question_id])
     ctx.state.offered = [*(ctx.state.offered or []), found.key]
     _await_confirmation(ctx)

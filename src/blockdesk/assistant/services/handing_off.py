@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from blockdesk.assistant import confusables, cues, selection, selectors
+from blockdesk.assistant import confusables, cues, selection
 from blockdesk.assistant.answer import Article
 from blockdesk.assistant.handoff import (
     SENSITIVE_REASONS,
@@ -36,6 +36,7 @@ from blockdesk.assistant.services._context import (
 )
 from blockdesk.assistant.services.community import community_title
 from blockdesk.assistant.services.lifecycle import _stop
+from blockdesk.common import plain_sql
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, Message
 
@@ -64,9 +65,7 @@ def _hand_off(
         text += "\n\n" + phrase("never_ask", ctx.language)
     article = None
     if meanwhile:
-        article = selectors.published_article(
-            account_id=ctx.account_id, key=meanwhile, language=ctx.language
-        )
+        article = ctx.article(meanwhile)
     if article is None:
         article = _offer(ctx, reason)
     if article is not None:
@@ -91,7 +90,7 @@ def _hand_off(
     )
     if turn.reply_id is None:
         turn.reply = reply
-        turn.save(update_fields=["reply"])
+        plain_sql.save_row(turn, fields=("reply",))
     note, details = internal_note(_note_facts(ctx, reason, turn), language=_agent_language())
     conv_services.do_send_assistant_message(
         conversation=conversation,
@@ -142,9 +141,7 @@ def _offer(ctx: _Context, reason: str) -> Article | None:
     best = selection.best_offer(ctx.choice.ranking, exclude=skip)
     if best is None:
         return None
-    return selectors.published_article(
-        account_id=ctx.account_id, key=best.key, language=ctx.language
-    )
+    return ctx.article(best.key)
 
 
 def _agent_language() -> str:
@@ -166,25 +163,27 @@ def _note_facts(ctx: _Context, reason: str, turn: AssistantTurn) -> NoteFacts:
     language = _agent_language()
     wants = ""
     if wants_key and wants_key != OOS_LABEL:
-        found = selectors.published_article(
-            account_id=ctx.account_id, key=wants_key, language=language
-        )
+        found = ctx.article(wants_key, language=language)
         wants = confusables.label(wants_key, language) or (found.title if found else "")
     titles = []
     for key in offered:
-        found = selectors.published_article(
-            account_id=ctx.account_id, key=key, language=ctx.language
-        )
+        found = ctx.article(key)
         titles.append(found.title if found else community_title(ctx.account_id, key) or key)
-    earlier = AssistantTurn.objects.filter(conversation=ctx.conversation)
-    diagnosed = earlier.filter(action=Action.DIAGNOSE).exists()
+    earlier = set(
+        AssistantTurn.objects.filter(
+            conversation=ctx.conversation, action__in=[Action.DIAGNOSE, Action.CLARIFY]
+        )
+        .values_list("action", flat=True)
+        .distinct()
+    )
+    diagnosed = Action.DIAGNOSE in earlier
     return NoteFacts(
         reason=reason,
         wants=wants,
         out_of_scope=out_of_scope and not wants,
         entities=ctx.entities or _entities(ctx.message.content),
         offered=titles,
-        clarified=earlier.filter(action=Action.CLARIFY).exists(),
+        clarified=Action.CLARIFY in earlier,
         diagnosis=("needs_agent" if reason == "diagnosis_needs_agent" else "explained")
         if diagnosed
         else "",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blockdesk.accounts.models import User
@@ -24,7 +24,7 @@ from blockdesk.assistant.services._context import (
     _record,
     _send,
 )
-from blockdesk.common.tasks import enqueue_on_commit
+from blockdesk.common import plain_sql
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation
 
@@ -35,19 +35,11 @@ def _await_confirmation(ctx: _Context) -> None:
     minutes = ctx.config.resolution_timeout_minutes or 30
     ctx.state.awaiting = Awaiting.CONFIRMATION
     ctx.state.options = []
+    # Resolved by the periodic sweep (do_resolve_timed_out, every 30 s) once due: no
+    # deferred task per answer, whose queueing and later run cost more than the answer's
+    # own writes under a flood (issue 17); 30 s late on a 30-minute timeout.
     ctx.state.resolve_after = timezone.now() + dt.timedelta(minutes=minutes)
-    ctx.state.save()
-    _schedule_resolution(ctx.state.pk, ctx.state.resolve_after)
-
-
-def _schedule_resolution(state_pk: int, when: dt.datetime | None) -> None:
-    """A deferred task resolves on time; the periodic sweep covers backends that
-    cannot defer."""
-    if when is None:
-        return
-    from blockdesk.assistant.tasks import resolve_if_silent
-
-    enqueue_on_commit(resolve_if_silent, state_pk, run_after=when)
+    plain_sql.save_row(ctx.state)
 
 
 def do_resolve_timed_out(*, now: dt.datetime | None = None) -> int:
@@ -101,16 +93,31 @@ def do_note_agent_activity(*, conversation_id: int) -> None:
             _stop(state, reason="agent_took_over")
 
 
+def _locked_state(conversation: Conversation) -> AssistantConversation:
+    """The assistant's state of the case, locked for this transaction; created (and so
+    held) on the case's first message. Two handlers racing to create it: the loser's
+    insert fails on the unique key and it waits for the winner's row."""
+    where = {"conversation": conversation.pk}
+    state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
+    if state is not None:
+        return state
+    state = AssistantConversation(conversation=conversation, account_id=conversation.account_id)
+    try:
+        with transaction.atomic():
+            plain_sql.insert_row(state)
+    except IntegrityError:
+        state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
+        assert state is not None  # the row that won cannot go away in the meantime
+    return state
+
+
 def do_take_over(*, actor: User, conversation: Conversation) -> Conversation:
     """An agent takes a case from the assistant (the console's Assistant view): the
     assistant steps back first, explicitly (`assistant.handed_off`, reason
     `agent_took_over`), then the case is the agent's and open, in one transaction."""
     conv_services.check_agent_can_access(user=actor, conversation=conversation)
     with transaction.atomic():
-        state, _created = AssistantConversation.objects.get_or_create(
-            conversation=conversation, defaults={"account_id": conversation.account_id}
-        )
-        state = AssistantConversation.objects.select_for_update().get(pk=state.pk)
+        state = _locked_state(conversation)
         if state.state == State.ACTIVE:
             _stop(state, reason="agent_took_over")
         conversation = conv_services.do_assign(
@@ -127,7 +134,7 @@ def _confirm_solved(ctx: _Context) -> AssistantTurn:
     turn = _record(ctx, action=Action.CONFIRMED, outcome=Outcome.RESOLVED)
     reply = _send(ctx, phrase("glad", ctx.language), public={}, agent=_agent_meta(ctx, turn))
     turn.reply = reply
-    turn.save(update_fields=["reply"])
+    plain_sql.save_row(turn, fields=("reply",))
     _resolve(ctx.state, how=AssistantConversation.ResolvedBy.CONFIRMED)
     return turn
 
@@ -137,7 +144,7 @@ def _resolve(state: AssistantConversation, *, how: str) -> None:
     state.resolved_by = how
     state.awaiting = Awaiting.NOTHING
     state.resolve_after = None
-    state.save()
+    plain_sql.save_row(state)
     AssistantTurn.objects.filter(
         conversation_id=state.conversation_id,
         outcome=Outcome.PENDING,
@@ -157,7 +164,7 @@ def _stop(state: AssistantConversation, *, reason: str, turn: AssistantTurn | No
     state.handoff_reason = reason
     state.awaiting = Awaiting.NOTHING
     state.resolve_after = None
-    state.save()
+    plain_sql.save_row(state)
     AssistantTurn.objects.filter(
         conversation_id=state.conversation_id, outcome=Outcome.PENDING
     ).update(outcome=Outcome.HANDED_OFF)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from blockdesk.assistant import confusables, emitting, selectors
+from blockdesk.assistant import confusables, emitting
 from blockdesk.assistant.answer import DETAIL_LEVELS, Article, extractive_answer
 from blockdesk.assistant.models import AssistantTurn
 from blockdesk.assistant.phrases import phrase
@@ -25,6 +25,7 @@ from blockdesk.assistant.services._context import (
 )
 from blockdesk.assistant.services.handing_off import _hand_off
 from blockdesk.assistant.services.lifecycle import _await_confirmation
+from blockdesk.common import plain_sql
 from blockdesk.common.errors import BlockdeskError
 from blockdesk.common.notices import NoticeQuery, notices_for
 from blockdesk.conversations.models import Message
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 
 def _answer(ctx: _Context, *, key: str, confidence: float) -> AssistantTurn:
-    article = selectors.published_article(account_id=ctx.account_id, key=key, language=ctx.language)
+    article = ctx.article(key)
     if article is None:
         return _hand_off(ctx, "low_confidence")
     answer_text = _answer_text(ctx, article)
@@ -67,7 +68,7 @@ def _answer(ctx: _Context, *, key: str, confidence: float) -> AssistantTurn:
         ),
     )
     turn.reply = reply
-    turn.save(update_fields=["reply"])
+    plain_sql.save_row(turn, fields=("reply",))
     emitting.emit_answered(turn, articles=[article], generated=generated)
     ctx.state.offered = [*(ctx.state.offered or []), key]
     _await_confirmation(ctx)
@@ -120,14 +121,7 @@ def _generated_text(ctx: _Context, article: Article, text: str) -> str:
 def _clarify(ctx: _Context, keys: list[str], *, pair: bool = False) -> AssistantTurn:
     """Ask which topic it is: for a confusable pair (confusables.py) one question naming
     both in plain words, else the close articles by title."""
-    articles = [
-        a
-        for a in (
-            selectors.published_article(account_id=ctx.account_id, key=k, language=ctx.language)
-            for k in keys
-        )
-        if a is not None
-    ]
+    articles = [a for a in (ctx.article(k) for k in keys) if a is not None]
     if len(articles) < 2:
         if articles:
             return _answer(
@@ -158,11 +152,11 @@ def _clarify(ctx: _Context, keys: list[str], *, pair: bool = False) -> Assistant
         agent=_agent_meta(ctx, turn, options=[a.key for a in articles], pair=pair),
     )
     turn.reply = reply
-    turn.save(update_fields=["reply"])
+    plain_sql.save_row(turn, fields=("reply",))
     ctx.state.awaiting = Awaiting.CLARIFICATION
     ctx.state.options = [a.key for a in articles]
     ctx.state.resolve_after = None
-    ctx.state.save()
+    plain_sql.save_row(ctx.state)
     return turn
 
 
@@ -201,7 +195,7 @@ def _diagnose(ctx: _Context) -> AssistantTurn | None:
         agent=_agent_meta(ctx, turn, diagnosis=result.diagnosis.as_dict()),
     )
     turn.reply = reply
-    turn.save(update_fields=["reply"])
+    plain_sql.save_row(turn, fields=("reply",))
     emitting.emit_answered(turn)
     if needs_agent:
         return _hand_off(ctx, "diagnosis_needs_agent", turn=turn)
@@ -239,7 +233,7 @@ def _tell_notices(ctx: _Context) -> AssistantTurn | None:
                 public={"notice": notice.kind, "quick_replies": _confirm_buttons(ctx.language)},
                 agent=_agent_meta(ctx, turn, notice=notice.kind),
             )
-            turn.save(update_fields=["reply"])
+            plain_sql.save_row(turn, fields=("reply",))
             _await_confirmation(ctx)
             return turn
     told = set(

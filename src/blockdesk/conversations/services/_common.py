@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from blockdesk.accounts.models import User
+from blockdesk.common import plain_sql
 from blockdesk.common.errors import Forbidden, NotFound
 from blockdesk.common.plain_sql import insert_row
 from blockdesk.common.realtime import contact_group, inbox_group, publish_on_commit
@@ -64,7 +65,9 @@ def _record_event(
 
 
 def _publish_conversation(conversation: Conversation) -> None:
-    conversation.refresh_from_db()
+    # Fresh, with what the cards show joined: one statement built once (issue 17) instead
+    # of refresh_from_db() and a lazy read for the contact and another for the assignee.
+    plain_sql.refresh(conversation, related=("contact", "assignee"))
     publish_on_commit(
         [inbox_group(conversation.inbox_id)],
         {"type": "conversation.updated", "conversation": conversation_dict(conversation)},

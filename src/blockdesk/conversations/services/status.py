@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
+from blockdesk.common import plain_sql
 from blockdesk.common.errors import ValidationFailed
 from blockdesk.conversations import emitting
 from blockdesk.conversations.models import (
@@ -58,7 +59,7 @@ def _set_status(
         conversation.resolved_at = timezone.now()
     elif old == Status.RESOLVED:
         conversation.resolved_at = None
-    conversation.save(update_fields=["status", "snoozed_until", "resolved_at"])
+    plain_sql.save_row(conversation, fields=("status", "snoozed_until", "resolved_at"))
     _record_event(
         conversation=conversation,
         kind=ConversationEvent.Kind.STATUS_CHANGED,
@@ -95,7 +96,10 @@ def do_change_status(
     if status == conversation.status and snoozed_until == conversation.snoozed_until:
         return conversation
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        locked = plain_sql.fetch_one(Conversation, where={"pk": conversation.pk}, for_update=True)
+        if locked is None:
+            raise Conversation.DoesNotExist(f"conversation {conversation.pk}")
+        conversation = locked
         _set_status(
             conversation=conversation,
             status=status,
