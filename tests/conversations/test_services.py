@@ -168,3 +168,32 @@ def test_filters_and_unread(channel, contact, agent):
     assert list(selectors.filter_conversations(user=agent, filters=f2)) == [conv]
     services.do_mark_read(user=agent, conversation=conv)
     assert selectors.unread_counts(user=agent)["all"] == 0
+
+
+def test_a_status_change_reads_the_tags_once_for_its_event_and_its_push(
+    channel, contact, agent, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.db.models import prefetch_related_objects
+    from django.test.utils import CaptureQueriesContext
+
+    from blockdesk.events.models import Event
+
+    conv = services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="USDT 充值没到账"
+    ).message.conversation
+    services.do_set_tags(actor=agent, conversation=conv, names=["usdt", "充值", "deposit"])
+    fresh = Conversation.objects.get(pk=conv.pk)
+    with django_assert_max_num_queries(1):
+        assert fresh.tag_names() == sorted(["usdt", "充值", "deposit"])
+    prefetch_related_objects([fresh], "tags")
+    with django_assert_max_num_queries(0):
+        assert fresh.tag_names() == sorted(["usdt", "充值", "deposit"])
+    # The event and the card both carry the tags (one read between them).
+    with CaptureQueriesContext(connection) as seen:
+        services.do_change_status(actor=agent, conversation=conv, status="pending")
+    tag_reads = [q["sql"] for q in seen.captured_queries if "conversation_tags" in q["sql"]]
+    assert len(tag_reads) == 1, tag_reads
+    event = Event.objects.filter(name="conversation.status_changed").latest("id")
+    assert event.payload["conversation"]["tags"] == sorted(["usdt", "充值", "deposit"])
+    assert Conversation.objects.get(pk=conv.pk).tags.count() == 3

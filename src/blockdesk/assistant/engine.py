@@ -154,7 +154,10 @@ def search_opinions(*, text: str, language: str, account_id: int) -> list[Search
     from blockdesk.kb.search.service import search
 
     try:
-        hits = search(query=text, language=language, limit=3, account_id=account_id)
+        # Ranks only: the snippets are the help center's.
+        hits = search(
+            query=text, language=language, limit=3, account_id=account_id, highlights=False
+        )
     except Exception:  # search is a second opinion: its failure must not stop the answer
         logger.exception("assistant: KB search failed")
         return []

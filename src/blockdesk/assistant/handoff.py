@@ -4,6 +4,7 @@ aware) and the internal note that briefs the agent."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -147,9 +148,15 @@ NOTE: dict[str, tuple[Any, str]] = {
 
 
 def _note(key: str, language: str, /, **params: Any) -> str:
-    lazy, zh = NOTE[key]
-    text = localized(lazy, zh, language)
+    text = _note_text(key, language)
     return text % params if params else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _note_text(key: str, language: str) -> str:
+    # A note is a dozen lines: each worked out once per language, as phrases are.
+    lazy, zh = NOTE[key]
+    return localized(lazy, zh, language)
 
 
 def short(value: str, *, head: int = 6, tail: int = 4) -> str:

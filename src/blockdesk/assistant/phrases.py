@@ -7,6 +7,7 @@ before the catalogue is compiled; a translated catalogue entry wins over them.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.utils import translation
@@ -106,5 +107,12 @@ def localized(lazy: Promise, zh: str | None, language: str) -> str:
 
 
 def phrase(key: str, language: str, **params: Any) -> str:
-    text = localized(PHRASES[key], _ZH.get(key), language)
+    text = _phrase_text(key, language)
     return text % params if params else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase_text(key: str, language: str) -> str:
+    # Several phrases a reply, each two translation overrides: worked out once per
+    # language (the catalogues do not change while the process runs).
+    return localized(PHRASES[key], _ZH.get(key), language)

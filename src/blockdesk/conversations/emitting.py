@@ -34,7 +34,7 @@ def priority_name(value: int) -> str:
 def facts(conversation: Conversation, *, tags: list[str] | None = None) -> et.ConversationFacts:
     """`tags` when the caller knows them (a new conversation has none): saves a query."""
     if tags is None:
-        tags = sorted(t.name for t in conversation.tags.all())
+        tags = conversation.tag_names()
     return et.ConversationFacts(
         id=conversation.pk,
         number=conversation.display_id,

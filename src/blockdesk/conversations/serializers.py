@@ -89,7 +89,7 @@ def conversation_dict(conv: Conversation, *, tags: list[str] | None = None) -> d
         "assignee_id": conv.assignee_id,
         "assignee_name": conv.assignee.public_name if conv.assignee else None,
         "team_id": conv.team_id,
-        "tags": sorted(t.name for t in conv.tags.all()) if tags is None else sorted(tags),
+        "tags": conv.tag_names() if tags is None else sorted(tags),
         "created_at": _iso(conv.created_at),
         "last_activity_at": _iso(conv.last_activity_at),
         "first_response_at": _iso(conv.first_response_at),

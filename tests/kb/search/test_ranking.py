@@ -113,6 +113,16 @@ def test_highlight_is_plain_text_with_the_matched_terms(toy_index):
     assert "<" not in hit.highlight and "**" not in hit.highlight
 
 
+def test_without_highlights_the_ranking_is_the_same(toy_index):
+    for query in ("recovery request", "USDT 充错链了", "withdrawal pending"):
+        full = search_index(toy_index, query=query, params=LEXICAL)
+        bare = search_index(toy_index, query=query, params=LEXICAL, highlights=False)
+        assert [(h.document.key, h.score) for h in bare] == [
+            (h.document.key, h.score) for h in full
+        ]
+        assert all(h.highlight == "" and h.highlight_terms == () for h in bare)
+
+
 def test_empty_and_silly_inputs(toy_index):
     assert search_index(toy_index, query="   ") == []
     assert search_index(toy_index, query="deposit", limit=0) == []

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from blockdesk.common.plain_sql import fetch_all
+
 
 class Tag(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tags")
@@ -95,6 +97,17 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.display_id}"
+
+    def tag_names(self) -> list[str]:
+        """The tags' names, sorted: the prefetched tags when the caller prefetched them,
+        else one statement built once (every status change and card push reads them)."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        if "tags" in prefetched:
+            return sorted(t.name for t in prefetched["tags"])
+        links = fetch_all(
+            Conversation.tags.through, where={"conversation": self.pk}, related=("tag",)
+        )
+        return sorted(link.tag.name for link in links)
 
 
 class ConversationEvent(models.Model):

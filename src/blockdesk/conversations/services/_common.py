@@ -64,13 +64,16 @@ def _record_event(
     return event
 
 
-def _publish_conversation(conversation: Conversation) -> None:
+def _publish_conversation(conversation: Conversation, *, tags: list[str] | None = None) -> None:
     # Fresh, with what the cards show joined: one statement built once (issue 17) instead
     # of refresh_from_db() and a lazy read for the contact and another for the assignee.
     plain_sql.refresh(conversation, related=("contact", "assignee"))
     publish_on_commit(
         [inbox_group(conversation.inbox_id)],
-        {"type": "conversation.updated", "conversation": conversation_dict(conversation)},
+        {
+            "type": "conversation.updated",
+            "conversation": conversation_dict(conversation, tags=tags),
+        },
     )
     publish_on_commit(
         [contact_group(conversation.contact_id)],

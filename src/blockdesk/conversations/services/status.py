@@ -51,6 +51,7 @@ def _set_status(
     actor: User | None,
     event_extra: dict[str, object] | None = None,
     event_actor: Actor | None = None,
+    tags: list[str] | None = None,
 ) -> None:
     old = conversation.status
     conversation.status = status
@@ -79,6 +80,7 @@ def _set_status(
         old=old,
         new=status,
         snoozed_until=conversation.snoozed_until,
+        tags=tags,
     )
 
 
@@ -100,14 +102,16 @@ def do_change_status(
         if locked is None:
             raise Conversation.DoesNotExist(f"conversation {conversation.pk}")
         conversation = locked
+        tags = conversation.tag_names()  # for the event and the push: read once
         _set_status(
             conversation=conversation,
             status=status,
             snoozed_until=snoozed_until,
             actor=actor,
             event_extra=event_extra,
+            tags=tags,
         )
-        _publish_conversation(conversation)
+        _publish_conversation(conversation, tags=tags)
     return conversation
 
 

@@ -132,8 +132,7 @@ def rebuild_index(
     emb = embedder(config.embedder if config else None)
     if config is None:
         config = IndexConfig(embedder=emb.name)
-    return build_index(documents, embedder=emb, config=config, previous=previous,
-                       progress=progress)
+    return build_index(documents, embedder=emb, config=config, previous=previous, progress=progress)
 
 
 def reindex(
@@ -167,9 +166,7 @@ def schedule_reindex(article_id: int | None = None, *, account_id: int | None = 
     ``account_id`` every scope that has an index is refreshed."""
     from blockdesk.kb.search.tasks import reindex_kb
 
-    transaction.on_commit(
-        lambda: reindex_kb.enqueue(article_id=article_id, account_id=account_id)
-    )
+    transaction.on_commit(lambda: reindex_kb.enqueue(article_id=article_id, account_id=account_id))
 
 
 def _index_for(account_id: int | None) -> Index:
@@ -196,8 +193,10 @@ def search_index(
     limit: int = 10,
     params: RankingParams = DEFAULT_PARAMS,
     query_vector: np.ndarray | None = None,
+    highlights: bool = True,
 ) -> list[SearchHit]:
-    """Search a given index (the service below picks and refreshes the index)."""
+    """Search a given index (the service below picks and refreshes the index).
+    `highlights=False`: no snippets (a caller that only ranks, like the assistant)."""
     query = (query or "").strip()[:MAX_QUERY_CHARS]
     limit = max(0, min(int(limit), MAX_LIMIT))
     if not query or not limit or not len(index):
@@ -228,7 +227,10 @@ def search_index(
     query_terms = list(expanded.terms)
     for pos, score, cross in ranked:
         doc = index.documents[pos]
-        snippet, found = highlight(doc, index.sentences(pos), index.terms_in(pos, query_terms))
+        snippet: str = ""
+        found: tuple[str, ...] = ()
+        if highlights:
+            snippet, found = highlight(doc, index.sentences(pos), index.terms_in(pos, query_terms))
         hits.append(
             SearchHit(
                 document=doc,
@@ -249,10 +251,18 @@ def search(
     language: str | None = None,
     limit: int = 10,
     account_id: int | None = None,
+    highlights: bool = True,
 ) -> list[SearchHit]:
     """Ranked articles for ``query``: one hit per article, in ``language`` (default:
     the query's language) when that translation exists; articles found only in
-    another language follow, flagged ``cross_lingual``."""
+    another language follow, flagged ``cross_lingual``. ``highlights=False``: hits
+    without a snippet (a third of the cost of a short query)."""
     if not (query or "").strip():
         return []
-    return search_index(_index_for(account_id), query=query, language=language, limit=limit)
+    return search_index(
+        _index_for(account_id),
+        query=query,
+        language=language,
+        limit=limit,
+        highlights=highlights,
+    )
