@@ -134,8 +134,14 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
             assert r.status_code == 201, r.text
             visitors.append(r.json()["visitor_token"])
 
+        sent = [0]
+
         async def send(tok: str, conversation: int | None = None) -> int:
-            body: dict[str, Any] = {"content": args.content}
+            sent[0] += 1
+            # Each message its own text (customers do not write the same bytes): the
+            # sentence encoder's memo would otherwise answer every message but the first.
+            text = args.content if args.same_text else f"{args.content} (ref {sent[0]})"
+            body: dict[str, Any] = {"content": text}
             body["idempotency_key"] = uuid.uuid4().hex
             if conversation:
                 body["conversation_id"] = conversation
@@ -277,6 +283,11 @@ def main() -> None:
         " gathering window; 1: a quiet hour)",
     )
     p.add_argument("--content", default="I sent USDT on the wrong network, help")
+    p.add_argument(
+        "--same-text",
+        action="store_true",
+        help="every message the same text (by default each gets its own reference number)",
+    )
     args = p.parse_args()
     speed = [machine_speed_ms()]
     with tempfile.TemporaryDirectory(prefix="bd-cpu-") as tmp:

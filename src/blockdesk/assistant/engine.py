@@ -166,6 +166,23 @@ def search_opinions(*, text: str, language: str, account_id: int) -> list[Search
     ]
 
 
+def embed_together(*, model: IntentModel | None, text: str, account_id: int) -> None:
+    """The intent model embeds the message and the KB search a normalised form of it;
+    on the same encoder both go in one batch (it streams its weights once a batch: for
+    USE 2.5 instead of 3.7 ms of CPU, issue 17), into the encoder's memo that both then
+    read. Nothing to share (another encoder, no semantic search): nothing done."""
+    from blockdesk.common.embeddings import get_embedder
+    from blockdesk.kb.search.service import semantic_query
+
+    if model is None:
+        return
+    found = semantic_query(text, account_id=account_id)
+    if found is None or found[0] not in model.pipeline.config.embedders:
+        return
+    name, query_text = found
+    get_embedder(name).encode([text, query_text])
+
+
 def decide(
     *,
     model: IntentModel | None,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.utils import timezone
 from django_tasks import task
 
 from blockdesk.assistant import services
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -13,6 +17,26 @@ def handle_customer_message(message_id: int) -> str:
     """Answer, clarify or hand off one customer message."""
     turn = services.do_handle_customer_message(message_id=message_id)
     return turn.action if turn is not None else "skipped"
+
+
+@task()
+def handle_customer_messages(message_ids: list[int]) -> dict[str, int]:
+    """Several customer messages (a flood's batch, event_consumers.py), one after the
+    other; each is idempotent and hands its case to a person if it breaks, and one that
+    still raises does not cost the others their answer."""
+    done: dict[str, int] = {}
+    for message_id in message_ids:
+        try:
+            turn = services.do_handle_customer_message(message_id=message_id)
+        except Exception:
+            # Broad on purpose: the other messages of the batch still get their answer;
+            # this one is logged with its traceback, as a failed task of its own would be.
+            logger.exception("assistant: message %s failed in its batch", message_id)
+            action = "failed"
+        else:
+            action = turn.action if turn is not None else "skipped"
+        done[action] = done.get(action, 0) + 1
+    return done
 
 
 @task()

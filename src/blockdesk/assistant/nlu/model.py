@@ -369,7 +369,13 @@ class IntentModel:
         # For a few messages the matrices are tiny and waking BLAS worker threads
         # costs more than the work: measured 16 ms -> 1.7 ms for the neighbour
         # scores on a busy 2-core machine when pinned to one thread.
-        with _blas_limit(1 if len(texts) <= 32 else None):
+        # Inputs are this pipeline's own (fitted vectorizers, finite floats): scikit-learn's
+        # argument and finiteness checks were two thirds of the n-gram features' cost for
+        # one message (issue 17).
+        with (
+            _blas_limit(1 if len(texts) <= 32 else None),
+            sklearn.config_context(assume_finite=True, skip_parameter_validation=True),
+        ):
             embeddings = self.pipeline.embed(texts, cached=cached)
             feats = self.pipeline.transform(texts, embeddings)
             scores, nearest = self._raw_scores(

@@ -250,12 +250,16 @@ def _handle_quick_reply(ctx: _Context, choice: str) -> AssistantTurn:
 
 def _understand(ctx: _Context, *, text: str | None = None) -> engine.Understanding:
     text = ctx.message.content if text is None else text
-    search = engine.search_opinions(text=text, language=ctx.language, account_id=ctx.account_id)
     try:
         model = engine.get_model(ctx.account_id)
     except Exception:  # a broken model file must not silence the assistant
         logger.exception("assistant: cannot load the intent model")
         model = None
+    try:
+        engine.embed_together(model=model, text=text, account_id=ctx.account_id)
+    except Exception:  # a saving only: each embeds on its own below
+        logger.exception("assistant: could not embed the message for both readers")
+    search = engine.search_opinions(text=text, language=ctx.language, account_id=ctx.account_id)
     ctx.answer_threshold, ctx.clarify_threshold = ctx.config.risk_thresholds(model)
     return engine.decide(
         model=model,

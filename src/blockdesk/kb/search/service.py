@@ -197,7 +197,7 @@ def search_index(
 ) -> list[SearchHit]:
     """Search a given index (the service below picks and refreshes the index).
     `highlights=False`: no snippets (a caller that only ranks, like the assistant)."""
-    query = (query or "").strip()[:MAX_QUERY_CHARS]
+    query = _clipped(query)
     limit = max(0, min(int(limit), MAX_LIMIT))
     if not query or not limit or not len(index):
         return []
@@ -205,7 +205,7 @@ def search_index(
     table = current_table()
     expanded = expand_query(query, index, table, params)
     lexical = index.lexical_scores(expanded.clauses)
-    if params.fusion == "lexical" or index.embedder == NullEmbedder.name:
+    if not _semantic(index, params):
         semantic = np.zeros(len(index), dtype=np.float32)
         if params.fusion != "lexical":
             params = RankingParams(**{**params.__dict__, "fusion": "lexical"})
@@ -243,6 +243,28 @@ def search_index(
             )
         )
     return hits
+
+
+def _clipped(query: str) -> str:
+    return (query or "").strip()[:MAX_QUERY_CHARS]
+
+
+def _semantic(index: Index, params: RankingParams) -> bool:
+    return params.fusion != "lexical" and index.embedder != NullEmbedder.name
+
+
+def semantic_query(query: str, *, account_id: int | None = None) -> tuple[str, str] | None:
+    """(encoder name, text): what `search` would give the sentence encoder for `query`
+    (the query repaired and normalised), for a caller that embeds the message too (the
+    assistant's intent model) and can encode both in one batch on the shared encoder.
+    None when search would embed nothing (an empty query, an empty or lexical index)."""
+    query = _clipped(query)
+    index = _index_for(account_id)
+    if not query or not len(index) or not _semantic(index, DEFAULT_PARAMS):
+        return None
+    table = current_table()
+    expanded = expand_query(query, index, table, DEFAULT_PARAMS)
+    return index.embedder, repaired_text(query, index, DEFAULT_PARAMS, table, expanded)
 
 
 def search(
