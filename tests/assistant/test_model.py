@@ -39,6 +39,22 @@ def test_prediction_shape(crypto_model: IntentModel) -> None:
     assert -1.0 <= p.similarity <= 1.0
 
 
+def test_tfidf_without_input_checks_is_the_vectorizers_transform(
+    crypto_model: IntentModel,
+) -> None:
+    from blockdesk.assistant.nlu.features import tfidf
+
+    _, test = crypto_split()
+    texts = [e.text for e in test] + ["", "   ", "ＵＳＤＴ 充值 wrong network!!", "zzzz qqqq"]
+    pipeline = crypto_model.pipeline
+    for vectorizer in (pipeline.word, pipeline.char):
+        for batch in ([t] for t in texts[:40]), [texts]:
+            for chunk in batch:
+                mine, theirs = tfidf(vectorizer, chunk), vectorizer.transform(chunk)
+                assert mine.shape == theirs.shape and mine.dtype == theirs.dtype
+                assert np.allclose(mine.toarray(), theirs.toarray(), atol=1e-6)
+
+
 def test_out_of_scope_with_threshold(crypto_model: IntentModel) -> None:
     guarded = crypto_model.with_threshold(0.7)
     p = guarded.predict("what's the weather in Paris")

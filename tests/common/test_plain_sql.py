@@ -320,3 +320,24 @@ def test_refresh_reloads_the_row_and_the_relations_named(
     Conversation.objects.filter(pk=conv.pk).delete()
     with pytest.raises(Conversation.DoesNotExist):
         refresh(conv)
+
+
+def test_exists_answers_as_the_orm_does(channel, contact, agent, django_assert_num_queries):
+    from blockdesk.common.plain_sql import exists
+
+    conv = Conversation.objects.create(
+        account_id=contact.account_id, inbox=channel.inbox, contact=contact, display_id=41
+    )
+    cases = [
+        {"pk": conv.pk, "status": Conversation.Status.OPEN},
+        {"pk": conv.pk, "status": Conversation.Status.PENDING},
+        {"pk": conv.pk, "assignee": None},
+        {"pk": conv.pk, "assignee": agent.pk},
+        {"inbox__name": channel.inbox.name, "contact__name": contact.name},
+        {"inbox__name": "elsewhere"},
+    ]
+    for where in cases:
+        with django_assert_num_queries(1):
+            mine = exists(Conversation, where=where)
+        assert mine == Conversation.objects.filter(**where).exists(), where
+    assert {exists(Conversation, where=w) for w in cases} == {True, False}

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from blockdesk.assistant import selectors, services
 from blockdesk.assistant.models import AssistantConversation, AssistantSettings
 from blockdesk.assistant.tasks import handle_customer_message, handle_customer_messages
+from blockdesk.common import plain_sql
 from blockdesk.conversations.models import Conversation
 from blockdesk.events.consumers import register_consumer
 from blockdesk.events.models import Event
@@ -75,11 +76,8 @@ def on_event(event: Event) -> None:
         conversation_id = int(data["conversation_id"])
         sender = data["sender"]["kind"]
         if sender == "contact":
-            if (
-                selectors.enabled_for_inbox(int(data["inbox_id"]))
-                and Conversation.objects.filter(
-                    pk=conversation_id, status=Conversation.Status.PENDING
-                ).exists()
+            if selectors.enabled_for_inbox(int(data["inbox_id"])) and plain_sql.exists(
+                Conversation, where={"pk": conversation_id, "status": Conversation.Status.PENDING}
             ):
                 handle_customer_message.enqueue(int(data["id"]))
         elif sender == "agent" and not data["private"]:

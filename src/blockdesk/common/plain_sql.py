@@ -182,6 +182,14 @@ def fetch_all(
     return _select(model, where, related, for_update=False, first=False)
 
 
+def exists(model: type[Model], *, where: Mapping[str, Any]) -> bool:
+    """Whether `fetch_one` would find a row (`filter(**where).exists()`), reading none."""
+    shape = _select_plan(model, connection.vendor, tuple(where), _nulls(where), (), False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1{shape.source} LIMIT 1", _where_params(where, shape))
+        return cursor.fetchone() is not None
+
+
 def _select(
     model: type[M],
     where: Mapping[str, Any],
@@ -191,14 +199,20 @@ def _select(
     first: bool,
 ) -> list[M]:
     lock = for_update and bool(connection.features.has_select_for_update)
-    nulls = tuple(value is None for value in where.values())
-    shape = _select_plan(model, connection.vendor, tuple(where), nulls, related, lock)
-    params = [
+    shape = _select_plan(model, connection.vendor, tuple(where), _nulls(where), related, lock)
+    return _fetch(shape, _where_params(where, shape), first=first)
+
+
+def _nulls(where: Mapping[str, Any]) -> tuple[bool, ...]:
+    return tuple(value is None for value in where.values())
+
+
+def _where_params(where: Mapping[str, Any], shape: _Plan) -> list[Any]:
+    return [
         field.get_db_prep_value(value, connection, prepared=False)
         for value, field in zip(where.values(), shape.where_fields, strict=True)
-        if value is not None
+        if value is not None  # IS NULL takes none
     ]
-    return _fetch(shape, params, first=first)
 
 
 def fetch_by_sql(model: type[M], *, sql: str, params: list[Any]) -> M | None:
@@ -258,6 +272,7 @@ class _Plan:
     sql: str
     parts: tuple[_Part, ...]
     where_fields: tuple[Field[Any, Any], ...]
+    source: str = ""  # " FROM … WHERE …", for `exists`
 
 
 @functools.cache
@@ -314,16 +329,14 @@ def _select_plan(
         test = "IS NULL" if null else "= %s"
         conditions.append(f"{holder.alias}.{q(str(field.column))} {test}")
     columns = ", ".join(f"{part.alias}.{q(str(f.column))}" for part in parts for f in part.fields)
-    sql = (
-        f"SELECT {columns} FROM {q(meta.db_table)} t0{''.join(joins)}"  # noqa: S608 (_meta)
-        f" WHERE {' AND '.join(conditions)}"
-    )
+    source = f" FROM {q(meta.db_table)} t0{''.join(joins)} WHERE {' AND '.join(conditions)}"
+    sql = f"SELECT {columns}{source}"
     if for_update:
         # Only the main table's row: a nullable relation's LEFT JOIN cannot be locked.
         sql += (
             " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else " FOR UPDATE"
         )
-    return _Plan(sql=sql, parts=tuple(parts), where_fields=tuple(where_fields))
+    return _Plan(sql=sql, parts=tuple(parts), where_fields=tuple(where_fields), source=source)
 
 
 @functools.cache

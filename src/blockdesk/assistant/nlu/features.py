@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from blockdesk.common.embeddings import get_embedder
 
@@ -52,6 +52,31 @@ def word_tokens(text: str) -> list[str]:
         pos = match.end()
     tokens.extend(_WORD_RE.findall(text[pos:]))
     return tokens
+
+
+def tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """`vectorizer.transform(texts)`, without scikit-learn's input checks on the counts it
+    has just made itself: for one message they were half the n-gram features' cost
+    (issue 17). The counts come from the vectorizer (CountVectorizer.transform: analyser,
+    vocabulary); the rest is what TfidfTransformer.transform does to them with
+    `sublinear_tf`, the fitted `idf_` and l2 rows. tests/assistant/test_model.py holds it
+    to `transform`."""
+    if vectorizer.norm != "l2" or not vectorizer.use_idf:
+        return vectorizer.transform(texts)  # not this pipeline's settings: the library's
+    counts = CountVectorizer.transform(vectorizer, texts).tocsr()
+    data = counts.data.astype(np.float32, copy=False)
+    if vectorizer.sublinear_tf:
+        np.log(data, out=data)
+        data += 1.0
+    data *= vectorizer.idf_[counts.indices]
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(
+        np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=counts.shape[0])
+    )
+    norms[norms == 0] = 1.0
+    data /= norms[rows].astype(np.float32)
+    counts.data = data
+    return counts
 
 
 @dataclass(frozen=True)
@@ -147,10 +172,7 @@ class FeaturePipeline:
             dense = np.hstack(blocks) / np.float32(np.sqrt(len(blocks)))
         else:
             dense = np.zeros((len(texts), 0), dtype=np.float32)
-        parts: list[sparse.spmatrix] = [
-            self.word.transform(texts),
-            self.char.transform(texts),
-        ]
+        parts: list[sparse.spmatrix] = [tfidf(self.word, texts), tfidf(self.char, texts)]
         direction_weight = getattr(self, "direction_weight", 0.0)
         if direction_weight:
             parts.append(direction_matrix(texts) * np.float32(direction_weight))

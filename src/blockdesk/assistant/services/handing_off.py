@@ -169,21 +169,20 @@ def _note_facts(ctx: _Context, reason: str, turn: AssistantTurn) -> NoteFacts:
     for key in offered:
         found = ctx.article(key)
         titles.append(found.title if found else community_title(ctx.account_id, key) or key)
-    earlier = set(
-        AssistantTurn.objects.filter(
-            conversation=ctx.conversation, action__in=[Action.DIAGNOSE, Action.CLARIFY]
+
+    def earlier(action: str) -> bool:
+        return plain_sql.exists(
+            AssistantTurn, where={"conversation": ctx.conversation.pk, "action": action}
         )
-        .values_list("action", flat=True)
-        .distinct()
-    )
-    diagnosed = Action.DIAGNOSE in earlier
+
+    diagnosed = earlier(Action.DIAGNOSE)
     return NoteFacts(
         reason=reason,
         wants=wants,
         out_of_scope=out_of_scope and not wants,
         entities=ctx.entities or _entities(ctx.message.content),
         offered=titles,
-        clarified=Action.CLARIFY in earlier,
+        clarified=earlier(Action.CLARIFY),
         diagnosis=("needs_agent" if reason == "diagnosis_needs_agent" else "explained")
         if diagnosed
         else "",
