@@ -1,6 +1,8 @@
-"""One row written or read in SQL built once per model: the writes every customer message
-makes (the message, a new case and its timeline entry, the case's "last activity") and the
-reads of the case a message goes to (`fetch_one`, with its to-one relations joined).
+"""Rows written or read in SQL built once per model and shape: the writes every customer
+message makes (the message, a new case and its timeline entry, the case's "last activity")
+and the assistant's answer makes (its turn, its state, the case's status), and the reads
+on those paths: `fetch_one` (one row, its to-one relations joined, optionally locked),
+`fetch_all`, `exists`, `refresh`; `save_row` is `save(update_fields=…)`.
 
 Why not `Model.save()` / `QuerySet.update()`: on these paths Django's SQL compiler cost
 about three times the CPU of the statement it sends (issue 17, docs/benchmarks/widget.md
@@ -13,7 +15,7 @@ compares the two rows on SQLite and PostgreSQL.
 datetimes on SQLite, booleans), so the instances are what a queryset would return.
 
 What this skips, and when it steps aside: `pre_save`/`post_save` signals (if a receiver is
-connected for the model, `insert_row` calls `save()` instead), multi-table inheritance
+connected for the model, `insert_row` and `save_row` call `save()` instead), multi-table inheritance
 and database-computed columns (refused: `_insertable`).
 """
 
