@@ -197,3 +197,34 @@ def test_a_status_change_reads_the_tags_once_for_its_event_and_its_push(
     event = Event.objects.filter(name="conversation.status_changed").latest("id")
     assert event.payload["conversation"]["tags"] == sorted(["usdt", "充值", "deposit"])
     assert Conversation.objects.get(pk=conv.pk).tags.count() == 3
+
+
+def test_a_message_just_sent_serialises_without_a_statement(
+    channel, contact, django_assert_num_queries, monkeypatch
+):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from blockdesk.conversations.models import Attachment
+    from blockdesk.conversations.serializers import message_dict, public_message_dict
+
+    compiled: list[type] = []
+    execute_sql = SQLCompiler.execute_sql
+
+    def counted(self: SQLCompiler, *args: object, **kwargs: object) -> object:
+        compiled.append(self.query.model)
+        return execute_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", counted)
+    sent = services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="没有附件 no files"
+    ).message
+    with django_assert_num_queries(0):
+        for _ in range(2):  # the push, the webhook payload, the response: each reads them
+            full = message_dict(sent)
+            assert full["attachments"] == [] and full["content"] == "没有附件 no files"
+            assert public_message_dict(sent, full=full)["attachments"] == []
+    # Its attachments are known to be none: no query built for them at all (an unfetched
+    # none() runs the SQL compiler to find out it is empty).
+    assert Attachment not in compiled
+    monkeypatch.undo()
+    assert list(Message.objects.get(pk=sent.pk).attachments.all()) == []

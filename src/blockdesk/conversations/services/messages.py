@@ -197,8 +197,12 @@ def _persist_message(
     if attachments:
         prefetch_related_objects([message], "attachments")
     else:
-        no_attachments = {"attachments": Attachment.objects.none()}
-        message._prefetched_objects_cache = no_attachments  # type: ignore[attr-defined]
+        # Filled in as prefetch_related fills it: an empty result already fetched (a bare
+        # none() still runs the SQL compiler each time it is iterated, issue 17).
+        none = Attachment.objects.none()
+        none._result_cache = []
+        none._prefetch_done = True  # type: ignore[attr-defined]
+        message._prefetched_objects_cache = {"attachments": none}  # type: ignore[attr-defined]
     now = timezone.now()
     updates: dict[str, object] = {"last_activity_at": now, "last_message_id": message.pk}
     if message.sender_type == Message.SenderType.CONTACT:
