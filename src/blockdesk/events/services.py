@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from pydantic import BaseModel
@@ -73,7 +73,8 @@ _INSERT_SQL = (
 def _insert(event: Event) -> None:
     """One plain INSERT: the ORM's save() costs about three times the CPU, and emit is on
     every hot path (txid comes from the column's default, see models.TxId)."""
-    ops = connection.ops
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy is a thread-local lookup
+    ops = db.ops
     params: list[Any] = [
         event.account_id,
         event.name,
@@ -85,15 +86,15 @@ def _insert(event: Event) -> None:
         event.subject_id,
         ops.adapt_json_value(event.payload, None),
     ]
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
+    with db.cursor() as cursor:
+        if db.features.can_return_columns_from_insert:
             cursor.execute(_INSERT_SQL, params)
             event.pk, event.txid = cursor.fetchone()
         else:  # SQLite before 3.35
             cursor.execute(_INSERT_SQL.removesuffix(" RETURNING id, txid"), params)
             event.pk = cursor.lastrowid
     event._state.adding = False
-    event._state.db = connection.alias
+    event._state.db = db.alias
 
 
 def envelope(event: Event) -> dict[str, Any]:
