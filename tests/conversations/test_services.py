@@ -228,3 +228,22 @@ def test_a_message_just_sent_serialises_without_a_statement(
     assert Attachment not in compiled
     monkeypatch.undo()
     assert list(Message.objects.get(pk=sent.pk).attachments.all()) == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_labels_in_pushes_are_the_choices_display(channel, contact, agent, language):
+    from django.utils import translation
+
+    from blockdesk.conversations.serializers import event_dict, message_dict
+
+    conv = services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="hi"
+    ).message.conversation
+    services.do_change_status(actor=agent, conversation=conv, status="pending")
+    event = ConversationEvent.objects.filter(conversation=conv).latest("id")
+    note = Message.objects.create(conversation=conv, sender_type="system", content="x")
+    with translation.override(language):
+        assert event_dict(event)["label"] == str(event.get_kind_display())
+        assert message_dict(note)["sender_name"] == str(note.get_sender_type_display())
+        event.kind = "retired_kind"  # a stored value whose choice is gone: shown as stored
+        assert event_dict(event)["label"] == "retired_kind" == event.get_kind_display()

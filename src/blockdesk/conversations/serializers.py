@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+
 from blockdesk.conversations.models import (
     Attachment,
     Contact,
@@ -16,6 +18,15 @@ from blockdesk.conversations.models import (
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """get_FOO_display() without its cost: it hashes every choice's lazy label (one
+    translation lookup each) to find one; on every message and timeline push (issue 17)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value  # a value from before its choice was removed, shown as stored
 
 
 def attachment_dict(att: Attachment) -> dict[str, Any]:
@@ -33,7 +44,7 @@ def sender_name(message: Message) -> str:
         return message.sender_user.public_name
     if message.sender_type == Message.SenderType.CONTACT and message.sender_contact:
         return str(message.sender_contact.display_name)
-    return str(message.get_sender_type_display())
+    return _label(Message.SenderType, message.sender_type)
 
 
 def message_dict(message: Message) -> dict[str, Any]:
@@ -128,7 +139,7 @@ def event_dict(event: ConversationEvent) -> dict[str, Any]:
     return {
         "id": event.pk,
         "kind": event.kind,
-        "label": str(event.get_kind_display()),
+        "label": _label(ConversationEvent.Kind, event.kind),
         "public": event.is_public,
         "actor_name": event.actor.public_name if event.actor else None,
         "data": event.data,
