@@ -80,7 +80,7 @@ def _handle_in_transaction(
     conversation = message.conversation
     with transaction.atomic():
         state = _locked_state(conversation)
-        if state.state != State.ACTIVE or plain_sql.fetch_one(
+        if state.state != State.ACTIVE or plain_sql.exists(
             AssistantTurn, where={"message": message.pk}
         ):
             return None
