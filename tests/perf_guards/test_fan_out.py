@@ -200,3 +200,22 @@ def test_copy_message_falls_back_to_deepcopy_for_other_types():
     copied = copy_message(value)
     assert copied == value
     assert copied["tuple"][0] is not shared and copied["set"] is not value["set"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_numbering_falls_back_when_its_own_transaction_holds_the_row(channel, contact):
+    """The caller bumped inline earlier in its transaction (its row is locked by itself):
+    the side connection gives up after its lock timeout and the bump runs inline."""
+    if connection.vendor != "postgresql" or getattr(connection, "pool", None) is None:
+        pytest.skip("PostgreSQL with the connection pool only (SQLite has one writer)")
+    from blockdesk.common.postgresql_backend.base import SIDE_LOCK_TIMEOUT
+
+    account_id = channel.inbox.account_id
+    conv_services.do_create_conversation(inbox=channel.inbox, contact=contact)  # the row exists
+    with transaction.atomic():
+        assert numbering._upsert(connection, account_id) == 2  # inline: this transaction's lock
+        started = time.monotonic()
+        assert numbering.next_display_id(account_id) == 3
+        elapsed = time.monotonic() - started
+    assert float(SIDE_LOCK_TIMEOUT.removesuffix("s")) <= elapsed < 5
+    assert ConversationSequence.objects.get(account_id=account_id).last_number == 3

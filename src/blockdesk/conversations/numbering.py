@@ -23,11 +23,10 @@ from blockdesk.conversations.models import ConversationSequence
 
 logger = logging.getLogger(__name__)
 
-# How long to wait for a side connection before bumping inline instead.
+# How long to wait for a side connection before bumping inline instead. (The caller's own
+# transaction may hold the row, having bumped inline before: the side connection's
+# lock_timeout, common/postgresql_backend, makes it give up instead of waiting forever.)
 SIDE_POOL_TIMEOUT_S = 0.2
-# The caller's own transaction may hold the row (it bumped inline before); the side
-# connection then gives up quickly instead of waiting on its own request forever.
-SIDE_LOCK_TIMEOUT = "1s"
 
 
 def _table() -> tuple[str, str]:
@@ -76,10 +75,8 @@ def _bump_on_side_connection(connection: BaseDatabaseWrapper, account_id: int) -
     except Exception:  # psycopg_pool.PoolTimeout, or the pool is closing
         return None
     try:
-        raw.autocommit = True
-        with raw.transaction():
-            raw.execute(f"SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'")
-            row = raw.execute(sql, [account_id]).fetchone()
+        # One round trip: the pool's connections are in autocommit with a lock timeout.
+        row = raw.execute(sql, [account_id]).fetchone()
     except Exception:
         # A lock timeout or a broken connection: the inline bump is always correct.
         logger.debug("display number: side connection failed, bumping inline", exc_info=True)

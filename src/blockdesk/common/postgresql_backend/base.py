@@ -20,6 +20,13 @@ from django.db.backends.postgresql import base
 
 # A side statement is short: two connections serve every request thread of a process.
 SIDE_POOL_SIZE = 2
+# A side statement never waits long for a row lock (its caller's own transaction may hold
+# the row): set once per connection, so each statement is one round trip in autocommit.
+SIDE_LOCK_TIMEOUT = "1s"
+
+
+def _configure_side(raw: Any) -> None:
+    raw.execute(f"SET lock_timeout = '{SIDE_LOCK_TIMEOUT}'")
 
 _side_pools: dict[str, Any] = {}
 _side_pools_lock = threading.Lock()
@@ -28,7 +35,8 @@ _side_pools_lock = threading.Lock()
 class DatabaseWrapper(base.DatabaseWrapper):
     @property
     def side_pool(self) -> Any | None:
-        """psycopg_pool's ConnectionPool of autocommit connections, or None."""
+        """psycopg_pool's ConnectionPool of autocommit connections (a statement each is its
+        own transaction; lock_timeout SIDE_LOCK_TIMEOUT), or None."""
         if self.pool is None:  # type: ignore[attr-defined]  # (django-stubs lack the pool)
             return None
         with _side_pools_lock:
@@ -43,6 +51,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     min_size=1,
                     max_size=SIDE_POOL_SIZE,
                     name=f"{self.alias}-side",
+                    configure=_configure_side,
                     open=True,
                 )
                 _side_pools[self.alias] = pool
