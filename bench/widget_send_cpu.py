@@ -191,8 +191,8 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
 def _assistant_pass() -> None:
     """What the background does with a gathering window's events, as in production: the
     event dispatcher hands the assistant's consumer the new events in one batch (it queues
-    a task per customer message in a case it handles), then the database task worker runs
-    those tasks. Under a flood the dispatcher gathers EVENT_GATHER_SECONDS (200 ms) of
+    the customer messages of cases it handles, up to ten a task), then the database task
+    worker runs those tasks. Under a flood the dispatcher gathers EVENT_GATHER_SECONDS (200 ms) of
     commits per pass: 20 messages at 100 msg/s (`--batch`); `--batch 1` is a quiet hour,
     a pass per message. The assistant's own events (its reply) go out in the next pass,
     as they would."""

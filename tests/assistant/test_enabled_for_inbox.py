@@ -23,6 +23,6 @@ def test_follows_the_switch_of_each_inbox(account, agent, channel, django_assert
     do_set_enabled(inbox_id=other.inbox.pk, enabled=False)
     assert enabled_for_inbox(channel.inbox) is True
     assert enabled_for_inbox(other.inbox) is False  # a row with the switch off
-    # By id too, as the actor's consumer asks (the event carries the inbox's id).
+    # By id too, as handles_conversation asks (with the case's inbox_id).
     assert enabled_for_inbox(channel.inbox.pk) is True
     assert enabled_for_inbox(other.inbox.pk) is False

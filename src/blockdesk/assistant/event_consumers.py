@@ -9,9 +9,9 @@ nothing: the next dispatcher pass queues it. The handling task is idempotent by 
 gathering window (BLOCKDESK_EVENT_GATHER_MS, 200 ms) before the task is queued, small
 beside the task worker's own polling.
 
-A batch of events (a flood: the dispatcher gathers 200 ms of commits) queues one task for
-up to MESSAGES_PER_TASK customer messages of extractive inboxes: the task queue's own
-cost (a row written, claimed, finished) was a sixth of an answer's CPU when paid per
+The customer messages of extractive inboxes in what the dispatcher hands over (a flood:
+it gathers 200 ms of commits) go in tasks of up to MESSAGES_PER_TASK: the task queue's
+own cost (a row written, claimed, finished) was a sixth of an answer's CPU when paid per
 message (issue 17). An inbox with generated answers keeps a task per message, so one
 slow model call holds up no one else's answer."""
 
@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from blockdesk.assistant import selectors, services
+from blockdesk.assistant import services
 from blockdesk.assistant.models import AssistantConversation, AssistantSettings
 from blockdesk.assistant.tasks import handle_customer_message, handle_customer_messages
-from blockdesk.common import plain_sql
 from blockdesk.conversations.models import Conversation
 from blockdesk.events.consumers import register_consumer
 from blockdesk.events.models import Event
@@ -37,27 +36,33 @@ def _from_customer(event: Event) -> bool:
 
 
 def on_events(events: Sequence[Event]) -> None:
-    """A batch: the customers' messages in cases the assistant handles are queued in
-    groups (two reads for the whole batch); every other event as `on_event` takes it."""
-    customers = [e for e in events if _from_customer(e)]
+    """A batch: every event as `on_event` takes it, but the customers' messages queued
+    together (two reads for the whole batch, tasks of up to MESSAGES_PER_TASK)."""
     for event in events:
         if not _from_customer(event):
             on_event(event)
-    if not customers:
+    _queue_for_the_actor([e for e in events if _from_customer(e)])
+
+
+def _queue_for_the_actor(messages: Sequence[Event]) -> None:
+    """The customers' messages (message.created events) in cases the assistant handles
+    (its inbox has it on, the case is pending) queued for the actor: in groups for
+    extractive inboxes, one task each for an inbox with generated answers."""
+    if not messages:
         return
     inboxes = dict(
         AssistantSettings.objects.filter(
-            inbox_id__in={int(e.payload["inbox_id"]) for e in customers}, enabled=True
+            inbox_id__in={int(e.payload["inbox_id"]) for e in messages}, enabled=True
         ).values_list("inbox_id", "generative_enabled")
     )
     pending = set(
         Conversation.objects.filter(
-            pk__in={int(e.payload["conversation_id"]) for e in customers},
+            pk__in={int(e.payload["conversation_id"]) for e in messages},
             status=Conversation.Status.PENDING,
         ).values_list("pk", flat=True)
     )
     grouped: list[int] = []
-    for event in customers:
+    for event in messages:
         data = event.payload
         inbox_id = int(data["inbox_id"])
         if inbox_id not in inboxes or int(data["conversation_id"]) not in pending:
@@ -76,10 +81,7 @@ def on_event(event: Event) -> None:
         conversation_id = int(data["conversation_id"])
         sender = data["sender"]["kind"]
         if sender == "contact":
-            if selectors.enabled_for_inbox(int(data["inbox_id"])) and plain_sql.exists(
-                Conversation, where={"pk": conversation_id, "status": Conversation.Status.PENDING}
-            ):
-                handle_customer_message.enqueue(int(data["id"]))
+            _queue_for_the_actor([event])
         elif sender == "agent" and not data["private"]:
             services.do_note_agent_activity(conversation_id=conversation_id)
         return
