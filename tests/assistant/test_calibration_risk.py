@@ -168,6 +168,7 @@ def test_the_answering_model_sets_the_thresholds_not_the_stored_copy(monkeypatch
         return "understood"
 
     monkeypatch.setattr(engine, "get_model", lambda account_id: model)
+    monkeypatch.setattr(engine, "embed_together", lambda **kwargs: None)
     monkeypatch.setattr(engine, "search_opinions", lambda **kwargs: [])
     monkeypatch.setattr(engine, "decide", fake_decide)
     config = AssistantSettings(

@@ -176,10 +176,15 @@ def embed_together(*, model: IntentModel | None, text: str, account_id: int) -> 
 
     if model is None:
         return
-    found = semantic_query(text, account_id=account_id)
+    try:
+        found = semantic_query(text, account_id=account_id)
+    except Exception:  # search's part: a second opinion, as in search_opinions
+        logger.exception("assistant: KB search could not prepare the query")
+        return
     if found is None or found[0] not in model.pipeline.config.embedders:
         return
     name, query_text = found
+    # An encoder that fails here fails the model's own embedding too: not caught.
     get_embedder(name).encode([text, query_text])
 
 

@@ -255,10 +255,7 @@ def _understand(ctx: _Context, *, text: str | None = None) -> engine.Understandi
     except Exception:  # a broken model file must not silence the assistant
         logger.exception("assistant: cannot load the intent model")
         model = None
-    try:
-        engine.embed_together(model=model, text=text, account_id=ctx.account_id)
-    except Exception:  # a saving only: each embeds on its own below
-        logger.exception("assistant: could not embed the message for both readers")
+    engine.embed_together(model=model, text=text, account_id=ctx.account_id)
     search = engine.search_opinions(text=text, language=ctx.language, account_id=ctx.account_id)
     ctx.answer_threshold, ctx.clarify_threshold = ctx.config.risk_thresholds(model)
     return engine.decide(
