@@ -32,9 +32,7 @@ def incident_notice(query: NoticeQuery) -> Notice | None:
     if not selectors.any_open_incident(account_id=query.account_id):
         return None
     incidents = list(selectors.open_incidents(account_id=query.account_id))
-    hits = selectors.affected_by_topic(
-        account_id=query.account_id, words=words, incidents=incidents
-    )
+    hits = selectors.affected_by_topic(incidents=incidents, words=words)
     if not hits:
         chinese = query.text or ""
         hits = [

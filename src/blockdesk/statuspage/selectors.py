@@ -147,13 +147,11 @@ def histories(
 
 
 def affected_by_topic(
-    *, account_id: int, words: set[str], incidents: Iterable[Incident] | None = None
+    *, incidents: Iterable[Incident], words: set[str]
 ) -> list[tuple[Component, Incident]]:
-    """Open incidents whose components cover one of `words` (intent keys or topic words);
-    `incidents`: the account's open incidents, when the caller has read them already."""
+    """Of `incidents` (open_incidents), those whose components cover one of `words`
+    (intent keys or topic words), with the component."""
     found = []
-    if incidents is None:
-        incidents = open_incidents(account_id=account_id)
     for item in incidents:
         for component in item.components.all():
             topics = {t.lower() for t in component.topics} | {component.key.lower()}
