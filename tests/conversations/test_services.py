@@ -247,3 +247,34 @@ def test_labels_in_pushes_are_the_choices_display(channel, contact, agent, langu
         assert message_dict(note)["sender_name"] == str(note.get_sender_type_display())
         event.kind = "retired_kind"  # a stored value whose choice is gone: shown as stored
         assert event_dict(event)["label"] == "retired_kind" == event.get_kind_display()
+
+
+def test_a_status_change_pushes_the_card_as_stored_reading_the_case_once(
+    channel, contact, agent, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from blockdesk.conversations.serializers import conversation_dict
+    from blockdesk.conversations.services import _common
+
+    conv = services.do_send_contact_message(
+        contact=contact, inbox=channel.inbox, conversation=None, content="deposit missing"
+    ).message.conversation
+    services.do_assign(actor=agent, conversation=conv, assignee=agent)
+    pushed: list[dict] = []
+    monkeypatch.setattr(
+        _common, "publish_on_commit", lambda groups, payload: pushed.append(payload)
+    )
+    with CaptureQueriesContext(connection) as seen:
+        services.do_change_status(actor=agent, conversation=conv, status="pending")
+    reads = [
+        q["sql"]
+        for q in seen.captured_queries
+        if q["sql"].lstrip().startswith("SELECT") and '"conversations_conversation"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads  # the locked read, with contact and assignee joined
+    card = next(p["conversation"] for p in pushed if p["type"] == "conversation.updated")
+    stored = Conversation.objects.select_related("contact", "assignee").get(pk=conv.pk)
+    assert card == conversation_dict(stored)
+    assert card["status"] == "pending" and card["assignee_name"] == agent.public_name

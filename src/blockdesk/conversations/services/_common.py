@@ -64,10 +64,15 @@ def _record_event(
     return event
 
 
-def _publish_conversation(conversation: Conversation, *, tags: list[str] | None = None) -> None:
-    # Fresh, with what the cards show joined: one statement built once (issue 17) instead
-    # of refresh_from_db() and a lazy read for the contact and another for the assignee.
-    plain_sql.refresh(conversation, related=("contact", "assignee"))
+def _publish_conversation(
+    conversation: Conversation, *, tags: list[str] | None = None, reread: bool = True
+) -> None:
+    """`reread=False`: the caller read the row in this transaction, under its lock, with
+    its contact and assignee, and changed it only through that instance."""
+    if reread:
+        # Fresh, with what the cards show joined: one statement built once (issue 17)
+        # instead of refresh_from_db() and a lazy read each for contact and assignee.
+        plain_sql.refresh(conversation, related=("contact", "assignee"))
     publish_on_commit(
         [inbox_group(conversation.inbox_id)],
         {

@@ -98,7 +98,12 @@ def do_change_status(
     if status == conversation.status and snoozed_until == conversation.snoozed_until:
         return conversation
     with transaction.atomic():
-        locked = plain_sql.fetch_one(Conversation, where={"pk": conversation.pk}, for_update=True)
+        locked = plain_sql.fetch_one(
+            Conversation,
+            where={"pk": conversation.pk},
+            related=("contact", "assignee"),  # what the push shows: no re-read below
+            for_update=True,
+        )
         if locked is None:
             raise Conversation.DoesNotExist(f"conversation {conversation.pk}")
         conversation = locked
@@ -111,7 +116,7 @@ def do_change_status(
             event_extra=event_extra,
             tags=tags,
         )
-        _publish_conversation(conversation, tags=tags)
+        _publish_conversation(conversation, tags=tags, reread=False)
     return conversation
 
 
