@@ -100,3 +100,26 @@ def test_counters_expire_with_their_window(counters: str) -> None:
         check_rate_limits(checks=[("s", "k")], limit=5, window=600)
         assert client.ttl(cache.make_and_validate_key(key)) <= 30
         assert cache.get(key) == 2
+
+
+def test_a_lock_lasts_its_whole_length_whenever_in_a_second_it_starts(
+    counters: str, monkeypatch: Any
+) -> None:
+    """A lock's end was kept in whole seconds: one set at x.9 s for 1 s ended at x+1, 0.1 s
+    later (a CI run saw a 1-second two-factor lock gone before the next request)."""
+    from blockdesk.common import ratelimit
+
+    clock = [1_000_000.9]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    key = uuid.uuid4().hex
+    seconds = ratelimit.lock_after_failure(scope="t", key=key, lock_seconds=1, max_lock_seconds=60)
+    assert seconds == 1
+    clock[0] += 0.5
+    with pytest.raises(RateLimited) as locked:
+        ratelimit.check_lock(scope="t", key=key)
+    assert locked.value.retry_after == 1  # rounded up, never 0 while locked
+    clock[0] += 0.45
+    with pytest.raises(RateLimited):
+        ratelimit.check_lock(scope="t", key=key)
+    clock[0] += 0.1
+    ratelimit.check_lock(scope="t", key=key)  # over: no error

@@ -4,6 +4,7 @@ agree), and the client address they are keyed on."""
 from __future__ import annotations
 
 import ipaddress
+import math
 import time
 from functools import cache as memoize
 
@@ -113,7 +114,8 @@ def lock_after_failure(*, scope: str, key: str, lock_seconds: int, max_lock_seco
     in the past day up to `max_lock_seconds`. Returns the lock's length in seconds."""
     level = _incr(f"lvl:{scope}:{key}", timeout=_LOCK_LEVEL_TTL)
     seconds = min(max_lock_seconds, lock_seconds * 2 ** min(level - 1, 20))
-    cache.set(f"lock:{scope}:{key}", int(time.time()) + seconds, timeout=seconds)
+    # The end as a float: a whole-second end would cut a lock set at x.9 s to 0.1 s.
+    cache.set(f"lock:{scope}:{key}", time.time() + seconds, timeout=seconds)
     # After the lock is set, so no attempt slips in between.
     cache.delete(f"lf:{scope}:{key}")
     # The level outlives the lock so that the next burst locks for longer.
@@ -123,7 +125,9 @@ def lock_after_failure(*, scope: str, key: str, lock_seconds: int, max_lock_seco
 
 def _lock_left(*, scope: str, key: str) -> int:
     until = cache.get(f"lock:{scope}:{key}")
-    return max(0, int(until) - int(time.time())) if until is not None else 0
+    if until is None:
+        return 0
+    return max(0, math.ceil(float(until) - time.time()))
 
 
 def clear_failures(*, scope: str, key: str) -> None:
