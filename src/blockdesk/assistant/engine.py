@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -172,20 +173,52 @@ def embed_together(*, model: IntentModel | None, text: str, account_id: int) -> 
     USE 2.5 instead of 3.7 ms of CPU, issue 17), into the encoder's memo that both then
     read. Nothing to share (another encoder, no semantic search): nothing done."""
     from blockdesk.common.embeddings import get_embedder
+
+    found = _shared_batch(model=model, text=text, account_id=account_id)
+    if found is not None:
+        # An encoder that fails here fails the model's own embedding too: not caught.
+        get_embedder(found[0]).encode(found[1])
+
+
+def embed_ahead(*, messages: Sequence[tuple[int, str]]) -> None:
+    """embed_together for a group of (account, text) messages handled one after the
+    other (a flood's task, tasks.handle_customer_messages): every text of the group goes
+    through its encoder in one batch. Per text USE costs 2.1 ms of CPU alone, 1.35 two
+    at a time and 0.8 twenty at a time (issue 17). An account whose model cannot load is
+    left to the actor, which logs it and answers without the model."""
+    from blockdesk.common.embeddings import get_embedder
+
+    batches: dict[str, dict[str, None]] = {}  # encoder -> texts, each once, in order
+    for account_id, text in messages:
+        try:
+            model = get_model(account_id)
+        except Exception:  # broad as in the actor's _understand, which answers without it
+            logger.exception("assistant: cannot load the intent model")
+            continue
+        found = _shared_batch(model=model, text=text, account_id=account_id)
+        if found is not None:
+            batches.setdefault(found[0], {}).update(dict.fromkeys(found[1]))
+    for name, texts in batches.items():
+        get_embedder(name).encode(list(texts))
+
+
+def _shared_batch(
+    *, model: IntentModel | None, text: str, account_id: int
+) -> tuple[str, list[str]] | None:
+    """(encoder, texts) when the model and the KB search embed on the same encoder."""
     from blockdesk.kb.search.service import semantic_query
 
     if model is None:
-        return
+        return None
     try:
         found = semantic_query(text, account_id=account_id)
     except Exception:  # search's part: a second opinion, as in search_opinions
         logger.exception("assistant: KB search could not prepare the query")
-        return
+        return None
     if found is None or found[0] not in model.pipeline.config.embedders:
-        return
+        return None
     name, query_text = found
-    # An encoder that fails here fails the model's own embedding too: not caught.
-    get_embedder(name).encode([text, query_text])
+    return name, [text, query_text]
 
 
 def decide(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,3 +175,14 @@ def intent_stats(*, account_id: int, inbox_id: int | None = None) -> list[Intent
         .order_by("-turns", "intent")
     )
     return [IntentStats(**row) for row in rows]
+
+
+def customer_message_texts(*, message_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(account, text) of these customer messages, in id order: what the actor will
+    read, embedded ahead for a group (tasks.handle_customer_messages)."""
+    rows = (
+        Message.objects.filter(pk__in=message_ids, sender_type=Message.SenderType.CONTACT)
+        .order_by("pk")
+        .values_list("conversation__account_id", "content")
+    )
+    return [(int(account_id), str(content)) for account_id, content in rows]

@@ -7,7 +7,7 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from blockdesk.assistant import services
+from blockdesk.assistant import engine, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,12 @@ def handle_customer_messages(message_ids: list[int]) -> dict[str, int]:
     other; each is idempotent and hands its case to a person if it breaks, and one that
     still raises does not cost the others their answer."""
     done: dict[str, int] = {}
+    try:
+        engine.embed_ahead(messages=selectors.customer_message_texts(message_ids=message_ids))
+    except Exception:
+        # Only a saving: each message then embeds its own text, where a failing encoder
+        # hands that case to a person (actor.py).
+        logger.exception("assistant: embedding the batch ahead failed")
     for message_id in message_ids:
         try:
             turn = services.do_handle_customer_message(message_id=message_id)

@@ -58,3 +58,38 @@ def test_nothing_is_embedded_ahead_without_a_model(assistant_channel, monkeypatc
     monkeypatch.setattr(get_embedder("use-m3"), "encode", lambda texts: calls.append(texts))
     engine.embed_together(model=None, text="hello", account_id=assistant_channel.inbox.account_id)
     assert calls == []
+
+
+def test_a_flood_group_goes_through_the_encoder_in_one_batch(
+    assistant_channel, settings, monkeypatch
+):
+    """A task of several customer messages (tasks.handle_customer_messages) embeds all of
+    them, and the search's repaired forms, in one batch before answering any; answering
+    them then embeds nothing of theirs again."""
+    from blockdesk.assistant import tasks
+    from tests.widget.conftest import Visitor
+
+    settings.EVENT_INLINE_CONSUMERS = ()  # the messages wait for the task below
+    texts = [
+        "I sent USDT on the wrong netw 4410",
+        "How long does a withdrawal take? 4411",
+        "I sent USDT on the wrong network 4412",
+    ]
+    for n, text in enumerate(texts):
+        Visitor(assistant_channel, ip=f"203.0.113.{20 + n}").start().send(text)
+    ids = list(
+        Message.objects.filter(sender_type="contact", content__in=texts)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(ids) == 3 and not Message.objects.filter(sender_type="assistant").exists()
+    batches = _encoder_batches(monkeypatch)
+
+    done = tasks.handle_customer_messages.call(ids)
+
+    assert sum(done.values()) == 3 and "failed" not in done
+    assert Message.objects.filter(sender_type="assistant", is_private=False).count() >= 3
+    with_texts = [b for b in batches if any(t in b for t in texts)]
+    assert len(with_texts) == 1, batches
+    assert all(t in with_texts[0] for t in texts)
+    assert any("network" in t and "4410" in t for t in with_texts[0] if t not in texts)
