@@ -55,6 +55,33 @@ def test_tfidf_without_input_checks_is_the_vectorizers_transform(
                 assert np.allclose(mine.toarray(), theirs.toarray(), atol=1e-6)
 
 
+def test_predictions_made_ahead_are_the_same_and_taken_once(
+    crypto_model: IntentModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """predict_ahead (a flood's group of messages) predicts in one batch; each `predict`
+    of those texts then takes its result instead of predicting alone, once."""
+    _, test = crypto_split()
+    texts = [e.text for e in test[:8]]
+    alone = [crypto_model.predict(t) for t in texts]
+    crypto_model.predict_ahead(texts)
+    batches: list[list[str]] = []
+    real = crypto_model.predict_batch
+
+    def counted(batch, **kwargs):  # type: ignore[no-untyped-def]
+        batches.append(list(batch))
+        return real(batch, **kwargs)
+
+    monkeypatch.setattr(crypto_model, "predict_batch", counted)
+    ahead = [crypto_model.predict(t) for t in texts]
+    assert batches == []
+    for one, other in zip(alone, ahead, strict=True):
+        assert one.intent == other.intent and one.is_oos == other.is_oos
+        assert [s.intent for s in one.top] == [s.intent for s in other.top]
+        assert abs(one.confidence - other.confidence) < 1e-5
+    crypto_model.predict(texts[0])  # taken already: predicted again
+    assert batches == [[texts[0]]]
+
+
 def test_out_of_scope_with_threshold(crypto_model: IntentModel) -> None:
     guarded = crypto_model.with_threshold(0.7)
     p = guarded.predict("what's the weather in Paris")

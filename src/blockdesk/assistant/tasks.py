@@ -26,11 +26,11 @@ def handle_customer_messages(message_ids: list[int]) -> dict[str, int]:
     still raises does not cost the others their answer."""
     done: dict[str, int] = {}
     try:
-        engine.embed_ahead(messages=selectors.customer_message_texts(message_ids=message_ids))
+        engine.prepare_ahead(messages=selectors.customer_message_texts(message_ids=message_ids))
     except Exception:
-        # Only a saving: each message then embeds its own text, where a failing encoder
-        # hands that case to a person (actor.py).
-        logger.exception("assistant: embedding the batch ahead failed")
+        # Only a saving: each message then embeds and predicts on its own, where a failing
+        # encoder or model hands that case to a person (actor.py).
+        logger.exception("assistant: preparing the batch ahead failed")
     for message_id in message_ids:
         try:
             turn = services.do_handle_customer_message(message_id=message_id)

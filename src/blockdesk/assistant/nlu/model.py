@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,9 @@ __all__ = ["IntentModel", "IntentScore", "ModelConfig", "Prediction"]
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+# predict_ahead: the `k` the assistant asks for, and how many results wait at most.
+AHEAD_K = 3
+AHEAD_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,9 @@ class IntentModel:
         # thresholds_for by risk setting: read on every assistant turn, and the curve's
         # scan is a Python loop over its grid; the model is immutable once loaded.
         self._thresholds: dict[str, tuple[float, float] | None] = {}
+        # predict_ahead's results, each taken by the one `predict` it was made for.
+        self._ahead: dict[str, Prediction] = {}
+        self._ahead_lock = threading.Lock()
         oos = np.flatnonzero(classes == OOS_LABEL)
         self._oos_index = int(oos[0]) if len(oos) else -1
 
@@ -408,7 +415,27 @@ class IntentModel:
         return out
 
     def predict(self, text: str, k: int = 3, cached: bool = True) -> Prediction:
+        if cached and k == AHEAD_K:
+            with self._ahead_lock:
+                found = self._ahead.pop(text, None)
+            if found is not None:
+                return found
         return self.predict_batch([text], k=k, cached=cached)[0]
+
+    def predict_ahead(self, texts: Sequence[str]) -> None:
+        """Predict these texts in one batch for the `predict` calls that will follow, one
+        text at a time (a flood's group of messages, answered one after the other): the
+        features and scores of ten messages together cost 0.26 ms a message instead of
+        1.0 alone (issue 17). Each result is taken by the first `predict` of its text;
+        the oldest are dropped past AHEAD_KEPT (messages never answered, say)."""
+        fresh = list(dict.fromkeys(t for t in texts if t not in self._ahead))
+        if not fresh:
+            return
+        predictions = self.predict_batch(fresh, k=AHEAD_K)
+        with self._ahead_lock:
+            self._ahead.update(zip(fresh, predictions, strict=True))
+            for stale in list(self._ahead)[: max(0, len(self._ahead) - AHEAD_KEPT)]:
+                del self._ahead[stale]
 
     @property
     def intents(self) -> list[str]:
