@@ -63,3 +63,30 @@ def test_a_failing_source_does_not_break_search(toy_index):
     assert keys(search_index(toy_index, query="frozen", language="en", params=LEXICAL))[0] == (
         "account-frozen"
     )
+
+
+def test_a_query_is_expanded_once_per_index_and_table(toy_index, monkeypatch):
+    """The search keeps a query's expansion on the index (the assistant asks for the same
+    message's up to three times); edited synonyms or a rebuilt index expand it afresh."""
+    from blockdesk.kb.search import service
+
+    calls: list[str] = []
+    real = service.expand_query
+
+    def counted(query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(query)
+        return real(query, *args, **kwargs)
+
+    monkeypatch.setattr(service, "expand_query", counted)
+    toy_index.expanded_queries.clear()
+    asked = {"query": "unbonding", "language": "zh-hans", "params": LEXICAL}
+    before = keys(search_index(toy_index, **asked))
+    assert keys(search_index(toy_index, **asked)) == before
+    assert calls == ["unbonding"]
+    assert not before or before[0] != "staking-rewards"
+    synonyms.set_synonym_source(lambda: [["unbonding", "锁仓"]])
+    assert keys(search_index(toy_index, **asked))[0] == "staking-rewards"  # the new table
+    assert calls == ["unbonding"] * 2
+    toy_index.expanded_queries.clear()  # as a rebuilt index starts
+    search_index(toy_index, **asked)
+    assert len(calls) == 3

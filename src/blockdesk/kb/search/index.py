@@ -174,6 +174,8 @@ class Index:
         self.doc_freq = np.diff(self._indptr)
         self._language_masks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._sentences: dict[int, list[tuple[str, str]]] = {}
+        # The search service's expanded queries (service._expanded): dropped with the index.
+        self.expanded_queries: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self.documents)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.conf import settings
@@ -29,6 +30,7 @@ from blockdesk.kb.search import shared, store
 from blockdesk.kb.search.analysis import analyzer_signature
 from blockdesk.kb.search.index import Index, IndexConfig, build_index
 from blockdesk.kb.search.ranking import (
+    QueryTerms,
     RankingParams,
     SearchHit,
     expand_query,
@@ -37,7 +39,7 @@ from blockdesk.kb.search.ranking import (
     rank,
     repaired_text,
 )
-from blockdesk.kb.search.synonyms import current_table
+from blockdesk.kb.search.synonyms import SynonymTable, current_table
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -57,6 +59,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_PARAMS = RankingParams()
 MAX_QUERY_CHARS = 300
 MAX_LIMIT = 50
+# _expanded: queries kept per index.
+EXPANDED_KEPT = 1024
+_expanded_lock = threading.Lock()
 
 
 # -- embedder -----------------------------------------------------------------------
@@ -203,7 +208,7 @@ def search_index(
         return []
     lang = query_language(query, language)
     table = current_table()
-    expanded = expand_query(query, index, table, params)
+    expanded = _expanded(query, index, table, params)
     lexical = index.lexical_scores(expanded.clauses)
     if not _semantic(index, params):
         semantic = np.zeros(len(index), dtype=np.float32)
@@ -245,6 +250,26 @@ def search_index(
     return hits
 
 
+def _expanded(
+    query: str, index: Index, table: SynonymTable, params: RankingParams
+) -> QueryTerms:
+    """expand_query, kept on the index for its last EXPANDED_KEPT queries: the assistant
+    asks for the same message's up to three times (the encoder's batch, its own
+    embedding, its search; issue 17), and a flood asks the same few things. A reloaded
+    synonym table is another key; a rebuilt index starts empty."""
+    memo = index.expanded_queries
+    key = (query, id(table), params)
+    found = memo.get(key)
+    if found is not None:
+        return cast(QueryTerms, found[1])
+    expanded = expand_query(query, index, table, params)
+    with _expanded_lock:
+        while len(memo) >= EXPANDED_KEPT:
+            memo.pop(next(iter(memo)))
+        memo[key] = (table, expanded)  # the table kept: its id is not reused meanwhile
+    return expanded
+
+
 def _clipped(query: str) -> str:
     return (query or "").strip()[:MAX_QUERY_CHARS]
 
@@ -263,7 +288,7 @@ def semantic_query(query: str, *, account_id: int | None = None) -> tuple[str, s
     if not query or not len(index) or not _semantic(index, DEFAULT_PARAMS):
         return None
     table = current_table()
-    expanded = expand_query(query, index, table, DEFAULT_PARAMS)
+    expanded = _expanded(query, index, table, DEFAULT_PARAMS)
     return index.embedder, repaired_text(query, index, DEFAULT_PARAMS, table, expanded)
 
 
