@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
+
 from blockdesk.accounts.models import User
 from blockdesk.common import plain_sql
 from blockdesk.common.errors import Forbidden, NotFound
@@ -29,6 +31,16 @@ Status = Conversation.Status
 # still handling does not wake it to `open`.
 BOT_HANDLES_INBOX: list[Callable[[Inbox], bool]] = []
 BOT_HANDLES_CONVERSATION: list[Callable[[Conversation], bool]] = []
+
+
+def _one_unit() -> transaction.Atomic:
+    """A service's writes as one unit: their own transaction when it is called alone,
+    else part of the caller's, without a savepoint. A savepoint is two more round trips
+    (SAVEPOINT, RELEASE) per call, and the assistant makes up to three such calls for one
+    message (issue 17). It would matter only to a caller that catches the service's
+    failure and goes on in the same transaction; none does, so a failure here fails the
+    caller's transaction, as it should."""
+    return transaction.atomic(savepoint=False)
 
 
 def check_agent_can_access(*, user: User, conversation: Conversation) -> None:

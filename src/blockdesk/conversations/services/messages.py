@@ -35,6 +35,7 @@ from blockdesk.conversations.serializers import (
 from blockdesk.conversations.services._common import (
     BOT_HANDLES_CONVERSATION,
     Status,
+    _one_unit,
     _publish_conversation,
     _record_event,
     check_agent_can_access,
@@ -428,7 +429,7 @@ def do_send_assistant_message(
     checks as an agent's reply: it never asks for secrets."""
     content = check_content(content=content)
     check_outbound(content=content, private=private)
-    with transaction.atomic():
+    with _one_unit():
         message = Message(
             conversation=conversation,
             sender_type=Message.SenderType.ASSISTANT,
@@ -444,7 +445,7 @@ def do_send_system_message(
     *, conversation: Conversation, content: str, metadata: dict[str, object] | None = None
 ) -> Message:
     # metadata: e.g. {"public": {"csat": ...}} for the widget's rating card (surveys app).
-    with transaction.atomic():
+    with _one_unit():
         message = Message(
             conversation=conversation,
             sender_type=Message.SenderType.SYSTEM,

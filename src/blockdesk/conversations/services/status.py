@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from blockdesk.conversations.models import (
 )
 from blockdesk.conversations.services._common import (
     Status,
+    _one_unit,
     _publish_conversation,
     _record_event,
     check_agent_can_access,
@@ -97,7 +97,7 @@ def do_change_status(
     check_status_change(conversation=conversation, status=status, snoozed_until=snoozed_until)
     if status == conversation.status and snoozed_until == conversation.snoozed_until:
         return conversation
-    with transaction.atomic():
+    with _one_unit():
         locked = plain_sql.fetch_one(
             Conversation,
             where={"pk": conversation.pk},
