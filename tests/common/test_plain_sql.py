@@ -10,7 +10,13 @@ import pytest
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models.signals import post_save
 
-from blockdesk.common.plain_sql import fetch_one, insert_row, save_row, update_row
+from blockdesk.common.plain_sql import (
+    fetch_one,
+    insert_row,
+    insert_row_if_absent,
+    save_row,
+    update_row,
+)
 from blockdesk.conversations.models import Contact, Conversation, ConversationEvent, Message
 from blockdesk.events.models import Event
 
@@ -102,6 +108,36 @@ def test_a_model_with_a_save_receiver_goes_through_save(channel, contact):
     finally:
         post_save.disconnect(receiver, sender=Contact)
     assert seen == [someone.pk]
+
+
+@pytest.mark.parametrize("listening", [False, True])
+def test_insert_row_if_absent_skips_a_row_whose_unique_value_exists(channel, contact, listening):
+    """ON CONFLICT DO NOTHING (or, with a save receiver, save() in a savepoint): the
+    second row for the same case is not stored, and the transaction goes on."""
+    from blockdesk.assistant.models import AssistantConversation
+    from blockdesk.conversations.services import do_create_conversation
+
+    case = do_create_conversation(inbox=channel.inbox, contact=contact)
+    seen: list[int] = []
+
+    def receiver(sender: type, instance: AssistantConversation, **kwargs: object) -> None:
+        seen.append(instance.pk)
+
+    if listening:
+        post_save.connect(receiver, sender=AssistantConversation, weak=False)
+    try:
+        with transaction.atomic():
+            first = AssistantConversation(conversation=case, account_id=case.account_id)
+            assert insert_row_if_absent(first) and first.pk is not None
+            second = AssistantConversation(
+                conversation=case, account_id=case.account_id, language="zh-hans"
+            )
+            assert not insert_row_if_absent(second) and second.pk is None
+            stored = AssistantConversation.objects.get(conversation=case)
+            assert (stored.pk, stored.language) == (first.pk, first.language)
+    finally:
+        post_save.disconnect(receiver, sender=AssistantConversation)
+    assert seen == ([first.pk] if listening else [])
 
 
 def test_database_computed_columns_are_refused():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from blockdesk.accounts.models import User
@@ -96,16 +96,13 @@ def do_note_agent_activity(*, conversation_id: int) -> None:
 def _locked_state(conversation: Conversation) -> AssistantConversation:
     """The assistant's state of the case, locked for this transaction; created (and so
     held) on the case's first message. Two handlers racing to create it: the loser's
-    insert fails on the unique key and it waits for the winner's row."""
+    insert waits for the winner's and skips, and it then waits for the winner's row."""
     where = {"conversation": conversation.pk}
     state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
     if state is not None:
         return state
     state = AssistantConversation(conversation=conversation, account_id=conversation.account_id)
-    try:
-        with transaction.atomic():
-            plain_sql.insert_row(state)
-    except IntegrityError:
+    if not plain_sql.insert_row_if_absent(state):
         state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
         assert state is not None  # the row that won cannot go away in the meantime
     return state
