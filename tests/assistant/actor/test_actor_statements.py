@@ -1,0 +1,65 @@
+"""Query-count guards on the assistant's hot path (issue 17): what the actor runs for a
+customer's first message it answers, and for a follow-up it hands to a person. No
+savepoints: the conversation services join the actor's transaction, and the case's state
+is created with ON CONFLICT DO NOTHING."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from blockdesk.assistant import tasks
+from blockdesk.assistant.models import AssistantTurn
+from blockdesk.conversations.models import Message
+from tests.widget.conftest import Visitor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Today's counts (SQLite and PostgreSQL alike): a new statement on this path must be
+# one someone chose to add.
+ANSWER_MAX = 19
+HANDOFF_MAX = 29
+
+
+def _stored(visitor: Visitor, text: str, conversation_id: int | None = None) -> int:
+    sent = visitor.send(text, conversation_id=conversation_id)
+    assert sent.status_code == 201, sent.content
+    return int(sent.json()["message"]["id"])
+
+
+def _watched(message_id: int) -> list[str]:
+    with CaptureQueriesContext(connection) as seen:
+        tasks.handle_customer_messages.call([message_id])
+    return [q["sql"] for q in seen.captured_queries]
+
+
+@pytest.fixture
+def quiet(settings, assistant_channel) -> Visitor:
+    """The actor runs when the test says (not on each commit); warmed up by another
+    customer's case (the model and the index loaded)."""
+    settings.EVENT_INLINE_CONSUMERS = ()
+    warm = Visitor(assistant_channel, ip="203.0.113.90").start()
+    tasks.handle_customer_messages.call([_stored(warm, "How long does a withdrawal take?")])
+    return Visitor(assistant_channel, ip="203.0.113.91").start()
+
+
+def test_an_answer_runs_no_savepoint_and_few_statements(quiet):
+    first = _stored(quiet, "I sent USDT on the wrong network 3301")
+    statements = _watched(first)
+    assert AssistantTurn.objects.get(message_id=first).action == "answer"
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()], statements
+    assert len(statements) <= ANSWER_MAX, "\n".join(statements)
+
+
+def test_a_hand_off_runs_no_savepoint_and_few_statements(quiet):
+    first = _stored(quiet, "I sent USDT on the wrong network 3302")
+    tasks.handle_customer_messages.call([first])
+    case = Message.objects.get(pk=first).conversation_id
+    # Asking the same again: the answer did not help, a person takes it.
+    again = _stored(quiet, "I sent USDT on the wrong network 3302", conversation_id=case)
+    statements = _watched(again)
+    turn = AssistantTurn.objects.get(message_id=again)
+    assert (turn.action, turn.handoff_reason) == ("handoff", "not_helpful")
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()], statements
+    assert len(statements) <= HANDOFF_MAX, "\n".join(statements)
