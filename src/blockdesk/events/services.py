@@ -22,6 +22,8 @@ from blockdesk.events.runner import wake
 from blockdesk.events.selectors import security_relevant_q
 
 PURGE_CHUNK = 2000
+# A set made once: the choices' `values` builds a new list at each use.
+_ACTOR_KINDS = frozenset(ActorKind.values)
 
 
 class EmitOutsideTransaction(RuntimeError):
@@ -44,7 +46,7 @@ def emit(
             f"emit({name!r}) must run inside transaction.atomic(), with the change it records"
         )
     event_type = get_event_type(name)
-    if actor.kind not in ActorKind.values:
+    if actor.kind not in _ACTOR_KINDS:
         raise ValueError(f"unknown actor kind {actor.kind!r}")
     event = Event(
         account_id=account_id,
