@@ -163,6 +163,7 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
         for label in ("first", "follow_up"):
             counter.n = 0
             samples = []
+            probes = []
             tokens = visitors[20:]
             for start in range(0, len(tokens), group):
                 counter.last = []
@@ -176,15 +177,23 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
                 if args.assistant:
                     await sync_to_async(_assistant_pass)()
                 samples.append((time.process_time() - t0) / (i + 1 - start))
+                # Every 20 messages (a probe after each one would start every message
+                # with cold caches): each sample is scaled by the probe after its block.
+                if (i + 1) % 20 == 0 or i + 1 == len(tokens):
+                    probes += [probe_ms()] * (len(samples) - len(probes))
             results[label] = {
                 "cpu_ms_median": 1000 * statistics.median(samples),
                 "cpu_ms_mean": 1000 * statistics.fmean(samples),
+                "samples_ms": [1000 * x for x in samples],
+                "probes_ms": probes,
                 "sql_per_message": counter.n / len(tokens),
                 "sql_of_one": counter.last,
             }
         if args.assistant:
             results["assistant_actions"] = await _assistant_actions()
+        probe = probe_ms()
         results["client_floor_ms"] = await _client_floor(len(visitors) - 20)
+        results["client_floor_probe_ms"] = (probe + probe_ms()) / 2
         return results
 
 
@@ -249,6 +258,25 @@ async def _client_floor(n: int) -> float:
     return 1000 * statistics.median(samples)
 
 
+# CPU ms of probe_ms's loop in a fast hour of this machine (250 ms for 10 M additions).
+PROBE_REFERENCE_MS = 25.0
+
+
+def probe_ms() -> float:
+    """machine_speed_ms's loop at a tenth, run after every sample: each sample is also
+    reported scaled by how fast the machine ran it (PROBE_REFERENCE_MS / probe), a figure
+    that moves less with this shared machine's hour-to-hour speed than the raw one."""
+    t0 = time.process_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i
+    return 1000 * (time.process_time() - t0)
+
+
+def _normalised(samples: list[float], probes: list[float]) -> list[float]:
+    return [x * PROBE_REFERENCE_MS / p for x, p in zip(samples, probes, strict=True)]
+
+
 def machine_speed_ms() -> float:
     """CPU ms for a fixed pure-Python loop (10 M additions): this shared machine's speed
     varies by 2x from hour to hour, so figures from different hours compare only as a
@@ -297,6 +325,7 @@ def main() -> None:
     print(f"load average before/after: {os.getloadavg()}")
     print(f"machine speed (10 M additions) before/after: {speed[0]:.0f} / {speed[1]:.0f} ms")
     floor = results.pop("client_floor_ms")
+    floor_normalised = floor * PROBE_REFERENCE_MS / results.pop("client_floor_probe_ms")
     if "assistant_actions" in results:
         print(f"the assistant's turns (warm-up included): {results.pop('assistant_actions')}")
     print(f"client side (httpx in this process) {floor:.2f} ms per request, subtracted below")
@@ -304,6 +333,12 @@ def main() -> None:
         print(
             f"{label:10s} server CPU/msg median {r['cpu_ms_median'] - floor:.2f} ms, mean"
             f" {r['cpu_ms_mean'] - floor:.2f} ms, {r['sql_per_message']:.1f} SQL statements"
+        )
+        scaled = _normalised(r["samples_ms"], r["probes_ms"])
+        print(
+            f"{'':10s} scaled to a fast hour ({PROBE_REFERENCE_MS:.0f} ms probe; probes"
+            f" {min(r['probes_ms']):.0f}-{max(r['probes_ms']):.0f} ms): median"
+            f" {statistics.median(scaled) - floor_normalised:.2f} ms"
         )
         if args.show_sql:
             for sql in r["sql_of_one"]:
