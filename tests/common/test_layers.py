@@ -90,3 +90,62 @@ async def test_a_burst_to_redis_arrives_in_order_in_one_round_trip():
         assert len(commands) == 1
     finally:
         await layer.flush()
+
+
+@pytest.mark.redis
+async def test_pushes_from_a_process_without_a_server_loop_use_one_loop_of_its_own(
+    settings, monkeypatch
+):
+    """A task worker on Redis has no server loop: its pushes go through a loop thread of
+    its own (one lasting connection, a pipeline per burst) instead of a new loop and
+    Redis connection per push (async_to_sync), and arrive in order."""
+    import threading
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from blockdesk.common import realtime
+
+    require_or_skip(redis_available(REDIS), f"Redis is needed at {REDIS}")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "blockdesk.common.redis_layer.RedisPubSubLayer",
+            "CONFIG": {"hosts": [REDIS], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    publisher = realtime._Publisher()
+    monkeypatch.setattr(realtime, "_publisher", publisher)
+    fallbacks: list[object] = []
+    monkeypatch.setattr(
+        realtime, "async_to_sync", lambda f: fallbacks.append(f) or async_to_sync(f)
+    )
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = await layer.new_channel()
+    await layer.group_add("inbox.77", channel)
+    try:
+
+        def task_worker() -> None:  # a thread without a running loop, as db_worker's
+            for n in range(3):
+                realtime._send(["inbox.77"], {"n": n})
+
+        thread = threading.Thread(target=task_worker)
+        thread.start()
+        thread.join(5)
+        got = [(await asyncio.wait_for(layer.receive(channel), 5))["event"]["n"] for _ in range(3)]
+        assert got == [0, 1, 2]
+        assert fallbacks == []
+        own = publisher._own_loop
+        assert own is not None and own.is_running() and publisher._loop is own
+        thread = threading.Thread(target=task_worker)  # later pushes: the same loop
+        thread.start()
+        thread.join(5)
+        assert [
+            (await asyncio.wait_for(layer.receive(channel), 5))["event"]["n"] for _ in range(3)
+        ] == [0, 1, 2]
+        assert publisher._own_loop is own
+    finally:
+        publisher.flush(2)
+        if publisher._own_loop is not None:
+            publisher._own_loop.call_soon_threadsafe(publisher._own_loop.stop)
+        await layer.flush()
