@@ -149,3 +149,51 @@ async def test_pushes_from_a_process_without_a_server_loop_use_one_loop_of_its_o
         if publisher._own_loop is not None:
             publisher._own_loop.call_soon_threadsafe(publisher._own_loop.stop)
         await layer.flush()
+
+
+@pytest.mark.redis
+async def test_pushes_queued_on_the_own_loop_go_out_from_a_server_loop_bound_later(
+    settings, monkeypatch
+):
+    """A server loop bound while the process's own loop still holds pushes (a web worker
+    that published before its first request): they are sent once, from the server's."""
+    import threading
+
+    from channels.layers import get_channel_layer
+
+    from blockdesk.common import realtime
+
+    require_or_skip(redis_available(REDIS), f"Redis is needed at {REDIS}")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "blockdesk.common.redis_layer.RedisPubSubLayer",
+            "CONFIG": {"hosts": [REDIS], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    publisher = realtime._Publisher()
+    monkeypatch.setattr(realtime, "_publisher", publisher)
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = await layer.new_channel()
+    await layer.group_add("inbox.78", channel)
+    release = threading.Event()
+    try:
+        thread = threading.Thread(target=lambda: publisher.start_own_loop())
+        thread.start()
+        thread.join(5)
+        own = publisher._own_loop
+        assert own is not None
+        own.call_soon_threadsafe(release.wait, 5)  # the own loop is busy: nothing drains
+        for n in range(2):
+            assert publisher.submit(["inbox.78"], {"type": "broadcast", "event": {"n": n}})
+        publisher.bind(asyncio.get_running_loop())  # the server's loop takes over
+        got = [(await asyncio.wait_for(layer.receive(channel), 5))["event"]["n"] for _ in range(2)]
+        assert got == [0, 1]
+        release.set()  # the own loop's drain, if any, must not send them again
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(layer.receive(channel), 0.3)
+    finally:
+        release.set()
+        if publisher._own_loop is not None:
+            publisher._own_loop.call_soon_threadsafe(publisher._own_loop.stop)
+        await layer.flush()

@@ -62,9 +62,16 @@ class _Publisher:
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._loop is not loop:
             with self._lock:
-                self._loop = loop
-                self._queue.clear()
+                previous, self._loop = self._loop, loop
                 self._draining = False
+                mine = previous is self._own_loop and self._own_loop_pid == os.getpid()
+                if not mine:
+                    self._queue.clear()  # a finished loop's leftovers: never to be sent
+                elif self._queue:
+                    # From this process's own loop to a server's: what it had not sent yet
+                    # goes out from the new one (its drain stops at the next burst).
+                    self._draining = True
+                    loop.call_soon_threadsafe(self._start, loop)
 
     def submit(self, groups: list[str], message: dict[str, Any]) -> bool:
         """Queues the push; False when there is no running loop to send it from."""
@@ -151,7 +158,9 @@ class _Publisher:
         send_many = getattr(layer, "group_send_many", None)  # the Redis layer's pipeline
         while True:
             with self._lock:
-                if not self._queue or self._loop is not loop:
+                if self._loop is not loop:
+                    return  # bound to another loop since: `_draining` is that loop's
+                if not self._queue:
                     self._draining = False
                     return
                 burst = [(group, message) for groups, message in self._queue for group in groups]
