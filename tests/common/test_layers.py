@@ -92,9 +92,44 @@ async def test_a_burst_to_redis_arrives_in_order_in_one_round_trip():
         await layer.flush()
 
 
+@pytest.fixture
+def own_publisher(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """The scale-out layer (Redis) and a fresh publisher in place of the process's; its
+    own loop, if started, stopped afterwards."""
+    from blockdesk.common import realtime
+
+    require_or_skip(redis_available(REDIS), f"Redis is needed at {REDIS}")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "blockdesk.common.redis_layer.RedisPubSubLayer",
+            "CONFIG": {"hosts": [REDIS], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    publisher = realtime._Publisher()
+    monkeypatch.setattr(realtime, "_publisher", publisher)
+    yield publisher
+    publisher.flush(2)
+    if publisher._own_loop is not None:
+        publisher._own_loop.call_soon_threadsafe(publisher._own_loop.stop)
+
+
+async def _listening(group: str):  # type: ignore[no-untyped-def]
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    return layer, channel
+
+
+async def _heard(layer, channel, count: int) -> list[int]:  # type: ignore[no-untyped-def]
+    return [(await asyncio.wait_for(layer.receive(channel), 5))["event"]["n"] for _ in range(count)]
+
+
 @pytest.mark.redis
 async def test_pushes_from_a_process_without_a_server_loop_use_one_loop_of_its_own(
-    settings, monkeypatch
+    own_publisher, monkeypatch
 ):
     """A task worker on Redis has no server loop: its pushes go through a loop thread of
     its own (one lasting connection, a pipeline per burst) instead of a new loop and
@@ -102,98 +137,56 @@ async def test_pushes_from_a_process_without_a_server_loop_use_one_loop_of_its_o
     import threading
 
     from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
 
     from blockdesk.common import realtime
 
-    require_or_skip(redis_available(REDIS), f"Redis is needed at {REDIS}")
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "blockdesk.common.redis_layer.RedisPubSubLayer",
-            "CONFIG": {"hosts": [REDIS], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
-        }
-    }
-    publisher = realtime._Publisher()
-    monkeypatch.setattr(realtime, "_publisher", publisher)
     fallbacks: list[object] = []
     monkeypatch.setattr(
         realtime, "async_to_sync", lambda f: fallbacks.append(f) or async_to_sync(f)
     )
-    layer = get_channel_layer()
-    assert layer is not None
-    channel = await layer.new_channel()
-    await layer.group_add("inbox.77", channel)
+    layer, channel = await _listening("inbox.77")
+
+    def task_worker() -> None:  # a thread without a running loop, as db_worker's
+        for n in range(3):
+            realtime._send(["inbox.77"], {"n": n})
+
     try:
-
-        def task_worker() -> None:  # a thread without a running loop, as db_worker's
-            for n in range(3):
-                realtime._send(["inbox.77"], {"n": n})
-
-        thread = threading.Thread(target=task_worker)
-        thread.start()
-        thread.join(5)
-        got = [(await asyncio.wait_for(layer.receive(channel), 5))["event"]["n"] for _ in range(3)]
-        assert got == [0, 1, 2]
+        for _round in range(2):  # later pushes: the same loop
+            thread = threading.Thread(target=task_worker)
+            thread.start()
+            thread.join(5)
+            assert await _heard(layer, channel, 3) == [0, 1, 2]
+            own = own_publisher._own_loop
+            assert own is not None and own.is_running() and own_publisher._loop is own
         assert fallbacks == []
-        own = publisher._own_loop
-        assert own is not None and own.is_running() and publisher._loop is own
-        thread = threading.Thread(target=task_worker)  # later pushes: the same loop
-        thread.start()
-        thread.join(5)
-        assert [
-            (await asyncio.wait_for(layer.receive(channel), 5))["event"]["n"] for _ in range(3)
-        ] == [0, 1, 2]
-        assert publisher._own_loop is own
     finally:
-        publisher.flush(2)
-        if publisher._own_loop is not None:
-            publisher._own_loop.call_soon_threadsafe(publisher._own_loop.stop)
         await layer.flush()
 
 
 @pytest.mark.redis
 async def test_pushes_queued_on_the_own_loop_go_out_from_a_server_loop_bound_later(
-    settings, monkeypatch
+    own_publisher,
 ):
     """A server loop bound while the process's own loop still holds pushes (a web worker
     that published before its first request): they are sent once, from the server's."""
     import threading
 
-    from channels.layers import get_channel_layer
-
-    from blockdesk.common import realtime
-
-    require_or_skip(redis_available(REDIS), f"Redis is needed at {REDIS}")
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "blockdesk.common.redis_layer.RedisPubSubLayer",
-            "CONFIG": {"hosts": [REDIS], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
-        }
-    }
-    publisher = realtime._Publisher()
-    monkeypatch.setattr(realtime, "_publisher", publisher)
-    layer = get_channel_layer()
-    assert layer is not None
-    channel = await layer.new_channel()
-    await layer.group_add("inbox.78", channel)
+    layer, channel = await _listening("inbox.78")
     release = threading.Event()
     try:
-        thread = threading.Thread(target=lambda: publisher.start_own_loop())
+        thread = threading.Thread(target=own_publisher.start_own_loop)
         thread.start()
         thread.join(5)
-        own = publisher._own_loop
+        own = own_publisher._own_loop
         assert own is not None
         own.call_soon_threadsafe(release.wait, 5)  # the own loop is busy: nothing drains
         for n in range(2):
-            assert publisher.submit(["inbox.78"], {"type": "broadcast", "event": {"n": n}})
-        publisher.bind(asyncio.get_running_loop())  # the server's loop takes over
-        got = [(await asyncio.wait_for(layer.receive(channel), 5))["event"]["n"] for _ in range(2)]
-        assert got == [0, 1]
+            assert own_publisher.submit(["inbox.78"], {"type": "broadcast", "event": {"n": n}})
+        own_publisher.bind(asyncio.get_running_loop())  # the server's loop takes over
+        assert await _heard(layer, channel, 2) == [0, 1]
         release.set()  # the own loop's drain, if any, must not send them again
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(layer.receive(channel), 0.3)
     finally:
         release.set()
-        if publisher._own_loop is not None:
-            publisher._own_loop.call_soon_threadsafe(publisher._own_loop.stop)
         await layer.flush()
