@@ -186,28 +186,29 @@ def prepare_ahead(*, messages: Sequence[tuple[int, str]]) -> None:
     through their encoder in one batch, then each model predicts its messages in one
     batch (IntentModel.predict_ahead), so that answering each finds its vectors and its
     prediction waiting. Per message USE costs 2.1 ms a text alone and 0.8 twenty at a
-    time; the model 1.0 ms alone and 0.26 ten at a time (issue 17). An account whose
-    model cannot load is left to the actor, which answers without the model."""
+    time; the model 1.0 ms alone and 0.26 ten at a time (issue 17). A saving only, so it
+    never raises: what fails here (a model that cannot load, the encoder) is logged, and
+    each message then meets it alone, where the actor answers without the model or hands
+    the case to a person."""
     from blockdesk.common.embeddings import get_embedder
 
-    batches: dict[str, dict[str, None]] = {}  # encoder -> texts, each once, in order
-    by_model: dict[int, tuple[IntentModel, list[str]]] = {}
-    for account_id, text in messages:
-        try:
+    try:
+        batches: dict[str, dict[str, None]] = {}  # encoder -> texts, each once, in order
+        by_model: dict[int, tuple[IntentModel, list[str]]] = {}
+        for account_id, text in messages:
             model = get_model(account_id)
-        except Exception:  # broad as in the actor's _understand, which answers without it
-            logger.exception("assistant: cannot load the intent model")
-            continue
-        if model is None:
-            continue
-        by_model.setdefault(id(model), (model, []))[1].append(text)
-        found = _shared_batch(model=model, text=text, account_id=account_id)
-        if found is not None:
-            batches.setdefault(found[0], {}).update(dict.fromkeys(found[1]))
-    for name, unique in batches.items():
-        get_embedder(name).encode(list(unique))
-    for model, texts in by_model.values():
-        model.predict_ahead(texts)
+            if model is None:
+                continue
+            by_model.setdefault(id(model), (model, []))[1].append(text)
+            found = _shared_batch(model=model, text=text, account_id=account_id)
+            if found is not None:
+                batches.setdefault(found[0], {}).update(dict.fromkeys(found[1]))
+        for name, unique in batches.items():
+            get_embedder(name).encode(list(unique))
+        for model, texts in by_model.values():
+            model.predict_ahead(texts)
+    except Exception:  # see above: logged with its traceback, met again per message
+        logger.exception("assistant: preparing a group of messages ahead failed")
 
 
 def _shared_batch(

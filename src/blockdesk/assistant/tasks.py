@@ -25,12 +25,7 @@ def handle_customer_messages(message_ids: list[int]) -> dict[str, int]:
     other; each is idempotent and hands its case to a person if it breaks, and one that
     still raises does not cost the others their answer."""
     done: dict[str, int] = {}
-    try:
-        engine.prepare_ahead(messages=selectors.customer_message_texts(message_ids=message_ids))
-    except Exception:
-        # Only a saving: each message then embeds and predicts on its own, where a failing
-        # encoder or model hands that case to a person (actor.py).
-        logger.exception("assistant: preparing the batch ahead failed")
+    engine.prepare_ahead(messages=selectors.customer_message_texts(message_ids=message_ids))
     for message_id in message_ids:
         try:
             turn = services.do_handle_customer_message(message_id=message_id)

@@ -123,15 +123,19 @@ class _Publisher:
             if self._loop is not None and self._loop.is_running() and not self._orphaned():
                 return False
             own = self._own_loop
+            started = threading.Event()
             if own is None or self._own_loop_pid != os.getpid():
                 own = asyncio.new_event_loop()
+                own.call_soon(started.set)  # the first thing the loop does
                 threading.Thread(
                     target=own.run_forever, name="realtime-publisher", daemon=True
                 ).start()
                 self._own_loop, self._own_loop_pid = own, os.getpid()
                 atexit.register(self.flush, 2.0)
-        while not own.is_running():  # the thread has just been started
-            time.sleep(0.001)
+            else:
+                started.set()
+        if not started.wait(5):
+            return False  # the thread never ran: push the old way
         self.bind(own)
         return True
 

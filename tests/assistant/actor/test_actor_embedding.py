@@ -93,3 +93,36 @@ def test_a_flood_group_goes_through_the_encoder_in_one_batch(
     assert len(with_texts) == 1, batches
     assert all(t in with_texts[0] for t in texts)
     assert any("network" in t and "4410" in t for t in with_texts[0] if t not in texts)
+
+
+def test_a_failing_preparation_costs_the_group_nothing(
+    assistant_channel, settings, monkeypatch, caplog
+):
+    """prepare_ahead is a saving only: an encoder that breaks there is logged, and each
+    message is still handled (the actor meets the failure alone and acts on it)."""
+    from blockdesk.assistant import tasks
+    from tests.widget.conftest import Visitor
+
+    settings.EVENT_INLINE_CONSUMERS = ()
+    texts = ["How long does a withdrawal take? 5601", "How long does a withdrawal take? 5602"]
+    for n, text in enumerate(texts):
+        Visitor(assistant_channel, ip=f"203.0.113.{40 + n}").start().send(text)
+    ids = list(
+        Message.objects.filter(sender_type="contact", content__in=texts).values_list(
+            "pk", flat=True
+        )
+    )
+    calls: list[int] = []
+    real = engine.get_model
+
+    def breaks_once(account_id: int) -> Any:
+        calls.append(account_id)
+        if len(calls) == 1:
+            raise RuntimeError("model file unreadable")
+        return real(account_id)
+
+    monkeypatch.setattr(engine, "get_model", breaks_once)
+    done = tasks.handle_customer_messages.call(ids)
+    assert "preparing a group of messages ahead failed" in caplog.text
+    assert sum(done.values()) == 2 and "failed" not in done
+    assert Message.objects.filter(sender_type="assistant", is_private=False).count() >= 2
