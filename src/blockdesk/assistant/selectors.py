@@ -13,9 +13,11 @@ from blockdesk.assistant.answer import Article
 from blockdesk.assistant.models import AssistantConversation, AssistantSettings, AssistantTurn
 from blockdesk.common import plain_sql
 from blockdesk.common.errors import NotFound
+from blockdesk.common.group_memo import per_group
 from blockdesk.conversations.models import Conversation, Inbox, Message
 
 
+@per_group  # read for each message of a flood's group: once per group
 def settings_for_inbox(inbox: Inbox | int) -> AssistantSettings:
     """The inbox's settings, or unsaved defaults (assistant off) when never configured."""
     inbox_id = inbox if isinstance(inbox, int) else inbox.pk

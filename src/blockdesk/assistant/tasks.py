@@ -8,6 +8,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from blockdesk.assistant import engine, selectors, services
+from blockdesk.common.group_memo import group_scope
+from blockdesk.mood import selectors as mood_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -23,21 +25,28 @@ def handle_customer_message(message_id: int) -> str:
 def handle_customer_messages(message_ids: list[int]) -> dict[str, int]:
     """Several customer messages (a flood's batch, event_consumers.py), one after the
     other; each is idempotent and hands its case to a person if it breaks, and one that
-    still raises does not cost the others their answer."""
+    still raises does not cost the others their answer. The reads every message repeats
+    (the inbox's settings, an open surge or incident, the messages' moods) are made once
+    for the group (common/group_memo.py)."""
     done: dict[str, int] = {}
     engine.prepare_ahead(messages=selectors.customer_message_texts(message_ids=message_ids))
-    for message_id in message_ids:
-        try:
-            turn = services.do_handle_customer_message(message_id=message_id)
-        except Exception:
-            # Broad on purpose: the other messages of the batch still get their answer;
-            # this one is logged with its traceback, as a failed task of its own would be.
-            logger.exception("assistant: message %s failed in its batch", message_id)
-            action = "failed"
-        else:
-            action = turn.action if turn is not None else "skipped"
-        done[action] = done.get(action, 0) + 1
+    with group_scope():
+        mood_selectors.prefetch_message_moods(message_ids=message_ids)
+        for message_id in message_ids:
+            action = _handled(message_id)
+            done[action] = done.get(action, 0) + 1
     return done
+
+
+def _handled(message_id: int) -> str:
+    try:
+        turn = services.do_handle_customer_message(message_id=message_id)
+    except Exception:
+        # Broad on purpose: the other messages of the batch still get their answer;
+        # this one is logged with its traceback, as a failed task of its own would be.
+        logger.exception("assistant: message %s failed in its batch", message_id)
+        return "failed"
+    return turn.action if turn is not None else "skipped"
 
 
 @task()

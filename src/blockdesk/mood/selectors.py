@@ -3,12 +3,13 @@ through a scoped selector (`visible_conversations`…): nothing here widens acce
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Max
 
 from blockdesk.common import plain_sql
+from blockdesk.common.group_memo import per_group, prime
 from blockdesk.mood.models import MessageMood
 
 # How far back the conversation's mood looks (its recent customer messages).
@@ -20,10 +21,23 @@ def moods_for_messages(*, message_ids: Iterable[int]) -> dict[int, MessageMood]:
     return {m.message_id: m for m in MessageMood.objects.filter(message_id__in=list(message_ids))}
 
 
+@per_group  # see prefetch_message_moods
 def mood_for_message(*, message_id: int) -> MessageMood | None:
     """One message's stored mood (one row a message): the assistant's tone asks for every
     customer message it handles, so a statement built once (issue 17)."""
     return plain_sql.fetch_one(MessageMood, where={"message": message_id})
+
+
+def prefetch_message_moods(*, message_ids: Sequence[int]) -> None:
+    """Inside a group scope (common/group_memo.py; a flood's assistant task): the moods of
+    these messages in one statement, which `mood_for_message` then answers from. A mood
+    stored later in the group is not seen (the caller scores the message itself, as for a
+    message the mood consumer has not reached yet). One message: nothing to share."""
+    if len(message_ids) < 2:
+        return
+    found = moods_for_messages(message_ids=message_ids)
+    for message_id in message_ids:
+        prime(mood_for_message, found.get(message_id), message_id=message_id)
 
 
 def latest_moods(*, conversation_ids: Iterable[int]) -> dict[int, MessageMood]:

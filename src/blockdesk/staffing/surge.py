@@ -27,6 +27,7 @@ from blockdesk.accounts.models import Account, User
 from blockdesk.accounts.zones import account_zone
 from blockdesk.common import plain_sql
 from blockdesk.common.errors import Forbidden
+from blockdesk.common.group_memo import per_group
 from blockdesk.conversations.models import Conversation, Message
 from blockdesk.events.registry import Actor, Subject
 from blockdesk.events.services import emit
@@ -350,6 +351,7 @@ def wait_text(seconds: float | None, language: str) -> str:
         ) % {"minutes": minutes}
 
 
+@per_group  # asked for each message of a flood's group: once per group
 def incident_reply(*, account_id: int, language: str, now: dt.datetime | None = None) -> str | None:
     """The prepared incident answer and the wait estimate, during a surge with an answer
     written; None otherwise (the assistant carries on as usual)."""

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from blockdesk.common import plain_sql
+from blockdesk.common.group_memo import per_group
 from blockdesk.statuspage.models import (
     SEVERITY,
     Component,
@@ -52,6 +53,7 @@ def open_incidents(*, account_id: int) -> QuerySet[Incident]:
     )
 
 
+@per_group  # asked for each message of a flood's group: once per group
 def any_open_incident(*, account_id: int) -> bool:
     """Whether `open_incidents` would find any: the assistant asks for every customer
     message, and on most days the answer is no (one statement built once, issue 17)."""

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Today's counts (SQLite and PostgreSQL alike): a new statement on this path must be
 # one someone chose to add.
-ANSWER_MAX = 19
-HANDOFF_MAX = 29
+ANSWER_MAX = 18
+HANDOFF_MAX = 28
 
 
 def _stored(visitor: Visitor, text: str, conversation_id: int | None = None) -> int:
@@ -47,9 +47,28 @@ def quiet(settings, assistant_channel) -> Visitor:
 def test_an_answer_runs_no_savepoint_and_few_statements(quiet):
     first = _stored(quiet, "I sent USDT on the wrong network 3301")
     statements = _watched(first)
-    assert AssistantTurn.objects.get(message_id=first).action == "answer"
+    turn = AssistantTurn.objects.get(message_id=first)
+    assert turn.action == "answer" and turn.reply_id is not None
     assert not [s for s in statements if "SAVEPOINT" in s.upper()], statements
+    # The turn is stored once its reply is sent: one INSERT, no UPDATE of its reply.
+    assert not [s for s in statements if s.startswith('UPDATE "assistant_assistantturn"')]
     assert len(statements) <= ANSWER_MAX, "\n".join(statements)
+
+
+def test_a_group_reads_settings_surge_incidents_and_moods_once(quiet, assistant_channel):
+    """A flood's task: what every message asks the same (the inbox's settings, an open
+    surge, an open incident) is read once for the group, not once per message, and the
+    messages' moods in one statement."""
+    customers = [Visitor(assistant_channel, ip=f"203.0.113.{i}").start() for i in (101, 102, 103)]
+    ids = [_stored(c, f"I sent USDT on the wrong network {i}") for i, c in enumerate(customers)]
+    with CaptureQueriesContext(connection) as seen:
+        tasks.handle_customer_messages.call(ids)
+    statements = [q["sql"] for q in seen.captured_queries]
+    assert AssistantTurn.objects.filter(message_id__in=ids).count() == 3
+    tables = ("assistant_assistantsettings", "staffing_surge", "statuspage_incident")
+    for table in (*tables, "mood_messagemood"):
+        reads = [s for s in statements if s.startswith("SELECT") and f'FROM "{table}"' in s]
+        assert len(reads) == 1, (table, reads)
 
 
 def test_a_hand_off_runs_no_savepoint_and_few_statements(quiet):

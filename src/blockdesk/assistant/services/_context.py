@@ -89,23 +89,30 @@ def _guarded_entities(entities: dict[str, list[str]], message: str) -> dict[str,
     return dict(clean)
 
 
-def _record(
+def _stored(turn: AssistantTurn, *, reply: Message | None = None) -> AssistantTurn:
+    """A turn made by `_turn`, stored; one with a reply stored once the reply is sent, in
+    one INSERT instead of an INSERT and an UPDATE of its reply (issue 17)."""
+    turn.reply = reply
+    plain_sql.insert_row(turn)
+    return turn
+
+
+def _turn(
     ctx: _Context,
     *,
     action: str,
     outcome: str,
     article_key: str = "",
-    reply: Message | None = None,
     reason: str = "",
     intent: str | None = None,
     confidence: float | None = None,
 ) -> AssistantTurn:
+    """The turn for this message, checked but not stored (see `_stored`)."""
     u = ctx.understanding
     turn = AssistantTurn(
         account_id=ctx.account_id,
         conversation=ctx.conversation,
         message=ctx.message,
-        reply=reply,
         language=ctx.language,
         intent=intent if intent is not None else (u.intent if u else ""),
         confidence=confidence if confidence is not None else (u.confidence if u else 0.0),
@@ -127,7 +134,6 @@ def _record(
         latency_ms=int((time.perf_counter() - ctx.started) * 1000),
     )
     turn.full_clean(exclude=["conversation", "message", "reply", "account"])
-    plain_sql.insert_row(turn)
     return turn
 
 
@@ -141,8 +147,8 @@ def _with_greeting(ctx: _Context, text: str, *, peek: bool = False) -> str:
 
 
 def _agent_meta(ctx: _Context, turn: AssistantTurn, **extra: Any) -> dict[str, Any]:
+    # No turn id: the turn is stored after its reply (it names the reply, `reply_id`).
     return {
-        "turn": turn.pk,
         "action": turn.action,
         "intent": turn.intent,
         "confidence": round(turn.confidence, 4),

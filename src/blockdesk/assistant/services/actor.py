@@ -31,7 +31,8 @@ from blockdesk.assistant.services._context import (
     Status,
     _Context,
     _entities,
-    _record,
+    _stored,
+    _turn,
 )
 from blockdesk.assistant.services.community import COMMUNITY_REASONS, _cite_community
 from blockdesk.assistant.services.handing_off import _fail_safe, _hand_off
@@ -245,7 +246,7 @@ def _handle_quick_reply(ctx: _Context, choice: str) -> AssistantTurn:
         key = choice[len(QUICK_PICK) :]
         if key in (ctx.state.options or []):
             return _answer(ctx, key=key, confidence=1.0)
-    return _record(ctx, action=Action.IGNORED, outcome=Outcome.PENDING)
+    return _stored(_turn(ctx, action=Action.IGNORED, outcome=Outcome.PENDING))
 
 
 def _understand(ctx: _Context, *, text: str | None = None) -> engine.Understanding:

@@ -25,12 +25,12 @@ from blockdesk.assistant.services._context import (
     _agent_meta,
     _confirm_buttons,
     _Context,
-    _record,
     _send,
+    _stored,
+    _turn,
     _with_greeting,
 )
 from blockdesk.assistant.services.lifecycle import _await_confirmation
-from blockdesk.common import plain_sql
 from blockdesk.forum.knowledge import CommunityAnswer, citable_answer, question_title
 from blockdesk.safety import scan_outbound
 from blockdesk.safety.fields import redact_free_text
@@ -80,7 +80,7 @@ def _cite_community(ctx: _Context) -> AssistantTurn | None:
     text = community_text(ctx, found)
     if text is None:
         return None
-    turn = _record(
+    turn = _turn(
         ctx,
         action=Action.ANSWER,
         outcome=Outcome.PENDING,
@@ -89,7 +89,7 @@ def _cite_community(ctx: _Context) -> AssistantTurn | None:
         confidence=found.score,
     )
     cited = {"question_id": found.question_id, "title": found.title, "url": found.url}
-    turn.reply = _send(
+    reply = _send(
         ctx,
         _with_greeting(ctx, text),
         public={"community": cited, "quick_replies": _confirm_buttons(ctx.language)},
@@ -97,7 +97,7 @@ def _cite_community(ctx: _Context) -> AssistantTurn | None:
             ctx, turn, community={**cited, "answer_id": found.answer_id, "score": found.score}
         ),
     )
-    plain_sql.save_row(turn, fields=("reply",))
+    _stored(turn, reply=reply)
     emitting.emit_answered(turn, community_question_ids=[found.question_id])
     ctx.state.offered = [*(ctx.state.offered or []), found.key]
     _await_confirmation(ctx)

@@ -30,8 +30,9 @@ from blockdesk.assistant.services._context import (
     _agent_meta,
     _Context,
     _entities,
-    _record,
     _send,
+    _stored,
+    _turn,
     _with_greeting,
 )
 from blockdesk.assistant.services.community import community_title
@@ -75,8 +76,9 @@ def _hand_off(
     if reason == "impersonation":
         # Last, where it stays in view: how to check that a channel is really ours.
         text += "\n\n" + phrase("verify_channel", ctx.language, url=_verify_url())
+    stored = turn is not None
     if turn is None:
-        turn = _record(ctx, action=Action.HANDOFF, outcome=Outcome.HANDED_OFF, reason=reason)
+        turn = _turn(ctx, action=Action.HANDOFF, outcome=Outcome.HANDED_OFF, reason=reason)
     else:
         AssistantTurn.objects.filter(pk=turn.pk).update(handoff_reason=reason)
     public: dict[str, Any] = {"handoff": True}
@@ -88,7 +90,9 @@ def _hand_off(
         public=public,
         agent=_agent_meta(ctx, turn, handoff_reason=reason),
     )
-    if turn.reply_id is None:
+    if not stored:
+        _stored(turn, reply=reply)
+    elif turn.reply_id is None:
         turn.reply = reply
         plain_sql.save_row(turn, fields=("reply",))
     note, details = internal_note(_note_facts(ctx, reason, turn), language=_agent_language())

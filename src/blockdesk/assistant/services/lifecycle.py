@@ -21,8 +21,9 @@ from blockdesk.assistant.services._context import (
     Status,
     _agent_meta,
     _Context,
-    _record,
     _send,
+    _stored,
+    _turn,
 )
 from blockdesk.common import plain_sql
 from blockdesk.conversations import services as conv_services
@@ -128,10 +129,9 @@ def do_take_over(*, actor: User, conversation: Conversation) -> Conversation:
 
 
 def _confirm_solved(ctx: _Context) -> AssistantTurn:
-    turn = _record(ctx, action=Action.CONFIRMED, outcome=Outcome.RESOLVED)
+    turn = _turn(ctx, action=Action.CONFIRMED, outcome=Outcome.RESOLVED)
     reply = _send(ctx, phrase("glad", ctx.language), public={}, agent=_agent_meta(ctx, turn))
-    turn.reply = reply
-    plain_sql.save_row(turn, fields=("reply",))
+    _stored(turn, reply=reply)
     _resolve(ctx.state, how=AssistantConversation.ResolvedBy.CONFIRMED)
     return turn
 

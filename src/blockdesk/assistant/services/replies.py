@@ -19,8 +19,9 @@ from blockdesk.assistant.services._context import (
     _agent_meta,
     _confirm_buttons,
     _Context,
-    _record,
     _send,
+    _stored,
+    _turn,
     _with_greeting,
 )
 from blockdesk.assistant.services.handing_off import _hand_off
@@ -42,7 +43,7 @@ def _answer(ctx: _Context, *, key: str, confidence: float) -> AssistantTurn:
     if answer_text is None:
         return _hand_off(ctx, "low_confidence")
     text, generated = answer_text
-    turn = _record(
+    turn = _turn(
         ctx,
         action=Action.ANSWER,
         outcome=Outcome.PENDING,
@@ -67,8 +68,7 @@ def _answer(ctx: _Context, *, key: str, confidence: float) -> AssistantTurn:
             generated=generated,
         ),
     )
-    turn.reply = reply
-    plain_sql.save_row(turn, fields=("reply",))
+    _stored(turn, reply=reply)
     emitting.emit_answered(turn, articles=[article], generated=generated)
     ctx.state.offered = [*(ctx.state.offered or []), key]
     _await_confirmation(ctx)
@@ -130,7 +130,7 @@ def _clarify(ctx: _Context, keys: list[str], *, pair: bool = False) -> Assistant
                 confidence=ctx.understanding.confidence if ctx.understanding else 0.0,
             )
         return _hand_off(ctx, "low_confidence")
-    turn = _record(ctx, action=Action.CLARIFY, outcome=Outcome.PENDING)
+    turn = _turn(ctx, action=Action.CLARIFY, outcome=Outcome.PENDING)
     names = [confusables.label(a.key, ctx.language) or a.title for a in articles]
     if pair and len(articles) == 2:
         text = phrase("clarify_pair", ctx.language, first=names[0], second=names[1])
@@ -151,8 +151,7 @@ def _clarify(ctx: _Context, keys: list[str], *, pair: bool = False) -> Assistant
         public={"quick_replies": buttons},
         agent=_agent_meta(ctx, turn, options=[a.key for a in articles], pair=pair),
     )
-    turn.reply = reply
-    plain_sql.save_row(turn, fields=("reply",))
+    _stored(turn, reply=reply)
     ctx.state.awaiting = Awaiting.CLARIFICATION
     ctx.state.options = [a.key for a in articles]
     ctx.state.resolve_after = None
@@ -177,7 +176,7 @@ def _diagnose(ctx: _Context) -> AssistantTurn | None:
     explanation = result.customer
     body = f"{phrase('diagnosis_intro', ctx.language)}\n\n{explanation.text}"
     needs_agent = bool(result.diagnosis.needs_agent or explanation.needs_agent)
-    turn = _record(
+    turn = _turn(
         ctx,
         action=Action.DIAGNOSE,
         outcome=Outcome.HANDED_OFF if needs_agent else Outcome.PENDING,
@@ -194,8 +193,7 @@ def _diagnose(ctx: _Context) -> AssistantTurn | None:
         public=public,
         agent=_agent_meta(ctx, turn, diagnosis=result.diagnosis.as_dict()),
     )
-    turn.reply = reply
-    plain_sql.save_row(turn, fields=("reply",))
+    _stored(turn, reply=reply)
     emitting.emit_answered(turn)
     if needs_agent:
         return _hand_off(ctx, "diagnosis_needs_agent", turn=turn)
@@ -220,20 +218,20 @@ def _tell_notices(ctx: _Context) -> AssistantTurn | None:
         return None
     for notice in found:
         if notice.answers:
-            turn = _record(
+            turn = _turn(
                 ctx,
                 action=Action.ANSWER,
                 outcome=Outcome.PENDING,
                 intent=f"notice:{notice.kind}",
                 confidence=1.0,
             )
-            turn.reply = _send(
+            reply = _send(
                 ctx,
                 _with_greeting(ctx, notice.text),
                 public={"notice": notice.kind, "quick_replies": _confirm_buttons(ctx.language)},
                 agent=_agent_meta(ctx, turn, notice=notice.kind),
             )
-            plain_sql.save_row(turn, fields=("reply",))
+            _stored(turn, reply=reply)
             _await_confirmation(ctx)
             return turn
     told = set(
