@@ -83,6 +83,7 @@ def _article(translation: Any) -> Article:
     )
 
 
+@per_group  # a flood asks about the same few articles: each read once per group
 def published_article(*, account_id: int, key: str, language: str) -> Article | None:
     """The published article ``key`` in ``language``, else in the closest language."""
     from blockdesk.kb.models import ArticleTranslation

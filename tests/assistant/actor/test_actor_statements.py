@@ -57,18 +57,23 @@ def test_an_answer_runs_no_savepoint_and_few_statements(quiet):
 
 def test_a_group_reads_settings_surge_incidents_and_moods_once(quiet, assistant_channel):
     """A flood's task: what every message asks the same (the inbox's settings, an open
-    surge, an open incident) is read once for the group, not once per message, and the
-    messages' moods in one statement."""
+    surge, an open incident, an article) is read once for the group, not once per
+    message, and the messages' moods in one statement."""
     customers = [Visitor(assistant_channel, ip=f"203.0.113.{i}").start() for i in (101, 102, 103)]
-    ids = [_stored(c, f"I sent USDT on the wrong network {i}") for i, c in enumerate(customers)]
+    ids = [_stored(c, "I sent USDT on the wrong network, what now?") for c in customers]
     with CaptureQueriesContext(connection) as seen:
         tasks.handle_customer_messages.call(ids)
     statements = [q["sql"] for q in seen.captured_queries]
     assert AssistantTurn.objects.filter(message_id__in=ids).count() == 3
+
+    def reads(table: str) -> list[str]:
+        return [s for s in statements if s.startswith("SELECT") and f'FROM "{table}"' in s]
+
     tables = ("assistant_assistantsettings", "staffing_surge", "statuspage_incident")
     for table in (*tables, "mood_messagemood"):
-        reads = [s for s in statements if s.startswith("SELECT") and f'FROM "{table}"' in s]
-        assert len(reads) == 1, (table, reads)
+        assert len(reads(table)) == 1, (table, reads(table))
+    # The same question from three customers: the article that answers it is read once.
+    assert len(reads("kb_articletranslation")) == 1, reads("kb_articletranslation")
 
 
 def test_a_hand_off_runs_no_savepoint_and_few_statements(quiet):
