@@ -3,8 +3,9 @@ it) and forks its workers (no multiprocessing resource tracker beside them), a w
 with SIGKILL is replaced and the server keeps answering, the background work (tasks,
 periodic jobs, event dispatcher) survives its process being killed: as a child of its own,
 started again, or in the worker holding the node's background lock, taken over by another
-worker; and SIGTERM stops them all. Runs on the configured database (SQLite file, or
-PostgreSQL + Redis in that pass), with the background work in each of its two places."""
+worker; SIGTERM stops them all, and so does the supervisor's death. Runs on the
+configured database (SQLite file, or PostgreSQL + Redis in that pass), with the background
+work in each of its two places."""
 
 from __future__ import annotations
 
@@ -231,6 +232,26 @@ def test_light_supervisor_restarts_what_dies_and_stops_everything(served) -> Non
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     _wait("every child gone", lambda: not [p for p in children if _is_live(p)], 30, log)
+
+
+def test_a_supervisor_killed_outright_takes_its_children_with_it(served) -> None:
+    """SIGKILL (or the OOM killer) gives the supervisor no chance to stop its children:
+    each asked the kernel for SIGTERM when it dies (supervisor.die_with_parent), so none
+    is left serving on its own."""
+    process, base, _report, log, background_in = served
+    _wait("readiness", lambda: _ready(base), START_TIMEOUT, log)
+    _wait("two workers", lambda: len(_workers(process.pid)) == 2, 60, log)
+    if background_in == "process":
+        _wait("the background child", lambda: _background(process.pid), 60, log)
+    children = set(_children(process.pid))
+    try:
+        process.kill()
+        process.wait(timeout=10)
+        _wait("every child gone", lambda: not [p for p in children if _is_live(p)], 60, log)
+    finally:
+        for child in children:  # reparented: the fixture no longer finds them
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
 
 
 def _is_live(pid: int) -> bool:

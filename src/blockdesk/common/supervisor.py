@@ -13,7 +13,10 @@ does not stay resident just to watch the workers (issue 17, "Memory"). This proc
   dies, and stopped when the server stops;
 - with `--background-in-worker` instead, names a lock file for the workers: the one that
   holds it runs that work in its threads, and another takes over when it dies
-  (common/background.host_background_if_elected). One Django process less per node.
+  (common/background.host_background_if_elected). One Django process less per node;
+- makes its children stop with it: each worker and the background child asks the kernel
+  for SIGTERM when the supervisor dies (`die_with_parent`), so a supervisor killed with
+  SIGKILL (or by the OOM killer) leaves no orphaned worker serving on the port.
 
 Nothing here may import Django or an app: tests/perf_guards/test_serve_supervisor.py
 checks the running supervisor's modules (BLOCKDESK_SUPERVISOR_REPORT, below).
@@ -22,9 +25,11 @@ checks the running supervisor's modules (BLOCKDESK_SUPERVISOR_REPORT, below).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +49,31 @@ LOCK_ENV = "BLOCKDESK_BACKGROUND_LOCK"
 REPORT_ENV = "BLOCKDESK_SUPERVISOR_REPORT"
 # Between restarts of a background child that keeps dying: 1 s, doubling up to 30 s.
 _BACKOFF_MAX = 30.0
+# The supervisor's pid, for the background child (a new program: it cannot inherit an
+# at-fork hook): serve_background calls die_with_parent with it.
+PARENT_ENV = "BLOCKDESK_SUPERVISOR_PID"
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> bool:
+    """SIGTERM to this process when `parent_pid`, its parent, dies (Linux's parent-death
+    signal; elsewhere nothing, False). Called first thing in a new child: if the parent
+    is already gone (it died before this was asked), the child exits at once. The signal
+    is sent when the parent's thread that started this process ends: the supervisor
+    starts its children from threads that live as long as it does."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent_pid:
+        # Nothing started yet; and a forked worker still has the supervisor's signal
+        # handlers, under which a SIGTERM to itself would be lost.
+        os._exit(0)
+    return True
 
 
 def background_command() -> list[str]:
@@ -65,7 +95,8 @@ class BackgroundChild:
         self._thread.start()
 
     def _spawn(self) -> None:
-        self.process = subprocess.Popen(self.command)  # noqa: S603 - a fixed command
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        self.process = subprocess.Popen(self.command, env=env)  # noqa: S603 - a fixed command
         logger.info("background process [%s] started", self.process.pid)
 
     def _watch(self) -> None:
@@ -161,6 +192,9 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     _fork_workers()
+    # Every worker uvicorn forks from here (and forks again when one dies) stops with us.
+    supervisor_pid = os.getpid()
+    os.register_at_fork(after_in_child=lambda: die_with_parent(supervisor_pid))
 
     background = BackgroundChild(background_command()) if args.background else None
     if background is not None:
