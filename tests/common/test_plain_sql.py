@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models.signals import post_save
 
 from blockdesk.common.plain_sql import (
@@ -138,6 +138,32 @@ def test_insert_row_if_absent_skips_a_row_whose_unique_value_exists(channel, con
     finally:
         post_save.disconnect(receiver, sender=AssistantConversation)
     assert seen == ([first.pk] if listening else [])
+
+
+@pytest.mark.parametrize("listening", [False, True])
+def test_insert_row_if_absent_raises_a_failed_constraint_that_is_not_a_unique_value(
+    channel, contact, listening
+):
+    """Only a unique value already taken reads as "exists": a NOT NULL column left empty
+    raises, with or without a save receiver (which goes through save() in a savepoint)."""
+    from blockdesk.assistant.models import AssistantConversation
+    from blockdesk.conversations.services import do_create_conversation
+
+    case = do_create_conversation(inbox=channel.inbox, contact=contact)
+
+    def receiver(sender: type, instance: AssistantConversation, **kwargs: object) -> None:
+        pass
+
+    if listening:
+        post_save.connect(receiver, sender=AssistantConversation, weak=False)
+    try:
+        broken = AssistantConversation(conversation=case, account_id=case.account_id, state=None)
+        # Its own block, as for the ORM: on PostgreSQL the failed INSERT ends the transaction.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            insert_row_if_absent(broken)
+    finally:
+        post_save.disconnect(receiver, sender=AssistantConversation)
+    assert not AssistantConversation.objects.filter(conversation=case).exists()
 
 
 def test_database_computed_columns_are_refused():

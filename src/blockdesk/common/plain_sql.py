@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Field, Model, Q
 from django.db.models.fields import NOT_PROVIDED
 from django.db.models.signals import post_save, pre_save
 
@@ -56,9 +56,31 @@ def insert_row_if_absent(instance: Model) -> bool:
             with transaction.atomic():
                 instance.save()  # someone listens: the ORM's path, with its signals
         except IntegrityError:
+            # Only a unique value already taken means "exists", as ON CONFLICT has it; any
+            # other failed constraint (NOT NULL, CHECK) is raised, as the INSERT raises it.
+            if not _unique_value_taken(instance):
+                raise
             return False
         return True
     return _insert(instance, skip_conflict=True)
+
+
+def _unique_value_taken(instance: Model) -> bool:
+    """Whether a stored row holds one of `instance`'s unique values (a unique field, or
+    the fields of a unique constraint without a condition)."""
+    meta = type(instance)._meta
+    by_name = {f.name: f.attname for f in meta.concrete_fields}
+    sets: list[tuple[str, ...]] = [
+        (f.name,) for f in meta.concrete_fields if f.unique and not f.primary_key
+    ]
+    sets += [tuple(c.fields) for c in meta.total_unique_constraints]
+    sets += [tuple(names) for names in meta.unique_together]
+    condition = Q()
+    for names in sets:
+        values = {by_name[n]: getattr(instance, by_name[n]) for n in names}
+        if None not in values.values():  # NULLs are never equal: no conflict on them
+            condition |= Q(**values)
+    return bool(condition) and type(instance)._default_manager.filter(condition).exists()
 
 
 def _insert(instance: Model, *, skip_conflict: bool) -> bool:
