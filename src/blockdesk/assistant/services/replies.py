@@ -78,11 +78,9 @@ def _answer(ctx: _Context, *, key: str, confidence: float) -> AssistantTurn:
 def _extractive_text(ctx: _Context, article: Article) -> str | None:
     """The most detailed quote of the article that passes the outbound guard."""
     for detail in DETAIL_LEVELS:
-        text = _with_greeting(
-            ctx, extractive_answer(article, language=ctx.language, detail=detail).text, peek=True
-        )
-        if not scan_outbound(text).blocked:
-            return extractive_answer(article, language=ctx.language, detail=detail).text
+        quote = extractive_answer(article, language=ctx.language, detail=detail).text
+        if not scan_outbound(_with_greeting(ctx, quote, peek=True)).blocked:
+            return quote
         logger.info("assistant: outbound guard refused the %s quote of %s", detail, article.key)
     return None
 
