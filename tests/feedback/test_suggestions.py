@@ -288,6 +288,7 @@ def test_public_pages_show_only_visible_suggestions(account, agent, contact, cli
     assert client.get(f"/feedback/{hidden.pk}/").status_code == 404
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_public_pages_are_rate_limited(account, client, settings):
     settings.FEEDBACK_PUBLIC_RATE_LIMIT = 2
     assert client.get("/feedback/").status_code == 200

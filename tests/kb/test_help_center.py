@@ -195,6 +195,7 @@ def test_published_documents_for_search(agent, category, settings):
     assert selectors.published_documents(account_id=tr.account_id + 1000) == []
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_search_is_rate_limited_per_address_on_the_page_and_as_you_type(
     agent, category, settings, ip
 ):

@@ -5,14 +5,12 @@ foreign, expired and replayed links refused), the widget's card endpoint, low ra
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from blockdesk.common import ratelimit
 from blockdesk.common.errors import Conflict, NotFound
 from blockdesk.conversations.models import ConversationEvent, Message
 from blockdesk.surveys import services, tokens
@@ -203,10 +201,9 @@ def test_tampered_foreign_and_expired_links_are_refused(case, agent, contact, ch
     assert not CsatResponse.objects.exists()
 
 
-def test_rating_page_is_rate_limited(case, agent, settings, monkeypatch):
-    settings.SURVEYS_PUBLIC_RATE_LIMIT = 3
-    # One fixed minute: four requests straddling a window's end would count afresh.
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+@pytest.mark.usefixtures("steady_rate_window")
+def test_rating_page_is_rate_limited(case, agent, settings):
+    settings.SURVEYS_PUBLIC_RATE_LIMIT = 3  # one fixed minute: tests/conftest.py
     offer = sent_offer(case, agent)
     token = tokens.csat_token(offer_id=offer.pk, conversation_id=offer.conversation_id)
     client = Client()

@@ -44,6 +44,7 @@ def test_api_check_errors_have_the_one_shape(client, registry):
     assert "value" in garbage.json()["error"]["fields"]
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_api_check_is_rate_limited_per_ip(registry, settings):
     settings.TRUST_CHECK_RATE_LIMIT = 3
     settings.TRUST_CHECK_RATE_WINDOW = 60

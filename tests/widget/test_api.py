@@ -244,6 +244,7 @@ def test_disallowed_and_oversized_attachments_are_refused(visitor, settings):
     assert Message.objects.count() == 0
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_message_endpoint_is_rate_limited_per_visitor(visitor, channel, settings):
     settings.PUBLIC_RATE_LIMIT = 3
     for i in range(3):
@@ -257,6 +258,7 @@ def test_message_endpoint_is_rate_limited_per_visitor(visitor, channel, settings
     assert visitor.get("messages").status_code == 200
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_rate_limit_per_visitor_holds_across_ips(visitor, channel, settings):
     settings.PUBLIC_RATE_LIMIT = 2
     assert visitor.send("a").status_code == 201
@@ -266,6 +268,7 @@ def test_rate_limit_per_visitor_holds_across_ips(visitor, channel, settings):
     assert moved.send("c").status_code == 429
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_session_creation_is_rate_limited_per_ip(channel, settings):
     settings.PUBLIC_RATE_LIMIT = 2
     Visitor(channel, ip="192.0.2.1").start()
