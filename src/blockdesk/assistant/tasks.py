@@ -26,8 +26,8 @@ def handle_customer_messages(message_ids: list[int]) -> dict[str, int]:
     """Several customer messages (a flood's batch, event_consumers.py), one after the
     other; each is idempotent and hands its case to a person if it breaks, and one that
     still raises does not cost the others their answer. The reads every message repeats
-    (the inbox's settings, an open surge or incident, the messages' moods) are made once
-    for the group (common/group_memo.py)."""
+    (the inbox's settings, an open surge or incident, the articles answered with, the
+    messages' moods) are made once for the group (common/group_memo.py)."""
     done: dict[str, int] = {}
     engine.prepare_ahead(messages=selectors.customer_message_texts(message_ids=message_ids))
     with group_scope():

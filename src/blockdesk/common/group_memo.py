@@ -1,8 +1,9 @@
 """Reads kept for one group of work: a task that handles a flood's messages one after the
 other (assistant.tasks.handle_customer_messages) asks the same few questions for each
-(the inbox's assistant settings, an open surge, an open incident), one statement each per
-message. Inside `group_scope()` a function marked `@per_group` answers each distinct set
-of arguments once; outside any scope it reads every time, as before.
+(the inbox's assistant settings, an open surge, an open incident, the article it answers
+with), one statement each per message. Inside `group_scope()` a function marked
+`@per_group` answers each distinct set of arguments once; outside any scope it reads
+every time, as before.
 
 What is kept is as fresh as the group's first message: a surge or an incident opened, or a
 setting changed, while a group runs is seen from the next group on (a group is at most
