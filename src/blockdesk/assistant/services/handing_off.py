@@ -76,6 +76,7 @@ def _hand_off(
     if reason == "impersonation":
         # Last, where it stays in view: how to check that a channel is really ours.
         text += "\n\n" + phrase("verify_channel", ctx.language, url=_verify_url())
+    # A turn handed in (a diagnosis that needs a person) is stored with its own reply.
     stored = turn is not None
     if turn is None:
         turn = _turn(ctx, action=Action.HANDOFF, outcome=Outcome.HANDED_OFF, reason=reason)
@@ -92,9 +93,6 @@ def _hand_off(
     )
     if not stored:
         _stored(turn, reply=reply)
-    elif turn.reply_id is None:
-        turn.reply = reply
-        plain_sql.save_row(turn, fields=("reply",))
     note, details = internal_note(_note_facts(ctx, reason, turn), language=_agent_language())
     conv_services.do_send_assistant_message(
         conversation=conversation,
