@@ -104,6 +104,7 @@ def test_sqlite_disk_full_is_a_clear_error_and_no_corruption(admin_user, channel
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_only  # each case names its own unreachable database
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_unreachable_database_answers_503_not_500(kind, tmp_path):
     if kind == "postgresql":

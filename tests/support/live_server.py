@@ -199,7 +199,8 @@ def migrated_template(env: dict[str, str], timeout: float = 180) -> str:
     one `env` names. Returns its path (SQLite) or URL (PostgreSQL)."""
     name = f"blockdesk_migrated_{_migrations_digest()}"
     url = env["DATABASE_URL"]
-    with _template_lock(name):
+    # One lock per database kind: the two passes build their templates at the same time.
+    with _template_lock(f"{name}-{url.split(':', 1)[0]}"):
         if url.startswith("sqlite:///"):
             path = Path(tempfile.gettempdir()) / "blockdesk-migrated" / f"{name}.sqlite3"
             if not path.exists():
