@@ -32,7 +32,8 @@ pg_workers=${TEST_WORKERS_PG:-$cores}
 common=(-p tests.xdist_worker --dist loadfile -q --durations=25)
 
 start=$(date +%s)
-BLOCKDESK_DATA_DIR="$work/sqlite-data" \
+# BLOCKDESK_TEST_PASS: the SQLite pass leaves the `postgres_pass` tests to the other pass.
+BLOCKDESK_TEST_PASS=sqlite BLOCKDESK_DATA_DIR="$work/sqlite-data" \
   "$PY" -m pytest "${common[@]}" -n "$sqlite_workers" "$@" >"$work/sqlite.log" 2>&1 &
 sqlite_pid=$!
 # shellcheck disable=SC2086  # PG_ENV is a list of NAME=value words

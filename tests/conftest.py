@@ -43,7 +43,14 @@ _SERVICE_MARKERS = frozenset({"django_db", "postgres", "redis", "browser", "slow
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """With BLOCKDESK_TEST_DB_ONLY=1 (make test's PostgreSQL pass) run only the tests that
-    touch the database or a service: the pure ones already ran in the SQLite pass."""
+    touch the database or a service: the pure ones already ran in the SQLite pass. With
+    BLOCKDESK_TEST_PASS=sqlite (make test's SQLite pass, run beside the PostgreSQL one)
+    leave out the `postgres_pass` tests: that pass runs them."""
+    if os.environ.get("BLOCKDESK_TEST_PASS") == "sqlite":
+        paired = [i for i in items if i.get_closest_marker("postgres_pass")]
+        if paired:
+            config.hook.pytest_deselected(items=paired)
+            items[:] = [i for i in items if not i.get_closest_marker("postgres_pass")]
     if os.environ.get("BLOCKDESK_TEST_DB_ONLY") != "1":
         return
     keep: list[pytest.Item] = []

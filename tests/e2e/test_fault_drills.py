@@ -47,7 +47,8 @@ from tests.support.live_server import (
 )
 from tests.support.redis_server import PrivateRedis, private_redis, redis_server_binary
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+# Always PostgreSQL + Redis whatever the pass's database: make test runs it in that pass.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.postgres_pass]
 
 SEED = f"""
 import json

@@ -36,7 +36,8 @@ from tests.support.live_server import (
     temp_database,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+# Always PostgreSQL + Redis whatever the pass's database: make test runs it in that pass.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.postgres_pass]
 
 # Low enough to reach in a few requests; the window is long so that the whole check
 # falls into one fixed window (see _wait_for_fresh_window).

@@ -110,7 +110,15 @@ def _ready(base: str) -> bool:
         return False
 
 
-@pytest.fixture(params=["process", "worker"])
+# Each placement where it is the default: the background in its own process with
+# PostgreSQL, inside a web worker with SQLite (each of these tests starts three Django
+# processes, ~20 s a run on a loaded machine).
+@pytest.fixture(
+    params=[
+        pytest.param("process", marks=pytest.mark.postgres_pass),
+        pytest.param("worker", marks=pytest.mark.embedded_only),
+    ]
+)
 def served(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, Path, str]]:

@@ -13,6 +13,7 @@ text) and no images."""
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -163,6 +164,14 @@ def _heading_anchors(tokens: list[Token]) -> None:
 def render_markdown(source: str, *, title: str = "") -> str:
     """Render an article body. A first `# Title` line that repeats the title is left out
     because the page prints the title itself."""
+    return _render_article(source, title, settings.PUBLIC_URL)
+
+
+# The same bodies are rendered again and again: the starter KB into every new account, an
+# import that updates a few of many articles, the editor's preview. The public URL is in
+# the key because the sanitizer tells own links and assets from others' by it.
+@functools.lru_cache(maxsize=512)
+def _render_article(source: str, title: str, public_url: str) -> str:
     text = source.replace("\r\n", "\n")
     lines = text.lstrip("\n").split("\n", 1)
     if title and lines and lines[0].strip() == f"# {title}".strip():
