@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from blockdesk.kb import markdown
 from blockdesk.kb.markdown import external_images, render_markdown
 
 
@@ -64,3 +67,28 @@ def test_only_kb_asset_images_are_allowed(source, outside):
         assert "cdn.example" not in html
     else:
         assert 'src="/help/assets/0f/x.png"' in html
+
+
+def test_a_kept_rendering_follows_the_public_url(settings):
+    """Bodies are kept rendered (the starter KB goes into every account); a link is told
+    own or external by the public URL, so the same body renders anew when it changes."""
+    body = "See [our fees](https://help.one.example/help/fees)."
+    settings.PUBLIC_URL = "https://help.one.example"
+    own = render_markdown(body)
+    settings.PUBLIC_URL = "https://help.two.example"
+    theirs = render_markdown(body)
+    assert "nofollow" not in own and "nofollow" in theirs
+    settings.PUBLIC_URL = "https://help.one.example"
+    assert render_markdown(body) == own
+
+
+def test_a_long_body_renders_whole_without_being_kept():
+    """Bodies have no length limit: only those up to 16 KB are kept, so the kept ones
+    stay a few MB."""
+    body = "# Long\n\n" + "A paragraph of the article. " * 1000  # ~28 KB
+    kept = markdown._render_article_cached.cache_info().currsize
+    first = render_markdown(body)
+    assert render_markdown(body) == first and first.count("A paragraph") == 1000
+    assert markdown._render_article_cached.cache_info().currsize == kept
+    render_markdown(f"A short one, kept ({uuid.uuid4()}).")
+    assert markdown._render_article_cached.cache_info().currsize == kept + 1

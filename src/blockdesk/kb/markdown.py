@@ -164,14 +164,25 @@ def _heading_anchors(tokens: list[Token]) -> None:
 def render_markdown(source: str, *, title: str = "") -> str:
     """Render an article body. A first `# Title` line that repeats the title is left out
     because the page prints the title itself."""
-    return _render_article(source, title, settings.PUBLIC_URL)
+    if len(source) > _CACHED_BODY_MAX:
+        return _render_article(source, title)
+    return _render_article_cached(source, title, settings.PUBLIC_URL)
 
 
-# The same bodies are rendered again and again: the starter KB into every new account, an
-# import that updates a few of many articles, the editor's preview. The public URL is in
-# the key because the sanitizer tells own links and assets from others' by it.
-@functools.lru_cache(maxsize=512)
-def _render_article(source: str, title: str, public_url: str) -> str:
+# The same bodies are rendered again and again: the starter KB (110 bodies of 1-5 KB) into
+# every new account, an import that updates a few of many articles, the editor's preview.
+# Bodies have no length limit, so only those up to 16 KB are kept: at most 256 of them
+# with their HTML, a few MB. The public URL is in the key because the sanitizer tells own
+# links and assets from others' by it.
+_CACHED_BODY_MAX = 16 * 1024
+
+
+@functools.lru_cache(maxsize=256)
+def _render_article_cached(source: str, title: str, public_url: str) -> str:
+    return _render_article(source, title)
+
+
+def _render_article(source: str, title: str) -> str:
     text = source.replace("\r\n", "\n")
     lines = text.lstrip("\n").split("\n", 1)
     if title and lines and lines[0].strip() == f"# {title}".strip():
