@@ -47,10 +47,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     BLOCKDESK_TEST_PASS=sqlite (make test's SQLite pass, run beside the PostgreSQL one)
     leave out the `postgres_pass` tests: that pass runs them."""
     if os.environ.get("BLOCKDESK_TEST_PASS") == "sqlite":
-        paired = [i for i in items if i.get_closest_marker("postgres_pass")]
+        paired = {i for i in items if i.get_closest_marker("postgres_pass")}
         if paired:
-            config.hook.pytest_deselected(items=paired)
-            items[:] = [i for i in items if not i.get_closest_marker("postgres_pass")]
+            config.hook.pytest_deselected(items=list(paired))
+            items[:] = [i for i in items if i not in paired]
     if os.environ.get("BLOCKDESK_TEST_DB_ONLY") != "1":
         return
     keep: list[pytest.Item] = []

@@ -40,6 +40,13 @@ def test_each_event_is_handled_once_in_order(account: Account, mode: str) -> Non
     assert ConsumerCursor.objects.get(name="t.order").position_id == ids[-1]
 
 
+def _handler_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The dispatcher's clock, moved only by the test's handler (`now[0] += seconds`)."""
+    now = [1000.0]
+    monkeypatch.setattr(consumers, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    return now
+
+
 def test_a_slow_transactional_consumer_commits_when_its_time_is_up(
     account: Account, settings: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,10 +54,9 @@ def test_a_slow_transactional_consumer_commits_when_its_time_is_up(
     handled and the next transaction takes the rest, each event once, in order."""
     settings.EVENT_TRANSACTION_SECONDS = 0.05  # type: ignore[attr-defined]
     seen, record = support.recorder()
-    # The dispatcher's clock advances only in the handler, 30 ms an event: a real sleep
-    # on a loaded machine once took the whole budget on the first event (CI saw 1, not 2).
-    now = [1000.0]
-    monkeypatch.setattr(consumers, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    # 30 ms an event: a real sleep on a loaded machine once took the whole budget on the
+    # first event (CI saw 1, not 2).
+    now = _handler_clock(monkeypatch)
 
     def slow(event: Event) -> None:
         record(event)
@@ -109,10 +115,8 @@ def test_a_slow_batch_handler_gets_smaller_batches_then_larger_again(
     settings.EVENT_TRANSACTION_SECONDS = 0.05  # type: ignore[attr-defined]
     seen: list[int] = []
     pause = {"per_event": 0.02}
-    # The dispatcher's clock moves only in the handler: a "quick" batch must take under
-    # half the budget (25 ms), which a loaded machine does not promise in real time.
-    now = [1000.0]
-    monkeypatch.setattr(consumers, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    # A "quick" batch must take under half the budget (25 ms): not promised in real time.
+    now = _handler_clock(monkeypatch)
 
     def one(event: Event) -> None:
         seen.append(event.pk)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management.color import no_style
 from django.core.management.commands import flush as flush_command
 from django.db import connections
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -78,20 +79,13 @@ def _post_migrate_if_needed(verbosity: int, interactive: bool, db: str, **kwargs
     if _left_by_post_migrate.get(db) == _fingerprint(db):
         return
     with connection.cursor() as cursor:
-        for statement in _delete_statements(connection.ops, _PlainStyle(), list(_KEPT)[::-1]):
+        for statement in _delete_statements(connection.ops, no_style(), list(_KEPT)[::-1]):
             cursor.execute(statement)
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
     _real_post_migrate(verbosity, interactive, db, **kwargs)
     _left_by_post_migrate[db] = _fingerprint(db)
-
-
-class _PlainStyle:
-    """The no-colour style Django's flush passes: each role leaves the text as it is."""
-
-    def __getattr__(self, role: str) -> Any:
-        return str
 
 
 def install() -> None:
