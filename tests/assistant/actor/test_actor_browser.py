@@ -72,6 +72,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                 worker.wait(timeout=10)
 
 
+@pytest.mark.timeout(480)  # the live server's start, a cold first answer, then the steps
 def test_answer_buttons_and_correction_in_the_browser(demo: LiveServer) -> None:
     from playwright.sync_api import expect, sync_playwright
 
