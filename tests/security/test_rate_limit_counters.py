@@ -1,5 +1,5 @@
 """The fixed-window counters behind every public rate limit, on the local cache and on
-Redis (where a request's counters go in one pipeline: INCR and EXPIRE NX per key)."""
+Redis (where a request's counters are one script call: INCR, and EXPIRE for a new key)."""
 
 from __future__ import annotations
 
@@ -47,21 +47,52 @@ def counters(request: Any, settings: Any) -> str:
     return str(request.param)
 
 
-def test_redis_counters_go_in_one_pipeline(counters: str, monkeypatch: Any) -> None:
+def test_redis_counters_are_one_command(counters: str, monkeypatch: Any) -> None:
     if counters != "redis":
-        pytest.skip("the pipeline is Redis's")
+        pytest.skip("the script is Redis's")
     import redis.client
 
-    rounds: list[int] = []
-    real = redis.client.Pipeline.execute
+    commands: list[tuple[Any, ...]] = []
+    real = redis.client.Redis.execute_command
 
     def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
-        rounds.append(len(self.command_stack))
+        commands.append(args)
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(redis.client.Pipeline, "execute", counting)
+    check_rate_limits(checks=[("a", "0")], limit=5, window=600)  # the server knows the script
+    monkeypatch.setattr(redis.client.Redis, "execute_command", counting)
     check_rate_limits(checks=[("a", "1"), ("b", "2")], limit=5, window=600)
-    assert rounds == [4]  # INCR + EXPIRE NX for each key, one round trip
+    check_rate_limits(checks=[("a", "1"), ("b", "2")], limit=5, window=600)
+    assert [c[0] for c in commands] == ["EVALSHA", "EVALSHA"]  # both keys in one command
+
+
+def test_redis_counters_expire_with_their_window(counters: str) -> None:
+    if counters != "redis":
+        pytest.skip("Redis's expiry")
+    from django.core.cache import caches
+
+    check_rate_limits(checks=[("exp", "1")], limit=5, window=60)
+    backend: Any = caches["default"]
+    client = backend._cache.get_client(write=True)
+    [key] = [k for k in client.keys(backend.make_key("rl:exp:1:*"))]
+    assert 0 < client.ttl(key) <= 61
+    check_rate_limits(checks=[("exp", "1")], limit=5, window=60)
+    assert 0 < client.ttl(key) <= 61  # a later count keeps the first expiry
+    assert int(client.get(key)) == 2
+
+
+def test_a_restarted_redis_forgets_the_script_and_counting_goes_on(counters: str) -> None:
+    if counters != "redis":
+        pytest.skip("Redis's script cache")
+    from django.core.cache import caches
+
+    check_rate_limits(checks=[("flush", "1")], limit=5, window=600)
+    backend: Any = caches["default"]
+    backend._cache.get_client(write=True).script_flush()  # as a restart would
+    check_rate_limits(checks=[("flush", "1")], limit=5, window=600)
+    with pytest.raises(RateLimited):
+        for _ in range(4):
+            check_rate_limits(checks=[("flush", "1")], limit=5, window=600)
 
 
 def test_each_key_counts_apart_and_the_limit_trips_on_any(counters: str) -> None:
