@@ -58,8 +58,9 @@ async def test_events_from_a_worker_thread_reach_sockets_on_the_server_loop():
 
 @pytest.mark.redis
 async def test_a_burst_to_redis_arrives_in_order_in_one_round_trip():
-    """The Redis pub/sub layer publishes a burst in one pipeline; a socket in several of
-    its groups hears every push, in the order sent."""
+    """The Redis pub/sub layer publishes a burst with one command (a script); a socket in
+    several of its groups hears every push, in the order sent, also after the server
+    forgot the script (a restart)."""
     require_or_skip(redis_available(REDIS), f"Redis is needed at {REDIS}")
     from blockdesk.common.redis_layer import RedisPubSubLayer
 
@@ -77,17 +78,23 @@ async def test_a_burst_to_redis_arrives_in_order_in_one_round_trip():
         commands: list[object] = []
         shard = layer._get_layer()._get_shard("x")  # one host: one shard
         shard._ensure_redis()
-        real_pipeline = shard._redis.pipeline
+        await shard._redis.script_flush()  # as after a restart: the first call loads it
+        real_execute = shard._redis.execute_command
 
-        def counting_pipeline(*args: object, **kwargs: object) -> object:
-            commands.append(kwargs)
-            return real_pipeline(*args, **kwargs)
+        async def counting(*args: object, **kwargs: object) -> object:
+            commands.append(args[0])
+            return await real_execute(*args, **kwargs)
 
-        shard._redis.pipeline = counting_pipeline
+        shard._redis.execute_command = counting
         await layer.group_send_many(burst)
         got = [(await asyncio.wait_for(layer.receive(channel), 5))["n"] for _ in range(3)]
         assert got == [1, 2, 3]
-        assert len(commands) == 1
+        assert commands == ["EVALSHA", "SCRIPT LOAD", "EVALSHA"]
+        commands.clear()
+        await layer.group_send_many(burst[::-1])
+        got = [(await asyncio.wait_for(layer.receive(channel), 5))["n"] for _ in range(3)]
+        assert got == [3, 2, 1]
+        assert commands == ["EVALSHA"]  # one command for the whole burst
     finally:
         await layer.flush()
 

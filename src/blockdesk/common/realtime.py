@@ -47,7 +47,7 @@ class _Publisher:
     While a request thread runs a request (`holding`), its pushes are queued in commit
     order as ever but do not wake the loop; the server wakes it once the view has
     returned (`release`), so a request's pushes (four or five for a message) leave in one
-    burst: one wake-up, and on Redis one pipeline."""
+    burst: one wake-up, and on Redis one command (a script)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -114,7 +114,7 @@ class _Publisher:
     def start_own_loop(self) -> bool:
         """A process without a server loop (a task worker, a management command): an
         event loop on a thread of its own, bound like a server's, so that its pushes go
-        through the queue and one pipeline on one lasting Redis connection. Each
+        through the queue and one script call on one lasting Redis connection. Each
         `async_to_sync` push made a loop, and so a Redis connection, of its own: 3.2 ms
         of CPU for one message's pushes (issue 17). False when a server's running loop
         is bound. Started once per process (a forked child starts its own: the parent's
@@ -159,7 +159,7 @@ class _Publisher:
 
     async def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
         layer = get_channel_layer()
-        send_many = getattr(layer, "group_send_many", None)  # the Redis layer's pipeline
+        send_many = getattr(layer, "group_send_many", None)  # the Redis layer's burst
         while True:
             with self._lock:
                 if self._loop is not loop:

@@ -3,32 +3,49 @@ so that the embedded mode (common/layers.py) does not import redis-py."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer
+
+# PUBLISH each (channel, data) pair in order: a burst is one command to pack and one reply
+# to parse, where a pipeline of N PUBLISH cost redis-py N of each (issue 17).
+_PUBLISH_LUA = """
+for i, channel in ipairs(KEYS) do
+  redis.call('PUBLISH', channel, ARGV[i])
+end
+return #KEYS
+"""
+_PUBLISH_SHA = hashlib.sha1(_PUBLISH_LUA.encode()).hexdigest()  # noqa: S324 (Redis's script name)
 
 
 class RedisPubSubLayer(RedisPubSubChannelLayer):
     """channels_redis' pub/sub layer, plus `group_send_many`: a burst of pushes (a
     customer's message goes to its inbox and its contact, the case's update to both)
-    published in one pipeline per Redis shard, one round trip instead of one per push
+    published by one script call per Redis shard, one round trip instead of one per push
     (each cost the event loop ~0.1-0.2 ms of redis-py, docs/benchmarks/api.md). Uses the
     upstream loop layer's shard and group-name helpers (pinned: channels-redis 4.x)."""
 
     async def group_send_many(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
-        """Publishes in order, one pipeline per shard; Redis keeps a connection's order, so
-        every group's subscribers hear its pushes in the order sent (with several Redis
-        hosts, pushes to groups on different shards may interleave differently)."""
+        """Publishes in order, one call per shard; a script runs whole and Redis keeps a
+        connection's order, so every group's subscribers hear its pushes in the order sent
+        (with several Redis hosts, pushes to groups on different shards may interleave
+        differently)."""
+        from redis.exceptions import NoScriptError
+
         loop_layer = self._get_layer()
-        by_shard: dict[int, tuple[Any, list[tuple[str, bytes]]]] = {}
+        by_shard: dict[int, tuple[Any, list[str], list[bytes]]] = {}
         for group, message in sends:
             name = loop_layer._get_group_channel_name(group)
             shard = loop_layer._get_shard(name)
-            by_shard.setdefault(id(shard), (shard, []))[1].append((name, self.serialize(message)))
-        for shard, items in by_shard.values():
+            _, names, data = by_shard.setdefault(id(shard), (shard, [], []))
+            names.append(name)
+            data.append(self.serialize(message))
+        for shard, names, data in by_shard.values():
             async with shard._lock:
                 shard._ensure_redis()
-                pipe = shard._redis.pipeline(transaction=False)
-                for name, data in items:
-                    pipe.publish(name, data)
-                await pipe.execute()
+                try:
+                    await shard._redis.evalsha(_PUBLISH_SHA, len(names), *names, *data)
+                except NoScriptError:  # a new or restarted server: load it once
+                    await shard._redis.script_load(_PUBLISH_LUA)
+                    await shard._redis.evalsha(_PUBLISH_SHA, len(names), *names, *data)
