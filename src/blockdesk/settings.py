@@ -190,6 +190,10 @@ else:
             "max_size": int(env("BLOCKDESK_DB_POOL_SIZE", "10")),
             "timeout": 20,
         }
+        if _db["ENGINE"] == "blockdesk.common.postgresql_backend":
+            # It checks a pooled connection by a poll of its socket, not Django's round
+            # trip per request (common/postgresql_backend/base.py says how).
+            _db["CONN_HEALTH_CHECKS"] = False
 DATABASES = {"default": _db}
 # Threads serving HTTP requests in each server process (common/asgi_http.py): how many
 # requests may wait on the database or an outbound call at once.

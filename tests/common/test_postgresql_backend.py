@@ -1,0 +1,85 @@
+"""The PostgreSQL backend's pooled connections: handed out without a round trip while their
+socket is quiet, and replaced before use once the server has closed them."""
+
+from __future__ import annotations
+
+import select
+import time
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from tests.conftest import only_in_postgresql_pass
+
+
+def _pooled() -> Any:
+    only_in_postgresql_pass()
+    pool = getattr(connection, "pool", None)
+    assert pool is not None, "the PostgreSQL settings pool their connections"
+    return pool
+
+
+def _socket_readable(raw: Any, *, within: float) -> bool:
+    poller = select.poll()
+    poller.register(raw.fileno(), select.POLLIN)
+    return bool(poller.poll(int(within * 1000)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quiet_pooled_connection_is_handed_out_without_a_query(monkeypatch):
+    _pooled()
+    import psycopg
+
+    connection.ensure_connection()
+    connection.close()  # back to the pool
+    sent: list[str] = []
+    real = psycopg.Connection.execute
+
+    def recording(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recording)
+    connection.ensure_connection()
+    assert sent == []  # Django's own pool check sends "" here: a round trip per request
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connections_the_server_closed_are_replaced_before_a_request_uses_them():
+    """What a PostgreSQL restart does to idle pooled connections: the next request gets a
+    working connection, not the dead one's error."""
+    pool = _pooled()
+    import psycopg
+
+    connection.ensure_connection()
+    first_pid = connection.connection.info.backend_pid
+    raw = connection.connection
+    connection.close()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**{**params, "autocommit": True}) as admin:
+        row = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    cut = row[0]
+    assert cut >= 1
+    assert _socket_readable(raw, within=5)  # the server said why before it closed
+    deadline = time.monotonic() + 5
+    while pool.get_stats().get("pool_available", 0) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the dead ones are still in the pool, waiting to be handed out
+    try:
+        for _ in range(3):  # each request gets a live connection (none answers with an error)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            assert pid != first_pid
+            connection.close()
+    finally:
+        connection.close_pool()  # type: ignore[attr-defined]  # the side pool's connections were cut too: new pools
