@@ -63,6 +63,7 @@ run: demo node
 # --- checks -----------------------------------------------------------------------
 lint: install-dev
 	$(VENV)/bin/ruff check src tests $(wildcard bench)
+	$(VENV)/bin/ruff format --check src tests $(wildcard bench)
 	@# Import contracts (pyproject [tool.importlinter], docs/architecture.md "Layers");
 	@# PYTHONPATH: a worktree sharing another checkout's venv checks its own code.
 	PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache --no-logo

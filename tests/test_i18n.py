@@ -49,8 +49,20 @@ def test_zh_hans_catalogue_is_complete(tmp_path):
     copy = tmp_path / "blockdesk"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "-v0",
-         "--ignore", "static/*", "--ignore", "kb/content/*"],
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "-v0",
+            "--ignore",
+            "static/*",
+            "--ignore",
+            "kb/content/*",
+        ],
         cwd=copy,
         check=True,
         timeout=300,

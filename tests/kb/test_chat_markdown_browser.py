@@ -24,7 +24,7 @@ CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; 
 ANSWER = (
     "Check these:\n\n1. The network\n   - TRC20\n   - ERC20\n2. The TXID\n\n"
     "| network | fee |\n|:--|--:|\n| TRC20 | 1 USDT |\n\n"
-    "Run `ping` <script>window.pwned = 1</script> <img src=x onerror=\"window.pwned = 2\">\n\n"
+    'Run `ping` <script>window.pwned = 1</script> <img src=x onerror="window.pwned = 2">\n\n'
     "[site](https://example.com) [bad](javascript:window.pwned=3)\n\n"
     "Read the full article: Wrong network https://help.example/a/ `https://not.a/link`"
 )
@@ -73,19 +73,24 @@ def test_answer_renders_as_lists_and_tables_under_a_strict_csp():
     from playwright.sync_api import Route, sync_playwright
 
     message = {
-        "id": 7, "conversation_id": 1, "sender_type": "assistant", "mine": False,
-        "content": ANSWER, "content_html": render_chat_markdown(ANSWER), "metadata": {},
+        "id": 7,
+        "conversation_id": 1,
+        "sender_type": "assistant",
+        "mine": False,
+        "content": ANSWER,
+        "content_html": render_chat_markdown(ANSWER),
+        "metadata": {},
     }
 
     def serve(route: Route) -> None:
-        path = route.request.url[len(ORIGIN):].split("?")[0]
+        path = route.request.url[len(ORIGIN) :].split("?")[0]
         headers = {"Content-Security-Policy": CSP}
         if path == "/":
             route.fulfill(body=page_html(message), content_type="text/html", headers=headers)
         elif path == "/harness.js":
             route.fulfill(body=HARNESS, content_type="text/javascript", headers=headers)
         elif path.startswith("/static/") and ".." not in path:
-            file = STATIC / path[len("/static/"):]
+            file = STATIC / path[len("/static/") :]
             kind = "text/css" if file.suffix == ".css" else "text/javascript"
             if file.is_file():
                 route.fulfill(body=file.read_text(), content_type=kind, headers=headers)

@@ -97,8 +97,10 @@ def test_chat_answer_renders_lists_tables_and_code_and_escapes_html():
     assert "<code>ping</code>" in html
     # Raw HTML is text, not markup; no images; only safe links, opened without opener.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script" not in html and "<img" not in html and "onerror=" not in html.replace(
-        "&lt;img src=x onerror=alert(2)&gt;", ""
+    assert (
+        "<script" not in html
+        and "<img" not in html
+        and "onerror=" not in html.replace("&lt;img src=x onerror=alert(2)&gt;", "")
     )
     assert 'href="javascript' not in html
     assert '<a href="https://example.com" rel="noopener noreferrer nofollow">site</a>' in html

@@ -159,9 +159,7 @@ def test_lookup_hook_decides_ambiguous_values_only() -> None:
     assert scan_inbound(f"see {OTHER}", is_known_transaction=known).kinds == {
         SecretKind.PRIVATE_KEY
     }
-    assert scan_inbound(f"0x{OTHER}", is_known_transaction=known).kinds == {
-        SecretKind.PRIVATE_KEY
-    }
+    assert scan_inbound(f"0x{OTHER}", is_known_transaction=known).kinds == {SecretKind.PRIVATE_KEY}
     assert scan_inbound(f"private key {OTHER}", is_known_transaction=known).has_secrets
     assert scan_inbound(f"tx {OTHER}", is_known_transaction=known).findings == ()
     # Values with context never reach the hook: a key must not be sent for lookup.

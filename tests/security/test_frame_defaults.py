@@ -90,9 +90,7 @@ def test_the_settings_page_warns_when_any_site_may_frame(admin_client, channel):
 def test_existing_widgets_keep_working_after_the_upgrade(channel, account):
     import importlib
 
-    migration = importlib.import_module(
-        "blockdesk.connectors.migrations.0001_initial"
-    )
+    migration = importlib.import_module("blockdesk.connectors.migrations.0001_initial")
     listed = do_create_web_widget_inbox(
         account=account, name="Listed", allowed_origins="https://a.example"
     )

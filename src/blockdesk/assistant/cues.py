@@ -320,7 +320,7 @@ _ELSEWHERE = re.compile(
 
 
 def direction(text: str) -> str | None:
-    """"out" (a withdrawal), "in" (a deposit) or None: unambiguous direction words only;
+    """ "out" (a withdrawal), "in" (a deposit) or None: unambiguous direction words only;
     a message with both (or a withdrawal from elsewhere to here) counts as in, or none."""
     if _ELSEWHERE.search(text):
         return "in"

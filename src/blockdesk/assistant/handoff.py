@@ -196,8 +196,7 @@ def _details_line(entities: dict[str, list[str]], language: str) -> str:
     parts += list(dict.fromkeys(entities.get("chains") or []))[:2]
     parts += [_note("tx", language, hash=short(h)) for h in (entities.get("tx_hashes") or [])[:2]]
     parts += [
-        _note("address", language, address=short(a))
-        for a in (entities.get("addresses") or [])[:2]
+        _note("address", language, address=short(a)) for a in (entities.get("addresses") or [])[:2]
     ]
     return " · ".join(p for p in parts if p)
 

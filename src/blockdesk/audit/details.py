@@ -107,12 +107,14 @@ FORMATTERS: dict[str, Formatter] = {
     ),
     "contact.wallet_verified": lambda p, a: _plain(p.get("address")),
     "contact.merged": lambda p, a: _change(p.get("source_contact_id"), p.get("target_contact_id")),
-    "contact.erased": lambda p, a: ngettext(
-        "customer %(contact)s · %(count)d conversation",
-        "customer %(contact)s · %(count)d conversations",
-        len(p.get("conversation_ids") or []),
-    )
-    % {"contact": _plain(p.get("contact_id")), "count": len(p.get("conversation_ids") or [])},
+    "contact.erased": lambda p, a: (
+        ngettext(
+            "customer %(contact)s · %(count)d conversation",
+            "customer %(contact)s · %(count)d conversations",
+            len(p.get("conversation_ids") or []),
+        )
+        % {"contact": _plain(p.get("contact_id")), "count": len(p.get("conversation_ids") or [])}
+    ),
     "triage.rule_created": lambda p, a: _plain(p.get("name")),
     "triage.rule_updated": lambda p, a: f"{_plain(p.get('name'))} · {_plain(p.get('changed'))}",
     "triage.rule_deleted": lambda p, a: _plain(p.get("name")),

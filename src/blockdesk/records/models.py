@@ -145,9 +145,7 @@ class Anchor(models.Model):
 
     log = models.ForeignKey(RecordLog, on_delete=models.CASCADE, related_name="anchors")
     sth = models.ForeignKey(SignedTreeHead, on_delete=models.PROTECT, related_name="anchors")
-    chain = models.ForeignKey(
-        "chain.Chain", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    chain = models.ForeignKey("chain.Chain", null=True, on_delete=models.SET_NULL, related_name="+")
     chain_key = models.CharField(max_length=40)
     evm_chain_id = models.PositiveBigIntegerField()
     tree_size = models.BigIntegerField()

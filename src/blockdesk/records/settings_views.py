@@ -45,9 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
     chain = found.chain
     decimals = chain.native_decimals if chain else 18
     symbol = chain.native_symbol if chain else ""
-    anchors = list(
-        Anchor.objects.filter(log__account=account).order_by("-pk")[:ANCHORS_SHOWN]
-    )
+    anchors = list(Anchor.objects.filter(log__account=account).order_by("-pk")[:ANCHORS_SHOWN])
     for anchor in anchors:
         anchor.cost_display = _ether(anchor.cost_wei, decimals)  # type: ignore[attr-defined]
     context = {
@@ -58,9 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "balance": _ether(anchoring.wallet_balance(found=found), decimals),
         "symbol": symbol,
         "anchors": anchors,
-        "total_cost": _ether(
-            sum((a.cost_wei or 0 for a in anchors), Decimal(0)), decimals
-        ),
+        "total_cost": _ether(sum((a.cost_wei or 0 for a in anchors), Decimal(0)), decimals),
         "keys": SigningKey.objects.filter(log__account=account).order_by("-valid_from"),
     }
     return render(request, "records/settings.html", context)
@@ -97,9 +93,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
     user = current_agent(request)
     key = request.POST.get("private_key", "").strip() or None
     try:
-        found = anchoring.do_set_hot_wallet(
-            actor=user, account=_account(user), private_key_hex=key
-        )
+        found = anchoring.do_set_hot_wallet(actor=user, account=_account(user), private_key_hex=key)
     except BlockdeskError as exc:
         return action_result(request, redirect_to=_back(), error=exc)
     return action_result(
@@ -133,9 +127,7 @@ def retry(request: HttpRequest, anchor_id: int) -> HttpResponse:
     user = current_agent(request)
     anchor = Anchor.objects.filter(pk=anchor_id, log__account_id=user.account_pk).first()
     if anchor is None:
-        return action_result(
-            request, redirect_to=_back(), error=NotFound(_("No such anchor."))
-        )
+        return action_result(request, redirect_to=_back(), error=NotFound(_("No such anchor.")))
     anchor = anchoring.do_retry_anchor(actor=user, anchor=anchor)
     return action_result(
         request,

@@ -32,9 +32,7 @@ def form(**overrides: object) -> dict[str, object]:
     return data
 
 
-def test_an_admin_adds_an_inbox_tests_it_and_the_password_never_comes_back(
-    admin_user, dovecot
-):
+def test_an_admin_adds_an_inbox_tests_it_and_the_password_never_comes_back(admin_user, dovecot):
     admin = client_for(admin_user)
     response = admin.post(
         reverse("email_channel:list"),

@@ -16,7 +16,7 @@ def article(root: Path, key: str, title: str, summary: str, body: str) -> None:
     folder = root / "general"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{key}.en.md").write_text(
-        f'---\nid: {key}\nlanguage: en\ncategory: general\nslug: {key}\nstatus: published\n'
+        f"---\nid: {key}\nlanguage: en\ncategory: general\nslug: {key}\nstatus: published\n"
         f'title: "{title}"\nsummary: "{summary}"\nexample_questions: []\nrelated: []\n---\n\n'
         f"{body}\n",
         encoding="utf-8",
@@ -26,13 +26,27 @@ def article(root: Path, key: str, title: str, summary: str, body: str) -> None:
 @pytest.fixture
 def toy_kb(tmp_path: Path) -> tuple[Path, Path]:
     content = tmp_path / "content"
-    article(content, "deposit-wrong-network", "Deposit on the wrong network",
-            "Deposits on another network are not credited.",
-            "Submit a recovery request. A small fee may apply.")
-    article(content, "withdrawal-fees", "Withdrawal fees", "Each withdrawal pays a fee.",
-            "Fees depend on the network.")
-    article(content, "two-factor-reset", "Reset two-factor authentication",
-            "Lost your authenticator app?", "Open the security page.")
+    article(
+        content,
+        "deposit-wrong-network",
+        "Deposit on the wrong network",
+        "Deposits on another network are not credited.",
+        "Submit a recovery request. A small fee may apply.",
+    )
+    article(
+        content,
+        "withdrawal-fees",
+        "Withdrawal fees",
+        "Each withdrawal pays a fee.",
+        "Fees depend on the network.",
+    )
+    article(
+        content,
+        "two-factor-reset",
+        "Reset two-factor authentication",
+        "Lost your authenticator app?",
+        "Open the security page.",
+    )
     csv = tmp_path / "queries.csv"
     csv.write_text(
         "query,language,expected_id\n"

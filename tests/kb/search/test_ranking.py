@@ -142,9 +142,14 @@ def test_two_stage_semantic_scoring_matches_exact_for_the_top(toy_index, monkeyp
     monkeypatch.setattr(index_module, "EXACT_ROWS", 0)
     monkeypatch.setattr(index_module, "SEMANTIC_CANDIDATES", 3)
     big = index_module.Index(
-        documents=toy_index.documents, vocab=toy_index.vocab, weights=toy_index.weights,
-        vectors=toy_index.vectors, vec_starts=toy_index.vec_starts,
-        vec_hashes=toy_index.vec_hashes, embedder=toy_index.embedder, config=toy_index.config,
+        documents=toy_index.documents,
+        vocab=toy_index.vocab,
+        weights=toy_index.weights,
+        vectors=toy_index.vectors,
+        vec_starts=toy_index.vec_starts,
+        vec_hashes=toy_index.vec_hashes,
+        embedder=toy_index.embedder,
+        config=toy_index.config,
     )
     assert big.centroids is not None
     from blockdesk.kb.search.service import embedder

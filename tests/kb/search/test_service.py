@@ -55,13 +55,20 @@ def test_first_search_builds_and_persists_the_index(data_dir, tmp_path):
 def test_reindex_after_a_change_reuses_unchanged_vectors(data_dir, use_embedder, monkeypatch):
     before = service.reindex()
     assert not search(query="hardware wallet", language="en")
-    data_dir.append(replace(TOY[2], key="hardware-wallets", article_id=999,
-                            title="Using a hardware wallet",
-                            example_questions=("ledger support",)))
+    data_dir.append(
+        replace(
+            TOY[2],
+            key="hardware-wallets",
+            article_id=999,
+            title="Using a hardware wallet",
+            example_questions=("ledger support",),
+        )
+    )
     calls: list[int] = []
     real_encode = use_embedder.encode
-    monkeypatch.setattr(use_embedder, "encode",
-                        lambda texts: (calls.append(len(texts)), real_encode(texts))[1])
+    monkeypatch.setattr(
+        use_embedder, "encode", lambda texts: (calls.append(len(texts)), real_encode(texts))[1]
+    )
     after = service.reindex()
     # Only the new title and question were embedded (its summary is the same text
     # as an existing article's, so that vector was reused too).
@@ -97,8 +104,9 @@ def test_background_task_rebuilds_every_scope(data_dir):
 
 @pytest.mark.django_db(transaction=True)
 def test_schedule_reindex_enqueues_after_commit(data_dir):
-    with override_settings(TASKS={"default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ):
         service.schedule_reindex(42)
     index = store.cached_index(None)
     assert index is not None and len(index) == len(TOY)

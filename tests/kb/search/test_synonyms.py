@@ -27,15 +27,37 @@ def keys(hits):
 def test_packaged_table_has_the_required_groups():
     table = synonyms.current_table()
     flat = {term for group in table.groups for term in group}
-    for term in ("充值", "deposit", "提现", "withdraw", "助记词", "seed phrase", "私钥",
-                 "private key", "波场", "trc20", "币安链", "bep20", "2fa", "谷歌验证器",
-                 "kyc", "实名认证", "冻结", "frozen", "钓鱼", "phishing", "memo", "备注"):
+    for term in (
+        "充值",
+        "deposit",
+        "提现",
+        "withdraw",
+        "助记词",
+        "seed phrase",
+        "私钥",
+        "private key",
+        "波场",
+        "trc20",
+        "币安链",
+        "bep20",
+        "2fa",
+        "谷歌验证器",
+        "kyc",
+        "实名认证",
+        "冻结",
+        "frozen",
+        "钓鱼",
+        "phishing",
+        "memo",
+        "备注",
+    ):
         assert term in flat, term
 
 
 def test_override_file_adds_groups_and_is_reloaded(toy_index, tmp_path, monkeypatch):
-    assert "staking-basics" not in keys(search_index(toy_index, query="yield farm",
-                                                     language="en", params=LEXICAL))
+    assert "staking-basics" not in keys(
+        search_index(toy_index, query="yield farm", language="en", params=LEXICAL)
+    )
     path = tmp_path / "syn.yaml"
     path.write_text("groups:\n  - [yield farm, staking]\n", encoding="utf-8")
     monkeypatch.setenv("BLOCKDESK_KB_SYNONYMS_FILE", str(path))

@@ -27,22 +27,48 @@ def table() -> SynonymTable:
 @pytest.fixture(scope="module")
 def index() -> Index:
     docs = [
-        doc("deposit-wrong-network", "en", "I sent my deposit on the wrong network",
+        doc(
+            "deposit-wrong-network",
+            "en",
+            "I sent my deposit on the wrong network",
             summary="A deposit sent on another network is not credited automatically.",
-            body="Check which network you used (for example TRC20) and submit a recovery "
-                 "request."),
-        doc("withdrawal-fees", "en", "How withdrawal fees work",
+            body="Check which network you used (for example TRC20) and submit a recovery request.",
+        ),
+        doc(
+            "withdrawal-fees",
+            "en",
+            "How withdrawal fees work",
             summary="Each withdrawal pays a fee; USDT fees depend on the network.",
-            body="TRC20 and ERC20 withdrawals cost different fees. Networks differ."),
-        doc("deposit-not-arrived", "en", "My deposit is missing",
+            body="TRC20 and ERC20 withdrawals cost different fees. Networks differ.",
+        ),
+        doc(
+            "deposit-not-arrived",
+            "en",
+            "My deposit is missing",
             summary="A missing deposit usually waits for confirmations.",
-            body="Check the TXID in a block explorer."),
-        doc("withdrawal-fees", "zh-hans", "提币手续费说明",
-            summary="每笔提币都收取网络手续费。", body="不同网络的手续费不同。"),
-        doc("deposit-wrong-network", "zh-hans", "充错网络怎么办",
-            summary="使用了错误的网络充值，不会自动到账。", body="请提交找回申请。"),
-        doc("deposit-not-arrived", "zh-hans", "充值未到账",
-            summary="充值没到账时请先核对交易哈希。", body="在区块浏览器查询确认数。"),
+            body="Check the TXID in a block explorer.",
+        ),
+        doc(
+            "withdrawal-fees",
+            "zh-hans",
+            "提币手续费说明",
+            summary="每笔提币都收取网络手续费。",
+            body="不同网络的手续费不同。",
+        ),
+        doc(
+            "deposit-wrong-network",
+            "zh-hans",
+            "充错网络怎么办",
+            summary="使用了错误的网络充值，不会自动到账。",
+            body="请提交找回申请。",
+        ),
+        doc(
+            "deposit-not-arrived",
+            "zh-hans",
+            "充值未到账",
+            summary="充值没到账时请先核对交易哈希。",
+            body="在区块浏览器查询确认数。",
+        ),
     ]
     emb = NullEmbedder()
     return build_index(docs, embedder=emb, config=IndexConfig(embedder=emb.name))
@@ -154,13 +180,25 @@ def test_a_token_on_the_wrong_network_is_read_as_a_deposit(table, monkeypatch):
     """Issue 16: "usdt wrong netw" ranked the wallet's network switcher above the deposit
     article (both say "wrong network" in their titles; the wallet one names USDT too)."""
     docs = [
-        doc("deposit-wrong-network", "en", "I sent my deposit on the wrong network",
-            summary="A deposit sent on another network is not credited automatically."),
-        doc("wallet-wrong-network", "en", "My wallet is on the wrong network",
+        doc(
+            "deposit-wrong-network",
+            "en",
+            "I sent my deposit on the wrong network",
+            summary="A deposit sent on another network is not credited automatically.",
+        ),
+        doc(
+            "wallet-wrong-network",
+            "en",
+            "My wallet is on the wrong network",
             summary="Switch the wallet to the network your USDT is on to see it.",
-            body="A wallet shows the USDT of the selected network only."),
-        doc("withdrawal-wrong-address", "en", "I withdrew to the wrong address",
-            summary="A withdrawal to a wrong address cannot be reversed."),
+            body="A wallet shows the USDT of the selected network only.",
+        ),
+        doc(
+            "withdrawal-wrong-address",
+            "en",
+            "I withdrew to the wrong address",
+            summary="A withdrawal to a wrong address cannot be reversed.",
+        ),
     ]
     emb = NullEmbedder()
     index = build_index(docs, embedder=emb, config=IndexConfig(embedder=emb.name))
@@ -170,8 +208,12 @@ def test_a_token_on_the_wrong_network_is_read_as_a_deposit(table, monkeypatch):
         assert deposit in expand_query(query, index, table, LEXICAL).inferred, query
         assert keys(index, query, table, monkeypatch)[0] == "deposit-wrong-network", query
     # A wallet or withdrawal word, no token, or Chinese (充错 says the side): no inference.
-    for query in ("usdt wallet wrong network", "withdraw usdt wrong network", "wrong network",
-                  "usdt 充错网络"):
+    for query in (
+        "usdt wallet wrong network",
+        "withdraw usdt wrong network",
+        "wrong network",
+        "usdt 充错网络",
+    ):
         assert deposit not in expand_query(query, index, table, LEXICAL).inferred, query
     assert keys(index, "usdt wallet wrong network", table, monkeypatch)[0] == (
         "wallet-wrong-network"
@@ -195,11 +237,17 @@ def test_an_article_matching_in_both_languages_gets_a_bonus(index):
     # Its Chinese translation matches too (the slang the English query expanded to).
     lexical[index.position("deposit-wrong-network", "zh-hans")] = 1.0
     semantic = np.zeros(len(index), dtype=np.float32)
-    ranked = rank(index, lexical=lexical, semantic=semantic, language="en", limit=2,
-                  params=LEXICAL)
+    ranked = rank(index, lexical=lexical, semantic=semantic, language="en", limit=2, params=LEXICAL)
     assert [index.documents[pos].key for pos, _, _ in ranked] == [
-        "deposit-wrong-network", "deposit-not-arrived"
+        "deposit-wrong-network",
+        "deposit-not-arrived",
     ]
-    ranked = rank(index, lexical=lexical, semantic=semantic, language="en", limit=2,
-                  params=replace(LEXICAL, translation_bonus=0.0))
+    ranked = rank(
+        index,
+        lexical=lexical,
+        semantic=semantic,
+        language="en",
+        limit=2,
+        params=replace(LEXICAL, translation_bonus=0.0),
+    )
     assert index.documents[ranked[0][0]].key == "deposit-not-arrived"

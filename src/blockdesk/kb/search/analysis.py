@@ -41,6 +41,7 @@ _RUN_RE = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _LATIN_RE = re.compile("[a-z0-9]+")
 _CJK_ONLY_RE = re.compile(f"[{_CJK}]+")
 
+
 def _words(*chunks: str) -> tuple[str, ...]:
     return tuple(w for chunk in chunks for w in chunk.split())
 

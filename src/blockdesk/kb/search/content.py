@@ -44,9 +44,9 @@ def _article_id(key: str, language: str) -> int:
     return zlib.crc32(f"{key}:{language}".encode()) & 0x7FFFFFFF
 
 
-def load_documents(directory: Path | str = STARTER_DIR, *, published_only: bool = True) -> list[
-    SearchDocument
-]:
+def load_documents(
+    directory: Path | str = STARTER_DIR, *, published_only: bool = True
+) -> list[SearchDocument]:
     root = Path(directory)
     if not root.is_dir():
         raise ContentError(f"{root}: not a directory")

@@ -71,8 +71,7 @@ class EvalReport:
         lines = [f"{'subset':<10} {'n':>5} {'R@1':>7} {f'R@{self.k}':>7} {'MRR@10':>7}"]
         for name, m in self.rows():
             lines.append(
-                f"{name:<10} {m.count:>5} {m.recall_at_1:>7.3f} {m.recall_at_k:>7.3f} "
-                f"{m.mrr:>7.3f}"
+                f"{name:<10} {m.count:>5} {m.recall_at_1:>7.3f} {m.recall_at_k:>7.3f} {m.mrr:>7.3f}"
             )
         return "\n".join(lines)
 

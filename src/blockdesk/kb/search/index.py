@@ -464,7 +464,8 @@ def _bm25f(
     for name in config.fields:
         for lang in set(languages):
             lengths = [
-                sum(c.values()) for c, dl in zip(per_field[name], languages, strict=True)
+                sum(c.values())
+                for c, dl in zip(per_field[name], languages, strict=True)
                 if dl == lang
             ]
             avg[(name, lang)] = max(1.0, float(np.mean(lengths))) if lengths else 1.0

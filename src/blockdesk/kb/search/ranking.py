@@ -165,8 +165,7 @@ def expand_query(
         groups = {
             gid: covered
             for gid, covered in groups.items()
-            if not covered
-            or not any(covered < other for o, other in groups.items() if o != gid)
+            if not covered or not any(covered < other for o, other in groups.items() if o != gid)
         }
         networks = 0
         for gid, covered in groups.items():
@@ -246,9 +245,7 @@ def repaired_text(
         analysed = analyze(match.group(0))
         if len(analysed) != 1:
             continue
-        found = _repairs(
-            analysed[0], index, params, last=analysed[0] == last, word=match.group(0)
-        )
+        found = _repairs(analysed[0], index, params, last=analysed[0] == last, word=match.group(0))
         surface = index.surface(found[0][0]) if found else None
         if surface:
             out.append(text[pos : match.start()] + surface)
@@ -322,8 +319,9 @@ def rank(
     np.maximum.at(best_other, key_ids[other], fused[other])
     evidence_of = best_other[key_ids]
     has_evidence = np.isfinite(evidence_of)
-    evidence = np.where(has_evidence, params.translation_weight * np.where(
-        has_evidence, evidence_of, 0.0), neg)
+    evidence = np.where(
+        has_evidence, params.translation_weight * np.where(has_evidence, evidence_of, 0.0), neg
+    )
     # When both translations match, the other one adds ``translation_bonus`` of its
     # score: the Chinese text of an article often carries the slang an English query
     # was expanded to (错链, 充错) that its English text words differently.
@@ -360,11 +358,12 @@ def _best(
     return out
 
 
-
-
 def highlight(
-    doc: SearchDocument, sentences: Sequence[tuple[str, str]], terms: Sequence[str],
-    *, width: int = 160,
+    doc: SearchDocument,
+    sentences: Sequence[tuple[str, str]],
+    terms: Sequence[str],
+    *,
+    width: int = 160,
 ) -> tuple[str, tuple[str, ...]]:
     """A short plain-text snippet around the sentence with the most matched terms,
     and the surface words in it that matched. Falls back to the summary.

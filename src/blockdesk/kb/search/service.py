@@ -250,9 +250,7 @@ def search_index(
     return hits
 
 
-def _expanded(
-    query: str, index: Index, table: SynonymTable, params: RankingParams
-) -> QueryTerms:
+def _expanded(query: str, index: Index, table: SynonymTable, params: RankingParams) -> QueryTerms:
     """expand_query, kept on the index for its last EXPANDED_KEPT queries: the assistant
     asks for the same message's up to three times (the encoder's batch, its own
     embedding, its search; issue 17), and a flood asks the same few things. A reloaded

@@ -96,9 +96,7 @@ class _Term:
 
 
 class SynonymTable:
-    def __init__(
-        self, groups: Iterable[Sequence[str]], kinds: GroupKinds | None = None
-    ) -> None:
+    def __init__(self, groups: Iterable[Sequence[str]], kinds: GroupKinds | None = None) -> None:
         kinds = kinds or GroupKinds()
         networks = {normalise(t) for t in kinds.networks}
         tokens = {normalise(t) for t in kinds.tokens}
@@ -185,8 +183,9 @@ class SynonymTable:
         """Whether the query holds a direction word (latin ones as whole words)."""
         text = normalise(query)
         latin = {tok for tok, _ in raw_tokens(query)}
-        return any(w in latin if w.isalnum() and w.isascii() else w in text
-                   for w in self._direction)
+        return any(
+            w in latin if w.isalnum() and w.isascii() else w in text for w in self._direction
+        )
 
     def members(self, group: int) -> tuple[tuple[str, ...], ...]:
         """The analysed term tuples of a group's entries."""

@@ -25,13 +25,25 @@ class Command(BaseCommand):
     help = "Print recall@1, recall@k and MRR@10 of knowledge-base search on labelled queries."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE,
-                            help="CSV with header query,language,expected_id")
+        parser.add_argument(
+            "file",
+            nargs="?",
+            type=Path,
+            default=DEFAULT_FILE,
+            help="CSV with header query,language,expected_id",
+        )
         parser.add_argument("--k", type=int, default=5, help="cut-off of recall@k (default 5)")
-        parser.add_argument("--content", type=Path, default=STARTER_DIR,
-                            help="folder of Markdown articles (default: the starter KB)")
-        parser.add_argument("--db", action="store_true",
-                            help="evaluate the published articles in the database instead")
+        parser.add_argument(
+            "--content",
+            type=Path,
+            default=STARTER_DIR,
+            help="folder of Markdown articles (default: the starter KB)",
+        )
+        parser.add_argument(
+            "--db",
+            action="store_true",
+            help="evaluate the published articles in the database instead",
+        )
         parser.add_argument("--account", type=int, default=None, help="with --db: one account")
         parser.add_argument("--mode", choices=[*MODES, "all"], default="hybrid")
         parser.add_argument("--embedder", default=None, help="embedder name (default: setting)")

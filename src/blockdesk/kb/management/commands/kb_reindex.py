@@ -16,12 +16,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--account", type=int, default=None,
+            "--account",
+            type=int,
+            default=None,
             help="Index only this account's articles (default: the default scope and "
             "every account scope that already has an index).",
         )
         parser.add_argument(
-            "--full", action="store_true",
+            "--full",
+            action="store_true",
             help="Re-embed every text instead of reusing vectors of unchanged ones.",
         )
 
@@ -38,8 +41,11 @@ class Command(BaseCommand):
                 if bar is None:
                     label = "analyse" if phase == "analyse" else "embed  "
                     bar = bars[phase] = tqdm(
-                        total=total, desc=label, unit="doc" if phase == "analyse" else "text",
-                        file=self.stderr._out, disable=total == 0,
+                        total=total,
+                        desc=label,
+                        unit="doc" if phase == "analyse" else "text",
+                        file=self.stderr._out,
+                        disable=total == 0,
                     )
                 bar.update(done - bar.n)
                 if done >= total:
@@ -49,8 +55,10 @@ class Command(BaseCommand):
             for bar in bars.values():
                 bar.close()
             name = "default" if scope is None else f"account {scope}"
-            self.stdout.write(self.style.SUCCESS(
-                f"{name}: indexed {len(index)} documents, {len(index.vocab)} terms, "
-                f"{index.vectors.shape[0]} vectors ({index.embedder}) → "
-                f"{store.index_path(scope)}"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{name}: indexed {len(index)} documents, {len(index.vocab)} terms, "
+                    f"{index.vectors.shape[0]} vectors ({index.embedder}) → "
+                    f"{store.index_path(scope)}"
+                )
+            )
