@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from blockdesk.accounts.models import User
@@ -31,6 +32,20 @@ def enabled_for_inbox(inbox: Inbox | int) -> bool:
     message (the actor's consumer): a statement built once (issue 17)."""
     inbox_id = inbox if isinstance(inbox, int) else inbox.pk
     return plain_sql.exists(AssistantSettings, where={"inbox": inbox_id, "enabled": True})
+
+
+def earlier_actions(*, conversation_id: int, actions: Sequence[str]) -> set[str]:
+    """Which of `actions` the assistant already took in the case: one statement for what
+    the hand-off note asks (did it clarify, did it diagnose) where each was one."""
+    table = connection.ops.quote_name(AssistantTurn._meta.db_table)
+    marks = ", ".join(["%s"] * len(actions))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT action FROM {table}"  # noqa: S608 (a name from _meta)
+            f" WHERE conversation_id = %s AND action IN ({marks})",
+            [conversation_id, *actions],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def handles_conversation(conversation: Conversation) -> bool:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from blockdesk.assistant import confusables, cues, selection
+from blockdesk.assistant import confusables, cues, selection, selectors
 from blockdesk.assistant.answer import Article
 from blockdesk.assistant.handoff import (
     SENSITIVE_REASONS,
@@ -37,7 +37,6 @@ from blockdesk.assistant.services._context import (
 )
 from blockdesk.assistant.services.community import community_title
 from blockdesk.assistant.services.lifecycle import _stop
-from blockdesk.common import plain_sql
 from blockdesk.conversations import services as conv_services
 from blockdesk.conversations.models import Conversation, Message
 
@@ -172,19 +171,17 @@ def _note_facts(ctx: _Context, reason: str, turn: AssistantTurn) -> NoteFacts:
         found = ctx.article(key)
         titles.append(found.title if found else community_title(ctx.account_id, key) or key)
 
-    def earlier(action: str) -> bool:
-        return plain_sql.exists(
-            AssistantTurn, where={"conversation": ctx.conversation.pk, "action": action}
-        )
-
-    diagnosed = earlier(Action.DIAGNOSE)
+    earlier = selectors.earlier_actions(
+        conversation_id=ctx.conversation.pk, actions=[Action.DIAGNOSE, Action.CLARIFY]
+    )
+    diagnosed = Action.DIAGNOSE in earlier
     return NoteFacts(
         reason=reason,
         wants=wants,
         out_of_scope=out_of_scope and not wants,
         entities=ctx.entities or _entities(ctx.message.content),
         offered=titles,
-        clarified=earlier(Action.CLARIFY),
+        clarified=Action.CLARIFY in earlier,
         diagnosis=("needs_agent" if reason == "diagnosis_needs_agent" else "explained")
         if diagnosed
         else "",
