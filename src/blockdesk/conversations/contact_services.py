@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blockdesk.accounts.models import User
@@ -264,9 +265,12 @@ def do_add_contact_identity(
 
 def do_create_visitor_contact(*, account_id: int, locale: str, visitor_hash: str) -> Contact:
     """A new anonymous contact recognised by a widget visitor token (stored as its keyed
-    hash, `visitor_hash`)."""
+    hash, `visitor_hash`). Seen now: the widget opened for them, and their first message
+    moments later need not write it again (messages.LAST_SEEN_RESOLUTION)."""
     with transaction.atomic():
-        contact = Contact.objects.create(account_id=account_id, locale=locale[:16])
+        contact = Contact.objects.create(
+            account_id=account_id, locale=locale[:16], last_seen_at=timezone.now()
+        )
         identity = ContactIdentity.objects.create(
             account_id=account_id,
             contact=contact,
