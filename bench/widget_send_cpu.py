@@ -14,6 +14,15 @@ of each. Issue 17 aims at <= 4 ms without the assistant.
 `--assistant`: the assistant answers for the inbox; its event consumer and the database
 task worker run in this process after every `--batch` messages, as the background does
 after a gathering window, and their CPU is shared out over those messages (<= 12 ms).
+
+`--instructions`: the same run under valgrind's callgrind, counting the instructions of
+each phase's messages (instrumentation on for the measured messages only; the client's
+own share subtracted as above). Slower (about 2 minutes for `--messages 50`), but the
+count is the same on a busy machine as on an idle one (two runs of one tree agree within
+0.3 %), where the CPU figures of this shared machine move by 20 % from run to run: the
+measure for an A/B of a change to the path. It counts work in this process only, not the
+kernel's (socket round trips to PostgreSQL and Redis), so quote it beside the statement
+count.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +43,17 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
+
+# Set for the run under callgrind that --instructions starts (see _instructions).
+UNDER_CALLGRIND = os.environ.get("BLOCKDESK_BENCH_CALLGRIND") == "1"
+
+
+def _callgrind(*command: str) -> None:
+    """Tell callgrind about this process (instrumentation on/off, zero, dump a phase)."""
+    if UNDER_CALLGRIND:
+        subprocess.run(
+            ["callgrind_control", *command, str(os.getpid())], check=True, capture_output=True
+        )
 
 
 def _setup(args: argparse.Namespace, data_dir: Path) -> str:
@@ -165,6 +186,8 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
             samples = []
             probes = []
             tokens = visitors[20:]
+            _callgrind("--zero")
+            _callgrind("--instr=on")
             for start in range(0, len(tokens), group):
                 counter.last = []
                 t0 = time.process_time()
@@ -180,7 +203,9 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
                 # Every 20 messages (a probe after each one would start every message
                 # with cold caches): each sample is scaled by the probe after its block.
                 if (i + 1) % 20 == 0 or i + 1 == len(tokens):
-                    probes += [probe_ms()] * (len(samples) - len(probes))
+                    probes += [_probe()] * (len(samples) - len(probes))
+            _callgrind("--instr=off")
+            _callgrind(f"--dump={label}")
             results[label] = {
                 "cpu_ms_median": 1000 * statistics.median(samples),
                 "cpu_ms_mean": 1000 * statistics.fmean(samples),
@@ -191,9 +216,9 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
             }
         if args.assistant:
             results["assistant_actions"] = await _assistant_actions()
-        probe = probe_ms()
+        probe = _probe()
         results["client_floor_ms"] = await _client_floor(len(visitors) - 20)
-        results["client_floor_probe_ms"] = (probe + probe_ms()) / 2
+        results["client_floor_probe_ms"] = (probe + _probe()) / 2
         return results
 
 
@@ -246,6 +271,8 @@ async def _client_floor(n: int) -> float:
     transport = httpx.ASGITransport(app=app)
     samples = []
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        _callgrind("--zero")
+        _callgrind("--instr=on")
         for _ in range(n):
             t0 = time.process_time()
             r = await client.post(
@@ -255,11 +282,19 @@ async def _client_floor(n: int) -> float:
             )
             r.json()
             samples.append(time.process_time() - t0)
+        _callgrind("--instr=off")
+        _callgrind("--dump=client_floor")
     return 1000 * statistics.median(samples)
 
 
 # CPU ms of probe_ms's loop in a fast hour of this machine (250 ms for 10 M additions).
 PROBE_REFERENCE_MS = 25.0
+
+
+def _probe() -> float:
+    """probe_ms, but not under callgrind (instructions need no scaling, and the loop would
+    be most of the count)."""
+    return PROBE_REFERENCE_MS if UNDER_CALLGRIND else probe_ms()
 
 
 def probe_ms() -> float:
@@ -316,7 +351,15 @@ def main() -> None:
         action="store_true",
         help="every message the same text (by default each gets its own reference number)",
     )
+    p.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per message under valgrind's callgrind (see above)",
+    )
     args = p.parse_args()
+    if args.instructions and not UNDER_CALLGRIND:
+        _instructions(args)
+        return
     speed = [machine_speed_ms()]
     with tempfile.TemporaryDirectory(prefix="bd-cpu-") as tmp:
         token = _setup(args, Path(tmp))
@@ -343,6 +386,38 @@ def main() -> None:
         if args.show_sql:
             for sql in r["sql_of_one"]:
                 print("    ", sql[:160])
+
+
+def _instructions(args: argparse.Namespace) -> None:
+    """Runs this bench again under callgrind and prints each phase's instructions per
+    message, the client's share per request subtracted."""
+    with tempfile.TemporaryDirectory(prefix="bd-callgrind-") as tmp:
+        out = Path(tmp) / "cg.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            __file__,
+            *sys.argv[1:],
+        ]
+        env = {**os.environ, "BLOCKDESK_BENCH_CALLGRIND": "1"}
+        run = subprocess.run(command, env=env, capture_output=True, text=True)
+        if run.returncode != 0:
+            sys.exit(f"the run under callgrind failed:\n{run.stderr[-3000:]}")
+        totals = {}
+        for dump in Path(tmp).glob("cg.out.*"):
+            lines = dump.read_text(errors="replace").splitlines()
+            trigger = next(ln for ln in lines if ln.startswith("desc: Trigger:"))
+            total = next(ln for ln in lines if ln.startswith("totals:"))
+            totals[trigger.removeprefix("desc: Trigger: dump ").strip()] = int(total.split()[1])
+    per_message = args.messages
+    floor = totals["client_floor"] / per_message
+    print(run.stdout.split("load average")[0].strip() if args.show_sql else "", end="")
+    print(f"client side {floor / 1e6:.2f} M instructions per request, subtracted below")
+    for label in ("first", "follow_up"):
+        print(f"{label:10s} {(totals[label] / per_message - floor) / 1e6:.2f} M instructions/msg")
 
 
 if __name__ == "__main__":
