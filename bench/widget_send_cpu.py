@@ -412,12 +412,10 @@ def _instructions(args: argparse.Namespace) -> None:
             trigger = next(ln for ln in lines if ln.startswith("desc: Trigger:"))
             total = next(ln for ln in lines if ln.startswith("totals:"))
             totals[trigger.removeprefix("desc: Trigger: dump ").strip()] = int(total.split()[1])
-    per_message = args.messages
-    floor = totals["client_floor"] / per_message
-    print(run.stdout.split("load average")[0].strip() if args.show_sql else "", end="")
+    floor = totals["client_floor"] / args.messages
     print(f"client side {floor / 1e6:.2f} M instructions per request, subtracted below")
     for label in ("first", "follow_up"):
-        print(f"{label:10s} {(totals[label] / per_message - floor) / 1e6:.2f} M instructions/msg")
+        print(f"{label:10s} {(totals[label] / args.messages - floor) / 1e6:.2f} M instructions/msg")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ agree), and the client address they are keyed on."""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import math
 import time
@@ -63,19 +62,21 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
-_COUNT_SHA = hashlib.sha1(_COUNT_LUA.encode()).hexdigest()  # noqa: S324 (Redis's script name)
 # Django's Redis cache client -> the redis-py client kept for it.
 _clients: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
 
 
-def _count_on_redis(client: Any, keys: list[str], timeout: int) -> list[int]:
-    from redis.exceptions import NoScriptError  # redis-py only where Redis is configured
+@memoize
+def _count_script() -> Any:
+    """redis-py's Script: EVALSHA, and the script loaded again by a server that lost it (a
+    restart). Made on first use: the embedded mode does not import redis-py."""
+    from redis.commands.core import Script
 
-    try:
-        return list(client.evalsha(_COUNT_SHA, len(keys), *keys, timeout))
-    except NoScriptError:  # a new or restarted server: load it once, then by its name
-        client.script_load(_COUNT_LUA)
-        return list(client.evalsha(_COUNT_SHA, len(keys), *keys, timeout))
+    return Script(None, _COUNT_LUA.encode())  # type: ignore[arg-type]  # (client at each call)
+
+
+def _count_on_redis(client: Any, keys: list[str], timeout: int) -> list[int]:
+    return list(_count_script()(keys=keys, args=[timeout], client=client))
 
 
 def _redis_client(backend: RedisCache) -> Any:

@@ -3,10 +3,10 @@ so that the embedded mode (common/layers.py) does not import redis-py."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer
+from redis.commands.core import AsyncScript
 
 # PUBLISH each (channel, data) pair in order: a burst is one command to pack and one reply
 # to parse, where a pipeline of N PUBLISH cost redis-py N of each (issue 17).
@@ -16,7 +16,8 @@ for i, channel in ipairs(KEYS) do
 end
 return #KEYS
 """
-_PUBLISH_SHA = hashlib.sha1(_PUBLISH_LUA.encode()).hexdigest()  # noqa: S324 (Redis's script name)
+# redis-py's script object: EVALSHA, and the script loaded again by a server that lost it.
+_PUBLISH = AsyncScript(None, _PUBLISH_LUA.encode())  # type: ignore[arg-type]  # (client at each call)
 
 
 class RedisPubSubLayer(RedisPubSubChannelLayer):
@@ -31,8 +32,6 @@ class RedisPubSubLayer(RedisPubSubChannelLayer):
         connection's order, so every group's subscribers hear its pushes in the order sent
         (with several Redis hosts, pushes to groups on different shards may interleave
         differently)."""
-        from redis.exceptions import NoScriptError
-
         loop_layer = self._get_layer()
         by_shard: dict[int, tuple[Any, list[str], list[bytes]]] = {}
         for group, message in sends:
@@ -44,8 +43,4 @@ class RedisPubSubLayer(RedisPubSubChannelLayer):
         for shard, names, data in by_shard.values():
             async with shard._lock:
                 shard._ensure_redis()
-                try:
-                    await shard._redis.evalsha(_PUBLISH_SHA, len(names), *names, *data)
-                except NoScriptError:  # a new or restarted server: load it once
-                    await shard._redis.script_load(_PUBLISH_LUA)
-                    await shard._redis.evalsha(_PUBLISH_SHA, len(names), *names, *data)
+                await _PUBLISH(keys=names, args=data, client=shard._redis)
