@@ -143,6 +143,7 @@ async def phase(
     await gather_limited([open_visitor_socket(v, public_token) for v in visitors], 50)
     before = set(state.sent)
     pid = server.process.pid
+    started = time.time()
     cpu0 = cpu_seconds(pid) or 0.0
     load = os.getloadavg()[0]
     plan = argparse.Namespace(sessions=len(visitors), messages=cfg.messages, rate=cfg.rate)
@@ -168,15 +169,35 @@ async def phase(
         "latency_ms": summary_ms(lat),
         "server_cpu_per_msg_ms": round(1000 * cpu / max(1, len(records)), 2),
         "loadavg_1m": round(load, 2),
+        "window": [round(started, 3), round(time.time(), 3)],
     }
+    if cfg.gc_log:
+        out["full_collections_ms"] = full_collections(cfg.gc_log, pid, *out["window"])
     s = out["latency_ms"]
     print(
         f"  {name:>3}: sent {out['sent']} lost {out['lost']} failed {out['post_failed']}  "
         f"p50 {s['p50']} p95 {s['p95']} p99 {s['p99']} max {s['max']} ms  "
-        f"server CPU/msg {out['server_cpu_per_msg_ms']} ms  load {load:.2f}",
+        f"server CPU/msg {out['server_cpu_per_msg_ms']} ms  load {load:.2f}"
+        + (f"  full GC pauses {out['full_collections_ms']} ms" if cfg.gc_log else ""),
         flush=True,
     )
     return out
+
+
+def full_collections(log: str, pid: int, start: float, end: float) -> list[float]:
+    """The server's full (generation 2) collections in [start, end]: their pauses in ms
+    (from the lines bench/support/bench_settings.py writes for --gc-log)."""
+    pauses = []
+    for line in Path(log).read_text().splitlines():
+        parts = line.split()
+        if (
+            len(parts) > 5
+            and parts[2] == str(pid)
+            and parts[3] == "gen2"
+            and start <= float(parts[0]) <= end
+        ):
+            pauses.append(float(parts[4]))
+    return pauses
 
 
 async def open_idle(server: LiveServer, public_token: str, token: str) -> ClientConnection:
@@ -267,6 +288,21 @@ async def run(cfg: Any, server: LiveServer, public_token: str, tokens: list[str]
         rss_server_3 = await settle_rss(pid)
         phases.append(await phase("A'", cfg, http, server, public_token, a2, state))
 
+        # Sockets coming and going: what the server keeps of those that closed (a leak of
+        # frozen cycles, common/collector.py, would grow this round by round).
+        churn_rss = []
+        for round_ in range(cfg.churn):
+            again: list[ClientConnection] = []
+
+            async def reopen(token: str, into: list[ClientConnection] = again) -> None:
+                into.append(await open_idle(server, public_token, token))
+
+            await gather_limited([reopen(tok) for tok in idle_tokens], cfg.connect_limit)
+            await gather_limited([ws.close() for ws in again], cfg.connect_limit)
+            await wait_for(lambda: open_fds(pid) <= fds_0 + 20, 120)
+            churn_rss.append(mb(await settle_rss(pid)))
+            print(f"  churn round {round_ + 1}: server RSS {churn_rss[-1]} MB", flush=True)
+
         state.closing = True
         await agent_ws.close()
         reader.cancel()
@@ -293,6 +329,7 @@ async def run(cfg: Any, server: LiveServer, public_token: str, tokens: list[str]
                 "with_idle": mb(rss_server_1),
                 "after_phase_b": mb(rss_server_2),
                 "after_close": mb(rss_server_3),
+                "after_each_churn_round": churn_rss,
             },
             "server_kb_per_socket": round((rss_server_1 - rss_server_0) / 1024 / count, 1),
             "client_rss_mb": {"before": mb(rss_client_0), "with_idle": mb(rss_client_1)},
@@ -332,9 +369,10 @@ def server(cfg: Any) -> Iterator[tuple[LiveServer, str, list[str]]]:
                     **(
                         {
                             "DJANGO_SETTINGS_MODULE": "bench.support.bench_settings",
-                            "BENCH_GC_GEN2": str(cfg.gc_gen2),
+                            "BENCH_GC_GEN2": str(cfg.gc_gen2 or ""),
+                            "BENCH_GC_LOG": str(Path(cfg.gc_log).resolve()) if cfg.gc_log else "",
                         }
-                        if cfg.gc_gen2
+                        if cfg.gc_gen2 or cfg.gc_log
                         else {}
                     ),
                 },
@@ -380,6 +418,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=0,
         help="experiment: the server's third gc threshold (bench/support/bench_settings.py)",
+    )
+    p.add_argument(
+        "--churn",
+        type=int,
+        default=0,
+        help="after the phases, open and close the idle sockets this many times more",
+    )
+    p.add_argument(
+        "--gc-log",
+        default="",
+        help="the server's generation-1/2 collections and their pauses, one line each, here",
     )
     p.add_argument("--logs", default="", help="copy the server log into this directory")
     p.add_argument("--json", default="", help="append the result as one JSON line here")

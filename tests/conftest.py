@@ -37,6 +37,16 @@ _DB_FIXTURES = frozenset(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """This process imports blockdesk.asgi to drive it, but is no server: its collector
+    keeps its usual behaviour (every test's objects die in cycles and would stay if a
+    full collection froze them; common/collector.py). Servers the tests start, and
+    tests/common/test_collector.py's interpreters, have the policy as configured."""
+    from django.conf import settings
+
+    settings.GC_FREEZE_SURVIVORS = False
+
+
 # Live-server and browser tests start servers on the configured database: marked slow/browser.
 _SERVICE_MARKERS = frozenset({"django_db", "postgres", "redis", "browser", "slow"})
 

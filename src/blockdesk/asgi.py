@@ -53,3 +53,10 @@ import gc  # noqa: E402
 
 gc.collect()
 gc.freeze()
+
+# From here on each full collection's survivors are frozen too: the sockets opened later
+# are long-lived state like the above (common/collector.py).
+if settings.GC_FREEZE_SURVIVORS:
+    from blockdesk.common import collector
+
+    collector.install()

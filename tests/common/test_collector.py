@@ -1,0 +1,152 @@
+"""A server process freezes what survives each full garbage collection
+(common/collector.py): the next full collection does not walk it again, reference counting
+still frees it, and new cyclic garbage is still collected. Each case runs in a fresh
+interpreter: this test process's collector is not the one being measured."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_POLICY = """
+import gc, json, weakref
+from blockdesk.common import collector
+
+class Node:
+    pass
+
+def long_lived(n):
+    # What a socket leaves behind: objects the collector tracks, alive for long.
+    return [{{"socket": i, "queue": [i]}} for i in range(n)]
+
+gc.collect()
+{install}
+kept = long_lived(50_000)
+gc.collect()  # a full collection: its survivors include the 100,000 objects above
+walked = len(gc.get_objects(generation=2))
+frozen = gc.get_freeze_count()
+
+# Frozen objects are freed by reference counting as soon as nothing refers to them.
+probe = Node()
+probe_ref = weakref.ref(probe)
+gc.collect()
+del probe
+freed_by_refcount = probe_ref() is None
+
+# Cyclic garbage made after a full collection is still found by the next one.
+a, b = Node(), Node()
+a.other, b.other = b, a
+cycle_ref = weakref.ref(a)
+del a, b
+gc.collect()
+print(json.dumps({{
+    "walked": walked,
+    "frozen": frozen,
+    "freed_by_refcount": freed_by_refcount,
+    "new_cycle_collected": cycle_ref() is None,
+}}))
+"""
+
+
+def _run(code: str, **env: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_survivors_of_a_full_collection_are_not_walked_again() -> None:
+    on = _run(_POLICY.format(install="collector.install()"))
+    off = _run(_POLICY.format(install=""))
+    # Without the policy the next full collection walks all 100,000 again; with it, none.
+    assert off["walked"] >= 100_000
+    assert off["frozen"] == 0
+    assert on["frozen"] >= 100_000
+    assert on["walked"] < 10_000
+    for result in (on, off):
+        assert result["freed_by_refcount"] is True
+        assert result["new_cycle_collected"] is True
+
+
+_CYCLES = """
+import gc, json, weakref
+from blockdesk.common import collector
+
+class Node:
+    pass
+
+collector.FLOOR = 1_000
+gc.collect()
+collector.install()
+kept = [Node() for _ in range(5_000)]
+gc.collect()  # frozen grew past the floor: unfrozen, so that ...
+gc.collect()  # ... this one walks everything, and freezes it again
+
+# A cycle alive during a full collection is frozen with the rest; dropped, it stays.
+a, b = Node(), Node()
+a.other, b.other = b, a
+ref = weakref.ref(a)
+gc.collect()
+del a, b
+gc.collect()
+kept_while_frozen = ref() is not None
+
+# Once the frozen objects have grown by a quarter, one collection walks all of them again.
+more = [Node() for _ in range(5_000)]
+gc.collect()
+gc.collect()
+print(json.dumps({"kept_while_frozen": kept_while_frozen, "freed_by_the_walk": ref() is None}))
+"""
+
+
+def test_a_frozen_cycle_is_freed_once_the_frozen_objects_grew_by_a_quarter() -> None:
+    assert _run(_CYCLES) == {"kept_while_frozen": True, "freed_by_the_walk": True}
+
+
+def test_installing_twice_adds_one_callback() -> None:
+    code = """
+import gc, json
+from blockdesk.common import collector
+collector.install(); collector.install()
+n = len(gc.callbacks)
+collector.uninstall()
+after = len(gc.callbacks)
+print(json.dumps({"callbacks": n, "after_uninstall": after, "installed": collector.installed()}))
+"""
+    assert _run(code) == {"callbacks": 1, "after_uninstall": 0, "installed": False}
+
+
+_SERVER = """
+import json
+import django
+django.setup()
+import blockdesk.asgi
+from blockdesk.common import collector
+print(json.dumps({"installed": collector.installed()}))
+"""
+
+
+def test_the_server_process_installs_it_unless_switched_off(tmp_path: Path) -> None:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "blockdesk.settings",
+        "BLOCKDESK_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "BLOCKDESK_EMBEDDED_WORKER": "false",
+    }
+    assert _run(_SERVER, **env) == {"installed": True}
+    assert _run(_SERVER, **env, BLOCKDESK_GC_FREEZE_SURVIVORS="false") == {"installed": False}
