@@ -14,8 +14,7 @@ from blockdesk.common.asgi_http import SyncChainASGIHandler  # noqa: E402
 # Django's handler with one thread hop per request (common/asgi_http.py says why).
 django_asgi_app = SyncChainASGIHandler(threads=settings.REQUEST_THREADS)
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from blockdesk.common.realtime import publishing_from_loop  # noqa: E402
@@ -27,7 +26,8 @@ application = publishing_from_loop(  # pushes are sent from this loop (common/re
         {
             "http": django_asgi_app,
             "websocket": count_websockets(  # open-socket gauge for /metrics (ops/asgi.py)
-                AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+                # The console's route has the session and auth middleware (ws_routes.py).
+                AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
             ),
         }
     )
