@@ -91,6 +91,7 @@ class Node:
     pass
 
 collector.FLOOR = 1_000
+collector.COUNT_EVERY = 1
 gc.collect()
 collector.install()
 kept = [Node() for _ in range(5_000)]
@@ -116,6 +117,31 @@ print(json.dumps({"kept_while_frozen": kept_while_frozen, "freed_by_the_walk": r
 
 def test_a_frozen_cycle_is_freed_once_the_frozen_objects_grew_by_a_quarter() -> None:
     assert _run(_CYCLES) == {"kept_while_frozen": True, "freed_by_the_walk": True}
+
+
+_COUNTED = """
+import gc, json
+from blockdesk.common import collector
+
+class Node:
+    pass
+
+collector.FLOOR = 1_000
+gc.collect()
+collector.install()
+kept = [Node() for _ in range(5_000)]
+frozen_after = []
+for _ in range(4):
+    gc.collect()
+    frozen_after.append(gc.get_freeze_count() > 0)
+print(json.dumps({"frozen_after_each": frozen_after}))
+"""
+
+
+def test_the_frozen_objects_are_counted_every_fourth_full_collection() -> None:
+    """Counting walks the frozen list: the growth is only looked at every COUNT_EVERY
+    full collections (here the fourth finds it past the floor and unfreezes)."""
+    assert _run(_COUNTED) == {"frozen_after_each": [True, True, True, False]}
 
 
 def test_installing_twice_adds_one_callback() -> None:
