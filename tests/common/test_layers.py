@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
 
+from blockdesk.common import layers as layers_module
 from blockdesk.common.layers import LocalChannelLayer
 from tests.conftest import require_or_skip
 from tests.support.live_server import redis_available
@@ -29,6 +31,71 @@ async def test_group_send_reaches_members_and_skips_full_channels(caplog):
 async def test_memberships_do_not_expire_after_a_day():
     layer = LocalChannelLayer()
     assert layer.group_expiry > 365 * 24 * 3600
+
+
+class _CountingDict(dict):  # type: ignore[type-arg]
+    """A dict that counts the walks over it (items / values)."""
+
+    walks = 0
+
+    def items(self):  # type: ignore[no-untyped-def]
+        type(self).walks += 1
+        return super().items()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        type(self).walks += 1
+        return super().values()
+
+
+async def test_expiry_looks_only_at_channels_sent_something(monkeypatch):
+    """Every idle socket keeps a receive queue and a group of its own: the once-a-second
+    expiry must not walk them all (upstream's did, ~36 ms a second at 10,000 sockets)."""
+    layer = LocalChannelLayer(expiry=60)
+    idle = [await layer.new_channel() for _ in range(50)]
+    for i, channel in enumerate(idle):
+        layer.channels.setdefault(channel, asyncio.Queue())  # what a waiting receive leaves
+        await layer.group_add(f"contact.{i}", channel)
+    quiet, forgotten = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("inbox.1", quiet)
+    await layer.group_add("inbox.1", forgotten)
+    await layer.group_send("inbox.1", {"type": "x"})
+    assert (await layer.receive(quiet))["type"] == "x"  # read: nothing left to expire
+
+    layer.channels = _CountingDict(layer.channels)
+    layer.groups = _CountingDict(layer.groups)
+    _CountingDict.walks = 0
+    layer._last_clean = 0.0
+    later = time.time() + 61
+    monkeypatch.setattr(layers_module.time, "time", lambda: later)
+    layer._clean_expired()
+
+    assert _CountingDict.walks == 1  # the groups, once, for the one expired message
+    assert forgotten not in layer.channels  # its message expired: nobody was reading it
+    assert forgotten not in layer.groups["inbox.1"] and quiet in layer.groups["inbox.1"]
+    assert all(channel in layer.channels for channel in idle)  # idle sockets untouched
+    assert all(layer.groups[f"contact.{i}"] for i in range(len(idle)))
+
+
+async def test_a_message_not_yet_expired_is_looked_at_again():
+    layer = LocalChannelLayer(expiry=60)
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "x"})
+    layer._last_clean = 0.0
+    layer._clean_expired()  # not expired yet: kept, and remembered for the next clean
+    assert channel in layer._sent_to
+    assert (await layer.receive(channel))["type"] == "x"
+
+
+async def test_a_configured_group_expiry_walks_the_groups_as_upstream(monkeypatch):
+    layer = LocalChannelLayer(group_expiry=60)
+    channel = await layer.new_channel()
+    await layer.group_add("inbox.1", channel)
+    later = time.time() + 120
+    monkeypatch.setattr(layers_module.time, "time", lambda: later)
+    monkeypatch.setattr("channels.layers.time.time", lambda: later)
+    layer._last_clean = 0.0
+    layer._clean_expired()
+    assert not layer.groups.get("inbox.1")
 
 
 async def test_events_from_a_worker_thread_reach_sockets_on_the_server_loop():
