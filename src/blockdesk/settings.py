@@ -203,7 +203,7 @@ REQUEST_THREADS = int(env("BLOCKDESK_REQUEST_THREADS", "16"))
 # docs/benchmarks.md "Memory") plus a compression of every frame sent.
 WS_COMPRESSION = env_bool("BLOCKDESK_WS_COMPRESSION", False)
 # A server process freezes what survives each full garbage collection, so the next one
-# does not walk the open sockets' state again (common/collector.py: 0.6-0.9 s pauses of
+# does not walk the open sockets' state again (common/collector.py: 0.85-0.9 s pauses of
 # every socket at 10,000 open without it).
 GC_FREEZE_SURVIVORS = env_bool("BLOCKDESK_GC_FREEZE_SURVIVORS", True)
 # How long a server process keeps a widget channel it read (widget/services.py); a change

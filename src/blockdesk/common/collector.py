@@ -4,10 +4,10 @@ not walked again.
 A full (generation-2) collection walks every object the collector tracks, and the event
 loop, so every socket's messages, waits while it does. A node with 10,000 idle widget
 sockets tracks ~1.6 M objects for them (about 160 a socket: the ASGI stack's coroutines,
-contexts, queues and futures), and a full collection took 0.6-0.9 s there; CPython runs
+contexts, queues and futures), and a full collection took 0.85-0.9 s there; CPython runs
 one whenever the objects promoted since the last one reach a quarter of its survivors, so
-under traffic one came every few minutes, and the messages caught behind it waited that
-long (docs/benchmarks/idle-sockets.md).
+under traffic two came in a 50 s phase at 20 msg/s, and the messages caught behind each
+waited that long (docs/benchmarks/idle-sockets.md).
 
 `install()` makes every full collection end with `gc.freeze()`: its survivors (the sockets'
 state, caches: what lives long) move to the permanent generation, and the next full
@@ -18,8 +18,8 @@ goes; what it leaves in reference cycles (~1.4 KB a socket, measured: RSS grew 1
 frozen objects have grown by a quarter since the last such walk (the proportion CPython
 itself waits for between full collections), they are unfrozen and the next full
 collection walks everything once, frees those cycles and freezes the rest again. A node
-whose sockets come and go pays one long pause per ~35,000 sockets at 10,000 open, not one
-every few minutes, and keeps at most a quarter more than it needs.
+whose sockets come and go paid one long pause (1.48 s) after ~35,000 sockets at 10,000
+open, not one every half minute, and keeps at most a quarter more than it needs.
 
 `blockdesk.asgi` installs it when BLOCKDESK_GC_FREEZE_SURVIVORS is on (the default), so in
 every server process and not in management commands or tests.

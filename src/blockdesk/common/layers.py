@@ -40,7 +40,8 @@ def copy_message(value: Any) -> Any:
     return deepcopy(value)
 
 
-# Memberships older than this are as good as permanent: nothing walks the groups for them.
+# The default group expiry (ten years): memberships last until the socket leaves, so the
+# expiry never walks the groups for them.
 _NEVER = 10 * 365 * 24 * 3600
 
 
