@@ -10,6 +10,8 @@ in BENCH_* variables, to test a suspected bottleneck without editing the product
                                 collections over many open sockets' objects cost latency
     BENCH_GC_LOG=/path/file     one line per generation-1 and -2 collection: the time, the
                                 generation, its pause in ms and the objects it freed
+    BENCH_GC_CENSUS=1           with BENCH_GC_LOG: after a full collection over 100 ms,
+                                the tracked objects counted by type (what the walk was over)
 """
 
 from __future__ import annotations

@@ -5,13 +5,10 @@ interpreter: this test process's collector is not the one being measured."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.fresh_python import python_env, run_json
 
 _POLICY = """
 import gc, json, weakref
@@ -53,21 +50,9 @@ print(json.dumps({{
 """
 
 
-def _run(code: str, **env: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def _run(code: str, **env: str) -> dict[str, Any]:
+    result: dict[str, Any] = run_json(code, env=python_env(**env))
+    return result
 
 
 def test_survivors_of_a_full_collection_are_not_walked_again() -> None:

@@ -6,13 +6,7 @@ test process has long imported them all."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.fresh_python import python_env, run_json
 
 HEAVY = (
     "numpy",
@@ -49,25 +43,14 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 
 
 def _probe_env() -> dict[str, str]:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="blockdesk.settings")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env = python_env(DJANGO_SETTINGS_MODULE="blockdesk.settings")
     # The embedded mode (no Redis): redis-py has no business in that process.
     env.pop("REDIS_URL", None)
     return env
 
 
 def test_serving_does_not_import_the_heavy_libraries_until_used() -> None:
-    env = _probe_env()
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(heavy=HEAVY)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = run_json(_PROBE.format(heavy=HEAVY), env=_probe_env())
     assert loaded == [], f"imported at start-up: {loaded}"
 
 

@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import random
 import secrets
 import socket
 import sqlite3
@@ -42,8 +43,31 @@ MANAGE = REPO / "manage.py"
 _SCRUBBED = ("DATABASE_URL", "REDIS_URL", "BLOCKDESK_TEST_SQLITE_NAME", "DJANGO_SETTINGS_MODULE")
 
 
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A loopback port nobody listens on right now."""
+    """A loopback port nobody uses right now, below the kernel's ephemeral range.
+
+    A port the kernel handed out (`bind(0)`) is one it may hand out again as the local end
+    of any outgoing connection (to PostgreSQL, Redis, another server) before our server
+    binds it; CI saw "address already in use" that way. Ports under the range are only
+    ever taken by someone asking for them by number.
+    """
+    top = _ephemeral_floor()
+    low = max(1024, top - 12000)
+    for _ in range(200):
+        port = random.randrange(low, top)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -321,6 +345,10 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind its port: another process took it first."""
+
+
 # How long a starting server may take to answer /healthz: seconds on an idle machine,
 # over a minute on a loaded CI machine.
 HEALTHZ_TIMEOUT = 90.0
@@ -331,6 +359,8 @@ def wait_for_healthz(server: LiveServer, timeout: float = HEALTHZ_TIMEOUT) -> No
     last_error = ""
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
+            if "address already in use" in server.log():
+                raise PortTaken(f"port {server.port} taken:\n{server.log()[-2000:]}")
             raise RuntimeError(
                 f"server exited with {server.process.returncode}:\n{server.log()[-4000:]}"
             )
@@ -355,8 +385,24 @@ def start_server(
     host: str = "127.0.0.1",
     timeout: float = HEALTHZ_TIMEOUT,
 ) -> LiveServer:
-    """Starts `manage.py serve --no-worker` and returns once /healthz answers."""
-    port = port or free_port()
+    """Starts `manage.py serve --no-worker` and returns once /healthz answers.
+
+    A port chosen here may still be taken by another test process between the check and
+    the server's bind; the server then exits at once and another port is tried.
+    """
+    if port is not None:
+        return _start_server_on(env, port=port, host=host, timeout=timeout)
+    tries_left = 3
+    while True:
+        tries_left -= 1
+        try:
+            return _start_server_on(env, port=free_port(), host=host, timeout=timeout)
+        except PortTaken:
+            if not tries_left:
+                raise
+
+
+def _start_server_on(env: dict[str, str], *, port: int, host: str, timeout: float) -> LiveServer:
     env = {**env, "BLOCKDESK_PUBLIC_URL": f"http://{host}:{port}"}
     log_path = Path(env["BLOCKDESK_DATA_DIR"]) / f"server-{port}.log"
     log = log_path.open("wb")

@@ -4,7 +4,6 @@ tells integrators to, and a way to run the real database task worker."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from blockdesk.webhooks.models import WebhookDelivery
 from blockdesk.webhooks.signing import verify
+from tests.support.live_server import free_port
 
 
 @dataclass
@@ -82,12 +82,6 @@ class Receiver:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
