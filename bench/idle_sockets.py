@@ -39,7 +39,6 @@ import json
 import os
 import resource
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
+from bench.support.bench_env import PUBLIC_LIMITS_OFF, bench_install  # noqa: E402
 from bench.support.procstat import Sampler, cpu_seconds, rss_bytes  # noqa: E402
 from bench.widget_load import (  # noqa: E402
     PASSWORD,
@@ -68,16 +68,7 @@ from bench.widget_load import (  # noqa: E402
     visitor_sender,
     wait_for,
 )
-from tests.support.live_server import (  # noqa: E402
-    LiveServer,
-    create_postgres_database,
-    drop_postgres_database,
-    migrate,
-    run_django,
-    server_env,
-    sqlite_url,
-    start_server,
-)
+from tests.support.live_server import LiveServer, run_django, start_server  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.protocol import State as WsState  # noqa: E402
 
@@ -348,54 +339,35 @@ def mb(value: int) -> float:
 
 @contextlib.contextmanager
 def server(cfg: Any) -> Iterator[tuple[LiveServer, str, list[str]]]:
-    with tempfile.TemporaryDirectory(prefix="bd-idle-") as tmp:
-        data_dir = Path(tmp)
-        db_url = (
-            create_postgres_database(cfg.postgres)
-            if cfg.postgres
-            else sqlite_url(data_dir / "bench.sqlite3")
+    gc_env = {
+        "DJANGO_SETTINGS_MODULE": "bench.support.bench_settings",
+        "BENCH_GC_GEN2": str(cfg.gc_gen2 or ""),
+        "BENCH_GC_LOG": str(Path(cfg.gc_log).resolve()) if cfg.gc_log else "",
+    }
+    extra = {
+        **PUBLIC_LIMITS_OFF,
+        "BLOCKDESK_ACCESS_LOG": "false",
+        **(gc_env if cfg.gc_gen2 or cfg.gc_log else {}),
+    }
+    with bench_install(
+        postgres=cfg.postgres, redis=cfg.redis, prefix="bd-idle-", extra=extra
+    ) as install:
+        env = install.env
+        count = cfg.idle + 4 * cfg.senders
+        print(f"  creating {count} visitor sessions ...", flush=True)
+        t = time.perf_counter()
+        seeded = json.loads(
+            run_django(env, SEED.replace("COUNT", str(count)), timeout=1800)
+            .strip()
+            .splitlines()[-1]
         )
-        started: LiveServer | None = None
+        print(f"  ... in {time.perf_counter() - t:.1f}s", flush=True)
+        started = start_server(env, timeout=60)
         try:
-            env = server_env(
-                database_url=db_url,
-                data_dir=data_dir,
-                redis_url=cfg.redis or None,
-                extra={
-                    "BLOCKDESK_PUBLIC_RATE_LIMIT": "1000000000",
-                    "BLOCKDESK_PUBLIC_RATE_WINDOW": "60",
-                    "BLOCKDESK_LOG_LEVEL": "WARNING",
-                    "BLOCKDESK_ACCESS_LOG": "false",
-                    **(
-                        {
-                            "DJANGO_SETTINGS_MODULE": "bench.support.bench_settings",
-                            "BENCH_GC_GEN2": str(cfg.gc_gen2 or ""),
-                            "BENCH_GC_LOG": str(Path(cfg.gc_log).resolve()) if cfg.gc_log else "",
-                        }
-                        if cfg.gc_gen2 or cfg.gc_log
-                        else {}
-                    ),
-                },
-            )
-            print("  migrating ...", flush=True)
-            migrate(env)
-            count = cfg.idle + 4 * cfg.senders
-            print(f"  creating {count} visitor sessions ...", flush=True)
-            t = time.perf_counter()
-            seeded = json.loads(
-                run_django(env, SEED.replace("COUNT", str(count)), timeout=1800)
-                .strip()
-                .splitlines()[-1]
-            )
-            print(f"  ... in {time.perf_counter() - t:.1f}s", flush=True)
-            started = start_server(env, timeout=60)
             yield started, seeded["token"], seeded["visitors"]
         finally:
-            if started is not None:
-                started.stop()
-                report_log(started, cfg.logs)
-            if cfg.postgres:
-                drop_postgres_database(db_url)
+            started.stop()
+            report_log(started, cfg.logs)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

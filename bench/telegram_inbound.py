@@ -26,7 +26,6 @@ import asyncio
 import json
 import platform
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -36,15 +35,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 import httpx  # noqa: E402
+from bench.support.bench_env import bench_install  # noqa: E402
 from tests.connectors.telegram import updates  # noqa: E402
 from tests.connectors.telegram.standin import TOKEN, BotApiStandIn  # noqa: E402
 from tests.support.live_server import (  # noqa: E402
-    create_postgres_database,
-    drop_postgres_database,
-    migrate,
     run_django,
-    server_env,
-    sqlite_url,
     start_server,
 )
 from websockets.asyncio.client import connect  # noqa: E402
@@ -199,42 +194,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-flight", type=int, default=40)
     cfg = parser.parse_args(argv)
     bot_api = BotApiStandIn(TOKEN).start()
-    with tempfile.TemporaryDirectory(prefix="bd-tg-bench-") as tmp:
-        db_url = (
-            create_postgres_database(cfg.postgres)
-            if cfg.postgres
-            else sqlite_url(Path(tmp) / "b.sqlite3")
-        )
-        server = None
-        try:
-            env = server_env(
-                database_url=db_url,
-                data_dir=Path(tmp),
-                extra={"BLOCKDESK_TELEGRAM_API_BASE_URL": bot_api.base_url,
-                       "BLOCKDESK_ACCESS_LOG": "false"},
-            )  # fmt: skip
-            print("  migrating + seeding ...", flush=True)
-            migrate(env)
+    extra = {"BLOCKDESK_TELEGRAM_API_BASE_URL": bot_api.base_url, "BLOCKDESK_ACCESS_LOG": "false"}
+    try:
+        with bench_install(postgres=cfg.postgres, prefix="bd-tg-bench-", extra=extra) as install:
+            env = install.env
             server = start_server(env, timeout=60)
-            # Seeded after the server starts: the webhook URL is the server's address.
-            seeded = json.loads(
-                run_django({**env, "BLOCKDESK_PUBLIC_URL": server.base_url}, SEED)
-                .strip()
-                .splitlines()[-1]
-            )
-            print(
-                f"  sending {int(cfg.rate * cfg.seconds)} updates at {cfg.rate:g}/s ...", flush=True
-            )
-            result = asyncio.run(run(cfg, server.base_url, seeded["inbox"], seeded["secret"]))
-        finally:
-            if server is not None:
+            try:
+                # Seeded after the server starts: the webhook URL is the server's address.
+                seeded = json.loads(
+                    run_django({**env, "BLOCKDESK_PUBLIC_URL": server.base_url}, SEED)
+                    .strip()
+                    .splitlines()[-1]
+                )
+                print(
+                    f"  sending {int(cfg.rate * cfg.seconds)} updates at {cfg.rate:g}/s ...",
+                    flush=True,
+                )
+                result = asyncio.run(run(cfg, server.base_url, seeded["inbox"], seeded["secret"]))
+            finally:
                 server.stop()
                 errors = [ln for ln in server.log().splitlines() if "Error" in ln or "ERROR" in ln]
                 if errors:
                     print("server log errors (last 5):", *errors[-5:], sep="\n  ")
-            if cfg.postgres:
-                drop_postgres_database(db_url)
-            bot_api.stop()
+    finally:
+        bot_api.stop()
     result["database"] = "postgresql" if cfg.postgres else "sqlite"
     result["machine"] = f"{platform.machine()}, {platform.python_version()}"
     print(json.dumps(result, indent=2))

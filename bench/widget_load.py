@@ -66,19 +66,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
+from bench.support.bench_env import PUBLIC_LIMITS_OFF, bench_install  # noqa: E402
 from bench.support.consumer_lag import LagSampler  # noqa: E402
 from bench.support.procstat import Sampler  # noqa: E402
 from bench.support.pyspy import summarize  # noqa: E402
 from tests.support.live_server import (  # noqa: E402
     MANAGE,
     LiveServer,
-    create_postgres_database,
-    drop_postgres_database,
     free_port,
-    migrate,
     run_django,
-    server_env,
-    sqlite_url,
     start_server,
     wait_for_healthz,
 )
@@ -621,42 +617,25 @@ def machine() -> dict[str, Any]:
 
 @contextlib.contextmanager
 def servers(cfg: Any) -> Iterator[tuple[list[LiveServer], str, list[int], dict[str, Any]]]:
-    with tempfile.TemporaryDirectory(prefix="bd-bench-") as tmp:
-        data_dir = Path(tmp)
-        db_url = (
-            create_postgres_database(cfg.postgres)
-            if cfg.postgres
-            else sqlite_url(data_dir / "bench.sqlite3")
-        )
+    extra = {
+        **PUBLIC_LIMITS_OFF,
+        # uvicorn's access log costs CPU per request; a proxy usually logs.
+        "BLOCKDESK_ACCESS_LOG": "true" if cfg.access_log else "false",
+        **experiment_env(cfg),
+    }
+    with bench_install(postgres=cfg.postgres, redis=cfg.redis, extra=extra) as install:
+        env = install.env
+        print("  seeding ...", flush=True)
+        token = json.loads(run_django(env, SEED).strip().splitlines()[-1])["token"]
+        info = {"db_url_kind": install.db_url.split(":", 1)[0]}
+        if cfg.postgres:
+            info["postgres_version"] = run_django(
+                env,
+                "from django.db import connection\n"
+                "print(connection.cursor().connection.info.server_version)",
+            ).strip()
         started: list[LiveServer] = []
         try:
-            env = server_env(
-                database_url=db_url,
-                data_dir=data_dir,
-                redis_url=cfg.redis or None,
-                extra={
-                    "BLOCKDESK_PUBLIC_RATE_LIMIT": "1000000000",
-                    "BLOCKDESK_PUBLIC_RATE_WINDOW": "60",
-                    "BLOCKDESK_LOG_LEVEL": "WARNING",
-                    # uvicorn's access log costs CPU per request; a proxy usually logs.
-                    "BLOCKDESK_ACCESS_LOG": "true" if cfg.access_log else "false",
-                    **experiment_env(cfg),
-                },
-            )
-            print("  migrating + seeding ...", flush=True)
-            try:
-                migrate(env)
-            except subprocess.CalledProcessError as exc:
-                stderr = (exc.stderr or b"").decode(errors="replace")
-                raise SystemExit(f"migrate failed:\n{stderr[-2000:]}") from exc
-            token = json.loads(run_django(env, SEED).strip().splitlines()[-1])["token"]
-            info = {"db_url_kind": db_url.split(":", 1)[0]}
-            if cfg.postgres:
-                info["postgres_version"] = run_django(
-                    env,
-                    "from django.db import connection\n"
-                    "print(connection.cursor().connection.info.server_version)",
-                ).strip()
             for _ in range(cfg.nodes):
                 start = start_embedded_server if cfg.embedded_worker else start_server
                 started.append(start(env, timeout=60))
@@ -665,8 +644,6 @@ def servers(cfg: Any) -> Iterator[tuple[list[LiveServer], str, list[int], dict[s
             for s in started:
                 s.stop()
                 report_log(s, cfg.logs)
-            if cfg.postgres:
-                drop_postgres_database(db_url)
 
 
 def start_embedded_server(env: dict[str, str], *, timeout: float = 30) -> LiveServer:
