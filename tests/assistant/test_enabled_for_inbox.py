@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from blockdesk.assistant import selectors
 from blockdesk.assistant.configuration import do_set_enabled
+from blockdesk.assistant.models import AssistantSettings
 from blockdesk.assistant.selectors import enabled_for_inbox
 from blockdesk.connectors.services import do_create_web_widget_inbox
+from blockdesk.conversations.models import Inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +29,27 @@ def test_follows_the_switch_of_each_inbox(account, agent, channel, django_assert
     # By id too, as handles_conversation asks (with the case's inbox_id).
     assert enabled_for_inbox(channel.inbox.pk) is True
     assert enabled_for_inbox(other.inbox.pk) is False
+
+
+def test_an_inbox_instance_keeps_the_answer_until_a_switch_or_its_seconds(
+    account, channel, monkeypatch, django_assert_num_queries
+):
+    """The widget keeps its channel's inbox between requests: its new cases ask once per
+    ENABLED_MEMO_SECONDS, a switch made in this process is seen at once, and one made
+    elsewhere (no signal here: a queryset update stands in for another node) once the
+    seconds are up."""
+    clock = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    inbox = channel.inbox
+    with django_assert_num_queries(1):
+        assert enabled_for_inbox(inbox) is False
+        assert enabled_for_inbox(inbox) is False  # kept: no second statement
+    do_set_enabled(inbox_id=inbox.pk, enabled=True)
+    assert enabled_for_inbox(inbox) is True  # this process's switch: at once
+    AssistantSettings.objects.filter(inbox=inbox).update(enabled=False)  # "another node"
+    assert enabled_for_inbox(inbox) is True
+    clock[0] += selectors.ENABLED_MEMO_SECONDS + 0.1
+    assert enabled_for_inbox(inbox) is False
+    # Another instance of the same inbox asks for itself.
+    with django_assert_num_queries(1):
+        assert enabled_for_inbox(Inbox(pk=inbox.pk, account_id=inbox.account_id)) is False

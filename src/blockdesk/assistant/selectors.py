@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +28,33 @@ def settings_for_inbox(inbox: Inbox | int) -> AssistantSettings:
     return found or AssistantSettings(inbox_id=inbox_id)
 
 
+# How long an Inbox instance keeps the answer of `enabled_for_inbox`. The widget keeps its
+# channel's inbox between requests (widget/services.py); a switch made in this process is
+# seen at once (the generation below), one made on another node within these seconds.
+ENABLED_MEMO_SECONDS = 10.0
+_MEMO = "_assistant_enabled_memo"
+_settings_generation = [0]
+
+
+def forget_enabled_memos(**kwargs: object) -> None:
+    """Signal receiver (assistant/apps.py): an inbox's assistant settings changed."""
+    _settings_generation[0] += 1
+
+
 def enabled_for_inbox(inbox: Inbox | int) -> bool:
-    """Asked for every new case (conversations.BOT_HANDLES_INBOX) and every customer
-    message (the actor's consumer): a statement built once (issue 17)."""
-    inbox_id = inbox if isinstance(inbox, int) else inbox.pk
-    return plain_sql.exists(AssistantSettings, where={"inbox": inbox_id, "enabled": True})
+    """Asked for every new case (conversations.BOT_HANDLES_INBOX): a statement built once,
+    and for an Inbox instance kept on it for ENABLED_MEMO_SECONDS (the widget's new cases
+    read it once per cached channel instead of once per case; issue 17)."""
+    if isinstance(inbox, int):
+        return plain_sql.exists(AssistantSettings, where={"inbox": inbox, "enabled": True})
+    now = time.monotonic()
+    memo = inbox.__dict__.get(_MEMO)
+    if memo is not None and memo[0] == _settings_generation[0] and memo[1] > now:
+        return bool(memo[2])
+    generation = _settings_generation[0]
+    enabled = plain_sql.exists(AssistantSettings, where={"inbox": inbox.pk, "enabled": True})
+    inbox.__dict__[_MEMO] = (generation, now + ENABLED_MEMO_SECONDS, enabled)
+    return enabled
 
 
 def earlier_actions(*, conversation_id: int, actions: Sequence[str]) -> set[str]:
