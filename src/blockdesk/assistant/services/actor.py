@@ -36,7 +36,11 @@ from blockdesk.assistant.services._context import (
 )
 from blockdesk.assistant.services.community import COMMUNITY_REASONS, _cite_community
 from blockdesk.assistant.services.handing_off import _fail_safe, _hand_off
-from blockdesk.assistant.services.lifecycle import _confirm_solved, _locked_state, _stop
+from blockdesk.assistant.services.lifecycle import (
+    _confirm_solved,
+    _locked_state_created,
+    _stop,
+)
 from blockdesk.assistant.services.replies import _answer, _clarify, _diagnose, _tell_notices
 from blockdesk.common import plain_sql
 from blockdesk.common.errors import ValidationFailed
@@ -80,9 +84,10 @@ def _handle_in_transaction(
 ) -> AssistantTurn | None:
     conversation = message.conversation
     with transaction.atomic():
-        state = _locked_state(conversation)
-        if state.state != State.ACTIVE or plain_sql.exists(
-            AssistantTurn, where={"message": message.pk}
+        state, created = _locked_state_created(conversation)
+        # Handled already (a retried task)? Not if the case's state is new: no turn then.
+        if state.state != State.ACTIVE or (
+            not created and plain_sql.exists(AssistantTurn, where={"message": message.pk})
         ):
             return None
         if conversation.assignee_id is not None:

@@ -96,17 +96,25 @@ def do_note_agent_activity(*, conversation_id: int) -> None:
 
 def _locked_state(conversation: Conversation) -> AssistantConversation:
     """The assistant's state of the case, locked for this transaction; created (and so
-    held) on the case's first message. Two handlers racing to create it: the loser's
-    insert waits for the winner's and skips, and it then waits for the winner's row."""
+    held) on the case's first message."""
+    return _locked_state_created(conversation)[0]
+
+
+def _locked_state_created(conversation: Conversation) -> tuple[AssistantConversation, bool]:
+    """`_locked_state`, and whether this transaction created the row: then no turn of the
+    case exists yet (turns are stored only under this row's lock). Two handlers racing to
+    create it: the loser's insert waits for the winner's and skips, and it then waits for
+    the winner's row."""
     where = {"conversation": conversation.pk}
     state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
     if state is not None:
-        return state
+        return state, False
     state = AssistantConversation(conversation=conversation, account_id=conversation.account_id)
-    if not plain_sql.insert_row_if_absent(state):
-        state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
-        assert state is not None  # the row that won cannot go away in the meantime
-    return state
+    if plain_sql.insert_row_if_absent(state):
+        return state, True
+    state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
+    assert state is not None  # the row that won cannot go away in the meantime
+    return state, False
 
 
 def do_take_over(*, actor: User, conversation: Conversation) -> Conversation:
