@@ -24,7 +24,7 @@ from blockdesk.assistant.models import AssistantConversation, AssistantSettings
 from blockdesk.assistant.tasks import handle_customer_message, handle_customer_messages
 from blockdesk.conversations.models import Conversation
 from blockdesk.events.consumers import register_consumer
-from blockdesk.events.models import Event
+from blockdesk.events.models import ActorKind, Event
 
 CONSUMER = "assistant.actor"
 EVENT_NAMES = ("message.created", "conversation.status_changed", "conversation.assigned")
@@ -87,6 +87,8 @@ def on_event(event: Event) -> None:
         return
     # status_changed, assigned. The assistant changes status only after stepping back,
     # so a change seen while it is still active was made by an agent (or an API client).
+    if event.actor_kind == ActorKind.ASSISTANT:
+        return  # its own hand-off or resolution: nothing to step back from (no read)
     if event.name == "conversation.assigned" and not data["new_assignee_id"]:
         return  # unassigning (the assistant's own routing) is not an agent stepping in
     conversation_id = int(data["conversation"]["id"])

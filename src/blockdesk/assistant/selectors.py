@@ -74,7 +74,9 @@ def earlier_actions(*, conversation_id: int, actions: Sequence[str]) -> set[str]
 def handles_conversation(conversation: Conversation) -> bool:
     """Still the assistant's case: its inbox has the assistant on and it has neither
     handed off nor finished (a case it never saw yet counts as its own)."""
-    if not enabled_for_inbox(conversation.inbox_id):
+    # The case's inbox when the caller has it (the widget's, kept with its switch).
+    inbox = conversation.inbox if Conversation.inbox.is_cached(conversation) else None
+    if not enabled_for_inbox(inbox or conversation.inbox_id):
         return False
     # Asked for every customer message in such an inbox: a statement built once.
     state = plain_sql.fetch_one(AssistantConversation, where={"conversation": conversation.pk})

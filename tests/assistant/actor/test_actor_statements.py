@@ -93,3 +93,38 @@ def test_a_hand_off_runs_no_savepoint_and_few_statements(quiet):
     assert (turn.action, turn.handoff_reason) == ("handoff", "not_helpful")
     assert not [s for s in statements if "SAVEPOINT" in s.upper()], statements
     assert len(statements) <= HANDOFF_MAX, "\n".join(statements)
+
+
+def test_a_follow_up_asks_the_switch_of_the_widgets_kept_inbox(quiet):
+    """A customer writing again in a case the assistant handles: the send path asks
+    whether it is still the assistant's case (so it stays pending) with the inbox the
+    widget keeps, whose switch was read for the first message: no read of the settings."""
+    first = _stored(quiet, "I sent USDT on the wrong network 3303")
+    tasks.handle_customer_messages.call([first])
+    case = Message.objects.get(pk=first).conversation_id
+    with CaptureQueriesContext(connection) as seen:
+        _stored(quiet, "and it was 40 USDT", conversation_id=case)
+    statements = [q["sql"] for q in seen.captured_queries]
+    assert not [s for s in statements if 'FROM "assistant_assistantsettings"' in s], statements
+    # Still the assistant's: its state was read, and the case stayed pending.
+    assert [s for s in statements if 'FROM "assistant_assistantconversation"' in s]
+    assert Message.objects.get(pk=first).conversation.status == "pending"
+
+
+def test_its_own_status_changes_cost_the_consumer_no_read(quiet):
+    """The hand-off reopens the case as the assistant: the consumer that watches for an
+    agent stepping in skips that event without asking whether it is still active."""
+    from blockdesk.assistant import event_consumers
+    from blockdesk.events.models import Event
+
+    first = _stored(quiet, "I sent USDT on the wrong network 3304")
+    tasks.handle_customer_messages.call([first])
+    case = Message.objects.get(pk=first).conversation_id
+    again = _stored(quiet, "I sent USDT on the wrong network 3304", conversation_id=case)
+    tasks.handle_customer_messages.call([again])
+    reopened = Event.objects.filter(
+        name="conversation.status_changed", subject_id=case, actor_kind="assistant"
+    ).get()
+    with CaptureQueriesContext(connection) as seen:
+        event_consumers.on_event(reopened)
+    assert seen.captured_queries == []

@@ -271,6 +271,10 @@ def do_send_contact_message(
     )
     if conversation is not None and conversation.contact_id != contact.pk:
         raise NotFound()
+    if conversation is not None and conversation.inbox_id == inbox.pk:
+        # The caller's inbox is the case's: what reads it below (the bot hooks) uses it
+        # instead of a read of its own (the widget's inbox is kept between requests).
+        Conversation.inbox.field.set_cached_value(conversation, inbox)
     # A retry with a key already stored is found by the unique constraint, not a read
     # before every write (one statement less per message): its insert fails, everything
     # this attempt did (a new case, events, pushes) rolls back, and the stored message is
