@@ -8,8 +8,10 @@
  *
  * The reply is written by the task worker, another process: without a shared channel
  * layer (embedded mode, no Redis) its live push never reaches this socket, so after the
- * customer writes to a case the assistant handles, the frame catches up a few times
- * (0.7 s … 12 s) until the assistant's message has arrived.
+ * customer writes to a case the assistant handles, the frame catches up until the
+ * assistant's message has arrived: often at first (0.7 s … 12 s), then every 20–30 s for
+ * about three minutes in all, since a busy or cold worker (loading its model, a queue of
+ * other tasks ahead) can take well over the first half minute.
  *
  * Answers are Markdown (steps, nested lists, tables, code): the server sends them also
  * as sanitised HTML (`content_html`, kb.markdown.render_chat_markdown). That HTML is
@@ -26,7 +28,7 @@ export function createAssistant(opts) {
   var T = C.strings || {};
   var api = makeApi(C.endpoint, opts.token, opts.strings || {});
 
-  var DELAYS = [700, 1500, 3000, 5000, 8000, 12000];
+  var DELAYS = [700, 1500, 3000, 5000, 8000, 12000, 20000, 30000, 30000, 30000, 30000, 30000];
   var waiting = {after: 0, step: 0, timer: null};
   function expectReply(afterId) {
     waiting.after = Math.max(waiting.after, afterId || 0);
