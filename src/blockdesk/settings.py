@@ -206,8 +206,9 @@ WS_COMPRESSION = env_bool("BLOCKDESK_WS_COMPRESSION", False)
 # does not walk the open sockets' state again (common/collector.py: 0.85-0.9 s pauses of
 # every socket at 10,000 open without it).
 GC_FREEZE_SURVIVORS = env_bool("BLOCKDESK_GC_FREEZE_SURVIVORS", True)
-# How long a server process keeps a widget channel it read (widget/services.py); a change
-# made on another node reaches this one within it. 0: read it on every request.
+# How long a server process keeps a widget channel it read (widget/services.py), and its
+# inbox's assistant switch (assistant/selectors.py); a change made on another node reaches
+# this one within it. 0: read them on every request.
 WIDGET_CHANNEL_CACHE_SECONDS = float(env("BLOCKDESK_WIDGET_CHANNEL_CACHE_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -28,12 +29,13 @@ def settings_for_inbox(inbox: Inbox | int) -> AssistantSettings:
     return found or AssistantSettings(inbox_id=inbox_id)
 
 
-# How long an Inbox instance keeps the answer of `enabled_for_inbox`. The widget keeps its
-# channel's inbox between requests (widget/services.py); a switch made in this process is
-# seen at once (the generation below), one made on another node within these seconds.
-ENABLED_MEMO_SECONDS = 10.0
+# An Inbox instance keeps the answer of `enabled_for_inbox` as long as the widget keeps its
+# channel's inbox between requests (WIDGET_CHANNEL_CACHE_SECONDS, widget/services.py): a
+# switch made in this process is seen at once (the generation below), one made on another
+# node within those seconds, like the channel's own settings; 0 keeps nothing.
 _MEMO = "_assistant_enabled_memo"
 _settings_generation = [0]
+_clock = time.monotonic  # the memo's clock (a test moves it)
 
 
 def forget_enabled_memos(**kwargs: object) -> None:
@@ -43,17 +45,17 @@ def forget_enabled_memos(**kwargs: object) -> None:
 
 def enabled_for_inbox(inbox: Inbox | int) -> bool:
     """Asked for every new case (conversations.BOT_HANDLES_INBOX): a statement built once,
-    and for an Inbox instance kept on it for ENABLED_MEMO_SECONDS (the widget's new cases
-    read it once per cached channel instead of once per case; issue 17)."""
+    and for an Inbox instance kept on it a while (see _MEMO; the widget's new cases read it
+    once per cached channel instead of once per case; issue 17)."""
     if isinstance(inbox, int):
         return plain_sql.exists(AssistantSettings, where={"inbox": inbox, "enabled": True})
-    now = time.monotonic()
+    now = _clock()
     memo = inbox.__dict__.get(_MEMO)
     if memo is not None and memo[0] == _settings_generation[0] and memo[1] > now:
         return bool(memo[2])
     generation = _settings_generation[0]
     enabled = plain_sql.exists(AssistantSettings, where={"inbox": inbox.pk, "enabled": True})
-    inbox.__dict__[_MEMO] = (generation, now + ENABLED_MEMO_SECONDS, enabled)
+    inbox.__dict__[_MEMO] = (generation, now + settings.WIDGET_CHANNEL_CACHE_SECONDS, enabled)
     return enabled
 
 
