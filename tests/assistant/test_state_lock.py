@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from blockdesk.assistant.models import AssistantConversation
-from blockdesk.assistant.services.lifecycle import _locked_state
+from blockdesk.assistant.services.lifecycle import _locked_state, _locked_state_created
 from blockdesk.conversations.models import Conversation
 
 
@@ -27,7 +27,8 @@ def test_the_state_is_created_once_then_found(channel, contact):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_handler_waits_for_the_first_and_takes_its_row(channel, contact):
+@pytest.mark.parametrize("likely_new", [False, True], ids=["look-first", "insert-first"])
+def test_a_second_handler_waits_for_the_first_and_takes_its_row(channel, contact, likely_new):
     if not connection.features.has_select_for_update:
         pytest.skip("SQLite: one write transaction at a time, no race to lose")
     conv = Conversation.objects.create(
@@ -41,20 +42,21 @@ def test_a_second_handler_waits_for_the_first_and_takes_its_row(channel, contact
             created.wait(10)
             with transaction.atomic():
                 # Blocks on the first's uncommitted row, then finds it (no second row).
-                state = _locked_state(conv)
-                seen.append((state.pk, state.language))
+                state, made = _locked_state_created(conv, likely_new=likely_new)
+                seen.append((state.pk, state.language, made))
         finally:
             connection.close()
 
     worker = threading.Thread(target=second)
     worker.start()
     with transaction.atomic():
-        state = _locked_state(conv)
+        state, made = _locked_state_created(conv, likely_new=likely_new)
+        assert made
         state.language = "zh-hans"
         AssistantConversation.objects.filter(pk=state.pk).update(language="zh-hans")
         created.set()
         worker.join(0.5)
         assert worker.is_alive()  # still waiting on our row
     worker.join(10)
-    assert seen == [(state.pk, "zh-hans")]
+    assert seen == [(state.pk, "zh-hans", False)]
     assert AssistantConversation.objects.filter(conversation=conv).count() == 1

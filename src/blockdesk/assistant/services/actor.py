@@ -84,7 +84,10 @@ def _handle_in_transaction(
 ) -> AssistantTurn | None:
     conversation = message.conversation
     with transaction.atomic():
-        state, created = _locked_state_created(conversation)
+        # Never answered in (its first reply sets first_bot_response_at): its state is
+        # most likely not there yet, so it is created without looking for it first.
+        likely_new = conversation.first_bot_response_at is None
+        state, created = _locked_state_created(conversation, likely_new=likely_new)
         # Handled already (a retried task)? Not if the case's state is new: no turn then.
         if state.state != State.ACTIVE or (
             not created and plain_sql.exists(AssistantTurn, where={"message": message.pk})

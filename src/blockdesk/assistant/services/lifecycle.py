@@ -100,21 +100,26 @@ def _locked_state(conversation: Conversation) -> AssistantConversation:
     return _locked_state_created(conversation)[0]
 
 
-def _locked_state_created(conversation: Conversation) -> tuple[AssistantConversation, bool]:
+def _locked_state_created(
+    conversation: Conversation, *, likely_new: bool = False
+) -> tuple[AssistantConversation, bool]:
     """`_locked_state`, and whether this transaction created the row: then no turn of the
     case exists yet (turns are stored only under this row's lock). Two handlers racing to
     create it: the loser's insert waits for the winner's and skips, and it then waits for
-    the winner's row."""
+    the winner's row. `likely_new`: try the insert first (one statement instead of two
+    for a case the assistant never answered in; a wrong guess costs the insert that finds
+    the row, and the answer is the same either way)."""
     where = {"conversation": conversation.pk}
-    state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
-    if state is not None:
-        return state, False
+    if not likely_new:
+        state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
+        if state is not None:
+            return state, False
     state = AssistantConversation(conversation=conversation, account_id=conversation.account_id)
     if plain_sql.insert_row_if_absent(state):
         return state, True
-    state = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
-    assert state is not None  # the row that won cannot go away in the meantime
-    return state, False
+    found = plain_sql.fetch_one(AssistantConversation, where=where, for_update=True)
+    assert found is not None  # the row that won cannot go away in the meantime
+    return found, False
 
 
 def do_take_over(*, actor: User, conversation: Conversation) -> Conversation:
