@@ -175,13 +175,14 @@ else:
         _db["ENGINE"] = "blockdesk.common.postgresql_backend"
     _db["CONN_HEALTH_CHECKS"] = True
     # Parameters sent apart from the query (psycopg's server-side binding) instead of
-    # quoted into it: no quoting in Python, and a statement run a few times on a connection
+    # quoted into it: no quoting in Python, and a statement run five times on a connection
     # is prepared once, so PostgreSQL stops parsing and planning it on every message
-    # (docs/benchmarks/widget.md, issue 17). Off for a pooler in transaction mode that
-    # cannot hold prepared statements (PgBouncer without max_prepared_statements).
-    _db.setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-        "BLOCKDESK_DB_SERVER_SIDE_BINDING", True
-    )
+    # (docs/benchmarks/widget.md, issue 17). Django turns psycopg's preparing off unless
+    # OPTIONS asks for it (prepare_threshold), so both go together. Off for a pooler in
+    # transaction mode that cannot hold prepared statements (PgBouncer without
+    # max_prepared_statements).
+    if env_bool("BLOCKDESK_DB_SERVER_SIDE_BINDING", True):
+        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     # A connection pool per process: under load, one connection per in-flight request
     # exhausts PostgreSQL's max_connections (measured in bench/widget_load.py).
     if env_bool("BLOCKDESK_DB_POOL", True):

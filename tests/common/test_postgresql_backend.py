@@ -100,3 +100,21 @@ def test_connections_the_server_closed_are_replaced_before_a_request_uses_them()
         # request's end would drop it; a test's does not): drop it before the pools go.
         connection.connection = None
         connection.close_pool()  # type: ignore[attr-defined]  # the side pool's connections were cut too: new pools
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_run_often_on_a_connection_is_prepared():
+    """Django turns psycopg's automatic preparing off unless asked (settings ask for it with
+    server-side binding): the message path's statements, run on every message, are then
+    parsed and planned once per connection instead of each time."""
+    _pooled()
+    from blockdesk.conversations.models import Conversation
+
+    def prepared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {row[0] for row in cursor.fetchall()}
+
+    for pk in range(1, 7):  # psycopg prepares on the fifth run (prepare_threshold)
+        list(Conversation.objects.filter(pk=pk).values_list("pk"))
+    assert [s for s in prepared() if '"conversations_conversation"' in s], prepared()
