@@ -118,3 +118,44 @@ def test_a_statement_run_often_on_a_connection_is_prepared():
     for pk in range(1, 7):  # psycopg prepares on the fifth run (prepare_threshold)
         list(Conversation.objects.filter(pk=pk).values_list("pk"))
     assert [s for s in prepared() if '"conversations_conversation"' in s], prepared()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_a_migration_made_stale_runs_again():
+    """A migration on another node changes a column's type under a running server: the
+    server's prepared statement is refused ("cached plan must not change result type").
+    Outside a transaction it is dropped and run again; inside one the request fails, the
+    rollback drops it, and the next runs."""
+    _pooled()
+    import psycopg
+    from django.db import NotSupportedError, transaction
+
+    def read() -> list[tuple[str]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT x FROM replan_probe WHERE x = %s", ["a"])
+            return list(cursor.fetchall())
+
+    def migrate_elsewhere(length: int) -> None:
+        params = connection.get_connection_params()
+        with psycopg.connect(**{**params, "autocommit": True}) as other:
+            other.execute(f"ALTER TABLE replan_probe ALTER COLUMN x TYPE varchar({length})")
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE replan_probe (x varchar(10))")
+        cursor.execute("INSERT INTO replan_probe VALUES ('a')")
+    try:
+        for _ in range(6):  # prepared from the fifth run
+            assert read() == [("a",)]
+        migrate_elsewhere(20)
+        assert read() == [("a",)]
+
+        for _ in range(6):
+            read()
+        migrate_elsewhere(30)
+        with pytest.raises(NotSupportedError), transaction.atomic():
+            read()
+        with transaction.atomic():
+            assert read() == [("a",)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE replan_probe")

@@ -30,6 +30,8 @@ from typing import Any
 import psycopg
 from django.db.backends.postgresql import base
 
+from blockdesk.common.postgresql_backend.replan import replan_stale_statements
+
 # A side statement is short: two connections serve every request thread of a process.
 SIDE_POOL_SIZE = 2
 # A side statement never waits long for a row lock (its caller's own transaction may hold
@@ -67,6 +69,11 @@ _side_pools_lock = threading.Lock()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Prepared statements made stale by a migration (replan.py says when and how).
+        self.execute_wrappers.append(replan_stale_statements)
+
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         pool = self.pool  # type: ignore[attr-defined]  # (django-stubs lack the pool)
         if pool is None:
