@@ -16,12 +16,17 @@ from typing import Any
 
 import psycopg
 
-_STALE_PLAN = "cached plan must not change result type"
+# PostgreSQL's function that raises it (plancache.c): the message itself is translated
+# into the server's lc_messages, the source function is not.
+_STALE_PLAN_SOURCE = "RevalidateCachedQuery"
 
 
 def _stale_plan(exc: BaseException) -> bool:
     cause = exc.__cause__ if exc.__cause__ is not None else exc
-    return isinstance(cause, psycopg.errors.FeatureNotSupported) and _STALE_PLAN in str(cause)
+    return (
+        isinstance(cause, psycopg.errors.FeatureNotSupported)
+        and cause.diag.source_function == _STALE_PLAN_SOURCE
+    )
 
 
 def replan_stale_statements(
