@@ -1,13 +1,15 @@
 """In a real browser against a real server + task worker (demo data, the assistant on for
 "Website chat"): the customer gets an answer with the article link and buttons in the
 widget, presses "Yes, solved"; the agent sees article + confidence on the assistant's
-message and files a correction."""
+message and files a correction. And a worker slower than half a minute (the page's clock
+moved on): the frame's catch-up still brings the answer."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ FIRST_ANSWER_MS = 180_000
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo served, with no task worker or event dispatcher: each test brings its own."""
     require_or_skip(Path(CHROMIUM).exists(), f"Chromium is needed at {CHROMIUM}")
     data_dir = tmp_path_factory.mktemp("assistant-browser")
     env = server_env(database_url=f"sqlite:///{data_dir / 'db.sqlite3'}", data_dir=data_dir)
@@ -47,33 +50,118 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         timeout=300,
     )
     with live_server(env) as server:
-        # The task worker and the event dispatcher that `make run` embeds (the assistant
-        # follows the event log), with the server's public URL for links.
-        worker_env = {**env, "BLOCKDESK_PUBLIC_URL": server.url("").rstrip("/")}
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "django", *command],
-                env=worker_env,
-                cwd=REPO,
-                stdout=(data_dir / f"{command[0]}.log").open("wb"),
-                stderr=subprocess.STDOUT,
-            )
-            for command in (
-                ["db_worker", "--queue-name", "*", "--interval", "0.5"],
-                ["events", "run"],
-            )
-        ]
+        # The server's public URL, for the links in the assistant's answers.
+        server.env["BLOCKDESK_PUBLIC_URL"] = server.url("").rstrip("/")
+        yield server
+
+
+@pytest.fixture
+def background(demo: LiveServer) -> Iterator[None]:
+    """The task worker and the event dispatcher that `make run` embeds (the assistant
+    follows the event log), as separate processes."""
+    log_dir = Path(demo.log_path).parent
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "django", *command],
+            env=demo.env,
+            cwd=REPO,
+            stdout=(log_dir / f"{command[0]}.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        for command in (
+            ["db_worker", "--queue-name", "*", "--interval", "0.5"],
+            ["events", "run"],
+        )
+    ]
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=10)
+
+
+# What the customer says; the demo's starter content answers it with an article.
+QUESTION = "My withdrawal has been pending for hours"
+# run the assistant's consumer and then every queued task, once, in another process
+ONE_ASSISTANT_PASS = (
+    "from blockdesk.events.consumers import dispatch_once\n"
+    "while dispatch_once('assistant.actor'):\n"
+    "    pass\n"
+    "from blockdesk.common.background import make_task_worker\n"
+    "worker = make_task_worker()\n"
+    "worker.batch = True\n"
+    "worker.run()\n"
+    "from blockdesk.assistant.models import AssistantTurn\n"
+    "print(AssistantTurn.objects.filter(action='answer').count())\n"
+)
+
+
+def _run_clock(page: Any, seconds: int) -> None:
+    """Moves the page's paused clock on a second at a time, giving the catch-up's
+    requests (real ones) time to come back between steps."""
+    for _ in range(seconds):
+        page.clock.run_for(1000)
+        time.sleep(0.05)
+
+
+@pytest.mark.timeout(300)
+def test_a_reply_slower_than_half_a_minute_still_reaches_the_frame(demo: LiveServer) -> None:
+    """Embedded mode with a separate task worker: no shared channel layer, so the reply's
+    push never reaches the widget's socket and only the frame's catch-up brings it. Here
+    the worker starts after 90 s on the page's clock (a busy or cold worker): the frame
+    must still be asking then, and take the answer by a catch-up, not by a reconnect.
+    (Before the catch-up went on every 20-30 s it stopped after ~30 s.)"""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield server
+            context = browser.new_context(base_url=demo.url(""))
+            context.clock.install()
+            visitor = context.new_page()
+            visitor.set_default_timeout(WAIT_MS)
+            sockets: list[str] = []
+            catch_ups: list[str] = []
+            visitor.on("websocket", lambda ws: sockets.append(ws.url))
+            visitor.on(
+                "request",
+                lambda r: catch_ups.append(r.url) if "messages?after_id=" in r.url else None,
+            )
+            visitor.goto("/widget-demo/")
+            visitor.locator("button.bd-launcher").click()
+            widget = visitor.frame_locator("iframe.bd-frame")
+            widget.locator("#bdw-input").fill(QUESTION)
+            widget.locator("#bdw-input").press("Enter")
+            # Stored (no longer pending in the frame): the catch-up is scheduled.
+            expect(widget.locator(".bdw-msg.bdw-mine.bdw-pending")).to_have_count(0)
+            expect(widget.locator(".bdw-msg.bdw-mine .bdw-text", has_text=QUESTION)).to_be_visible()
+            visitor.clock.pause_at(visitor.evaluate("Date.now()") + 100)
+
+            _run_clock(visitor, 90)
+            link = widget.locator(".bdw-article-link")
+            assert link.count() == 0  # nobody has answered yet
+            asked_before = len(catch_ups)
+            assert asked_before >= 6  # the first half minute's catch-ups happened
+
+            answered = run_django(demo.env, ONE_ASSISTANT_PASS, timeout=240)
+            assert int(answered.split()[-1]) >= 1  # the reply is stored, not pushed
+
+            for _ in range(45):  # the next catch-up is due within 30 s of the page's time
+                if link.count():
+                    break
+                _run_clock(visitor, 1)
+            expect(link.last).to_be_visible()
+            assert len(catch_ups) > asked_before
+            assert len(sockets) == 1  # one socket all along: no reconnect brought it
         finally:
-            for worker in workers:
-                worker.terminate()
-            for worker in workers:
-                worker.wait(timeout=10)
+            browser.close()
 
 
 @pytest.mark.timeout(480)  # the live server's start, a cold first answer, then the steps
-def test_answer_buttons_and_correction_in_the_browser(demo: LiveServer) -> None:
+def test_answer_buttons_and_correction_in_the_browser(demo: LiveServer, background: None) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     # The worker's first message loads the model and builds the KB search index.
