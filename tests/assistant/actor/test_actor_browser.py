@@ -85,15 +85,16 @@ def background(demo: LiveServer) -> Iterator[None]:
 
 # What the customer says; the demo's starter content answers it with an article.
 QUESTION = "My withdrawal has been pending for hours"
-# run the assistant's consumer and then every queued task, once, in another process
-ONE_ASSISTANT_PASS = (
-    "from blockdesk.events.consumers import dispatch_once\n"
-    "while dispatch_once('assistant.actor'):\n"
+# What the background does, in another process, until nothing is left: the event
+# dispatcher's passes (`events run --once`, repeated while it hands out events), then the
+# task worker until its queue is empty (`db_worker --batch`).
+ONE_BACKGROUND_PASS = (
+    "from django.core.management import call_command\n"
+    "from blockdesk.events.runner import run_all_once\n"
+    "while run_all_once():\n"
     "    pass\n"
-    "from blockdesk.common.background import make_task_worker\n"
-    "worker = make_task_worker()\n"
-    "worker.batch = True\n"
-    "worker.run()\n"
+    "call_command('db_worker', batch=True, queue_name='*', startup_delay=False,"
+    " reload=False, verbosity=0)\n"
     "from blockdesk.assistant.models import AssistantTurn\n"
     "print(AssistantTurn.objects.filter(action='answer').count())\n"
 )
@@ -147,7 +148,7 @@ def test_a_reply_slower_than_half_a_minute_still_reaches_the_frame(demo: LiveSer
             asked_before, sockets_before = len(catch_ups), len(sockets)
             assert asked_before >= 6  # the first half minute's catch-ups happened
 
-            answered = run_django(demo.env, ONE_ASSISTANT_PASS, timeout=240)
+            answered = run_django(demo.env, ONE_BACKGROUND_PASS, timeout=240)
             assert int(answered.split()[-1]) >= 1  # the reply is stored, not pushed
 
             for _ in range(45):  # the next catch-up is due within 30 s of the page's time
