@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -188,6 +189,7 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
             tokens = visitors[20:]
             _callgrind("--zero")
             _callgrind("--instr=on")
+            usage = resource.getrusage(resource.RUSAGE_SELF)
             for start in range(0, len(tokens), group):
                 counter.last = []
                 t0 = time.process_time()
@@ -206,7 +208,15 @@ async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
                     probes += [_probe()] * (len(samples) - len(probes))
             _callgrind("--instr=off")
             _callgrind(f"--dump={label}")
+            end = resource.getrusage(resource.RUSAGE_SELF)
             results[label] = {
+                # The phase's whole process time, probes included: where a slow run's time
+                # went (user or system time, preemptions), not a per-message figure.
+                "rusage": (
+                    end.ru_utime - usage.ru_utime,
+                    end.ru_stime - usage.ru_stime,
+                    end.ru_nivcsw - usage.ru_nivcsw,
+                ),
                 "cpu_ms_median": 1000 * statistics.median(samples),
                 "cpu_ms_mean": 1000 * statistics.fmean(samples),
                 "samples_ms": [1000 * x for x in samples],
@@ -382,6 +392,11 @@ def main() -> None:
             f"{'':10s} scaled to a fast hour ({PROBE_REFERENCE_MS:.0f} ms probe; probes"
             f" {min(r['probes_ms']):.0f}-{max(r['probes_ms']):.0f} ms): median"
             f" {statistics.median(scaled) - floor_normalised:.2f} ms"
+        )
+        user, system, preempted = r["rusage"]
+        print(
+            f"{'':10s} the phase: user {user:.2f} s, system {system:.2f} s,"
+            f" {preempted} involuntary context switches (probes included)"
         )
         if args.show_sql:
             for sql in r["sql_of_one"]:
